@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { ArchitectureSpec } from './architecture';
+import { DatasetSpec } from './dataset';
+import { TrainingSpec } from './training';
+
+/** What a researcher submits for one experiment; every part has defaults. */
+export const ExperimentSpec = z
+  .object({
+    name: z.string().min(1).max(200).optional(),
+    architecture: ArchitectureSpec.default(() => ArchitectureSpec.parse({})),
+    dataset: DatasetSpec.default(() => DatasetSpec.parse({ name: 'synthetic' })),
+    training: TrainingSpec.default(() => TrainingSpec.parse({})),
+  })
+  .strict();
+export type ExperimentSpec = z.infer<typeof ExperimentSpec>;
+export type ExperimentSpecInput = z.input<typeof ExperimentSpec>;
+
+/** JSON with object keys sorted recursively: the same spec always serialises to the same bytes. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v !== undefined) out[key] = sortKeys(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+/**
+ * sha256 of the canonical JSON of the fully defaulted spec, without its display name: two
+ * submissions that train the same thing (seed included) hash the same, whatever defaults they
+ * spelled out.
+ */
+export function specHash(spec: ExperimentSpec): string {
+  const { name: _name, ...identity } = spec;
+  return createHash('sha256').update(canonicalJson(identity)).digest('hex');
+}

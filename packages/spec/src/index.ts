@@ -1,0 +1,6 @@
+export * from './architecture';
+export * from './dataset';
+export * from './training';
+export * from './experiment';
+export * from './jobs';
+export * from './progress';

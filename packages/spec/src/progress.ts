@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/** One value of one metric at the end of an epoch. */
+export const MetricValue = z.object({
+  split: z.enum(['train', 'validation', 'test']),
+  name: z.string().min(1),
+  value: z.number(),
+});
+export type MetricValue = z.infer<typeof MetricValue>;
+
+/**
+ * Messages a trainer child process sends its parent over IPC (advanced serialisation, so
+ * checkpoint bytes travel as a Uint8Array). Validated on receipt: a child is a separate program.
+ */
+export const TrainerEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('started'), backend: z.string(), backendReason: z.string().optional() }),
+  z.object({
+    type: z.literal('progress'),
+    epoch: z.number().int(),
+    step: z.number().int(),
+    stepsPerEpoch: z.number().int(),
+    loss: z.number(),
+  }),
+  z.object({
+    type: z.literal('epoch'),
+    epoch: z.number().int(),
+    metrics: z.array(MetricValue),
+    checkpoint: z
+      .object({ bytes: z.instanceof(Uint8Array), sha256: z.string() })
+      .optional(),
+  }),
+  z.object({ type: z.literal('completed') }),
+  z.object({
+    type: z.literal('failed'),
+    message: z.string(),
+    /** false for a bad spec or a diverged loss: retrying cannot help. */
+    retryable: z.boolean(),
+  }),
+]);
+export type TrainerEvent = z.infer<typeof TrainerEvent>;
+
+/** What the parent sends the child: the job to run, or a request to stop. */
+export const TrainerCommand = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('run'),
+    experimentId: z.string(),
+    spec: z.unknown(),
+    resume: z.object({ epoch: z.number().int(), bytes: z.instanceof(Uint8Array) }).optional(),
+  }),
+  z.object({ type: z.literal('abort') }),
+]);
+export type TrainerCommand = z.infer<typeof TrainerCommand>;
