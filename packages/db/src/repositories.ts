@@ -1,0 +1,16 @@
+import type { Db } from './client';
+import { checkpointRepository } from './repositories/checkpoint.repository';
+import { experimentRepository } from './repositories/experiment.repository';
+import { metricRepository } from './repositories/metric.repository';
+import { outboxRepository } from './repositories/outbox.repository';
+
+export function repositories(db: Db) {
+  return {
+    experiments: experimentRepository(db),
+    metrics: metricRepository(db),
+    checkpoints: checkpointRepository(db),
+    outbox: outboxRepository(db),
+  };
+}
+
+export type Repositories = ReturnType<typeof repositories>;

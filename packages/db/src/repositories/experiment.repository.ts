@@ -1,0 +1,118 @@
+import type { ExperimentSpec } from '@resnet-lab/spec';
+import type { Db } from '../client';
+import type { Experiment, ExperimentStatus, Prisma } from '../generated/client';
+
+export type { Experiment, ExperimentStatus };
+
+export interface ListExperimentsQuery {
+  status?: ExperimentStatus;
+  limit: number;
+  /** Id of the last experiment of the previous page (newest first). */
+  cursor?: string;
+}
+
+/** The states in which an experiment will not run again. */
+export const FINAL_STATUSES: readonly ExperimentStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+export function experimentRepository(db: Db) {
+  return {
+    /**
+     * Stores the experiment and its outbox entry in one transaction: once this returns the
+     * submission cannot be lost, whatever happens to the process or Redis afterwards.
+     */
+    async createWithOutbox(spec: ExperimentSpec, specHash: string, priority = 0): Promise<Experiment> {
+      return db.$transaction(async (tx) => {
+        const experiment = await tx.experiment.create({
+          data: { spec: spec as Prisma.InputJsonValue, specHash },
+        });
+        await tx.outboxEntry.create({
+          data: { experimentId: experiment.id, kind: 'train', payload: { priority } },
+        });
+        return experiment;
+      });
+    },
+
+    get(id: string): Promise<Experiment | null> {
+      return db.experiment.findUnique({ where: { id } });
+    },
+
+    async list(query: ListExperimentsQuery): Promise<{ items: Experiment[]; nextCursor: string | null }> {
+      const items = await db.experiment.findMany({
+        where: query.status ? { status: query.status } : {},
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: query.limit + 1,
+        ...(query.cursor ? { cursor: { id: query.cursor }, skip: 1 } : {}),
+      });
+      const hasMore = items.length > query.limit;
+      const page = hasMore ? items.slice(0, query.limit) : items;
+      return { items: page, nextCursor: hasMore ? page[page.length - 1]!.id : null };
+    },
+
+    /**
+     * Claims the experiment for a run. Returns null when it must not run (cancelled or already
+     * finished): a duplicate delivery of the job then does nothing.
+     */
+    async markRunning(id: string, worker: string): Promise<Experiment | null> {
+      const { count } = await db.experiment.updateMany({
+        where: { id, status: { in: ['queued', 'running'] }, cancelRequested: false },
+        data: {
+          status: 'running',
+          worker,
+          attempts: { increment: 1 },
+          startedAt: new Date(),
+          error: null,
+        },
+      });
+      return count === 1 ? db.experiment.findUnique({ where: { id } }) : null;
+    },
+
+    async setBackend(id: string, backend: string): Promise<void> {
+      await db.experiment.update({ where: { id }, data: { backend } });
+    },
+
+    async setProgress(id: string, progress: Prisma.InputJsonValue): Promise<void> {
+      await db.experiment.update({ where: { id }, data: { progress } });
+    },
+
+    async finish(id: string, status: 'succeeded' | 'failed' | 'cancelled', error?: string): Promise<void> {
+      await db.experiment.update({
+        where: { id },
+        data: { status, error: error ?? null, finishedAt: new Date() },
+      });
+    },
+
+    /** A retryable failure: back to queued, keeping the reason visible until the retry starts. */
+    async requeue(id: string, error: string): Promise<void> {
+      await db.experiment.updateMany({
+        where: { id, status: 'running' },
+        data: { status: 'queued', error },
+      });
+    },
+
+    /**
+     * Cancels a queued experiment at once; a running one gets a flag its worker polls. Returns the
+     * experiment after the change, or null when it does not exist.
+     */
+    async requestCancel(id: string): Promise<Experiment | null> {
+      return db.$transaction(async (tx) => {
+        const current = await tx.experiment.findUnique({ where: { id } });
+        if (!current || FINAL_STATUSES.includes(current.status)) return current;
+        if (current.status === 'queued') {
+          await tx.outboxEntry.deleteMany({ where: { experimentId: id } });
+          return tx.experiment.update({
+            where: { id },
+            data: { status: 'cancelled', cancelRequested: true, finishedAt: new Date() },
+          });
+        }
+        return tx.experiment.update({ where: { id }, data: { cancelRequested: true } });
+      });
+    },
+
+    async isCancelRequested(id: string): Promise<boolean> {
+      const row = await db.experiment.findUnique({ where: { id }, select: { cancelRequested: true } });
+      return row?.cancelRequested ?? true;
+    },
+  };
+}
+
+export type ExperimentRepository = ReturnType<typeof experimentRepository>;
