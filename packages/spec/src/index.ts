@@ -4,3 +4,4 @@ export * from './training';
 export * from './experiment';
 export * from './jobs';
 export * from './progress';
+export * from './api';

@@ -1,0 +1,53 @@
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Logger } from '@resnet-lab/logger';
+import type { AppDeps } from './deps';
+import { registerProblemDetails } from './plugins/problem-details.plugin';
+import { experimentsRoutes } from './routes/experiments.routes';
+import { healthRoutes } from './routes/health.routes';
+
+/**
+ * Builds the whole HTTP application without listening, so tests drive it with `app.inject()`
+ * against the same routes, schemas and error handling that server.ts serves.
+ */
+export async function buildApp(deps: AppDeps, options: { logger: Logger | false; bodyLimit?: number }) {
+  const app = Fastify({
+    loggerInstance: options.logger === false ? undefined : (options.logger as FastifyServerOptions['loggerInstance']),
+    logger: options.logger === false ? false : undefined,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // Ids, epochs and limits arrive as strings in URLs; zod coerces where a schema says so.
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerProblemDetails(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'resnet-lab',
+        version: '0.1.0',
+        description: 'Submit, run and compare CNN architecture experiments.',
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  await app.register(healthRoutes, deps);
+  await app.register(experimentsRoutes, deps);
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.ready();
+  return app;
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { databaseEnv, envBoolean, loggingEnv, parseEnv, redisEnv } from '@resnet-lab/config';
+
+/** The API's whole configuration; parsed once at start, fails fast naming each bad variable. */
+export const ApiEnv = {
+  ...databaseEnv,
+  ...redisEnv,
+  ...loggingEnv,
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Apply pending migrations at start (the same ones `npm run db:migrate` applies). */
+  MIGRATE_ON_START: envBoolean.default(true),
+  OUTBOX_INTERVAL_MS: z.coerce.number().int().positive().default(2_000),
+};
+
+export type ApiConfig = ReturnType<typeof loadApiEnv>;
+
+export function loadApiEnv(source: Record<string, string | undefined> = process.env) {
+  return parseEnv(ApiEnv, source);
+}

@@ -1,0 +1,71 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import type { ProblemDetails } from '@resnet-lab/spec';
+import { AppError, type FieldError } from '../errors';
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** Every error leaves the API as RFC 9457 problem+json; validation errors name each bad field. */
+export function registerProblemDetails(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    let status = 500;
+    let detail = 'internal error';
+    let errors: FieldError[] | undefined;
+
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      status = 400;
+      const where = error.validationContext ?? 'body';
+      errors = error.validation.map((v) => ({
+        field: fieldName(where, v.instancePath),
+        message: v.message ?? 'invalid value',
+      }));
+      detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+    } else if (error instanceof AppError) {
+      status = error.status;
+      detail = error.message;
+      errors = error.fieldErrors;
+    } else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+      // Fastify's own client errors: malformed JSON, wrong content type, body too large.
+      status = error.statusCode;
+      detail = error.message;
+    }
+
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    const body: ProblemDetails = {
+      type: status >= 500 ? 'about:blank' : `https://resnet-lab.dev/problems/${status}`,
+      title: TITLES[status] ?? 'Error',
+      status,
+      detail,
+      instance: request.url,
+      ...(errors ? { errors } : {}),
+    };
+    return reply.status(status).type('application/problem+json').send(body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const body: ProblemDetails = {
+      type: 'https://resnet-lab.dev/problems/404',
+      title: 'Not Found',
+      status: 404,
+      detail: `no route ${request.method} ${request.url.split('?')[0]}`,
+      instance: request.url,
+    };
+    return reply.status(404).type('application/problem+json').send(body);
+  });
+}
+
+/** "/training/learningRate" in the body → "training.learningRate"; query fields keep a prefix. */
+function fieldName(where: string, instancePath: string): string {
+  const path = instancePath.replace(/^\//, '').split('/').filter(Boolean).join('.');
+  if (where === 'body') return path || '(body)';
+  return path ? `${where}.${path}` : where;
+}

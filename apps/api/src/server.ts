@@ -1,0 +1,44 @@
+import { createDb, ensureDatabase, migrate, repositories } from '@resnet-lab/db';
+import { createLogger } from '@resnet-lab/logger';
+import { createRedisConnection, createTrainQueue, startOutboxRelay } from '@resnet-lab/queue';
+import { buildApp } from './app';
+import { loadApiEnv } from './env';
+
+const env = loadApiEnv();
+const logger = createLogger({ name: 'api', level: env.LOG_LEVEL });
+
+if (env.MIGRATE_ON_START) {
+  await ensureDatabase(env.DATABASE_URL);
+  const result = await migrate(env.DATABASE_URL, { log: (msg) => logger.info(msg) });
+  logger.info({ applied: result.applied.length }, 'database migrated');
+}
+
+const db = createDb(env.DATABASE_URL);
+const repos = repositories(db);
+const redis = createRedisConnection(env.REDIS_URL, 'producer');
+redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+const trainQueue = createTrainQueue(createRedisConnection(env.REDIS_URL, 'producer'), env.QUEUE_PREFIX);
+const outbox = startOutboxRelay(repos.outbox, trainQueue, {
+  intervalMs: env.OUTBOX_INTERVAL_MS,
+  onError: (error) => logger.warn({ err: error }, 'outbox relay pass failed; will retry'),
+});
+// Entries left behind by a crash of an earlier process go out first.
+await outbox.flush().catch((error) => logger.warn({ err: error }, 'initial outbox flush failed'));
+
+const app = await buildApp({ db, repos, redis, trainQueue, outbox }, { logger });
+await app.listen({ host: env.HOST, port: env.PORT });
+
+let closing = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, async () => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    await app.close();
+    await outbox.stop();
+    await trainQueue.close();
+    redis.disconnect();
+    await db.$disconnect();
+    process.exit(0);
+  });
+}

@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repositories } from '@resnet-lab/db';
+import { createRedisConnection, createTrainQueue, startOutboxRelay } from '@resnet-lab/queue';
+import {
+  createTestDatabase,
+  createTestQueuePrefix,
+  type TestDatabase,
+  type TestQueuePrefix,
+} from '@resnet-lab/testing';
+import { buildApp, type App } from '../src/app';
+import type { AppDeps } from '../src/deps';
+
+let database: TestDatabase;
+let queuePrefix: TestQueuePrefix;
+let deps: AppDeps;
+let app: App;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  queuePrefix = await createTestQueuePrefix();
+  const repos = repositories(database.db);
+  const trainQueue = createTrainQueue(queuePrefix.redis, queuePrefix.prefix);
+  const outbox = startOutboxRelay(repos.outbox, trainQueue, { intervalMs: 60_000, onError: () => {} });
+  deps = { db: database.db, repos, redis: createRedisConnection('redis://127.0.0.1:6379', 'producer'), trainQueue, outbox };
+  app = await buildApp(deps, { logger: false });
+});
+
+afterAll(async () => {
+  await app.close();
+  await deps.outbox.stop();
+  await deps.trainQueue.close();
+  deps.redis.disconnect();
+  await queuePrefix.cleanup();
+  await database.drop();
+});
+
+describe('POST /v1/experiments', () => {
+  it('stores the spec with its defaults and queues a job whose id is the experiment id', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/experiments',
+      payload: { name: 'tiny', training: { epochs: 2 } },
+    });
+    expect(res.statusCode).toBe(201);
+    const body = res.json();
+    expect(body.status).toBe('queued');
+    expect(body.spec.training).toMatchObject({ epochs: 2, batchSize: 128, seed: 0 });
+    expect(body.specHash).toMatch(/^[0-9a-f]{64}$/);
+
+    const job = await deps.trainQueue.getJob(body.id);
+    expect(job?.data).toEqual({ experimentId: body.id });
+    expect(await deps.repos.outbox.count()).toBe(0);
+  });
+
+  it('answers a malformed body with problem+json naming the field', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/experiments',
+      payload: { training: { learningRate: 'fast' } },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    const body = res.json();
+    expect(body).toMatchObject({ status: 400, title: 'Bad Request' });
+    expect(body.errors).toEqual([expect.objectContaining({ field: 'training.learningRate' })]);
+    expect(body.detail).toContain('training.learningRate');
+  });
+
+  it('rejects invalid JSON with a 400 problem', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/experiments',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"training": ',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().status).toBe(400);
+  });
+});
+
+describe('reading experiments', () => {
+  it('lists newest first, pages with a cursor and filters by status', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await app.inject({ method: 'POST', url: '/v1/experiments', payload: { training: { seed: 100 + i } } });
+      ids.push(res.json().id);
+    }
+    const first = await app.inject({ method: 'GET', url: '/v1/experiments?limit=2' });
+    expect(first.statusCode).toBe(200);
+    const page1 = first.json();
+    expect(page1.items.map((e: { id: string }) => e.id)).toEqual([ids[2], ids[1]]);
+    const second = await app.inject({ method: 'GET', url: `/v1/experiments?limit=2&cursor=${page1.nextCursor}` });
+    expect(second.json().items[0].id).toBe(ids[0]);
+
+    const none = await app.inject({ method: 'GET', url: '/v1/experiments?status=succeeded' });
+    expect(none.json().items).toEqual([]);
+    const bad = await app.inject({ method: 'GET', url: '/v1/experiments?status=done' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].field).toBe('querystring.status');
+  });
+
+  it('returns 404 problems for unknown ids and 400 for malformed ones', async () => {
+    const missing = await app.inject({ method: 'GET', url: '/v1/experiments/6f1c3e0a-8f1e-4a56-9a7c-2d7f0c6f4b11' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().detail).toMatch(/does not exist/);
+    const malformed = await app.inject({ method: 'GET', url: '/v1/experiments/not-a-uuid/metrics' });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().errors[0].field).toBe('params.id');
+  });
+
+  it('returns metrics recorded for an experiment', async () => {
+    const created = (await app.inject({ method: 'POST', url: '/v1/experiments', payload: {} })).json();
+    await deps.repos.metrics.recordEpoch(created.id, 1, [
+      { split: 'train', name: 'loss', value: 1.25 },
+      { split: 'validation', name: 'loss', value: 1.5 },
+    ]);
+    const res = await app.inject({ method: 'GET', url: `/v1/experiments/${created.id}/metrics?split=validation` });
+    expect(res.json().metrics).toEqual([{ epoch: 1, split: 'validation', name: 'loss', value: 1.5 }]);
+  });
+});
+
+describe('cancel', () => {
+  it('cancels a queued experiment and removes its job', async () => {
+    const created = (await app.inject({ method: 'POST', url: '/v1/experiments', payload: {} })).json();
+    expect(await deps.trainQueue.getJob(created.id)).toBeTruthy();
+    const res = await app.inject({ method: 'POST', url: `/v1/experiments/${created.id}/cancel` });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().status).toBe('cancelled');
+    expect(await deps.trainQueue.getJob(created.id)).toBeUndefined();
+  });
+});
+
+describe('health and docs', () => {
+  it('is ready when Postgres and Redis answer', async () => {
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    const ready = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json().checks).toEqual({ postgres: { ok: true }, redis: { ok: true } });
+  });
+
+  it('serves an OpenAPI document generated from the zod schemas', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/v1/experiments', '/v1/experiments/{id}', '/v1/experiments/{id}/metrics', '/v1/experiments/{id}/cancel', '/readyz']),
+    );
+    const body = doc.paths['/v1/experiments'].post.requestBody.content['application/json'].schema;
+    expect(JSON.stringify(body)).toContain('learningRate');
+  });
+});

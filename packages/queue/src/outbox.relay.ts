@@ -1,0 +1,61 @@
+import type { OutboxRepository } from '@resnet-lab/db';
+import type { TrainQueue } from './train.producer';
+import { enqueueTraining } from './train.producer';
+
+export interface OutboxRelay {
+  /** Sends everything pending now; resolves with the number of entries sent. */
+  flush(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Moves outbox entries to the queue: on demand right after a submission, and on a timer so that
+ * entries left behind by a crash (or written while Redis was down) are sent later.
+ */
+export function startOutboxRelay(
+  outbox: OutboxRepository,
+  queue: TrainQueue,
+  options: { intervalMs: number; onError: (error: unknown) => void },
+): OutboxRelay {
+  let running: Promise<number> | null = null;
+  let stopped = false;
+
+  const flush = (): Promise<number> => {
+    // One pass at a time; a caller arriving during a pass waits for it and then runs another,
+    // so its own entry (committed before the call) is surely included.
+    const previous = running ?? Promise.resolve(0);
+    const next = previous.catch(() => 0).then(async () => {
+      let total = 0;
+      for (;;) {
+        const sent = await outbox.drain(async (items) => {
+          for (const item of items) {
+            const priority = (item.payload as { priority?: number } | null)?.priority ?? 0;
+            await enqueueTraining(queue, item.experimentId, { priority });
+          }
+        });
+        total += sent;
+        if (sent === 0) return total;
+      }
+    });
+    running = next;
+    void next.finally(() => {
+      if (running === next) running = null;
+    }).catch(() => {});
+    return next;
+  };
+
+  const timer = setInterval(() => {
+    if (stopped) return;
+    flush().catch(options.onError);
+  }, options.intervalMs);
+  timer.unref();
+
+  return {
+    flush,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running?.catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { ExperimentSpec } from './experiment';
+
+/** HTTP bodies of the public API, shared by the API, the CLI and the dashboard. */
+export const EXPERIMENT_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export const ExperimentStatusSchema = z.enum(EXPERIMENT_STATUSES);
+
+export const ExperimentProgress = z
+  .object({
+    epoch: z.number().int(),
+    epochs: z.number().int(),
+    step: z.number().int().optional(),
+    stepsPerEpoch: z.number().int().optional(),
+    loss: z.number().optional(),
+  })
+  .partial();
+
+export const ExperimentView = z.object({
+  id: z.uuid(),
+  status: ExperimentStatusSchema,
+  spec: ExperimentSpec,
+  specHash: z.string(),
+  attempts: z.number().int(),
+  backend: z.string().nullable(),
+  worker: z.string().nullable(),
+  error: z.string().nullable(),
+  progress: ExperimentProgress.nullable(),
+  cancelRequested: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+export type ExperimentView = z.infer<typeof ExperimentView>;
+
+export const ListExperimentsQuery = z
+  .object({
+    status: ExperimentStatusSchema.optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    cursor: z.uuid().optional(),
+  })
+  .strict();
+
+export const ExperimentPage = z.object({
+  items: z.array(ExperimentView),
+  nextCursor: z.uuid().nullable(),
+});
+
+export const IdParams = z.object({ id: z.uuid() });
+
+export const MetricsQuery = z
+  .object({ split: z.string().optional(), name: z.string().optional() })
+  .strict();
+
+export const MetricsResponse = z.object({
+  experimentId: z.uuid(),
+  backend: z.string().nullable(),
+  metrics: z.array(
+    z.object({ epoch: z.number().int(), split: z.string(), name: z.string(), value: z.number() }),
+  ),
+});
+
+/** RFC 9457 problem details, with the fields at fault for validation errors. */
+export const ProblemDetails = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  instance: z.string().optional(),
+  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+});
+export type ProblemDetails = z.infer<typeof ProblemDetails>;
+
+export const HealthResponse = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  checks: z.record(z.string(), z.object({ ok: z.boolean(), error: z.string().optional() })).optional(),
+});
