@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { ArchitectureSpec } from './architecture';
+import { ArchitectureSpec, normalizeArchitecture } from './architecture';
 import { DatasetSpec } from './dataset';
 import { TrainingSpec } from './training';
 
@@ -40,6 +40,7 @@ function sortKeys(value: unknown): unknown {
  * spelled out.
  */
 export function specHash(spec: ExperimentSpec): string {
-  const { name: _name, ...identity } = spec;
+  const { name: _name, ...rest } = spec;
+  const identity = { ...rest, architecture: normalizeArchitecture(spec.architecture) };
   return createHash('sha256').update(canonicalJson(identity)).digest('hex');
 }

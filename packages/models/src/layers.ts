@@ -1,0 +1,65 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Factories for the stock tfjs layers the models use. Every batch-norm layer of every family is
+ * made by `batchNorm` below, so that a backend that needs batch norm built differently (the
+ * native oneDNN engine, which runs it forward and backward as one kernel each) changes one place.
+ */
+
+export interface InitOptions {
+  /** Seeds the weight initialisers; each layer derives its own seed from this one. */
+  seed?: number;
+}
+
+/** He et al. 2015 ("Delving deep"): normal, variance 2 / fan-in, as the ResNet paper uses. */
+export function heNormal(seed: number | undefined): ReturnType<typeof tf.initializers.heNormal> {
+  return tf.initializers.heNormal(seed === undefined ? {} : { seed });
+}
+
+/**
+ * Momentum 0.9 and epsilon 1e-5 are PyTorch's (and Caffe's ResNet) values, so results compare
+ * with reimplementations there; tfjs' own defaults (0.99, 1e-3) are Keras'.
+ */
+export function batchNorm(name: string): tf.layers.Layer {
+  return tf.layers.batchNormalization({ name, axis: -1, momentum: 0.9, epsilon: 1e-5 });
+}
+
+export function conv2d(
+  name: string,
+  o: { filters: number; kernel: number; strides: number; padding: 'same' | 'valid'; useBias: boolean; seed?: number },
+): tf.layers.Layer {
+  return tf.layers.conv2d({
+    name,
+    filters: o.filters,
+    kernelSize: o.kernel,
+    strides: o.strides,
+    padding: o.padding,
+    useBias: o.useBias,
+    kernelInitializer: heNormal(o.seed),
+  });
+}
+
+export function dense(name: string, units: number, seed?: number): tf.layers.Layer {
+  return tf.layers.dense({ name, units, kernelInitializer: heNormal(seed) });
+}
+
+export function relu(name: string): tf.layers.Layer {
+  return tf.layers.activation({ name, activation: 'relu' });
+}
+
+/**
+ * Appends `extra` zero channels to an NHWC map with no weights at all: declared as channels-first,
+ * the map's width and channel axes are the two "spatial" axes that ZeroPadding2D pads, so
+ * padding the second of them on one side is a channel zero-pad. Stock layer, so checkpoints load
+ * with plain `tf.loadLayersModel`.
+ */
+export function channelZeroPad(name: string, extra: number): tf.layers.Layer {
+  return tf.layers.zeroPadding2d({
+    name,
+    dataFormat: 'channelsFirst',
+    padding: [
+      [0, 0],
+      [0, extra],
+    ],
+  });
+}
