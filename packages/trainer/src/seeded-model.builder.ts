@@ -1,0 +1,25 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { ArchitectureSpec } from '@resnet-lab/spec';
+import { buildModel } from '@resnet-lab/models';
+import { SeededRng } from './seeded.rng';
+
+/**
+ * Runs `fn` with Math.random replaced by a seeded stream. tfjs draws its own seed from Math.random
+ * whenever an op or initialiser is given none (dropout layers, any unseeded initialiser); scoping
+ * the replacement to synchronous tfjs calls makes those draws reproducible, and the stream's state
+ * goes into checkpoints. Restored in `finally`, so nothing outside sees it.
+ */
+export function withSeededMathRandom<T>(rng: SeededRng, fn: () => T): T {
+  const original = Math.random;
+  Math.random = () => rng.next();
+  try {
+    return fn();
+  } finally {
+    Math.random = original;
+  }
+}
+
+/** The zoo's model with reproducible initial weights: same architecture + seed, same weights. */
+export function buildSeededModel(arch: ArchitectureSpec, seed: number): tf.LayersModel {
+  return withSeededMathRandom(SeededRng.fromSeed(seed, 'init'), () => buildModel(arch, { seed }));
+}
