@@ -26,10 +26,12 @@ export const TrainerEvent = z.discriminatedUnion('type', [
     epoch: z.number().int(),
     metrics: z.array(MetricValue),
     checkpoint: z
-      .object({ bytes: z.instanceof(Uint8Array), sha256: z.string() })
+      .object({ bytes: z.custom<Uint8Array>((v) => v instanceof Uint8Array, "expected bytes"), sha256: z.string() })
       .optional(),
   }),
   z.object({ type: z.literal('completed') }),
+  /** Stopped on request (cancel or worker shutdown) at a batch boundary. */
+  z.object({ type: z.literal('aborted') }),
   z.object({
     type: z.literal('failed'),
     message: z.string(),
@@ -45,7 +47,9 @@ export const TrainerCommand = z.discriminatedUnion('type', [
     type: z.literal('run'),
     experimentId: z.string(),
     spec: z.unknown(),
-    resume: z.object({ epoch: z.number().int(), bytes: z.instanceof(Uint8Array) }).optional(),
+    resume: z.object({ epoch: z.number().int(), bytes: z.custom<Uint8Array>((v) => v instanceof Uint8Array, "expected bytes") }).optional(),
+    /** Compute backend preference; absent: the fastest that loads. */
+    backend: z.string().optional(),
   }),
   z.object({ type: z.literal('abort') }),
 ]);

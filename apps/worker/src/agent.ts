@@ -1,0 +1,79 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Repositories } from '@resnet-lab/db';
+import type { Logger } from '@resnet-lab/logger';
+import { createRedisConnection, JOB_CATALOG } from '@resnet-lab/queue';
+import { TrainJobPayload } from '@resnet-lab/spec';
+import type { SlotPool } from './slots';
+import { PermanentJobError, processTrainJob } from './train.processor';
+import { startTrainer } from './trainer-process';
+
+export interface AgentOptions {
+  redisUrl: string;
+  queuePrefix: string;
+  workerName: string;
+  cancelPollMs: number;
+  backend?: string;
+  slots: SlotPool;
+  repos: Repositories;
+  logger: Logger;
+}
+
+export interface Agent {
+  worker: Worker;
+  /** Stops taking jobs, stops running trainers (they resume elsewhere later) and closes. */
+  close(): Promise<void>;
+}
+
+/**
+ * The BullMQ side of the worker: one consumer with one concurrent job per slot. It adapts a job
+ * to `processTrainJob(payload, ctx)` and turns permanent failures into BullMQ's no-retry error.
+ */
+export function startAgent(options: AgentOptions): Agent {
+  const shutdown = new AbortController();
+  const { slots, logger } = options;
+
+  const processor = async (job: Job) => {
+    const payload = TrainJobPayload.parse(job.data);
+    const slot = slots.acquire();
+    const jobLogger = logger.child({ experimentId: payload.experimentId, jobId: job.id, attempt: job.attemptsMade + 1, slot: slot.label });
+    try {
+      return await processTrainJob(payload, {
+        logger: jobLogger,
+        signal: shutdown.signal,
+        reportProgress: (progress) => job.updateProgress(progress),
+        repos: options.repos,
+        workerName: options.workerName,
+        isLastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+        cancelPollMs: options.cancelPollMs,
+        slotEnv: slot.env,
+        startTrainer,
+        ...(options.backend ? { backend: options.backend } : {}),
+      });
+    } catch (error) {
+      jobLogger.warn({ err: error }, 'training job failed');
+      if (error instanceof PermanentJobError) throw new UnrecoverableError(error.message);
+      throw error;
+    } finally {
+      slots.release(slot);
+    }
+  };
+
+  const worker = new Worker(JOB_CATALOG.train.queue, processor, {
+    connection: createRedisConnection(options.redisUrl, 'worker'),
+    prefix: options.queuePrefix,
+    concurrency: slots.size,
+    // The lock is renewed by this (responsive) process while a child trains; a dead worker's jobs
+    // are picked up again after it expires, and resume from their last checkpoint.
+    lockDuration: 30_000,
+    maxStalledCount: 2,
+  });
+  worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
+
+  return {
+    worker,
+    async close() {
+      shutdown.abort();
+      await worker.close();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { databaseEnv, envBoolean, loggingEnv, parseEnv, redisEnv } from '@resnet-lab/config';
+
+/** The worker agent's whole configuration; parsed once at start, fails fast naming bad variables. */
+export const WorkerEnv = {
+  ...databaseEnv,
+  ...redisEnv,
+  ...loggingEnv,
+  /** Parallel training jobs on this machine when no GPU list is given (CPU slots). */
+  WORKER_SLOTS: z.coerce.number().int().min(1).max(64).default(1),
+  /** Comma-separated GPU ids, e.g. "0,1": one slot per GPU, each child sees only its own GPU. */
+  WORKER_GPUS: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'a comma-separated list of GPU ids such as "0,1"')
+    .optional(),
+  WORKER_NAME: z.string().min(1).default(`${hostname()}:${process.pid}`),
+  /** Force a compute backend (tfjs-node-gpu, tfjs-node, onednn, cpu); default: the fastest that loads. */
+  TRAINER_BACKEND: z.string().optional(),
+  /** How often a running job checks whether someone asked to cancel it. */
+  CANCEL_POLL_MS: z.coerce.number().int().positive().default(1_000),
+  MIGRATE_ON_START: envBoolean.default(true),
+};
+
+export type WorkerConfig = ReturnType<typeof loadWorkerEnv>;
+
+export function loadWorkerEnv(source: Record<string, string | undefined> = process.env) {
+  return parseEnv(WorkerEnv, source);
+}

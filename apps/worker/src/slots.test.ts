@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { SlotPool } from './slots';
+
+describe('SlotPool', () => {
+  it('makes one slot per GPU, each pinned to its own device', () => {
+    const pool = SlotPool.fromConfig({ WORKER_SLOTS: 1, WORKER_GPUS: '0,3' });
+    expect(pool.size).toBe(2);
+    const a = pool.acquire();
+    const b = pool.acquire();
+    expect([a.env.CUDA_VISIBLE_DEVICES, b.env.CUDA_VISIBLE_DEVICES]).toEqual(['0', '3']);
+    expect(() => pool.acquire()).toThrow(/no free slot/);
+    pool.release(a);
+    expect(pool.acquire().label).toBe('gpu0');
+  });
+
+  it('makes CPU slots that hide every GPU', () => {
+    const pool = SlotPool.fromConfig({ WORKER_SLOTS: 3 });
+    expect(pool.size).toBe(3);
+    expect(pool.acquire().env).toEqual({ CUDA_VISIBLE_DEVICES: '' });
+  });
+});

@@ -1,0 +1,51 @@
+/**
+ * One slot per device. A job holds a slot for its whole run; the slot decides which GPU its
+ * trainer child may see, so two jobs never share a GPU.
+ */
+export interface Slot {
+  index: number;
+  /** Extra environment for the trainer child (CUDA_VISIBLE_DEVICES for a GPU slot). */
+  env: Record<string, string>;
+  label: string;
+}
+
+export class SlotPool {
+  private readonly free: Slot[];
+
+  constructor(readonly slots: Slot[]) {
+    this.free = [...slots];
+  }
+
+  static fromConfig(config: { WORKER_SLOTS: number; WORKER_GPUS?: string }): SlotPool {
+    if (config.WORKER_GPUS) {
+      const gpus = config.WORKER_GPUS.split(',');
+      return new SlotPool(
+        gpus.map((gpu, index) => ({ index, env: { CUDA_VISIBLE_DEVICES: gpu }, label: `gpu${gpu}` })),
+      );
+    }
+    return new SlotPool(
+      Array.from({ length: config.WORKER_SLOTS }, (_, index) => ({
+        index,
+        // Hide GPUs from CPU slots so that a CUDA-enabled build does not grab one uninvited.
+        env: { CUDA_VISIBLE_DEVICES: '' },
+        label: `cpu${index}`,
+      })),
+    );
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /** BullMQ's concurrency equals the pool size, so a free slot always exists when a job starts. */
+  acquire(): Slot {
+    const slot = this.free.shift();
+    if (!slot) throw new Error('no free slot: worker concurrency exceeds the slot count');
+    return slot;
+  }
+
+  release(slot: Slot): void {
+    this.free.push(slot);
+    this.free.sort((a, b) => a.index - b.index);
+  }
+}

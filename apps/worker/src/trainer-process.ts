@@ -1,0 +1,103 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { TrainerEvent, type ExperimentSpec, type TrainerCommand } from '@resnet-lab/spec';
+
+const CHILD_ENTRY = fileURLToPath(new URL('./trainer-child.ts', import.meta.url));
+
+export interface TrainerRun {
+  experimentId: string;
+  spec: ExperimentSpec;
+  resume?: { epoch: number; bytes: Uint8Array };
+  backend?: string;
+  env: Record<string, string>;
+  onEvent: (event: TrainerEvent) => Promise<void>;
+}
+
+export type TrainerExit =
+  | { kind: 'completed' }
+  | { kind: 'aborted' }
+  | { kind: 'failed'; message: string; retryable: boolean }
+  | { kind: 'crashed'; message: string };
+
+export interface TrainerHandle {
+  /** Asks the child to stop at its next batch; kills it if it has not exited after `graceMs`. */
+  abort(graceMs?: number): void;
+  exited: Promise<TrainerExit>;
+}
+
+/**
+ * Runs one training job in a child process: TensorFlow.js blocks its event loop for seconds at a
+ * time, and this process must keep renewing the job's lock and watching for cancellation. Events
+ * are handled strictly in order (metrics of epoch 2 never land before those of epoch 1), and the
+ * exit is reported only after every event has been handled.
+ */
+export function startTrainer(run: TrainerRun): TrainerHandle {
+  const child: ChildProcess = fork(CHILD_ENTRY, [], {
+    execArgv: ['--import', 'tsx'],
+    serialization: 'advanced',
+    env: { ...process.env, ...run.env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+
+  let chain: Promise<void> = Promise.resolve();
+  let outcome: TrainerExit | null = null;
+  let handlerError: Error | null = null;
+
+  child.on('message', (raw) => {
+    const parsed = TrainerEvent.safeParse(raw);
+    if (!parsed.success) {
+      handlerError ??= new Error(`trainer sent a malformed message: ${parsed.error.message}`);
+      return;
+    }
+    const event = parsed.data;
+    if (event.type === 'completed') outcome = { kind: 'completed' };
+    else if (event.type === 'aborted') outcome = { kind: 'aborted' };
+    else if (event.type === 'failed') outcome = { kind: 'failed', message: event.message, retryable: event.retryable };
+    chain = chain.then(() => run.onEvent(event)).catch((error: Error) => {
+      handlerError ??= error;
+      // Storing results failed (database down?): stop training rather than compute unrecorded epochs.
+      child.kill('SIGKILL');
+    });
+  });
+
+  const exited = new Promise<TrainerExit>((resolve) => {
+    let spawnError: Error | null = null;
+    child.on('error', (error) => {
+      spawnError = error;
+    });
+    child.on('exit', (code, signal) => {
+      void chain.then(() => {
+        if (handlerError) resolve({ kind: 'crashed', message: `recording progress failed: ${handlerError.message}` });
+        else if (outcome) resolve(outcome);
+        else
+          resolve({
+            kind: 'crashed',
+            message: spawnError
+              ? `trainer could not start: ${spawnError.message}`
+              : `trainer exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`})`,
+          });
+      });
+    });
+  });
+
+  const command: TrainerCommand = {
+    type: 'run',
+    experimentId: run.experimentId,
+    spec: run.spec,
+    ...(run.resume ? { resume: run.resume } : {}),
+    ...(run.backend ? { backend: run.backend } : {}),
+  };
+  child.send(command);
+
+  let killTimer: NodeJS.Timeout | undefined;
+  void exited.then(() => clearTimeout(killTimer));
+  return {
+    exited,
+    abort(graceMs = 30_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (child.connected) child.send({ type: 'abort' } satisfies TrainerCommand);
+      killTimer ??= setTimeout(() => child.kill('SIGKILL'), graceMs);
+      killTimer.unref();
+    },
+  };
+}

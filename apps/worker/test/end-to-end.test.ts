@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repositories, type Repositories } from '@resnet-lab/db';
+import { ExperimentSpec, specHash } from '@resnet-lab/spec';
+import {
+  createTestDatabase,
+  createTestQueuePrefix,
+  startStack,
+  waitFor,
+  type Stack,
+  type TestDatabase,
+  type TestQueuePrefix,
+} from '@resnet-lab/testing';
+
+/**
+ * The real thing: the API and worker entry points run as their own processes against the real
+ * Postgres and Redis; the test talks to them over HTTP only (and reads Postgres to check).
+ */
+const TINY = {
+  architecture: { family: 'cifar-resnet', depth: 8, widthMultiplier: 0.25 },
+  dataset: { name: 'synthetic', trainSize: 96, testSize: 32, imageSize: 8, classes: 4 },
+  training: { epochs: 2, batchSize: 32, learningRate: 0.05 },
+};
+
+let database: TestDatabase;
+let queue: TestQueuePrefix;
+let stack: Stack;
+let repos: Repositories;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  queue = await createTestQueuePrefix();
+  repos = repositories(database.db);
+  stack = await startStack({ databaseUrl: database.url, queuePrefix: queue.prefix, workerEnv: { TRAINER_BACKEND: 'cpu' } });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await queue?.cleanup();
+  await database?.drop();
+});
+
+async function api(path: string, init?: { method?: string; body?: unknown }) {
+  const res = await fetch(`${stack.apiUrl}${path}`, {
+    method: init?.method ?? 'GET',
+    ...(init?.body !== undefined
+      ? { body: JSON.stringify(init.body), headers: { 'content-type': 'application/json' } }
+      : {}),
+  });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+async function waitForStatus(id: string, statuses: string[], timeoutMs = 120_000) {
+  return waitFor(
+    async () => {
+      const { body } = await api(`/v1/experiments/${id}`);
+      return statuses.includes(body.status) ? body : undefined;
+    },
+    { timeoutMs, what: `experiment ${id} to reach ${statuses.join('/')}` },
+  ).catch((error) => {
+    throw new Error(`${error.message}\n--- worker output ---\n${stack.worker.output().slice(-5000)}`);
+  });
+}
+
+describe('one experiment end to end', () => {
+  it('trains through API, queue and worker, with one metric row per epoch and split in Postgres', async () => {
+    const created = await api('/v1/experiments', { method: 'POST', body: TINY });
+    expect(created.status).toBe(201);
+    const done = await waitForStatus(created.body.id, ['succeeded', 'failed']);
+    expect(done.error).toBeNull();
+    expect(done.status).toBe('succeeded');
+    expect(done.backend).toBe('cpu');
+    expect(done.attempts).toBe(1);
+
+    const rows = await database.db.metric.findMany({ where: { experimentId: created.body.id } });
+    for (const epoch of [1, 2]) {
+      for (const split of ['train', 'validation']) {
+        const losses = rows.filter((r) => r.epoch === epoch && r.split === split && r.name === 'loss');
+        expect(losses, `epoch ${epoch} ${split} loss`).toHaveLength(1);
+        expect(Number.isFinite(losses[0]!.value)).toBe(true);
+      }
+    }
+    expect(new Set(rows.map((r) => r.epoch))).toEqual(new Set([1, 2]));
+    const metrics = await api(`/v1/experiments/${created.body.id}/metrics`);
+    expect(metrics.body.metrics.length).toBe(rows.length);
+    expect((await repos.checkpoints.list(created.body.id)).length).toBeGreaterThan(0);
+  });
+
+  it('runs an experiment whose submitter crashed between the insert and the enqueue', async () => {
+    // Kill the API, then do exactly what its POST handler had done before the crash: the row and
+    // its outbox entry are committed, nothing reached Redis.
+    await stack.api.kill();
+    const spec = ExperimentSpec.parse({ ...TINY, training: { ...TINY.training, epochs: 1, seed: 7 } });
+    const orphan = await repos.experiments.createWithOutbox(spec, specHash(spec));
+    expect(await queueHas(orphan.id)).toBe(false);
+
+    await stack.restartApi();
+    const done = await waitForStatus(orphan.id, ['succeeded', 'failed']);
+    expect(done.status).toBe('succeeded');
+    expect(await repos.outbox.count()).toBe(0);
+  });
+
+  it('stops a running experiment on cancel and marks it cancelled', async () => {
+    const slow = { ...TINY, dataset: { ...TINY.dataset, trainSize: 2048 }, training: { ...TINY.training, epochs: 50 } };
+    const created = await api('/v1/experiments', { method: 'POST', body: slow });
+    await waitForStatus(created.body.id, ['running']);
+    const cancel = await api(`/v1/experiments/${created.body.id}/cancel`, { method: 'POST' });
+    expect(cancel.status).toBe(200);
+    expect(cancel.body.cancelRequested).toBe(true);
+    const done = await waitForStatus(created.body.id, ['cancelled', 'succeeded', 'failed'], 60_000);
+    expect(done.status).toBe('cancelled');
+  });
+});
+
+async function queueHas(id: string): Promise<boolean> {
+  return (await queue.redis.exists(`${queue.prefix}:train:${id}`)) === 1;
+}

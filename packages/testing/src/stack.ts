@@ -1,0 +1,52 @@
+import { freePort, startProcess, waitForHttp, type RunningProcess } from './processes';
+
+export interface Stack {
+  apiUrl: string;
+  api: RunningProcess;
+  worker: RunningProcess;
+  restartApi(): Promise<void>;
+  startWorker(extraEnv?: Record<string, string>): RunningProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts the real API and worker processes against a test database and queue prefix. */
+export async function startStack(options: {
+  databaseUrl: string;
+  queuePrefix: string;
+  workerEnv?: Record<string, string>;
+  startWorker?: boolean;
+}): Promise<Stack> {
+  const port = await freePort();
+  const common = {
+    DATABASE_URL: options.databaseUrl,
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    QUEUE_PREFIX: options.queuePrefix,
+  };
+  const apiUrl = `http://127.0.0.1:${port}`;
+  const launchApi = async () => {
+    const api = startProcess('apps/api/src/server.ts', { ...common, PORT: String(port), OUTBOX_INTERVAL_MS: '500' });
+    await waitForHttp(`${apiUrl}/readyz`, api);
+    return api;
+  };
+  const launchWorker = (extraEnv: Record<string, string> = {}) =>
+    startProcess('apps/worker/src/main.ts', { ...common, CANCEL_POLL_MS: '300', ...options.workerEnv, ...extraEnv });
+
+  const stack: Stack = {
+    apiUrl,
+    api: await launchApi(),
+    worker: undefined as unknown as RunningProcess,
+    async restartApi() {
+      await stack.api.stop();
+      stack.api = await launchApi();
+    },
+    startWorker(extraEnv) {
+      stack.worker = launchWorker(extraEnv);
+      return stack.worker;
+    },
+    async stop() {
+      await Promise.all([stack.api.stop(), stack.worker?.stop()]);
+    },
+  };
+  if (options.startWorker !== false) stack.startWorker();
+  return stack;
+}
