@@ -15,3 +15,4 @@ export { loadDataset, loadRawDataset, mnistDataDir } from './dataset.loader';
 export type { ImageSet, LoadedDataset } from './image-set.types';
 export { LearningRateSchedule } from './lr.schedule';
 export { SeededRng } from './seeded.rng';
+export { checkpointToLayersModel } from './layers-model.exporter';

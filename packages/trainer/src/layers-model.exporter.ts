@@ -1,0 +1,54 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ExperimentSpec } from '@resnet-lab/spec';
+import { resolveArchitecture } from './architecture.resolver';
+import { decodeCheckpoint } from './checkpoint.codec';
+import { buildSeededModel } from './seeded-model.builder';
+import { setModelWeights } from './training.loop';
+
+/**
+ * A checkpoint as a stock tfjs LayersModel: `modelJson` is the content of a model.json whose
+ * weights manifest points at "weights.bin", `weights` that file's bytes. tf.loadLayersModel reloads
+ * them (from files, over HTTP, or via tf.io.fromMemory) with no project code. The model outputs
+ * logits; the images must be normalised as in training (see the experiment's dataset spec).
+ */
+export async function checkpointToLayersModel(
+  spec: ExperimentSpec,
+  bytes: Uint8Array,
+): Promise<{ modelJson: object; weights: Uint8Array }> {
+  const checkpoint = decodeCheckpoint(bytes);
+  const model = buildSeededModel(resolveArchitecture(spec), spec.training.seed);
+  try {
+    setModelWeights(model, checkpoint.weights);
+    let captured: tf.io.ModelArtifacts | undefined;
+    await model.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        captured = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    const a = captured!;
+    const weightData = a.weightData instanceof ArrayBuffer ? a.weightData : concatBuffers(a.weightData as ArrayBuffer[]);
+    const modelJson = {
+      modelTopology: a.modelTopology,
+      format: a.format ?? 'layers-model',
+      generatedBy: a.generatedBy,
+      convertedBy: a.convertedBy ?? null,
+      weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }],
+      userDefinedMetadata: { checkpointEpoch: checkpoint.header.epoch, specHash: checkpoint.header.specHash },
+    };
+    return { modelJson, weights: new Uint8Array(weightData) };
+  } finally {
+    model.dispose();
+  }
+}
+
+function concatBuffers(parts: ArrayBuffer[]): ArrayBuffer {
+  const total = parts.reduce((a, p) => a + p.byteLength, 0);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(new Uint8Array(p), at);
+    at += p.byteLength;
+  }
+  return out.buffer;
+}
