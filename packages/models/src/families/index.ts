@@ -1,18 +1,26 @@
 import type { ArchitectureFamily, ArchitectureSpec } from '@resnet-lab/spec';
 import type { NetworkGraph } from '../graph';
+import { buildAlexnetGraph } from './alexnet.builder';
 import { buildCifarResnetGraph } from './cifar-resnet.builder';
+import { buildGooglenetGraph } from './googlenet.builder';
+import { buildLenet5Graph } from './lenet5.builder';
 import { buildResnetGraph } from './resnet.builder';
+import { buildVgg16SkipGraph } from './vgg16-skip.builder';
+import { buildVggGraph } from './vgg.builder';
 
-const BUILDERS: Partial<Record<ArchitectureFamily, (arch: ArchitectureSpec) => NetworkGraph>> = {
+const BUILDERS: Record<ArchitectureFamily, (arch: ArchitectureSpec) => NetworkGraph> = {
   'cifar-resnet': buildCifarResnetGraph,
   'cifar-plain': buildCifarResnetGraph,
   resnet: buildResnetGraph,
   plain: buildResnetGraph,
+  vgg: buildVggGraph,
+  'vgg16-skip': buildVgg16SkipGraph,
+  lenet5: buildLenet5Graph,
+  alexnet: buildAlexnetGraph,
+  googlenet: buildGooglenetGraph,
 };
 
 /** The layer record of a spec's network, shared by `buildModel` and `describeModel`. */
 export function buildGraph(arch: ArchitectureSpec): NetworkGraph {
-  const builder = BUILDERS[arch.family];
-  if (!builder) throw new Error(`family ${arch.family} is not implemented yet`);
-  return builder(arch);
+  return BUILDERS[arch.family](arch);
 }
