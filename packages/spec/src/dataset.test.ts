@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { DatasetSpec, FASHION_MNIST_DEFAULT_DIR, datasetShape, validationCount } from './dataset';
+
+describe('DatasetSpec', () => {
+  it('keeps the synthetic defaults and adds the common options', () => {
+    expect(DatasetSpec.parse({ name: 'synthetic' })).toEqual({
+      name: 'synthetic',
+      trainSize: 256,
+      testSize: 64,
+      imageSize: 8,
+      channels: 3,
+      classes: 4,
+      dataSeed: 0,
+      validationSplit: 0.25,
+      augment: false,
+      augmentPadding: 4,
+      normalization: 'per-channel',
+      splitSeed: 0,
+    });
+  });
+
+  it('defaults augmentation on for CIFAR-10 (with the paper 45k/5k split) and off for MNIST', () => {
+    const cifar = DatasetSpec.parse({ name: 'cifar10', dir: '/data/cifar' });
+    expect(cifar).toMatchObject({ augment: true, augmentPadding: 4, validationSplit: 5000 });
+    expect(DatasetSpec.parse({ name: 'mnist' })).toMatchObject({ augment: false, validationSplit: 5000 });
+    expect(DatasetSpec.parse({ name: 'fashion-mnist' })).toMatchObject({ dir: FASHION_MNIST_DEFAULT_DIR, augment: false });
+  });
+
+  it('requires a directory for user datasets, naming the field', () => {
+    const r = DatasetSpec.safeParse({ name: 'cifar10' });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues[0]!.path).toEqual(['dir']);
+  });
+
+  it('rejects unknown fields', () => {
+    const r = DatasetSpec.safeParse({ name: 'mnist', subsetSize: 10 });
+    expect(r.success).toBe(false);
+  });
+
+  it('accepts a validation count or fraction and rejects a fractional count above 1', () => {
+    expect(DatasetSpec.parse({ name: 'mnist', validationSplit: 0.1 }).validationSplit).toBe(0.1);
+    const r = DatasetSpec.safeParse({ name: 'mnist', validationSplit: 1.5 });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues[0]!.path).toEqual(['validationSplit']);
+  });
+
+  it('rejects splits and subsets that leave no or too few training images, naming the field', () => {
+    const all = DatasetSpec.safeParse({ name: 'synthetic', trainSize: 100, validationSplit: 100 });
+    expect(all.error!.issues[0]!.path).toEqual(['validationSplit']);
+    const subset = DatasetSpec.safeParse({ name: 'cifar10', dir: '/d', subset: 46_000 });
+    expect(subset.error!.issues[0]!.path).toEqual(['subset']);
+    expect(DatasetSpec.safeParse({ name: 'cifar10', dir: '/d', subset: 45_000 }).success).toBe(true);
+  });
+});
+
+describe('datasetShape', () => {
+  it('gives the shape of every dataset without loading it', () => {
+    expect(datasetShape(DatasetSpec.parse({ name: 'mnist' }))).toEqual({ height: 28, width: 28, channels: 1, classes: 10 });
+    expect(datasetShape(DatasetSpec.parse({ name: 'fashion-mnist' }))).toEqual({ height: 28, width: 28, channels: 1, classes: 10 });
+    expect(datasetShape(DatasetSpec.parse({ name: 'cifar10', dir: '/d' }))).toEqual({ height: 32, width: 32, channels: 3, classes: 10 });
+    expect(datasetShape(DatasetSpec.parse({ name: 'synthetic', imageSize: 12, channels: 1, classes: 20 }))).toEqual({
+      height: 12,
+      width: 12,
+      channels: 1,
+      classes: 20,
+    });
+    expect(datasetShape(DatasetSpec.parse({ name: 'idx', dir: '/d', height: 20, width: 24, classes: 26 }))).toEqual({
+      height: 20,
+      width: 24,
+      channels: 1,
+      classes: 26,
+    });
+  });
+
+  it('validationCount reads whole numbers as counts and fractions as shares', () => {
+    expect(validationCount(5000, 50_000)).toBe(5000);
+    expect(validationCount(0.1, 50_000)).toBe(5000);
+    expect(validationCount(0, 50_000)).toBe(0);
+  });
+});
