@@ -9,6 +9,8 @@ import {
 import type { Logger } from '@resnet-lab/logger';
 import type { AppDeps } from './deps';
 import { registerProblemDetails } from './plugins/problem-details.plugin';
+import { architecturesRoutes } from './routes/architectures.routes';
+import { checkpointsRoutes } from './routes/checkpoints.routes';
 import { experimentsRoutes } from './routes/experiments.routes';
 import { healthRoutes } from './routes/health.routes';
 
@@ -43,6 +45,8 @@ export async function buildApp(deps: AppDeps, options: { logger: Logger | false;
 
   await app.register(healthRoutes, deps);
   await app.register(experimentsRoutes, deps);
+  await app.register(checkpointsRoutes, deps);
+  await app.register(architecturesRoutes);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

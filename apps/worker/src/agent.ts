@@ -12,6 +12,7 @@ export interface AgentOptions {
   queuePrefix: string;
   workerName: string;
   cancelPollMs: number;
+  lockMs: number;
   backend?: string;
   slots: SlotPool;
   repos: Repositories;
@@ -64,7 +65,8 @@ export function startAgent(options: AgentOptions): Agent {
     concurrency: slots.size,
     // The lock is renewed by this (responsive) process while a child trains; a dead worker's jobs
     // are picked up again after it expires, and resume from their last checkpoint.
-    lockDuration: 30_000,
+    lockDuration: options.lockMs,
+    stalledInterval: options.lockMs,
     maxStalledCount: 2,
   });
   worker.on('error', (error) => logger.error({ err: error }, 'worker error'));

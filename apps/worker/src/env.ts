@@ -19,6 +19,11 @@ export const WorkerEnv = {
   TRAINER_BACKEND: z.string().optional(),
   /** How often a running job checks whether someone asked to cancel it. */
   CANCEL_POLL_MS: z.coerce.number().int().positive().default(1_000),
+  /**
+   * How long a job's lock lives without renewal. A worker that dies loses its jobs to another
+   * worker after about this long (plus one stalled-check interval of the same length).
+   */
+  WORKER_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),
   MIGRATE_ON_START: envBoolean.default(true),
 };
 

@@ -19,6 +19,7 @@ const agent = startAgent({
   queuePrefix: env.QUEUE_PREFIX,
   workerName: env.WORKER_NAME,
   cancelPollMs: env.CANCEL_POLL_MS,
+  lockMs: env.WORKER_LOCK_MS,
   slots,
   repos: repositories(db),
   logger,

@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
+import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkpointToLayersModel } from '@resnet-lab/trainer';
 import { repositories, type Repositories } from '@resnet-lab/db';
 import { ExperimentSpec, specHash } from '@resnet-lab/spec';
 import {
@@ -25,12 +28,13 @@ let database: TestDatabase;
 let queue: TestQueuePrefix;
 let stack: Stack;
 let repos: Repositories;
+let finishedId: string;
 
 beforeAll(async () => {
   database = await createTestDatabase();
   queue = await createTestQueuePrefix();
   repos = repositories(database.db);
-  stack = await startStack({ databaseUrl: database.url, queuePrefix: queue.prefix, workerEnv: { TRAINER_BACKEND: 'cpu' } });
+  stack = await startStack({ databaseUrl: database.url, queuePrefix: queue.prefix, workerEnv: { TRAINER_BACKEND: 'cpu', WORKER_LOCK_MS: '3000' } });
 });
 
 afterAll(async () => {
@@ -83,6 +87,41 @@ describe('one experiment end to end', () => {
     const metrics = await api(`/v1/experiments/${created.body.id}/metrics`);
     expect(metrics.body.metrics.length).toBe(rows.length);
     expect((await repos.checkpoints.list(created.body.id)).length).toBeGreaterThan(0);
+    finishedId = created.body.id;
+  });
+
+  it('serves checkpoints and the final model, which stock tf.loadLayersModel reloads', async () => {
+    const list = await api(`/v1/experiments/${finishedId}/checkpoints`);
+    expect(list.status).toBe(200);
+    const last = list.body.checkpoints.at(-1);
+    expect(last.epoch).toBe(2);
+
+    const download = await fetch(`${stack.apiUrl}/v1/experiments/${finishedId}/checkpoints/2`);
+    expect(download.status).toBe(200);
+    const bytes = new Uint8Array(await download.arrayBuffer());
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(last.sha256);
+    expect(bytes.byteLength).toBe(last.size);
+    expect((await fetch(`${stack.apiUrl}/v1/experiments/${finishedId}/checkpoints/99`)).status).toBe(404);
+
+    await tf.setBackend('cpu');
+    const served = await tf.loadLayersModel(`${stack.apiUrl}/v1/experiments/${finishedId}/model/model.json`);
+    const spec = ExperimentSpec.parse((await api(`/v1/experiments/${finishedId}`)).body.spec);
+    const local = await checkpointToLayersModel(spec, bytes);
+    const reference = await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: (local.modelJson as any).modelTopology,
+        weightSpecs: (local.modelJson as any).weightsManifest[0].weights,
+        weightData: local.weights.slice().buffer,
+      }),
+    );
+    const x = tf.randomNormal([3, 8, 8, 3], 0, 1, 'float32', 5);
+    const a = served.predict(x) as tf.Tensor;
+    const b = reference.predict(x) as tf.Tensor;
+    expect(a.shape).toEqual([3, 4]);
+    expect(Array.from(await a.data())).toEqual(Array.from(await b.data()));
+    tf.dispose([x, a, b]);
+    served.dispose();
+    reference.dispose();
   });
 
   it('runs an experiment whose submitter crashed between the insert and the enqueue', async () => {
@@ -108,6 +147,29 @@ describe('one experiment end to end', () => {
     expect(cancel.body.cancelRequested).toBe(true);
     const done = await waitForStatus(created.body.id, ['cancelled', 'succeeded', 'failed'], 60_000);
     expect(done.status).toBe('cancelled');
+  });
+});
+
+describe('a worker killed mid-training', () => {
+  it('loses nothing: another worker resumes from the last checkpoint and finishes', async () => {
+    const spec = { ...TINY, dataset: { ...TINY.dataset, trainSize: 512 }, training: { ...TINY.training, epochs: 6, seed: 3 } };
+    const created = await api('/v1/experiments', { method: 'POST', body: spec });
+    const id = created.body.id;
+    await waitFor(async () => ((await repos.checkpoints.latest(id)) ? true : undefined), {
+      timeoutMs: 120_000,
+      what: 'a first checkpoint',
+    });
+    await stack.worker.kill();
+    const before = await repos.checkpoints.latest(id);
+    expect(before!.epoch).toBeLessThan(6);
+
+    stack.startWorker();
+    const done = await waitForStatus(id, ['succeeded', 'failed'], 180_000);
+    expect(done.status).toBe('succeeded');
+    expect(done.attempts).toBe(2);
+    expect(stack.worker.output()).toMatch(/resuming from checkpoint/);
+    const rows = await database.db.metric.findMany({ where: { experimentId: id, split: 'train', name: 'loss' } });
+    expect(rows.map((r) => r.epoch).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 });
 

@@ -75,3 +75,34 @@ export const HealthResponse = z.object({
   status: z.enum(['ok', 'unavailable']),
   checks: z.record(z.string(), z.object({ ok: z.boolean(), error: z.string().optional() })).optional(),
 });
+
+/** `describeModel`'s result: analytic counts of a network, no tensors involved. */
+export const ModelDescriptionView = z.object({
+  params: z.number().int(),
+  trainableParams: z.number().int(),
+  flops: z.number(),
+  layers: z.array(
+    z.object({
+      name: z.string(),
+      type: z.string(),
+      outputShape: z.array(z.number().int()),
+      params: z.number().int(),
+      trainableParams: z.number().int(),
+      flops: z.number(),
+    }),
+  ),
+});
+
+export const ArchitectureCatalogView = z.object({
+  families: z.array(z.looseObject({ family: z.string(), description: z.string() })),
+});
+
+export const CheckpointView = z.object({
+  epoch: z.number().int(),
+  sha256: z.string(),
+  size: z.number().int(),
+  validationError: z.number().nullable(),
+  createdAt: z.string(),
+});
+
+export const CheckpointParams = z.object({ id: z.uuid(), epoch: z.coerce.number().int().min(0) });
