@@ -1,0 +1,45 @@
+{
+  "targets": [
+    {
+      "target_name": "onednn",
+      "sources": [
+        "native/addon.cc",
+        "native/common.cc",
+        "native/conv2d.cc",
+        "native/conv2d-backprop-input.cc",
+        "native/conv2d-backprop-filter.cc",
+        "native/batch-norm-training.cc",
+        "native/batch-norm-training-grad.cc",
+        "native/batch-norm-inference.cc",
+        "native/relu.cc",
+        "native/binary.cc",
+        "native/add-n.cc",
+        "native/reduce.cc",
+        "native/pool.cc",
+        "native/pool-grad.cc",
+        "native/matmul.cc",
+        "native/softmax.cc",
+        "native/softmax-cross-entropy.cc",
+        "native/sgd-momentum.cc",
+        "native/runtime.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fopenmp", "-fexceptions"],
+      "libraries": ["-ldnnl", "-fopenmp"],
+      "conditions": [
+        ["OS=='mac'", {
+          "include_dirs": ["/opt/homebrew/include", "/usr/local/include"],
+          "libraries": ["-L/opt/homebrew/lib", "-L/usr/local/lib"],
+          "xcode_settings": {
+            "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
+            "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+            "OTHER_CPLUSPLUSFLAGS": ["-O3", "-Xpreprocessor", "-fopenmp"]
+          }
+        }]
+      ]
+    }
+  ]
+}

@@ -1,0 +1,92 @@
+// MaxPoolGrad and AvgPoolGrad with tfjs' semantics: max routes each output gradient to the first
+// maximum of its window; avg spreads it over the window's real pixels with weight 1/(kh*kw).
+// Threads split the batch, so no two threads write the same dx element.
+#include <algorithm>
+#include <limits>
+
+#include "pool-geometry.h"
+
+namespace rl {
+namespace {
+
+// maxPoolGrad(dy, x, dx, geom)
+Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
+  return guarded(info, "maxPoolGrad", [&]() -> Napi::Value {
+    const float* dy = f32(info[0]);
+    const float* x = f32(info[1]);
+    float* dx = f32(info[2]);
+    PoolGeom g(i32(info[3]));
+    int64_t c = g.c;
+    std::fill(dx, dx + g.n * g.h * g.w * c, 0.f);
+#pragma omp parallel for if (g.n * g.oh * g.ow * c > kParallelMin)
+    for (int64_t b = 0; b < g.n; ++b) {
+      std::vector<float> best(c);
+      std::vector<int64_t> where(c);
+      for (int64_t yr = 0; yr < g.oh; ++yr) {
+        for (int64_t yc = 0; yc < g.ow; ++yc) {
+          std::fill(best.begin(), best.end(), -std::numeric_limits<float>::infinity());
+          std::fill(where.begin(), where.end(), -1);
+          for (int64_t kr = 0; kr < g.kh; ++kr) {
+            int64_t xr = yr * g.sh - g.pt + kr * g.dh;
+            if (xr < 0 || xr >= g.h) continue;
+            for (int64_t kc = 0; kc < g.kw; ++kc) {
+              int64_t xc = yc * g.sw - g.pl + kc * g.dw;
+              if (xc < 0 || xc >= g.w) continue;
+              int64_t base = ((b * g.h + xr) * g.w + xc) * c;
+              for (int64_t ch = 0; ch < c; ++ch) {
+                if (x[base + ch] > best[ch]) {
+                  best[ch] = x[base + ch];
+                  where[ch] = base + ch;
+                }
+              }
+            }
+          }
+          const float* g0 = dy + ((b * g.oh + yr) * g.ow + yc) * c;
+          for (int64_t ch = 0; ch < c; ++ch)
+            if (where[ch] >= 0) dx[where[ch]] += g0[ch];
+        }
+      }
+    }
+    return info.Env().Undefined();
+  });
+}
+
+// avgPoolGrad(dy, dx, geom)
+Napi::Value AvgPoolGrad(const Napi::CallbackInfo& info) {
+  return guarded(info, "avgPoolGrad", [&]() -> Napi::Value {
+    const float* dy = f32(info[0]);
+    float* dx = f32(info[1]);
+    PoolGeom g(i32(info[2]));
+    int64_t c = g.c;
+    float w = 1.f / static_cast<float>(g.kh * g.kw);
+    std::fill(dx, dx + g.n * g.h * g.w * c, 0.f);
+#pragma omp parallel for if (g.n * g.oh * g.ow * c > kParallelMin)
+    for (int64_t b = 0; b < g.n; ++b) {
+      for (int64_t yr = 0; yr < g.oh; ++yr) {
+        for (int64_t yc = 0; yc < g.ow; ++yc) {
+          const float* g0 = dy + ((b * g.oh + yr) * g.ow + yc) * c;
+          for (int64_t kr = 0; kr < g.kh; ++kr) {
+            int64_t xr = yr * g.sh - g.pt + kr * g.dh;
+            if (xr < 0 || xr >= g.h) continue;
+            for (int64_t kc = 0; kc < g.kw; ++kc) {
+              int64_t xc = yc * g.sw - g.pl + kc * g.dw;
+              if (xc < 0 || xc >= g.w) continue;
+              float* d = dx + ((b * g.h + xr) * g.w + xc) * c;
+              for (int64_t ch = 0; ch < c; ++ch) d[ch] += g0[ch] * w;
+            }
+          }
+        }
+      }
+    }
+    return info.Env().Undefined();
+  });
+}
+
+}  // namespace
+
+void registerPoolGrad(Napi::Env env, Napi::Object exports) {
+  exports.Set("maxPoolGrad", Napi::Function::New(env, MaxPoolGrad, "maxPoolGrad"));
+  exports.Set("avgPoolGrad", Napi::Function::New(env, AvgPoolGrad, "avgPoolGrad"));
+}
+
+}  // namespace rl

@@ -1,0 +1,61 @@
+// MaxPool and AvgPool forward (NHWC, channels in the inner loop). Like tfjs, padding never
+// contributes: max ignores it and the average divides by the number of real pixels.
+#include <limits>
+
+#include "pool-geometry.h"
+
+namespace rl {
+namespace {
+
+// pool2d(isMax, x, y, geom:Int32Array)
+Napi::Value Pool2d(const Napi::CallbackInfo& info) {
+  return guarded(info, "pool2d", [&]() -> Napi::Value {
+    bool isMax = info[0].As<Napi::Boolean>().Value();
+    const float* x = f32(info[1]);
+    float* y = f32(info[2]);
+    PoolGeom g(i32(info[3]));
+    int64_t c = g.c;
+#pragma omp parallel for collapse(2) if (g.n * g.oh * g.ow * c > kParallelMin)
+    for (int64_t b = 0; b < g.n; ++b) {
+      for (int64_t yr = 0; yr < g.oh; ++yr) {
+        std::vector<double> acc(c);
+        for (int64_t yc = 0; yc < g.ow; ++yc) {
+          float* out = y + ((b * g.oh + yr) * g.ow + yc) * c;
+          if (isMax)
+            for (int64_t ch = 0; ch < c; ++ch) out[ch] = -std::numeric_limits<float>::infinity();
+          else
+            std::fill(acc.begin(), acc.end(), 0.0);
+          int64_t count = 0;
+          for (int64_t kr = 0; kr < g.kh; ++kr) {
+            int64_t xr = yr * g.sh - g.pt + kr * g.dh;
+            if (xr < 0 || xr >= g.h) continue;
+            for (int64_t kc = 0; kc < g.kw; ++kc) {
+              int64_t xc = yc * g.sw - g.pl + kc * g.dw;
+              if (xc < 0 || xc >= g.w) continue;
+              const float* in = x + ((b * g.h + xr) * g.w + xc) * c;
+              ++count;
+              if (isMax) {
+                for (int64_t ch = 0; ch < c; ++ch)
+                  if (in[ch] > out[ch] || in[ch] != in[ch]) out[ch] = in[ch];
+              } else {
+                for (int64_t ch = 0; ch < c; ++ch) acc[ch] += in[ch];
+              }
+            }
+          }
+          if (!isMax)
+            for (int64_t ch = 0; ch < c; ++ch)
+              out[ch] = static_cast<float>(acc[ch] / static_cast<double>(count));
+        }
+      }
+    }
+    return info.Env().Undefined();
+  });
+}
+
+}  // namespace
+
+void registerPool(Napi::Env env, Napi::Object exports) {
+  exports.Set("pool2d", Napi::Function::New(env, Pool2d, "pool2d"));
+}
+
+}  // namespace rl

@@ -1,0 +1,47 @@
+// ReLU, Step (what tfjs' ReLU gradient multiplies by) and a fused ReLU gradient.
+#include "common.h"
+
+namespace rl {
+namespace {
+
+// relu(x, y)
+Napi::Value Relu(const Napi::CallbackInfo& info) {
+  const float* x = f32(info[0]);
+  float* y = f32(info[1]);
+  int64_t n = static_cast<int64_t>(f32len(info[0]));
+#pragma omp parallel for simd if (n > kParallelMin)
+  for (int64_t i = 0; i < n; ++i) y[i] = x[i] > 0.f ? x[i] : (x[i] != x[i] ? x[i] : 0.f);
+  return info.Env().Undefined();
+}
+
+// step(x, y, alpha): 1 where x > 0, alpha elsewhere, NaN stays NaN (tfjs' Step).
+Napi::Value Step(const Napi::CallbackInfo& info) {
+  const float* x = f32(info[0]);
+  float* y = f32(info[1]);
+  float alpha = static_cast<float>(dbl(info[2]));
+  int64_t n = static_cast<int64_t>(f32len(info[0]));
+#pragma omp parallel for simd if (n > kParallelMin)
+  for (int64_t i = 0; i < n; ++i) y[i] = x[i] != x[i] ? x[i] : (x[i] > 0.f ? 1.f : alpha);
+  return info.Env().Undefined();
+}
+
+// reluGrad(dy, x, dx): dy where x > 0, else 0, in one pass instead of Step + Multiply.
+Napi::Value ReluGrad(const Napi::CallbackInfo& info) {
+  const float* dy = f32(info[0]);
+  const float* x = f32(info[1]);
+  float* dx = f32(info[2]);
+  int64_t n = static_cast<int64_t>(f32len(info[0]));
+#pragma omp parallel for simd if (n > kParallelMin)
+  for (int64_t i = 0; i < n; ++i) dx[i] = x[i] > 0.f ? dy[i] : 0.f;
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void registerRelu(Napi::Env env, Napi::Object exports) {
+  exports.Set("relu", Napi::Function::New(env, Relu, "relu"));
+  exports.Set("step", Napi::Function::New(env, Step, "step"));
+  exports.Set("reluGrad", Napi::Function::New(env, ReluGrad, "reluGrad"));
+}
+
+}  // namespace rl

@@ -1,0 +1,85 @@
+// Loads the native addon (build/Release/onednn.node) once. The engine is optional by construction:
+// a missing build, a missing libdnnl or RESNET_LAB_DISABLE_ONEDNN=1 all end in a reason string,
+// never in an exception at import time.
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The flat functions the C++ side exports; shapes and geometry travel as integers. */
+export interface OnednnAddon {
+  conv2d(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array,
+    geom: Int32Array, relu: boolean, weightKey: number): void;
+  conv2dBackpropInput(dy: Float32Array, w: Float32Array, dx: Float32Array, geom: Int32Array,
+    weightKey: number): void;
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, geom: Int32Array): void;
+  batchNormTraining(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array,
+    mean: Float32Array, variance: Float32Array, n: number, h: number, w: number, c: number,
+    epsilon: number): void;
+  batchNormTrainingGrad(x: Float32Array, dy: Float32Array, gamma: Float32Array,
+    beta: Float32Array, mean: Float32Array, variance: Float32Array, dx: Float32Array,
+    dgamma: Float32Array, dbeta: Float32Array, n: number, h: number, w: number, c: number,
+    epsilon: number): void;
+  batchNormInference(x: Float32Array, mean: Float32Array, variance: Float32Array,
+    scale: Float32Array | null, offset: Float32Array | null, y: Float32Array, c: number,
+    epsilon: number): void;
+  relu(x: Float32Array, y: Float32Array): void;
+  step(x: Float32Array, y: Float32Array, alpha: number): void;
+  reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
+  binary(op: number, a: Float32Array, aShape: Int32Array, b: Float32Array, bShape: Int32Array,
+    out: Float32Array, outShape: Int32Array): void;
+  addN(inputs: Float32Array[], out: Float32Array): void;
+  reduce(op: number, x: Float32Array, out: Float32Array, outer: number, reduced: number,
+    inner: number): void;
+  pool2d(isMax: boolean, x: Float32Array, y: Float32Array, geom: Int32Array): void;
+  maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, geom: Int32Array): void;
+  avgPoolGrad(dy: Float32Array, dx: Float32Array, geom: Int32Array): void;
+  matmul(a: Float32Array, b: Float32Array, out: Float32Array, batch: number, m: number, n: number,
+    k: number, transposeA: boolean, transposeB: boolean, aBatchStride: number,
+    bBatchStride: number, bias: Float32Array | null, relu: boolean): void;
+  softmax(x: Float32Array, y: Float32Array, rows: number, cols: number): void;
+  softmaxCrossEntropy(labels: Float32Array, logits: Float32Array, losses: Float32Array,
+    grad: Float32Array | null, rows: number, cols: number): void;
+  sgdMomentum(w: Float32Array, g: Float32Array, v: Float32Array, lr: number, momentum: number,
+    weightDecay: number, nesterov: boolean): void;
+  setNumThreads(n: number): void;
+  getNumThreads(): number;
+  version(): string;
+  dropWeights(key: number): void;
+  cachedWeightCount(): number;
+}
+
+export type AddonLoad = { ok: true; addon: OnednnAddon } | { ok: false; reason: string };
+
+export const DISABLE_ENV = 'RESNET_LAB_DISABLE_ONEDNN';
+
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const addonPath = join(packageRoot, 'build', 'Release', 'onednn.node');
+
+let cached: AddonLoad | undefined;
+
+function load(): AddonLoad {
+  // A library reads its one opt-out switch itself: the trainer and tests flip it per process.
+  if (process.env[DISABLE_ENV] === '1') {
+    return { ok: false, reason: `disabled by ${DISABLE_ENV}=1` };
+  }
+  if (!existsSync(addonPath)) {
+    return {
+      ok: false,
+      reason: `native addon not built (${addonPath} missing; install libdnnl-dev and run ` +
+        '`npm run install -w @resnet-lab/engine-onednn`)',
+    };
+  }
+  try {
+    const require = createRequire(import.meta.url);
+    return { ok: true, addon: require(addonPath) as OnednnAddon };
+  } catch (err) {
+    return { ok: false, reason: `native addon failed to load: ${(err as Error).message}` };
+  }
+}
+
+/** Loads the addon on first use; later calls return the same result. */
+export function loadAddon(): AddonLoad {
+  cached ??= load();
+  return cached;
+}

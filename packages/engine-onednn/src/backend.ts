@@ -1,0 +1,140 @@
+// The `onednn` backend: tfjs' CPU backend (so every kernel without a native version still runs)
+// plus what native kernels need from it: pooled output buffers and weight-cache keys.
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type { BackendValues, DataId, DataType } from '@tensorflow/tfjs-core';
+import type { OnednnAddon } from './addon';
+
+// Fresh large Float32Arrays cost page faults on first touch (~3 ms per 8 MiB here); below
+// 256 KiB V8 serves allocations cheaply, so only larger buffers are recycled.
+const POOL_MIN_ELEMENTS = 64 * 1024;
+const POOL_MAX_BYTES = 2 ** 30;
+
+type Entry = { values: BackendValues; dtype: DataType; refCount: number };
+
+export class OnednnBackend extends MathBackendCPU {
+  readonly addon: OnednnAddon;
+  private readonly free = new Map<number, Float32Array[]>();
+  private pooledBytes = 0;
+  // buffer -> the one array that may be recycled with it. A buffer leaves this map as soon as a
+  // second view of it is stored (tfjs' Slice returns subarrays), so aliased memory is never reused.
+  private readonly ownerOf = new WeakMap<ArrayBufferLike, Float32Array>();
+  private readonly live = new WeakSet<Float32Array>();
+  private readonly weightKeys = new WeakMap<DataId, number>();
+  private nextWeightKey = 1;
+
+  constructor(addon: OnednnAddon) {
+    super();
+    this.addon = addon;
+    // MathBackendCPU's first write prints an "install tfjs-node" banner that does not apply here.
+    (this as unknown as { firstUse: boolean }).firstUse = false;
+  }
+
+  /** An output buffer for a native kernel; its contents are garbage, kernels overwrite it all. */
+  allocFloat32(size: number): Float32Array {
+    if (size >= POOL_MIN_ELEMENTS) {
+      const list = this.free.get(size);
+      const reused = list?.pop();
+      if (reused) {
+        this.pooledBytes -= reused.byteLength;
+        return reused;
+      }
+    }
+    // Small buffers are not pooled but are still tracked, so that SGD may update them in place.
+    const fresh = new Float32Array(size);
+    this.ownerOf.set(fresh.buffer, fresh);
+    return fresh;
+  }
+
+  values(dataId: DataId): Float32Array {
+    return (this.data.get(dataId) as Entry).values as Float32Array;
+  }
+
+  override write(values: BackendValues, shape: number[], dtype: DataType): DataId {
+    if (values instanceof Float32Array) {
+      const owner = this.ownerOf.get(values.buffer);
+      if (owner !== undefined && (owner !== values || this.live.has(values))) {
+        this.ownerOf.delete(values.buffer);
+      } else if (owner === values) {
+        this.live.add(values);
+      }
+    }
+    return super.write(values, shape, dtype);
+  }
+
+  // dataSync() hands the backing array to user code, which may keep it after dispose: recyclable
+  // arrays are copied so the pool can never overwrite what a caller holds.
+  override readSync(dataId: DataId): BackendValues {
+    const values = super.readSync(dataId);
+    if (values instanceof Float32Array && this.ownerOf.get(values.buffer) === values) {
+      return values.slice();
+    }
+    return values;
+  }
+
+  override disposeData(dataId: DataId, force = false): boolean {
+    const entry = this.data.has(dataId) ? (this.data.get(dataId) as Entry) : undefined;
+    const released = super.disposeData(dataId, force);
+    if (entry !== undefined && !this.data.has(dataId)) {
+      const key = this.weightKeys.get(dataId);
+      if (key !== undefined) {
+        this.addon.dropWeights(key);
+        this.weightKeys.delete(dataId);
+      }
+      this.recycle(entry.values);
+    }
+    return released;
+  }
+
+  private recycle(values: BackendValues): void {
+    if (!(values instanceof Float32Array) || this.ownerOf.get(values.buffer) !== values) return;
+    this.live.delete(values);
+    if (values.length < POOL_MIN_ELEMENTS) return;
+    if (this.pooledBytes + values.byteLength > POOL_MAX_BYTES) {
+      this.ownerOf.delete(values.buffer);
+      return;
+    }
+    let list = this.free.get(values.length);
+    if (!list) this.free.set(values.length, (list = []));
+    list.push(values);
+    this.pooledBytes += values.byteLength;
+  }
+
+  /** A stable key under which the addon caches this tensor's weights in oneDNN's layout. */
+  weightKey(dataId: DataId): number {
+    let key = this.weightKeys.get(dataId);
+    if (key === undefined) {
+      key = this.nextWeightKey++;
+      this.weightKeys.set(dataId, key);
+    }
+    return key;
+  }
+
+  /** Whether a tensor's buffer may be updated in place: one reference, recyclable, not aliased. */
+  canMutate(dataId: DataId): boolean {
+    if (!this.data.has(dataId)) return false;
+    const entry = this.data.get(dataId) as Entry;
+    const v = entry.values;
+    return entry.refCount === 1 && v instanceof Float32Array && this.ownerOf.get(v.buffer) === v;
+  }
+
+  /** Call after writing a tensor's buffer in place: cached reorders of it are stale. */
+  markMutated(dataId: DataId): void {
+    const key = this.weightKeys.get(dataId);
+    if (key !== undefined) this.addon.dropWeights(key);
+  }
+
+  /** Drops pooled buffers, e.g. between benchmarks of different models. */
+  trimPool(): void {
+    this.free.clear();
+    this.pooledBytes = 0;
+  }
+
+  pooledByteCount(): number {
+    return this.pooledBytes;
+  }
+
+  override dispose(): void {
+    this.trimPool();
+    super.dispose();
+  }
+}

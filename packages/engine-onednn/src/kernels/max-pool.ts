@@ -1,0 +1,5 @@
+// MaxPool, natively.
+import { MaxPool } from '@tensorflow/tfjs-core';
+import { poolKernelConfig } from './pool-kernel';
+
+export const maxPoolConfig = poolKernelConfig(MaxPool, true);
