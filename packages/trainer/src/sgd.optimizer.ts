@@ -15,7 +15,12 @@ export class SgdMomentumOptimizer {
     private readonly momentum: number,
     private readonly weightDecay: number,
   ) {
-    this.velocities = variables.map((v) => tf.variable(tf.zerosLike(v), false, undefined, 'float32'));
+    this.velocities = variables.map((v) => {
+      const zeros = tf.zerosLike(v);
+      const velocity = tf.variable(zeros, false, undefined, 'float32');
+      zeros.dispose(); // the variable holds its own reference to the data
+      return velocity;
+    });
   }
 
   /** Applies one update; `grads` is keyed by variable name as tf.variableGrads returns it. */
@@ -50,7 +55,7 @@ export class SgdMomentumOptimizer {
       if (value.length !== v.size) {
         throw new RangeError(`momentum buffer ${i} has ${value.length} values, expected ${v.size}`);
       }
-      v.assign(tf.tensor(value, v.shape, 'float32'));
+      tf.tidy(() => v.assign(tf.tensor(value, v.shape, 'float32')));
     });
   }
 

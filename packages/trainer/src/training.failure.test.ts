@@ -1,0 +1,74 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { ExperimentSpec, type TrainerEvent } from '@resnet-lab/spec';
+import { runTraining, TrainingError } from './index';
+
+const tiny = {
+  architecture: { family: 'cifar-resnet', depth: 8, widthMultiplier: 0.25 },
+  dataset: { name: 'synthetic', trainSize: 64, testSize: 16, validationSplit: 16 },
+};
+
+describe('runTraining failures and abort', () => {
+  it('fails with a non-retryable TrainingError naming NaN/infinite loss when training diverges', async () => {
+    // Coupled decay at lr 10 and decay 1 multiplies every weight by -9 per step: the logits overflow.
+    const spec = ExperimentSpec.parse({
+      ...tiny,
+      training: { epochs: 50, batchSize: 16, learningRate: 10, weightDecay: 1, momentum: 0.9 },
+    });
+    const events: TrainerEvent[] = [];
+    const run = runTraining({ spec, signal: new AbortController().signal, onEvent: (e) => events.push(e), backend: 'cpu' });
+    await expect(run).rejects.toBeInstanceOf(TrainingError);
+    const err = await run.catch((e: TrainingError) => e);
+    expect(err.retryable).toBe(false);
+    expect(err.message).toMatch(/training loss is (NaN|infinite) at epoch \d+, step \d+ .*diverged/);
+  });
+
+  it('stops at the next batch boundary after an abort and resolves aborted, promptly', async () => {
+    const spec = ExperimentSpec.parse({ ...tiny, training: { epochs: 100, batchSize: 8, logEverySteps: 1 } });
+    const controller = new AbortController();
+    const events: TrainerEvent[] = [];
+    let abortedAt = 0;
+    const result = await runTraining({
+      spec,
+      signal: controller.signal,
+      backend: 'cpu',
+      onEvent: (e) => {
+        events.push(e);
+        if (e.type === 'progress' && e.epoch === 1 && e.step === 2) {
+          // Abort from another macrotask, as an IPC message would arrive.
+          setImmediate(() => {
+            abortedAt = performance.now();
+            controller.abort();
+          });
+        }
+      },
+    });
+    const latency = performance.now() - abortedAt;
+    expect(result).toEqual({ status: 'aborted', backend: 'cpu' });
+    expect(events.filter((e) => e.type === 'epoch')).toEqual([]);
+    // At most one more step ran after the abort.
+    expect(events.filter((e) => e.type === 'progress').length).toBeLessThanOrEqual(3);
+    expect(latency).toBeLessThan(1000);
+  });
+
+  it('resolves aborted without training when the signal is already aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const result = await runTraining({ spec: ExperimentSpec.parse(tiny), signal: controller.signal, backend: 'cpu', onEvent: () => {} });
+    expect(result.status).toBe('aborted');
+  });
+
+  it('fails with TrainingError naming the path when the data directory is wrong', async () => {
+    const spec = ExperimentSpec.parse({ ...tiny, dataset: { name: 'cifar10', dir: '/nonexistent/cifar' } });
+    const run = runTraining({ spec, signal: new AbortController().signal, backend: 'cpu', onEvent: () => {} });
+    await expect(run).rejects.toThrow(/dataset file not found: \/nonexistent\/cifar\/data_batch_1\.bin/);
+  });
+
+  it('leaves no tensors behind', async () => {
+    const spec = ExperimentSpec.parse({ ...tiny, training: { epochs: 1, batchSize: 16 } });
+    await runTraining({ spec, signal: new AbortController().signal, backend: 'cpu', onEvent: () => {} });
+    const before = tf.memory().numTensors;
+    await runTraining({ spec, signal: new AbortController().signal, backend: 'cpu', onEvent: () => {} });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
