@@ -119,6 +119,14 @@ describe('normalizeArchitecture', () => {
 });
 
 describe('ARCHITECTURE_CATALOG', () => {
+  it('lists allowed option values that the schema accepts', () => {
+    const { optionValues } = ARCHITECTURE_CATALOG['cifar-resnet'];
+    expect(optionValues.shortcut).toEqual({ values: ['A', 'B', 'C'], default: 'A' });
+    for (const [option, { values }] of Object.entries(optionValues)) {
+      for (const value of values) expect(ArchitectureSpec.safeParse({ [option]: value }).success).toBe(true);
+    }
+  });
+
   it('is plain JSON data covering every family, with defaults that validate', () => {
     expect(JSON.parse(JSON.stringify(ARCHITECTURE_CATALOG))).toEqual(ARCHITECTURE_CATALOG);
     expect(Object.keys(ARCHITECTURE_CATALOG).sort()).toEqual([...ARCHITECTURE_FAMILIES].sort());
@@ -127,6 +135,7 @@ describe('ARCHITECTURE_CATALOG', () => {
       expect(info.description.length).toBeGreaterThan(10);
       expect(info.defaultInput.size).toBeGreaterThanOrEqual(info.minInputSize);
       expect(isAllowedDepth(info.family, info.typicalDepth)).toBe(true);
+      expect(Object.keys(info.optionValues)).toEqual(info.options);
     }
   });
 });

@@ -53,6 +53,15 @@ export const ARCHITECTURE_DEFAULTS = {
 /** Options a family can be tuned with, beyond depth, width and the input/output sizes. */
 export type ArchitectureOption = 'shortcut' | 'shortcutKernel' | 'padding' | 'skipVersion' | 'auxHeads';
 
+/** Allowed values and default of each option, as the catalog lists them per family. */
+export const ARCHITECTURE_OPTION_VALUES = {
+  shortcut: { values: ['A', 'B', 'C'], default: ARCHITECTURE_DEFAULTS.shortcut },
+  shortcutKernel: { values: [1, 3, 5, 7], default: ARCHITECTURE_DEFAULTS.shortcutKernel },
+  padding: { values: ['symmetric', 'tf-same'], default: ARCHITECTURE_DEFAULTS.padding },
+  skipVersion: { values: [1, 2], default: ARCHITECTURE_DEFAULTS.skipVersion },
+  auxHeads: { values: [false, true], default: ARCHITECTURE_DEFAULTS.auxHeads },
+} as const satisfies Record<ArchitectureOption, { values: readonly unknown[]; default: unknown }>;
+
 export interface DepthRule {
   /** Explicit list of allowed depths, or the 6n+2 rule of the CIFAR nets. */
   readonly kind: 'list' | '6n+2';
@@ -68,6 +77,8 @@ export interface ArchitectureFamilyInfo {
   /** The depth the paper's flagship model of this family has; `depth` itself defaults to 20. */
   readonly typicalDepth: number;
   readonly options: readonly ArchitectureOption[];
+  /** The same options with their allowed values and defaults, for clients building forms. */
+  readonly optionValues: Partial<Record<ArchitectureOption, { readonly values: readonly (string | number | boolean)[]; readonly default: string | number | boolean }>>;
   /** Used by describe/build when the spec leaves them undefined and no dataset fills them. */
   readonly defaultInput: { readonly size: number; readonly channels: number; readonly classes: number };
   readonly minInputSize: number;
@@ -79,8 +90,19 @@ export interface ArchitectureFamilyInfo {
 const CIFAR_DEPTHS: DepthRule = { kind: '6n+2', values: [20, 32, 44, 56, 110], min: 8, max: 1202 };
 const IMAGENET_RESNET_DEPTHS: DepthRule = { kind: 'list', values: [18, 34, 50, 101, 152] };
 
+type FamilyEntry = Omit<ArchitectureFamilyInfo, 'optionValues'>;
+
+function withOptionValues(entries: Record<ArchitectureFamily, FamilyEntry>): Record<ArchitectureFamily, ArchitectureFamilyInfo> {
+  const out = {} as Record<ArchitectureFamily, ArchitectureFamilyInfo>;
+  for (const family of ARCHITECTURE_FAMILIES) {
+    const e = entries[family];
+    out[family] = { ...e, optionValues: Object.fromEntries(e.options.map((o) => [o, ARCHITECTURE_OPTION_VALUES[o]])) };
+  }
+  return out;
+}
+
 /** Plain data, served as is by `GET /v1/architectures`. */
-export const ARCHITECTURE_CATALOG: Readonly<Record<ArchitectureFamily, ArchitectureFamilyInfo>> = {
+export const ARCHITECTURE_CATALOG: Readonly<Record<ArchitectureFamily, ArchitectureFamilyInfo>> = withOptionValues({
   'cifar-resnet': {
     family: 'cifar-resnet',
     description: 'CIFAR ResNet (He et al. 2015, sec. 4.2): 3x3 conv 16, three stages of n basic blocks at 16/32/64 filters, depth 6n+2.',
@@ -175,7 +197,7 @@ export const ARCHITECTURE_CATALOG: Readonly<Record<ArchitectureFamily, Architect
     smallStemBelow: 64,
     notes: 'Batch norm after every conv, true 5x5 branches. With auxHeads the model has three outputs: main, aux after 4a, aux after 4d. Below 64 px the stem keeps its convs (3x3 stride-1 first conv) and drops its pools.',
   },
-};
+});
 
 export function isAllowedDepth(family: ArchitectureFamily, depth: number): boolean {
   const rule = ARCHITECTURE_CATALOG[family].depths;
