@@ -148,3 +148,22 @@ describe('health and docs', () => {
     expect(JSON.stringify(body)).toContain('learningRate');
   });
 });
+
+describe('readiness when Redis is down', () => {
+  it('answers 503 and says which dependency failed', async () => {
+    const { Redis } = await import('ioredis');
+    // Nothing listens on port 1: the check must fail fast, not hang.
+    const deadRedis = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null });
+    deadRedis.on('error', () => {});
+    const degraded = await buildApp({ ...deps, redis: deadRedis }, { logger: false });
+    try {
+      const res = await degraded.inject({ method: 'GET', url: '/readyz' });
+      expect(res.statusCode).toBe(503);
+      expect(res.json().checks.postgres.ok).toBe(true);
+      expect(res.json().checks.redis.ok).toBe(false);
+    } finally {
+      await degraded.close();
+      deadRedis.disconnect();
+    }
+  });
+});
