@@ -15,6 +15,8 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 export interface FieldError {
   field: string;
   message: string;
+  index?: number;
+  values?: Record<string, unknown>;
 }
 
 export class AppError extends Error {

@@ -67,7 +67,17 @@ export const ProblemDetails = z.object({
   status: z.number().int(),
   detail: z.string().optional(),
   instance: z.string().optional(),
-  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  errors: z
+    .array(
+      z.object({
+        field: z.string(),
+        message: z.string(),
+        /** Grid submissions: the bad point's index in the expansion and its axis values. */
+        index: z.number().int().optional(),
+        values: z.record(z.string(), z.unknown()).optional(),
+      }),
+    )
+    .optional(),
 });
 export type ProblemDetails = z.infer<typeof ProblemDetails>;
 

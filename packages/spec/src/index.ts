@@ -5,3 +5,6 @@ export * from './experiment';
 export * from './jobs';
 export * from './progress';
 export * from './api';
+export * from './grid';
+export * from './presets';
+export * from './grid-api';

@@ -1,0 +1,258 @@
+import { z } from 'zod';
+import { ExperimentStatusSchema, ExperimentView } from './api';
+import { GridDefinition } from './grid';
+import { PresetName, PresetScale } from './presets';
+
+/** HTTP bodies of the grid and comparison endpoints, shared by the API, the CLI and the dashboard. */
+
+export const GRID_STATUSES = ['active', 'paused', 'cancelled'] as const;
+export const GridStatusSchema = z.enum(GRID_STATUSES);
+
+/** Higher runs sooner; single experiments (no priority) go before every grid's jobs. */
+export const GridPriority = z.number().int().min(0).max(1000);
+
+export const GridSubmission = GridDefinition.extend({
+  name: z.string().min(1).max(200).optional(),
+  /** A preset supplies base and axes; `base`/`axes`/... given as well are merged over it. */
+  preset: PresetName.optional(),
+  /** Preset size: 1 is the paper's, 0.01 runs in minutes on a CPU. */
+  scale: PresetScale.optional(),
+  priority: GridPriority.default(500),
+  /** Train again even where an experiment with the same canonical spec already succeeded. */
+  force: z.boolean().default(false),
+}).strict();
+export type GridSubmission = z.infer<typeof GridSubmission>;
+
+const BooleanString = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+export const GridSubmitQuery = z
+  .object({
+    /** Expand, validate and cost the grid without storing anything. */
+    dryRun: BooleanString.optional(),
+    /** Backend whose throughput the estimate uses; default: that of the newest finished experiment. */
+    backend: z.string().min(1).max(40).optional(),
+  })
+  .strict();
+
+export const GridCounts = z.object({
+  total: z.number().int(),
+  queued: z.number().int(),
+  running: z.number().int(),
+  succeeded: z.number().int(),
+  failed: z.number().int(),
+  cancelled: z.number().int(),
+  /** Members that link to an earlier experiment instead of training again. */
+  reused: z.number().int(),
+});
+
+export const GridView = z.object({
+  id: z.uuid(),
+  name: z.string().nullable(),
+  preset: z.string().nullable(),
+  status: GridStatusSchema,
+  /** True when no member is queued or running. */
+  done: z.boolean(),
+  priority: z.number().int(),
+  axes: z.array(z.string()),
+  counts: GridCounts,
+  /** Finished epochs over all epochs of all members, 0..1. */
+  progress: z.number(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type GridView = z.infer<typeof GridView>;
+
+export const GridSubmitResponse = z.object({
+  grid: GridView,
+  created: z.number().int(),
+  reused: z.number().int(),
+  /** Points that collapsed onto an earlier point of the same grid. */
+  duplicates: z.number().int(),
+  excluded: z.number().int(),
+});
+
+export const ThroughputEstimate = z.object({
+  backend: z.string(),
+  /** Multiply-adds per second of training (forward and backward) this backend sustains. */
+  macsPerSecond: z.number(),
+  /** Where the figure comes from: measured experiments, or a documented constant. */
+  source: z.string(),
+});
+
+export const DryRunPoint = z.object({
+  index: z.number().int(),
+  values: z.record(z.string(), z.unknown()),
+  collapsed: z.array(z.string()),
+  specHash: z.string(),
+  spec: z.record(z.string(), z.unknown()),
+  params: z.number().int(),
+  /** Multiply-adds of one forward pass of one image. */
+  flops: z.number(),
+  estimatedSeconds: z.number(),
+  /** The succeeded experiment this point would reuse (null: it trains). */
+  reuses: z.uuid().nullable(),
+});
+
+export const DryRunResponse = z.object({
+  dryRun: z.literal(true),
+  total: z.number().int(),
+  excluded: z.number().int(),
+  unsampled: z.number().int(),
+  duplicates: z.number().int(),
+  experiments: z.number().int(),
+  reusable: z.number().int(),
+  axes: z.array(z.string()),
+  estimate: ThroughputEstimate.extend({
+    /** Seconds of compute for the experiments that would train (reused ones cost nothing). */
+    totalSeconds: z.number(),
+  }),
+  points: z.array(DryRunPoint),
+});
+
+export const ListGridsQuery = z
+  .object({
+    status: GridStatusSchema.optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    cursor: z.uuid().optional(),
+  })
+  .strict();
+
+export const GridPage = z.object({ items: z.array(GridView), nextCursor: z.uuid().nullable() });
+
+export const GridPatch = z.object({ priority: GridPriority }).strict();
+
+export const GridExperimentsQuery = z
+  .object({
+    status: ExperimentStatusSchema.optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    /** Member index to start after. */
+    after: z.coerce.number().int().min(-1).default(-1),
+  })
+  .strict();
+
+export const GridMemberView = z.object({
+  index: z.number().int(),
+  values: z.record(z.string(), z.unknown()),
+  reused: z.boolean(),
+  experiment: ExperimentView,
+});
+
+export const GridExperimentsPage = z.object({
+  items: z.array(GridMemberView),
+  /** Pass as `after` for the next page; null at the end. */
+  nextAfter: z.number().int().nullable(),
+});
+
+/** `split.name` -> value. */
+const MetricMap = z.record(z.string(), z.number());
+
+export const SummaryExperiment = z.object({
+  experimentId: z.uuid(),
+  index: z.number().int(),
+  values: z.record(z.string(), z.unknown()),
+  group: z.string(),
+  status: ExperimentStatusSchema,
+  backend: z.string().nullable(),
+  epochs: z.number().int(),
+  final: MetricMap,
+  /** Minimum over epochs of losses and errors, maximum of accuracies. */
+  best: MetricMap,
+});
+
+export const Stat = z.object({ mean: z.number(), std: z.number(), n: z.number().int() });
+
+export const SummaryGroup = z.object({
+  group: z.string(),
+  values: z.record(z.string(), z.unknown()),
+  n: z.number().int(),
+  succeeded: z.number().int(),
+  final: z.record(z.string(), Stat),
+  best: z.record(z.string(), Stat),
+});
+
+export const DegradationStep = z.object({
+  fromDepth: z.number().int(),
+  toDepth: z.number().int(),
+  /** The metric compared (final train error when recorded, else validation/test error). */
+  metric: z.string(),
+  from: z.number(),
+  to: z.number(),
+  verdict: z.enum(['better', 'worse', 'same']),
+});
+
+export const DegradationSeries = z.object({
+  family: z.string(),
+  residual: z.boolean(),
+  values: z.record(z.string(), z.unknown()),
+  steps: z.array(DegradationStep),
+});
+
+export const DegradationCheck = z.object({
+  series: z.array(DegradationSeries),
+  /** Deeper plain nets trained worse (null: no plain series with two depths and results). */
+  plainDegrades: z.boolean().nullable(),
+  /** Deeper residual nets trained better (null: no such residual series). */
+  residualImproves: z.boolean().nullable(),
+  /** Both of the above: the paper's finding. */
+  reproduced: z.boolean().nullable(),
+});
+
+export const GridSummary = z.object({
+  gridId: z.uuid(),
+  axes: z.array(z.string()),
+  experiments: z.array(SummaryExperiment),
+  groups: z.array(SummaryGroup),
+  degradation: DegradationCheck,
+});
+export type GridSummary = z.infer<typeof GridSummary>;
+
+export const CurvesQuery = z
+  .object({
+    /** `split.name`, e.g. `validation.error` or `train.loss`. */
+    metric: z.string().regex(/^[a-z]+\.[A-Za-z0-9_]+$/, 'metric is split.name, e.g. validation.error').default('validation.error'),
+    by: z.enum(['experiment', 'group']).default('experiment'),
+    /** Series longer than this are averaged into this many buckets of consecutive epochs. */
+    maxPoints: z.coerce.number().int().min(2).max(10_000).default(200),
+  })
+  .strict();
+
+export const CurvePoint = z.object({ epoch: z.number(), value: z.number(), std: z.number().optional(), n: z.number().int().optional() });
+
+export const CurvesResponse = z.object({
+  gridId: z.uuid(),
+  metric: z.string(),
+  by: z.enum(['experiment', 'group']),
+  series: z.array(
+    z.object({
+      key: z.string(),
+      experimentId: z.uuid().optional(),
+      values: z.record(z.string(), z.unknown()),
+      points: z.array(CurvePoint),
+    }),
+  ),
+});
+
+export const ExportQuery = z.object({ format: z.enum(['csv', 'json']).default('json') }).strict();
+
+export const CompareQuery = z
+  .object({
+    /** Comma-separated experiment ids, 2 to 50. */
+    ids: z
+      .string()
+      .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+      .pipe(z.array(z.uuid()).min(2, 'give at least two ids').max(50, 'at most 50 ids')),
+  })
+  .strict();
+
+export const CompareResponse = z.object({
+  experiments: z.array(
+    z.object({ experiment: ExperimentView, final: MetricMap, best: MetricMap, epochs: z.number().int() }),
+  ),
+  /** Spec fields (dotted) whose values differ, with the value per experiment in `experiments` order. */
+  differences: z.array(z.object({ field: z.string(), values: z.array(z.unknown()) })),
+});
+
+/** Server-Sent Events payload for a grid (`event: grid`) or an experiment (`event: experiment`). */
+export const GridEventData = GridView;

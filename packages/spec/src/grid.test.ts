@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { expandGrid, GridDefinition, GridError, type GridDefinitionInput } from './grid';
+import { PRESET_NAMES, presetGrid } from './presets';
+
+const TINY_BASE = {
+  architecture: { family: 'cifar-resnet', depth: 8, widthMultiplier: 0.25 },
+  dataset: { name: 'synthetic', trainSize: 96, testSize: 32, imageSize: 8, classes: 4 },
+  training: { epochs: 1, batchSize: 32 },
+};
+
+const expand = (input: GridDefinitionInput, maxExperiments = 10_000) =>
+  expandGrid(GridDefinition.parse(input), { maxExperiments });
+
+function errorsOf(fn: () => unknown): GridError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof GridError) return error;
+    throw error;
+  }
+  throw new Error('expected a GridError');
+}
+
+describe('expandGrid', () => {
+  it('crosses axes in declaration order, last axis fastest', () => {
+    const out = expand({ base: TINY_BASE, axes: { 'architecture.depth': [8, 14], 'training.seed': [0, 1, 2] } });
+    expect(out.total).toBe(6);
+    expect(out.points.map((p) => [p.spec.architecture.depth, p.spec.training.seed])).toEqual([
+      [8, 0], [8, 1], [8, 2], [14, 0], [14, 1], [14, 2],
+    ]);
+    expect(new Set(out.points.map((p) => p.specHash)).size).toBe(6);
+    // Seeds share a group; depths do not.
+    expect(new Set(out.points.map((p) => p.groupKey)).size).toBe(2);
+  });
+
+  it('zips paths in lockstep (axes outermost, then zip groups) and rejects uneven zip groups', () => {
+    const out = expand({
+      base: TINY_BASE,
+      zip: [{ 'architecture.depth': [8, 14], 'training.epochs': [1, 2] }],
+      axes: { 'training.seed': [0, 1] },
+    });
+    expect(out.points.map((p) => [p.spec.training.seed, p.spec.architecture.depth, p.spec.training.epochs])).toEqual([
+      [0, 8, 1], [0, 14, 2], [1, 8, 1], [1, 14, 2],
+    ]);
+    const bad = errorsOf(() => expand({ base: TINY_BASE, zip: [{ 'architecture.depth': [8, 14], 'training.epochs': [1] }] }));
+    expect(bad.errors).toEqual([expect.objectContaining({ field: 'zip.0.training.epochs' })]);
+  });
+
+  it('collapses axes that do not apply, so one network+seed is one experiment', () => {
+    const out = expand({
+      base: TINY_BASE,
+      axes: {
+        'architecture.family': ['cifar-plain', 'cifar-resnet'],
+        'architecture.shortcut': ['A', 'B'],
+        'architecture.shortcutKernel': [1, 3],
+      },
+    });
+    expect(out.total).toBe(8);
+    // plain: 1 network; resnet A: 1 (no projection); resnet B: kernels 1 and 3.
+    expect(out.points).toHaveLength(4);
+    expect(out.duplicates).toBe(4);
+    const plain = out.points.find((p) => p.spec.architecture.family === 'cifar-plain')!;
+    expect(plain.collapsed).toEqual(['architecture.shortcut', 'architecture.shortcutKernel']);
+    expect(plain.values).toMatchObject({ 'architecture.shortcut': null, 'architecture.shortcutKernel': null });
+    const optionA = out.points.find((p) => p.spec.architecture.family === 'cifar-resnet' && p.spec.architecture.shortcut === 'A')!;
+    expect(optionA.collapsed).toEqual(['architecture.shortcutKernel']);
+  });
+
+  it('drops excluded points, with any-of matching', () => {
+    const out = expand({
+      base: TINY_BASE,
+      axes: { 'architecture.depth': [8, 14, 20], 'training.seed': [0, 1] },
+      exclude: [{ 'architecture.depth': [14, 20], 'training.seed': 1 }],
+    });
+    expect(out.excluded).toBe(2);
+    expect(out.points).toHaveLength(4);
+    const bad = errorsOf(() => expand({ base: TINY_BASE, axes: { 'training.seed': [0] }, exclude: [{ 'training.epochs': 1 }] }));
+    expect(bad.errors[0]!.field).toBe('exclude.0.training.epochs');
+  });
+
+  it('samples n points reproducibly', () => {
+    const def = { base: TINY_BASE, axes: { 'training.seed': Array.from({ length: 50 }, (_, i) => i) }, sample: { n: 5, seed: 7 } };
+    const a = expand(def);
+    const b = expand(def);
+    expect(a.points).toHaveLength(5);
+    expect(a.unsampled).toBe(45);
+    expect(a.points.map((p) => p.spec.training.seed)).toEqual(b.points.map((p) => p.spec.training.seed));
+  });
+
+  it('lists every bad point with its field, index and values', () => {
+    const bad = errorsOf(() =>
+      expand({
+        base: TINY_BASE,
+        axes: { 'architecture.family': ['cifar-resnet', 'resnet'], 'architecture.depth': [8, 18, 34] },
+      }),
+    );
+    // cifar-resnet 18/34 break 6n+2; resnet 8 is not an ImageNet depth.
+    expect(bad.errors.map((e) => [e.index, e.field])).toEqual([
+      [1, 'architecture.depth'],
+      [2, 'architecture.depth'],
+      [3, 'architecture.depth'],
+    ]);
+    expect(bad.errors[0]!.values).toEqual({ 'architecture.family': 'cifar-resnet', 'architecture.depth': 18 });
+    expect(bad.errors[0]!.message).toContain('architecture.depth=18');
+  });
+
+  it('enforces the maximum grid size with the field to change', () => {
+    const bad = errorsOf(() => expand({ base: TINY_BASE, axes: { 'training.seed': [0, 1, 2, 3] } }, 3));
+    expect(bad.errors[0]).toMatchObject({ field: 'axes' });
+    expect(bad.errors[0]!.message).toMatch(/maximum grid size of 3/);
+  });
+
+  it('rejects a path varied twice', () => {
+    const bad = errorsOf(() => expand({ base: TINY_BASE, axes: { 'training.seed': [0] }, zip: [{ 'training.seed': [1] }] }));
+    expect(bad.errors[0]!.field).toBe('zip.0.training.seed');
+  });
+
+  it('expands 10,000 points quickly enough for the API', () => {
+    const out = expand({
+      base: TINY_BASE,
+      axes: { 'training.seed': Array.from({ length: 1000 }, (_, i) => i), 'training.learningRate': [0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1] },
+    });
+    expect(out.points).toHaveLength(10_000);
+  });
+});
+
+describe('presets', () => {
+  it.each(PRESET_NAMES)('%s expands to valid experiments at CPU and paper scale', (name) => {
+    for (const scale of [0.01, 1]) {
+      const out = expand(presetGrid(name, scale));
+      expect(out.points.length).toBeGreaterThan(0);
+      for (const p of out.points) {
+        expect(p.spec.training.epochs).toBe(scale === 1 ? 164 : 2);
+      }
+    }
+  });
+
+  it('degradation crosses plain/residual with 18/34 and shortcut-kernel covers k = 1/3/5/7 on both networks', () => {
+    const degradation = expand(presetGrid('resnet-paper/degradation', 1));
+    expect(degradation.points.map((p) => `${p.spec.architecture.family}-${p.spec.architecture.depth}`)).toEqual(
+      expect.arrayContaining(['plain-18', 'plain-34', 'resnet-18', 'resnet-34']),
+    );
+    expect(degradation.points).toHaveLength(12);
+    const kernels = expand(presetGrid('shortcut-kernel', 0.01));
+    expect(kernels.points.map((p) => `${p.spec.architecture.family}/${p.spec.dataset.name}/k${p.spec.architecture.shortcutKernel}`).sort()).toEqual([
+      'cifar-resnet/fashion-mnist/k1', 'cifar-resnet/fashion-mnist/k3', 'cifar-resnet/fashion-mnist/k5', 'cifar-resnet/fashion-mnist/k7',
+      'vgg16-skip/mnist/k1', 'vgg16-skip/mnist/k3', 'vgg16-skip/mnist/k5', 'vgg16-skip/mnist/k7',
+    ]);
+  });
+});

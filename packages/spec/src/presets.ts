@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import type { GridDefinitionInput } from './grid';
+
+/**
+ * Grids for the sources' experiments. `scale` shrinks one recipe from the paper's size (1) to a
+ * run of minutes on a CPU (0.01): it multiplies the width, the number of epochs and the training
+ * subset, and below 0.5 keeps one seed instead of three. Depths are never scaled: depth is what
+ * the experiments are about. Every preset trains on Fashion-MNIST by default (offline, Debian's
+ * `dataset-fashion-mnist`; harder than MNIST, so depth matters); give `base.dataset` to use
+ * another set, e.g. `{ "name": "cifar10", "dir": "/data/cifar-10-batches-bin" }`.
+ */
+export const PRESET_NAMES = [
+  'resnet-paper/degradation',
+  'resnet-paper/shortcuts',
+  'cifar/depth',
+  'shortcut-kernel',
+] as const;
+export const PresetName = z.enum(PRESET_NAMES);
+export type PresetName = z.infer<typeof PresetName>;
+
+export const PresetScale = z.number().gt(0).max(1);
+
+/** The paper's CIFAR schedule: 64k iterations with the rate divided by 10 at 32k and 48k (about 164 epochs). */
+const FULL_EPOCHS = 164;
+const FASHION_MNIST_TRAIN = 55_000;
+
+export interface PresetInfo {
+  name: PresetName;
+  description: string;
+  source: string;
+}
+
+export const PRESET_CATALOG: Readonly<Record<PresetName, PresetInfo>> = {
+  'resnet-paper/degradation': {
+    name: 'resnet-paper/degradation',
+    description: 'Plain vs residual (option A) networks of ImageNet layout at depth 18 and 34.',
+    source: 'He et al. 2015, Table 2 and Figure 4: plain-34 trains worse than plain-18, ResNet-34 better than ResNet-18.',
+  },
+  'resnet-paper/shortcuts': {
+    name: 'resnet-paper/shortcuts',
+    description: 'ResNet-34 with shortcut options A (zero-padding identity), B (projection where shapes change) and C (projection everywhere).',
+    source: 'He et al. 2015, Table 3: B is slightly better than A, C marginally better than B.',
+  },
+  'cifar/depth': {
+    name: 'cifar/depth',
+    description: 'CIFAR-style plain and residual networks at depth 20, 32, 44, 56 and 110.',
+    source: 'He et al. 2015, section 4.2 and Figure 6.',
+  },
+  'shortcut-kernel': {
+    name: 'shortcut-kernel',
+    description: 'Kernel size k = 1/3/5/7 of the projection shortcut H(x): VGG16-skip on MNIST and a CIFAR ResNet-20 with option B.',
+    source: 'A 1x1 stride-2 projection works; a 7x7 one hurts accuracy.',
+  },
+};
+
+/** The grid a preset stands for at `scale`. */
+export function presetGrid(name: PresetName, scale: number): GridDefinitionInput {
+  const epochs = Math.max(1, Math.round(FULL_EPOCHS * scale));
+  const seeds = scale >= 0.5 ? [0, 1, 2] : [0];
+  // Width is rounded to sixteenths so nearby scales share networks (and reuse results).
+  const widthMultiplier = scale >= 1 ? 1 : Math.max(1, Math.round(scale * 16)) / 16;
+  const subset = scale >= 1 ? undefined : Math.max(256, Math.round(FASHION_MNIST_TRAIN * scale));
+  const dataset = { name: 'fashion-mnist', ...(subset ? { subset } : {}) };
+  const training = {
+    epochs,
+    batchSize: 128,
+    learningRate: 0.1,
+    momentum: 0.9,
+    weightDecay: 1e-4,
+    schedule: { type: 'step', milestones: milestones(epochs), unit: 'epoch', gamma: 0.1 },
+  };
+  const base = (architecture: Record<string, unknown>, data: Record<string, unknown> = dataset) => ({
+    architecture: { widthMultiplier, ...architecture },
+    dataset: data,
+    training,
+  });
+
+  switch (name) {
+    case 'resnet-paper/degradation':
+      return {
+        base: base({ shortcut: 'A' }),
+        axes: { 'architecture.family': ['plain', 'resnet'], 'architecture.depth': [18, 34], 'training.seed': seeds },
+      };
+    case 'resnet-paper/shortcuts':
+      return {
+        base: base({ family: 'resnet', depth: 34 }),
+        axes: { 'architecture.shortcut': ['A', 'B', 'C'], 'training.seed': seeds },
+      };
+    case 'cifar/depth':
+      return {
+        base: base({ shortcut: 'A' }),
+        axes: {
+          'architecture.family': ['cifar-plain', 'cifar-resnet'],
+          'architecture.depth': [20, 32, 44, 56, 110],
+          'training.seed': seeds,
+        },
+      };
+    case 'shortcut-kernel':
+      return {
+        base: base({ shortcut: 'B', depth: 20 }),
+        // The VGG16-skip study ran on MNIST; the ResNet side uses the preset's dataset.
+        zip: [
+          {
+            'architecture.family': ['vgg16-skip', 'cifar-resnet'],
+            'architecture.depth': [16, 20],
+            dataset: [{ name: 'mnist', ...(subset ? { subset } : {}) }, dataset],
+          },
+        ],
+        axes: { 'architecture.shortcutKernel': [1, 3, 5, 7], 'training.seed': seeds },
+      };
+  }
+}
+
+/** Rate divided by 10 at 50% and 75% of training (32k and 48k of 64k iterations in the paper). */
+function milestones(epochs: number): number[] {
+  const first = Math.max(1, Math.round(epochs * 0.5));
+  const second = Math.max(first + 1, Math.round(epochs * 0.75));
+  return second < epochs ? [first, second] : first < epochs ? [first] : [epochs + 1];
+}
