@@ -211,9 +211,21 @@ function describeDepthRule(family: ArchitectureFamily): string {
   return `6n+2 between ${rule.min} and ${rule.max} (${rule.values.join(', ')}, ...)`;
 }
 
-export const ArchitectureSpec = z
+/**
+ * A family's depth when the spec leaves it out: `{ family: 'lenet5' }` or `{ family: 'resnet' }`
+ * mean the family's usual network rather than an error about a depth nobody asked for.
+ */
+function withFamilyDepth(raw: unknown): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || 'depth' in raw) return raw;
+  const family = (raw as { family?: unknown }).family;
+  if (typeof family !== 'string' || !(family in ARCHITECTURE_CATALOG)) return raw;
+  return { ...raw, depth: ARCHITECTURE_CATALOG[family as ArchitectureFamily].typicalDepth };
+}
+
+const ArchitectureObject = z
   .object({
     family: ArchitectureFamily.default(ARCHITECTURE_DEFAULTS.family),
+    /** Defaults to the family's usual depth (`typicalDepth` in the catalogue). */
     depth: z.number().int().positive().default(ARCHITECTURE_DEFAULTS.depth),
     shortcut: ShortcutType.default(ARCHITECTURE_DEFAULTS.shortcut),
     /** Kernel size k of the projection shortcut H (k x k conv + batch norm); 1 is the paper's. */
@@ -248,8 +260,10 @@ export const ArchitectureSpec = z
       });
     }
   });
+
+export const ArchitectureSpec = z.preprocess(withFamilyDepth, ArchitectureObject);
 export type ArchitectureSpec = z.infer<typeof ArchitectureSpec>;
-export type ArchitectureSpecInput = z.input<typeof ArchitectureSpec>;
+export type ArchitectureSpecInput = z.input<typeof ArchitectureObject>;
 
 /**
  * The canonical form of a spec: options that do not apply to its family are reset to their

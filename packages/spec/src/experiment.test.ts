@@ -56,3 +56,18 @@ describe('specHash', () => {
     );
   });
 });
+
+describe('architecture depth default', () => {
+  it("takes the family's usual depth when depth is left out", () => {
+    expect(ExperimentSpec.parse({ architecture: { family: 'lenet5' } }).architecture.depth).toBe(5);
+    expect(ExperimentSpec.parse({ architecture: { family: 'resnet' } }).architecture.depth).toBe(50);
+    expect(ExperimentSpec.parse({ architecture: { family: 'plain' } }).architecture.depth).toBe(34);
+    expect(ExperimentSpec.parse({ architecture: { family: 'vgg' } }).architecture.depth).toBe(16);
+    expect(ExperimentSpec.parse({}).architecture.depth).toBe(20);
+  });
+
+  it('still rejects a depth the family does not have, naming the field', () => {
+    const result = ExperimentSpec.safeParse({ architecture: { family: 'lenet5', depth: 7 } });
+    expect(result.error!.issues[0]!.path).toEqual(['architecture', 'depth']);
+  });
+});
