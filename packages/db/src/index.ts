@@ -4,4 +4,5 @@ export * from './repositories/experiment.repository';
 export * from './repositories/metric.repository';
 export * from './repositories/checkpoint.repository';
 export * from './repositories/outbox.repository';
+export * from './repositories/grid.repository';
 export { repositories, type Repositories } from './repositories';

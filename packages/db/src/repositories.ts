@@ -1,6 +1,7 @@
 import type { Db } from './client';
 import { checkpointRepository } from './repositories/checkpoint.repository';
 import { experimentRepository } from './repositories/experiment.repository';
+import { gridRepository } from './repositories/grid.repository';
 import { metricRepository } from './repositories/metric.repository';
 import { outboxRepository } from './repositories/outbox.repository';
 
@@ -10,6 +11,7 @@ export function repositories(db: Db) {
     metrics: metricRepository(db),
     checkpoints: checkpointRepository(db),
     outbox: outboxRepository(db),
+    grids: gridRepository(db),
   };
 }
 

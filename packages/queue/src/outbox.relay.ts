@@ -1,6 +1,6 @@
 import type { OutboxRepository } from '@resnet-lab/db';
 import type { TrainQueue } from './train.producer';
-import { enqueueTraining } from './train.producer';
+import { enqueueTrainingBulk } from './train.producer';
 
 export interface OutboxRelay {
   /** Sends everything pending now; resolves with the number of entries sent. */
@@ -27,11 +27,15 @@ export function startOutboxRelay(
     const next = previous.catch(() => 0).then(async () => {
       let total = 0;
       for (;;) {
+        // One addBulk per batch: a 10,000-experiment grid is 20 round trips, not 10,000.
         const sent = await outbox.drain(async (items) => {
-          for (const item of items) {
-            const priority = (item.payload as { priority?: number } | null)?.priority ?? 0;
-            await enqueueTraining(queue, item.experimentId, { priority });
-          }
+          await enqueueTrainingBulk(
+            queue,
+            items.map((item) => ({
+              experimentId: item.experimentId,
+              priority: (item.payload as { priority?: number } | null)?.priority ?? 0,
+            })),
+          );
         });
         total += sent;
         if (sent === 0) return total;

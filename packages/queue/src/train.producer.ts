@@ -22,6 +22,28 @@ export async function enqueueTraining(
   });
 }
 
+/** One round trip for many experiments (grids); repeats of an existing job id collapse as in add. */
+export async function enqueueTrainingBulk(
+  queue: TrainQueue,
+  items: { experimentId: string; priority?: number }[],
+): Promise<void> {
+  if (items.length === 0) return;
+  await queue.addBulk(
+    items.map((item) => ({
+      name: 'train',
+      data: JOB_CATALOG.train.payload.parse({ experimentId: item.experimentId }),
+      opts: { ...JOB_CATALOG.train.options, jobId: item.experimentId, ...(item.priority ? { priority: item.priority } : {}) },
+    })),
+  );
+}
+
+/** Removes jobs whatever their state, except active ones (a worker holds their lock); for grids. */
+export async function removeTrainingJobs(queue: TrainQueue, experimentIds: string[], concurrency = 64): Promise<void> {
+  for (let i = 0; i < experimentIds.length; i += concurrency) {
+    await Promise.all(experimentIds.slice(i, i + concurrency).map((id) => queue.remove(id)));
+  }
+}
+
 /** Removes a job that has not started; returns false when it is running or unknown. */
 export async function removeQueuedTraining(queue: TrainQueue, experimentId: string): Promise<boolean> {
   const job = await queue.getJob(experimentId);

@@ -54,7 +54,8 @@ export function experimentRepository(db: Db) {
      */
     async markRunning(id: string, worker: string): Promise<Experiment | null> {
       const { count } = await db.experiment.updateMany({
-        where: { id, status: { in: ['queued', 'running'] }, cancelRequested: false },
+        // An experiment of a paused grid stays queued; resuming the grid queues it again.
+        where: { id, status: { in: ['queued', 'running'] }, cancelRequested: false, OR: [{ gridId: null }, { grid: { status: 'active' } }] },
         data: {
           status: 'running',
           worker,

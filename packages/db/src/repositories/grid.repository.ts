@@ -1,0 +1,292 @@
+import { randomUUID } from 'node:crypto';
+import type { ExperimentSpec } from '@resnet-lab/spec';
+import type { Db } from '../client';
+import type { ExperimentStatus, Grid, GridStatus, Prisma } from '../generated/client';
+
+export type { Grid, GridStatus };
+
+export interface NewGridPoint {
+  index: number;
+  values: Record<string, unknown>;
+  groupKey: string;
+  spec: ExperimentSpec;
+  specHash: string;
+  /** A succeeded experiment with the same canonical spec: linked instead of trained again. */
+  reuse?: string;
+}
+
+export interface NewGrid {
+  name?: string;
+  preset?: string;
+  definition: unknown;
+  axes: string[];
+  /** API priority 0..1000, higher sooner. */
+  priority: number;
+  points: NewGridPoint[];
+}
+
+export interface GridCountsRow {
+  total: number;
+  queued: number;
+  running: number;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+  reused: number;
+  doneEpochs: number;
+  allEpochs: number;
+  lastUpdate: Date | null;
+}
+
+export interface GridMemberRow {
+  experimentId: string;
+  index: number;
+  point: Record<string, unknown>;
+  groupKey: string;
+  reused: boolean;
+  status: ExperimentStatus;
+  backend: string | null;
+  family: string;
+  depth: number;
+}
+
+export interface MetricSummaryRow {
+  experimentId: string;
+  split: string;
+  name: string;
+  lastEpoch: number;
+  lastValue: number;
+  minValue: number;
+  maxValue: number;
+  epochs: number;
+}
+
+/** BullMQ runs priority 1 first; the API's priority runs higher first. */
+export function queuePriority(apiPriority: number): number {
+  return 1001 - apiPriority;
+}
+
+export function gridRepository(db: Db) {
+  return {
+    /** The newest succeeded experiment per canonical spec hash, among `hashes`. */
+    async succeededByHash(hashes: string[]): Promise<Map<string, string>> {
+      if (hashes.length === 0) return new Map();
+      const rows = await db.$queryRaw<{ id: string; specHash: string }[]>`
+        SELECT DISTINCT ON ("specHash") id, "specHash" FROM "Experiment"
+        WHERE "specHash" = ANY(${hashes}::text[]) AND status = 'succeeded'
+        ORDER BY "specHash", "finishedAt" DESC NULLS LAST`;
+      return new Map(rows.map((r) => [r.specHash, r.id]));
+    },
+
+    /**
+     * Stores the grid, its new experiments, every membership and one outbox entry per new
+     * experiment in one transaction, each table with one set-based INSERT: a 10,000-point grid
+     * is a handful of statements, and nothing of it is visible (or queued) unless all of it is.
+     */
+    async create(input: NewGrid): Promise<{ grid: Grid; created: number; reused: number }> {
+      return db.$transaction(
+        async (tx) => {
+          const grid = await tx.grid.create({
+            data: {
+              name: input.name ?? null,
+              preset: input.preset ?? null,
+              definition: input.definition as Prisma.InputJsonValue,
+              axes: input.axes,
+              priority: input.priority,
+            },
+          });
+          const fresh = input.points.filter((p) => !p.reuse).map((p) => ({ ...p, id: randomUUID() }));
+          if (fresh.length > 0) {
+            const rows = JSON.stringify(fresh.map((p) => ({ id: p.id, spec: p.spec, specHash: p.specHash })));
+            await tx.$executeRaw`
+              INSERT INTO "Experiment" (id, spec, "specHash", "gridId", priority, "updatedAt")
+              SELECT x.id, x.spec, x."specHash", ${grid.id}::uuid, ${input.priority}::int, now()
+              FROM jsonb_to_recordset(${rows}::jsonb) AS x(id uuid, spec jsonb, "specHash" text)`;
+            const payload = JSON.stringify({ priority: queuePriority(input.priority) });
+            await tx.$executeRaw`
+              INSERT INTO "OutboxEntry" ("experimentId", kind, payload)
+              SELECT x.id, 'train', ${payload}::jsonb
+              FROM jsonb_to_recordset(${JSON.stringify(fresh.map((p) => ({ id: p.id })))}::jsonb) AS x(id uuid)`;
+          }
+          const byIndex = new Map(fresh.map((p) => [p.index, p.id]));
+          const members = JSON.stringify(
+            input.points.map((p) => ({
+              experimentId: p.reuse ?? byIndex.get(p.index),
+              index: p.index,
+              point: p.values,
+              groupKey: p.groupKey,
+              reused: Boolean(p.reuse),
+            })),
+          );
+          // Two points reusing the same experiment (possible only across collapsed duplicates) are one member.
+          await tx.$executeRaw`
+            INSERT INTO "GridMember" ("gridId", "experimentId", index, point, "groupKey", reused)
+            SELECT ${grid.id}::uuid, x."experimentId", x.index, x.point, x."groupKey", x.reused
+            FROM jsonb_to_recordset(${members}::jsonb)
+              AS x("experimentId" uuid, index int, point jsonb, "groupKey" text, reused boolean)
+            ON CONFLICT DO NOTHING`;
+          return { grid, created: fresh.length, reused: input.points.length - fresh.length };
+        },
+        { timeout: 60_000, maxWait: 10_000 },
+      );
+    },
+
+    get(id: string): Promise<Grid | null> {
+      return db.grid.findUnique({ where: { id } });
+    },
+
+    async list(query: { status?: GridStatus; limit: number; cursor?: string }) {
+      const items = await db.grid.findMany({
+        where: query.status ? { status: query.status } : {},
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: query.limit + 1,
+        ...(query.cursor ? { cursor: { id: query.cursor }, skip: 1 } : {}),
+      });
+      const hasMore = items.length > query.limit;
+      const page = hasMore ? items.slice(0, query.limit) : items;
+      return { items: page, nextCursor: hasMore ? page[page.length - 1]!.id : null };
+    },
+
+    /** Status counts and epoch progress of the members, and when any of them last changed. */
+    async counts(gridId: string): Promise<GridCountsRow> {
+      const [row] = await db.$queryRaw<GridCountsRow[]>`
+        SELECT count(*)::int AS total,
+          count(*) FILTER (WHERE e.status = 'queued')::int AS queued,
+          count(*) FILTER (WHERE e.status = 'running')::int AS running,
+          count(*) FILTER (WHERE e.status = 'succeeded')::int AS succeeded,
+          count(*) FILTER (WHERE e.status = 'failed')::int AS failed,
+          count(*) FILTER (WHERE e.status = 'cancelled')::int AS cancelled,
+          count(*) FILTER (WHERE m.reused)::int AS reused,
+          coalesce(sum(CASE WHEN e.status IN ('succeeded', 'failed', 'cancelled')
+                            THEN (e.spec->'training'->>'epochs')::int
+                            ELSE least(coalesce((e.progress->>'epoch')::int, 0), (e.spec->'training'->>'epochs')::int) END), 0)::float8 AS "doneEpochs",
+          coalesce(sum((e.spec->'training'->>'epochs')::int), 0)::float8 AS "allEpochs",
+          max(e."updatedAt") AS "lastUpdate"
+        FROM "GridMember" m JOIN "Experiment" e ON e.id = m."experimentId"
+        WHERE m."gridId" = ${gridId}::uuid`;
+      return row!;
+    },
+
+    async members(gridId: string): Promise<GridMemberRow[]> {
+      return db.$queryRaw<GridMemberRow[]>`
+        SELECT m."experimentId", m.index, m.point, m."groupKey", m.reused, e.status::text AS status, e.backend,
+               e.spec->'architecture'->>'family' AS family, (e.spec->'architecture'->>'depth')::int AS depth
+        FROM "GridMember" m JOIN "Experiment" e ON e.id = m."experimentId"
+        WHERE m."gridId" = ${gridId}::uuid ORDER BY m.index`;
+    },
+
+    /** One page of members with their experiments, in expansion order. */
+    async memberPage(gridId: string, query: { status?: ExperimentStatus; limit: number; after: number }) {
+      const rows = await db.gridMember.findMany({
+        where: { gridId, index: { gt: query.after }, ...(query.status ? { experiment: { status: query.status } } : {}) },
+        orderBy: { index: 'asc' },
+        take: query.limit + 1,
+        include: { experiment: true },
+      });
+      const hasMore = rows.length > query.limit;
+      const page = hasMore ? rows.slice(0, query.limit) : rows;
+      return { items: page, nextAfter: hasMore ? page[page.length - 1]!.index : null };
+    },
+
+    /** Final, minimum and maximum of every metric of every member (trigger-maintained rows). */
+    async metricSummaries(gridId: string): Promise<MetricSummaryRow[]> {
+      return db.$queryRaw<MetricSummaryRow[]>`
+        SELECT s."experimentId", s.split, s.name, s."lastEpoch", s."lastValue", s."minValue", s."maxValue", s.epochs
+        FROM "GridMember" m JOIN "MetricSummary" s ON s."experimentId" = m."experimentId"
+        WHERE m."gridId" = ${gridId}::uuid`;
+    },
+
+    async metricSummariesOf(experimentIds: string[]): Promise<MetricSummaryRow[]> {
+      return db.$queryRaw<MetricSummaryRow[]>`
+        SELECT "experimentId", split, name, "lastEpoch", "lastValue", "minValue", "maxValue", epochs
+        FROM "MetricSummary" WHERE "experimentId" = ANY(${experimentIds}::uuid[])`;
+    },
+
+    async curveRows(gridId: string, split: string, name: string) {
+      return db.$queryRaw<{ experimentId: string; epoch: number; value: number }[]>`
+        SELECT mt."experimentId", mt.epoch, mt.value
+        FROM "GridMember" m JOIN "Metric" mt ON mt."experimentId" = m."experimentId"
+        WHERE m."gridId" = ${gridId}::uuid AND mt.split = ${split} AND mt.name = ${name}
+        ORDER BY mt."experimentId", mt.epoch`;
+    },
+
+    /** Ids of the grid's own experiments in `status` (reused ones belong to other grids). */
+    async ownIds(gridId: string, status: ExperimentStatus): Promise<string[]> {
+      const rows = await db.experiment.findMany({ where: { gridId, status }, select: { id: true } });
+      return rows.map((r) => r.id);
+    },
+
+    /** Stops new starts: the worker refuses to claim an experiment of a paused grid. */
+    async pause(gridId: string): Promise<Grid | null> {
+      await db.grid.updateMany({ where: { id: gridId, status: 'active' }, data: { status: 'paused' } });
+      return db.grid.findUnique({ where: { id: gridId } });
+    },
+
+    /**
+     * Re-queues the grid's queued experiments through the outbox. The caller removes their old
+     * jobs first: a job the worker skipped while paused has completed, and BullMQ would collapse
+     * a new one with the same id into it.
+     */
+    async resume(gridId: string, ids: string[]): Promise<Grid | null> {
+      return db.$transaction(async (tx) => {
+        const { count } = await tx.grid.updateMany({ where: { id: gridId, status: 'paused' }, data: { status: 'active' } });
+        if (count === 1) await insertOutbox(tx, ids, gridId);
+        return tx.grid.findUnique({ where: { id: gridId } });
+      });
+    },
+
+    /**
+     * Cancels at once what has not started (returned, so the caller removes the jobs) and flags
+     * what is running; the worker polls the flag and stops at the next batch.
+     */
+    async cancel(gridId: string): Promise<{ grid: Grid | null; queued: string[] }> {
+      return db.$transaction(async (tx) => {
+        const grid = await tx.grid.update({ where: { id: gridId }, data: { status: 'cancelled' } }).catch(() => null);
+        if (!grid) return { grid: null, queued: [] };
+        const queued = await tx.$queryRaw<{ id: string }[]>`
+          UPDATE "Experiment" SET status = 'cancelled', "cancelRequested" = true, "finishedAt" = now(), "updatedAt" = now()
+          WHERE "gridId" = ${gridId}::uuid AND status = 'queued' RETURNING id`;
+        await tx.experiment.updateMany({ where: { gridId, status: 'running' }, data: { cancelRequested: true } });
+        await tx.$executeRaw`
+          DELETE FROM "OutboxEntry" o USING "Experiment" e
+          WHERE o."experimentId" = e.id AND e."gridId" = ${gridId}::uuid`;
+        return { grid, queued: queued.map((r) => r.id) };
+      });
+    },
+
+    /** Puts failed experiments back in the queue (the caller removed their failed jobs first). */
+    async retry(gridId: string, ids: string[]): Promise<Grid | null> {
+      return db.$transaction(async (tx) => {
+        const grid = await tx.grid.findUnique({ where: { id: gridId } });
+        if (!grid) return null;
+        const { count } = await tx.experiment.updateMany({
+          where: { id: { in: ids }, gridId, status: 'failed' },
+          data: { status: 'queued', error: null, attempts: 0, startedAt: null, finishedAt: null, cancelRequested: false },
+        });
+        if (count > 0) {
+          await insertOutbox(tx, ids, gridId);
+          if (grid.status === 'cancelled') return tx.grid.update({ where: { id: gridId }, data: { status: 'active' } });
+        }
+        return grid;
+      });
+    },
+
+    async setPriority(gridId: string, priority: number): Promise<Grid | null> {
+      const grid = await db.grid.update({ where: { id: gridId }, data: { priority } }).catch(() => null);
+      if (grid) await db.experiment.updateMany({ where: { gridId }, data: { priority } });
+      return grid;
+    },
+  };
+}
+
+type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
+async function insertOutbox(tx: Tx, ids: string[], gridId: string): Promise<void> {
+  if (ids.length === 0) return;
+  await tx.$executeRaw`
+    INSERT INTO "OutboxEntry" ("experimentId", kind, payload)
+    SELECT e.id, 'train', jsonb_build_object('priority', 1001 - e.priority)
+    FROM "Experiment" e WHERE e.id = ANY(${ids}::uuid[]) AND e."gridId" = ${gridId}::uuid AND e.status = 'queued'`;
+}
+
+export type GridRepository = ReturnType<typeof gridRepository>;
