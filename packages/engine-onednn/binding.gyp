@@ -21,6 +21,8 @@
         "native/softmax.cc",
         "native/softmax-cross-entropy.cc",
         "native/sgd-momentum.cc",
+        "native/slice.cc",
+        "native/pad.cc",
         "native/runtime.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -13,6 +13,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       rl::registerPool,            rl::registerPoolGrad,
       rl::registerMatMul,          rl::registerSoftmax,
       rl::registerSoftmaxCrossEntropy, rl::registerSgdMomentum,
+      rl::registerSlice,           rl::registerPad,
       rl::registerRuntime,
   };
   for (auto reg : all) reg(env, exports);

@@ -78,6 +78,8 @@ void registerMatMul(Napi::Env, Napi::Object);
 void registerSoftmax(Napi::Env, Napi::Object);
 void registerSoftmaxCrossEntropy(Napi::Env, Napi::Object);
 void registerSgdMomentum(Napi::Env, Napi::Object);
+void registerSlice(Napi::Env, Napi::Object);
+void registerPad(Napi::Env, Napi::Object);
 void registerRuntime(Napi::Env, Napi::Object);
 
 }  // namespace rl

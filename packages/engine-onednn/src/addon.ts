@@ -42,6 +42,9 @@ export interface OnednnAddon {
     grad: Float32Array | null, rows: number, cols: number): void;
   sgdMomentum(w: Float32Array, g: Float32Array, v: Float32Array, lr: number, momentum: number,
     weightDecay: number, nesterov: boolean): void;
+  slice(x: Float32Array, xShape: Int32Array, begin: Int32Array, size: Int32Array, out: Float32Array): void;
+  pad(x: Float32Array, xShape: Int32Array, before: Int32Array, outShape: Int32Array, value: number,
+    out: Float32Array): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
   version(): string;

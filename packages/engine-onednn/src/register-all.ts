@@ -25,6 +25,8 @@ import { meanConfig } from './kernels/mean';
 import { minimumConfig } from './kernels/minimum';
 import { multiplyConfig } from './kernels/multiply';
 import { realDivConfig } from './kernels/real-div';
+import { padV2Config } from './kernels/pad-v2';
+import { reluGradConfig, reluGradient } from './kernels/relu-grad';
 import { reluConfig } from './kernels/relu';
 import { sliceConfig } from './kernels/slice';
 import { softmaxCrossEntropyConfig, softmaxCrossEntropyGradient } from './kernels/softmax-cross-entropy';
@@ -37,18 +39,21 @@ import { sumConfig } from './kernels/sum';
 export const nativeKernelConfigs: KernelConfig[] = [
   conv2dConfig, fusedConv2dConfig, conv2dBackpropInputConfig, conv2dBackpropFilterConfig,
   batchNormTrainingConfig, batchNormTrainingGradConfig, fusedBatchNormConfig,
-  reluConfig, stepConfig,
+  reluConfig, reluGradConfig, stepConfig,
   addConfig, subConfig, multiplyConfig, realDivConfig, maximumConfig, minimumConfig,
   squaredDifferenceConfig, addNConfig,
   sumConfig, meanConfig, maxConfig,
   maxPoolConfig, avgPoolConfig, maxPoolGradConfig, avgPoolGradConfig,
   batchMatMulConfig, fusedMatMulConfig,
   softmaxConfig, softmaxCrossEntropyConfig,
-  sliceConfig,
+  sliceConfig, padV2Config,
 ];
 
-// Gradients of the kernels that only exist on this backend (tfjs' own kernels keep theirs).
-export const nativeGradientConfigs: GradConfig[] = [batchNormTrainingGradient, softmaxCrossEntropyGradient];
+// Gradients of the kernels that only exist on this backend, and Relu's, which dispatches to one
+// native kernel on this backend and keeps tfjs' formula on every other.
+export const nativeGradientConfigs: GradConfig[] = [
+  batchNormTrainingGradient, softmaxCrossEntropyGradient, reluGradient,
+];
 
 let registered = false;
 

@@ -1,16 +1,26 @@
-// Slice that always copies. tfjs' cpu Slice returns a subarray view of its input for contiguous
-// slices; the backend recycles buffers, so outputs must own their memory.
-import { type KernelConfig, Slice, type TensorInfo } from '@tensorflow/tfjs-core';
-import { BACKEND_NAME, backendOf, fallback, type KernelArgs } from './kernel-utils';
+// Slice as a native dense copy. tfjs' cpu Slice returns a subarray view of its input for
+// contiguous boxes (the backend recycles buffers, so outputs must own their memory) and is slow
+// in JavaScript for the rest (pad's gradient slices channels).
+import { type KernelConfig, Slice, type SliceAttrs, slice_util, type TensorInfo } from '@tensorflow/tfjs-core';
+import { BACKEND_NAME, backendOf, fallback, isFloat32, output, sizeOf, type KernelArgs } from './kernel-utils';
 
 export function slice(args: KernelArgs): TensorInfo | TensorInfo[] {
-  const result = fallback(Slice, args) as TensorInfo;
-  const backend = backendOf(args);
   const { x } = args.inputs as { x: TensorInfo };
+  const attrs = args.attrs as unknown as SliceAttrs;
+  const backend = backendOf(args);
+  const [begin, size] = slice_util.parseSliceParams(x as never, attrs.begin, attrs.size);
+  if (isFloat32(x) && x.shape.length > 0 && sizeOf(size) > 0) {
+    slice_util.assertParamsValid(x as never, begin, size);
+    const out = output(backend, size);
+    backend.addon.slice(backend.values(x.dataId), Int32Array.from(x.shape), Int32Array.from(begin),
+      Int32Array.from(size), out.values);
+    return out.info;
+  }
+  const result = fallback(Slice, args) as TensorInfo;
   const values = backend.data.get(result.dataId)!.values;
   const source = backend.data.get(x.dataId)!.values;
   if (ArrayBuffer.isView(values) && ArrayBuffer.isView(source) && values.buffer === source.buffer) {
-    const copy = (values as Float32Array).slice();
+    const copy = (values as Int32Array).slice();
     backend.disposeIntermediateTensorInfo(result);
     return backend.makeTensorInfo(result.shape, result.dtype, copy);
   }
