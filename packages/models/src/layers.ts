@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchNormalization as nativeBatchNormalization } from '@resnet-lab/engine-onednn';
 
 /**
  * Factories for the stock tfjs layers the models use. Every batch-norm layer of every family is
@@ -21,7 +22,10 @@ export function heNormal(seed: number | undefined): ReturnType<typeof tf.initial
  * with reimplementations there; tfjs' own defaults (0.99, 1e-3) are Keras'.
  */
 export function batchNorm(name: string): tf.layers.Layer {
-  return tf.layers.batchNormalization({ name, axis: -1, momentum: 0.9, epsilon: 1e-5 });
+  // The engine's layer is the stock BatchNormalization (same class name and config, so
+  // tf.loadLayersModel reloads it) whose training pass runs as one native kernel each way on the
+  // `onednn` backend; on every other backend it is the stock layer.
+  return nativeBatchNormalization({ name, axis: -1, momentum: 0.9, epsilon: 1e-5 });
 }
 
 export function conv2d(
