@@ -11,6 +11,10 @@ import type { AppDeps } from './deps';
 import { registerProblemDetails } from './plugins/problem-details.plugin';
 import { architecturesRoutes } from './routes/architectures.routes';
 import { checkpointsRoutes } from './routes/checkpoints.routes';
+import { compareRoutes } from './routes/compare.routes';
+import { eventsRoutes } from './routes/events.routes';
+import { gridResultsRoutes } from './routes/grid-results.routes';
+import { gridsRoutes } from './routes/grids.routes';
 import { experimentsRoutes } from './routes/experiments.routes';
 import { healthRoutes } from './routes/health.routes';
 
@@ -18,7 +22,16 @@ import { healthRoutes } from './routes/health.routes';
  * Builds the whole HTTP application without listening, so tests drive it with `app.inject()`
  * against the same routes, schemas and error handling that server.ts serves.
  */
-export async function buildApp(deps: AppDeps, options: { logger: Logger | false; bodyLimit?: number }) {
+export interface AppOptions {
+  logger: Logger | false;
+  bodyLimit?: number;
+  /** Most distinct experiments one grid may hold. */
+  gridMaxExperiments?: number;
+  /** Poll period of Server-Sent Event streams. */
+  sseIntervalMs?: number;
+}
+
+export async function buildApp(deps: AppDeps, options: AppOptions) {
   const app = Fastify({
     loggerInstance: options.logger === false ? undefined : (options.logger as FastifyServerOptions['loggerInstance']),
     logger: options.logger === false ? false : undefined,
@@ -47,6 +60,10 @@ export async function buildApp(deps: AppDeps, options: { logger: Logger | false;
   await app.register(experimentsRoutes, deps);
   await app.register(checkpointsRoutes, deps);
   await app.register(architecturesRoutes);
+  await app.register(gridsRoutes, { ...deps, gridMaxExperiments: options.gridMaxExperiments ?? 20_000 });
+  await app.register(gridResultsRoutes, deps);
+  await app.register(compareRoutes, deps);
+  await app.register(eventsRoutes, { ...deps, sseIntervalMs: options.sseIntervalMs ?? 1_000 });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -11,6 +11,10 @@ export const ApiEnv = {
   /** Apply pending migrations at start (the same ones `npm run db:migrate` applies). */
   MIGRATE_ON_START: envBoolean.default(true),
   OUTBOX_INTERVAL_MS: z.coerce.number().int().positive().default(2_000),
+  /** Most distinct experiments one grid may hold; a bigger grid is refused with a 400. */
+  GRID_MAX_EXPERIMENTS: z.coerce.number().int().positive().default(20_000),
+  /** How often an SSE stream re-reads Postgres. */
+  SSE_INTERVAL_MS: z.coerce.number().int().positive().default(1_000),
 };
 
 export type ApiConfig = ReturnType<typeof loadApiEnv>;

@@ -25,7 +25,10 @@ const outbox = startOutboxRelay(repos.outbox, trainQueue, {
 // Entries left behind by a crash of an earlier process go out first.
 await outbox.flush().catch((error) => logger.warn({ err: error }, 'initial outbox flush failed'));
 
-const app = await buildApp({ db, repos, redis, trainQueue, outbox }, { logger });
+const app = await buildApp(
+  { db, repos, redis, trainQueue, outbox },
+  { logger, gridMaxExperiments: env.GRID_MAX_EXPERIMENTS, sseIntervalMs: env.SSE_INTERVAL_MS },
+);
 await app.listen({ host: env.HOST, port: env.PORT });
 
 let closing = false;

@@ -87,10 +87,12 @@ export const DryRunPoint = z.object({
   collapsed: z.array(z.string()),
   specHash: z.string(),
   spec: z.record(z.string(), z.unknown()),
-  params: z.number().int(),
+  /** Null when the model zoo cannot describe this network. */
+  params: z.number().int().nullable(),
   /** Multiply-adds of one forward pass of one image. */
-  flops: z.number(),
-  estimatedSeconds: z.number(),
+  flops: z.number().nullable(),
+  /** Training and evaluation compute on the estimate's backend; 0 for a reused result. */
+  estimatedSeconds: z.number().nullable(),
   /** The succeeded experiment this point would reuse (null: it trains). */
   reuses: z.uuid().nullable(),
 });

@@ -1,4 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Experiment } from '@resnet-lab/db';
 import { removeQueuedTraining } from '@resnet-lab/queue';
 import {
   ExperimentPage,
@@ -13,12 +15,15 @@ import {
 } from '@resnet-lab/spec';
 import type { AppDeps } from '../deps';
 import { notFound } from '../errors';
+import { etagOf, isNotModified } from '../http-cache';
+import { singleFlight } from '../single-flight';
 import { toExperimentView } from './experiment.view';
 
 const problems = { 400: ProblemDetails, 404: ProblemDetails };
 
 export const experimentsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
   const { repos } = deps;
+  const readOne = singleFlight<Experiment | null>();
 
   app.post(
     '/v1/experiments',
@@ -62,14 +67,16 @@ export const experimentsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, dep
     {
       schema: {
         summary: 'One experiment with its status and progress',
+        description: 'Sends an ETag; a poll with If-None-Match gets 304 while nothing changed.',
         tags: ['experiments'],
         params: IdParams,
-        response: { 200: ExperimentView, ...problems },
+        response: { 200: ExperimentView, 304: z.null().describe('Not modified'), ...problems },
       },
     },
-    async (request) => {
-      const experiment = await repos.experiments.get(request.params.id);
+    async (request, reply) => {
+      const experiment = await readOne(request.params.id, () => repos.experiments.get(request.params.id));
       if (!experiment) throw notFound('experiment', request.params.id);
+      if (isNotModified(request, reply, etagOf(experiment.id, experiment.updatedAt.getTime()))) return reply.status(304).send(null);
       return toExperimentView(experiment);
     },
   );

@@ -1,0 +1,57 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { canonicalJson, CompareQuery, CompareResponse, ProblemDetails } from '@resnet-lab/spec';
+import type { AppDeps } from '../deps';
+import { AppError } from '../errors';
+import { metricsByExperiment } from '../services/grid-summary';
+import { toExperimentView } from './experiment.view';
+
+/** Any experiments side by side, with the spec fields in which they differ. */
+export const compareRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
+  app.get(
+    '/v1/compare',
+    {
+      schema: {
+        summary: 'Compare experiments side by side',
+        description: '`ids` is a comma-separated list of 2 to 50 experiment ids. `differences` lists each spec field (dotted path) whose value is not the same in all of them.',
+        tags: ['experiments'],
+        querystring: CompareQuery,
+        response: { 200: CompareResponse, 400: ProblemDetails, 404: ProblemDetails },
+      },
+    },
+    async (request) => {
+      const ids = [...new Set(request.query.ids)];
+      const rows = await deps.db.experiment.findMany({ where: { id: { in: ids } } });
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      const missing = ids.filter((id) => !byId.has(id));
+      if (missing.length > 0) {
+        throw new AppError('NOT_FOUND', `experiments ${missing.join(', ')} do not exist`, [
+          { field: 'querystring.ids', message: `unknown: ${missing.join(', ')}` },
+        ]);
+      }
+      const ordered = ids.map((id) => byId.get(id)!);
+      const metrics = metricsByExperiment(await deps.repos.grids.metricSummariesOf(ids));
+      const flat = ordered.map((e) => flatten(e.spec));
+      const fields = [...new Set(flat.flatMap((f) => [...f.keys()]))].sort();
+      const differences = fields
+        .map((field) => ({ field, values: flat.map((f) => f.get(field) ?? null) }))
+        .filter((d) => new Set(d.values.map((v) => canonicalJson(v))).size > 1);
+      return {
+        experiments: ordered.map((e) => {
+          const m = metrics.get(e.id);
+          return { experiment: toExperimentView(e), final: m?.final ?? {}, best: m?.best ?? {}, epochs: m?.epochs ?? 0 };
+        }),
+        differences,
+      };
+    },
+  );
+};
+
+/** Leaves of a JSON value by dotted path; arrays are leaves (a schedule's milestones compare whole). */
+function flatten(value: unknown, prefix = '', out = new Map<string, unknown>()): Map<string, unknown> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [key, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${key}` : key, out);
+  } else if (prefix) {
+    out.set(prefix, value);
+  }
+  return out;
+}

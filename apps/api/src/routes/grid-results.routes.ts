@@ -1,0 +1,147 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { CurvesQuery, CurvesResponse, ExportQuery, GridSummary, IdParams, ProblemDetails } from '@resnet-lab/spec';
+import type { AppDeps } from '../deps';
+import { notFound } from '../errors';
+import { etagOf, isNotModified } from '../http-cache';
+import { buildSummary, csvCell, downsample, stat } from '../services/grid-summary';
+import { loadGridState } from './grid.view';
+
+const problems = { 400: ProblemDetails, 404: ProblemDetails };
+const notModified = z.null().describe('Not modified (If-None-Match matched the ETag)');
+
+/** A grid's results: summary with groups and the degradation check, learning curves, export. */
+export const gridResultsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
+  const { repos } = deps;
+
+  const stateOr404 = async (id: string) => {
+    const state = await loadGridState(repos, id);
+    if (!state) throw notFound('grid', id);
+    return state;
+  };
+
+  const summaryOf = async (id: string, axes: string[]) => {
+    const [members, rows] = await Promise.all([repos.grids.members(id), repos.grids.metricSummaries(id)]);
+    return buildSummary(id, axes, members, rows);
+  };
+
+  app.get(
+    '/v1/grids/:id/summary',
+    {
+      schema: {
+        summary: 'Final and best metrics per experiment; mean, std and n per group (all axes but the seed); the degradation check',
+        description:
+          'Group statistics cover succeeded experiments only. `degradation` compares, for groups that differ only in depth, the final training error (else validation/test error) of the shallower and the deeper net: plain nets degrading and residual nets improving with depth is the ResNet paper\'s finding. ETag / If-None-Match: 304 while nothing changed.',
+        tags: ['grids'],
+        params: IdParams,
+        response: { 200: GridSummary, 304: notModified, ...problems },
+      },
+    },
+    async (request, reply) => {
+      const state = await stateOr404(request.params.id);
+      if (isNotModified(request, reply, etagOf('summary', state.version))) return reply.status(304).send(null);
+      return summaryOf(state.view.id, state.view.axes);
+    },
+  );
+
+  app.get(
+    '/v1/grids/:id/curves',
+    {
+      schema: {
+        summary: 'Learning curves of one metric, per experiment or per group (mean and std over seeds)',
+        description: 'Series longer than `maxPoints` are averaged over buckets of consecutive epochs. ETag / If-None-Match: 304 while nothing changed.',
+        tags: ['grids'],
+        params: IdParams,
+        querystring: CurvesQuery,
+        response: { 200: CurvesResponse, 304: notModified, ...problems },
+      },
+    },
+    async (request, reply) => {
+      const { metric, by, maxPoints } = request.query;
+      const state = await stateOr404(request.params.id);
+      if (isNotModified(request, reply, etagOf('curves', state.version, request.query))) return reply.status(304).send(null);
+      const [split, name] = metric.split('.') as [string, string];
+      const [members, rows] = await Promise.all([repos.grids.members(state.view.id), repos.grids.curveRows(state.view.id, split, name)]);
+      const perExperiment = new Map<string, { epoch: number; value: number }[]>();
+      for (const r of rows) (perExperiment.get(r.experimentId) ?? perExperiment.set(r.experimentId, []).get(r.experimentId)!).push(r);
+
+      if (by === 'experiment') {
+        return {
+          gridId: state.view.id,
+          metric,
+          by,
+          series: members.map((m) => ({
+            key: m.experimentId,
+            experimentId: m.experimentId,
+            values: m.point,
+            points: downsample(perExperiment.get(m.experimentId) ?? [], maxPoints),
+          })),
+        };
+      }
+      const groups = new Map<string, { values: Record<string, unknown>; byEpoch: Map<number, number[]> }>();
+      for (const m of members) {
+        const g = groups.get(m.groupKey) ?? groups.set(m.groupKey, { values: withoutSeed(m.point), byEpoch: new Map() }).get(m.groupKey)!;
+        for (const p of perExperiment.get(m.experimentId) ?? []) (g.byEpoch.get(p.epoch) ?? g.byEpoch.set(p.epoch, []).get(p.epoch)!).push(p.value);
+      }
+      return {
+        gridId: state.view.id,
+        metric,
+        by,
+        series: [...groups.entries()].map(([key, g]) => {
+          const points = [...g.byEpoch.entries()].sort((a, b) => a[0] - b[0]).map(([epoch, values]) => ({ epoch, ...stat(values) }));
+          const thinned = downsample(points.map((p) => ({ epoch: p.epoch, value: p.mean })), maxPoints);
+          const byEpoch = new Map(points.map((p) => [p.epoch, p]));
+          return {
+            key,
+            values: g.values,
+            // std and n are exact where no bucketing happened, else those of the bucket's last epoch.
+            points: thinned.map((p) => ({ ...p, std: byEpoch.get(p.epoch)?.std ?? 0, n: byEpoch.get(p.epoch)?.n ?? 0 })),
+          };
+        }),
+      };
+    },
+  );
+
+  app.get(
+    '/v1/grids/:id/export',
+    {
+      schema: {
+        summary: 'Export a grid: one row per experiment with its axis values, status, final and best metrics (CSV), or the summary with specs (JSON)',
+        tags: ['grids'],
+        params: IdParams,
+        querystring: ExportQuery,
+        response: { 200: z.union([z.string(), z.record(z.string(), z.unknown())]), ...problems },
+      },
+    },
+    async (request, reply) => {
+      const state = await stateOr404(request.params.id);
+      const summary = await summaryOf(state.view.id, state.view.axes);
+      const filename = `grid-${state.view.id}.${request.query.format}`;
+      reply.header('content-disposition', `attachment; filename="${filename}"`);
+      if (request.query.format === 'json') {
+        const specs = new Map(
+          (await deps.db.experiment.findMany({ where: { id: { in: summary.experiments.map((e) => e.experimentId) } }, select: { id: true, spec: true } })).map(
+            (e) => [e.id, e.spec] as const,
+          ),
+        );
+        return { grid: state.view, ...summary, experiments: summary.experiments.map((e) => ({ ...e, spec: specs.get(e.experimentId) })) };
+      }
+      const finals = [...new Set(summary.experiments.flatMap((e) => Object.keys(e.final)))].sort();
+      const bests = [...new Set(summary.experiments.flatMap((e) => Object.keys(e.best)))].sort();
+      const header = ['experimentId', 'index', 'status', 'backend', 'epochs', ...state.view.axes, ...finals.map((k) => `final.${k}`), ...bests.map((k) => `best.${k}`)];
+      const lines = [header.map(csvCell).join(',')];
+      for (const e of summary.experiments) {
+        lines.push(
+          [e.experimentId, e.index, e.status, e.backend, e.epochs, ...state.view.axes.map((a) => e.values[a]), ...finals.map((k) => e.final[k]), ...bests.map((k) => e.best[k])]
+            .map(csvCell)
+            .join(','),
+        );
+      }
+      return reply.type('text/csv; charset=utf-8').send(`${lines.join('\n')}\n`);
+    },
+  );
+};
+
+function withoutSeed(values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([path]) => path !== 'training.seed'));
+}

@@ -1,0 +1,299 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repositories } from '@resnet-lab/db';
+import { createRedisConnection, createTrainQueue, startOutboxRelay } from '@resnet-lab/queue';
+import { createTestDatabase, createTestQueuePrefix, type TestDatabase, type TestQueuePrefix } from '@resnet-lab/testing';
+import { buildApp, type App } from '../src/app';
+import type { AppDeps } from '../src/deps';
+
+let database: TestDatabase;
+let queuePrefix: TestQueuePrefix;
+let deps: AppDeps;
+let app: App;
+
+const TINY = {
+  architecture: { family: 'cifar-resnet', depth: 8, widthMultiplier: 0.25 },
+  dataset: { name: 'synthetic', trainSize: 96, testSize: 32, imageSize: 8, classes: 4 },
+  training: { epochs: 1, batchSize: 32 },
+};
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  queuePrefix = await createTestQueuePrefix();
+  const repos = repositories(database.db);
+  const trainQueue = createTrainQueue(queuePrefix.redis, queuePrefix.prefix);
+  const outbox = startOutboxRelay(repos.outbox, trainQueue, { intervalMs: 60_000, onError: () => {} });
+  deps = { db: database.db, repos, redis: createRedisConnection('redis://127.0.0.1:6379', 'producer'), trainQueue, outbox };
+  app = await buildApp(deps, { logger: false, gridMaxExperiments: 50, sseIntervalMs: 50 });
+});
+
+afterAll(async () => {
+  await app.close();
+  await deps.outbox.stop();
+  await deps.trainQueue.close();
+  deps.redis.disconnect();
+  await queuePrefix.cleanup();
+  await database.drop();
+});
+
+const post = (url: string, payload: unknown) => app.inject({ method: 'POST', url, payload: payload as object });
+const get = (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers });
+
+async function members(gridId: string) {
+  return (await get(`/v1/grids/${gridId}/experiments?limit=1000`)).json().items as { index: number; values: Record<string, unknown>; reused: boolean; experiment: { id: string; status: string; spec: any } }[];
+}
+
+/** Marks an experiment succeeded with per-epoch metrics, as the worker would. */
+async function finish(id: string, trainErrors: number[]) {
+  for (const [i, error] of trainErrors.entries()) {
+    await deps.repos.metrics.recordEpoch(id, i + 1, [
+      { split: 'train', name: 'error', value: error },
+      { split: 'validation', name: 'error', value: error + 0.1 },
+      { split: 'train', name: 'learning_rate', value: 0.1 },
+    ]);
+  }
+  await deps.repos.experiments.finish(id, 'succeeded');
+}
+
+describe('POST /v1/grids', () => {
+  it('expands, collapses and stores a grid, queueing one job per distinct experiment with the grid priority', async () => {
+    const res = await post('/v1/grids', {
+      name: 'collapse',
+      base: TINY,
+      axes: { 'architecture.family': ['cifar-plain', 'cifar-resnet'], 'architecture.shortcutKernel': [1, 3], 'training.seed': [0, 1] },
+      priority: 900,
+    });
+    expect(res.statusCode).toBe(201);
+    const body = res.json();
+    // plain: the kernel does not apply (2 seeds); resnet option A has no projection either.
+    expect(body).toMatchObject({ created: 4, reused: 0, duplicates: 4 });
+    expect(body.grid).toMatchObject({ name: 'collapse', status: 'active', priority: 900, done: false, progress: 0 });
+    expect(body.grid.counts).toMatchObject({ total: 4, queued: 4 });
+    expect(body.grid.axes).toEqual(['architecture.family', 'architecture.shortcutKernel', 'training.seed']);
+
+    const list = await members(body.grid.id);
+    expect(list.map((m) => m.values['architecture.shortcutKernel'])).toEqual([null, null, null, null]);
+    const job = await deps.trainQueue.getJob(list[0]!.experiment.id);
+    expect(job?.priority).toBe(101);
+    expect(await deps.repos.outbox.count()).toBe(0);
+  });
+
+  it('rejects a grid listing every bad point with its field, index and values, storing nothing', async () => {
+    const before = await database.db.experiment.count();
+    const res = await post('/v1/grids', { base: TINY, axes: { 'architecture.depth': [8, 18, 34], 'training.learningRate': [0.1, -1] } });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    const errors = res.json().errors as { field: string; index: number; values: Record<string, unknown> }[];
+    // 6 points: 4 have a bad depth, 3 a bad rate (one point has both).
+    expect(errors.filter((e) => e.field === 'architecture.depth').map((e) => e.index)).toEqual([2, 3, 4, 5]);
+    expect(errors.filter((e) => e.field === 'training.learningRate').map((e) => e.index)).toEqual([1, 3, 5]);
+    expect(errors[0]!.values).toEqual({ 'architecture.depth': 8, 'training.learningRate': -1 });
+    expect(await database.db.experiment.count()).toBe(before);
+  });
+
+  it('refuses grids above the configured maximum and malformed definitions, naming the field', async () => {
+    const big = await post('/v1/grids', { base: TINY, axes: { 'training.seed': Array.from({ length: 51 }, (_, i) => i) } });
+    expect(big.statusCode).toBe(400);
+    expect(big.json().errors[0]).toMatchObject({ field: 'axes' });
+    expect(big.json().detail).toMatch(/maximum is 50/);
+    const badPath = await post('/v1/grids', { base: TINY, axes: { 'optimizer.lr': [1] } });
+    expect(badPath.statusCode).toBe(400);
+    expect(badPath.json().errors[0].field).toMatch(/^axes/);
+    const scaleAlone = await post('/v1/grids', { base: TINY, scale: 0.1 });
+    expect(scaleAlone.json().errors[0].field).toBe('scale');
+  });
+
+  it('dry-runs with parameters, FLOPs and estimated time, storing nothing', async () => {
+    const before = await database.db.grid.count();
+    const res = await post('/v1/grids?dryRun=true', { base: TINY, axes: { 'architecture.depth': [8, 14] } });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body).toMatchObject({ dryRun: true, experiments: 2, total: 2 });
+    const [shallow, deep] = body.points;
+    expect(deep.flops).toBeGreaterThan(shallow.flops);
+    expect(shallow.params).toBeGreaterThan(0);
+    expect(shallow.estimatedSeconds).toBeGreaterThan(0);
+    expect(body.estimate.totalSeconds).toBeCloseTo(shallow.estimatedSeconds + deep.estimatedSeconds);
+    expect(body.estimate.source).toMatch(/constant|measured/);
+    expect(await database.db.grid.count()).toBe(before);
+
+    const preset = await post('/v1/grids?dryRun=true', { preset: 'resnet-paper/degradation', scale: 0.01 });
+    expect(preset.statusCode).toBe(200);
+    expect(preset.json().experiments).toBe(4);
+  });
+
+  it('reuses an experiment whose canonical spec already succeeded, unless force', async () => {
+    const first = (await post('/v1/grids', { base: TINY, axes: { 'training.seed': [10, 11] } })).json();
+    const [a] = await members(first.grid.id);
+    await finish(a!.experiment.id, [0.5]);
+
+    // The same network spelled differently (a kernel that option A ignores) still matches.
+    const again = await post('/v1/grids', { base: { ...TINY, architecture: { ...TINY.architecture, shortcutKernel: 7 } }, axes: { 'training.seed': [10, 11] } });
+    expect(again.json()).toMatchObject({ created: 1, reused: 1 });
+    const linked = await members(again.json().grid.id);
+    expect(linked.find((m) => m.reused)!.experiment.id).toBe(a!.experiment.id);
+    expect(again.json().grid.counts).toMatchObject({ total: 2, succeeded: 1, reused: 1 });
+
+    const dry = (await post('/v1/grids?dryRun=true', { base: TINY, axes: { 'training.seed': [10] } })).json();
+    expect(dry.points[0]).toMatchObject({ reuses: a!.experiment.id, estimatedSeconds: 0 });
+
+    const forced = await post('/v1/grids', { base: TINY, axes: { 'training.seed': [10] }, force: true });
+    expect(forced.json()).toMatchObject({ created: 1, reused: 0 });
+  });
+});
+
+describe('grid lifecycle', () => {
+  it('cancels: queued experiments cancelled and their jobs removed, running ones flagged', async () => {
+    const grid = (await post('/v1/grids', { base: TINY, axes: { 'training.seed': [20, 21, 22] } })).json().grid;
+    const list = await members(grid.id);
+    await deps.repos.experiments.markRunning(list[0]!.experiment.id, 'w1');
+    const res = await post(`/v1/grids/${grid.id}/cancel`, {});
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'cancelled', counts: { cancelled: 2, running: 1 } });
+    expect(await deps.trainQueue.getJob(list[1]!.experiment.id)).toBeUndefined();
+    expect(await deps.repos.experiments.isCancelRequested(list[0]!.experiment.id)).toBe(true);
+  });
+
+  it('pauses (the worker cannot claim), resumes (jobs back), retries failed ones and re-prioritises', async () => {
+    const grid = (await post('/v1/grids', { base: TINY, axes: { 'training.seed': [30, 31] } })).json().grid;
+    const [x, y] = await members(grid.id);
+    const paused = await post(`/v1/grids/${grid.id}/pause`, {});
+    expect(paused.json().status).toBe('paused');
+    expect(await deps.trainQueue.getJob(x!.experiment.id)).toBeUndefined();
+    expect(await deps.repos.experiments.markRunning(x!.experiment.id, 'w1')).toBeNull();
+
+    const resumed = await post(`/v1/grids/${grid.id}/resume`, {});
+    expect(resumed.json()).toMatchObject({ status: 'active', counts: { queued: 2 } });
+    expect(await deps.trainQueue.getJob(x!.experiment.id)).toBeDefined();
+
+    await deps.repos.experiments.markRunning(y!.experiment.id, 'w1');
+    await deps.repos.experiments.finish(y!.experiment.id, 'failed', 'boom');
+    const retried = await post(`/v1/grids/${grid.id}/retry`, {});
+    expect(retried.json().counts).toMatchObject({ queued: 2, failed: 0 });
+    expect((await deps.repos.experiments.get(y!.experiment.id))!.error).toBeNull();
+
+    const patched = await app.inject({ method: 'PATCH', url: `/v1/grids/${grid.id}`, payload: { priority: 1000 } });
+    expect(patched.json().priority).toBe(1000);
+    expect((await deps.trainQueue.getJob(x!.experiment.id))!.priority).toBe(1);
+    const bad = await app.inject({ method: 'PATCH', url: `/v1/grids/${grid.id}`, payload: { priority: 5000 } });
+    expect(bad.json().errors[0].field).toBe('priority');
+  });
+
+  it('answers 404 problems for unknown grids and lists grids', async () => {
+    const missing = await get('/v1/grids/6f1c3e0a-8f1e-4a56-9a7c-2d7f0c6f4b11/summary');
+    expect(missing.statusCode).toBe(404);
+    const list = await get('/v1/grids?limit=2');
+    expect(list.json().items).toHaveLength(2);
+    expect(list.json().nextCursor).toBeTruthy();
+  });
+});
+
+describe('results', () => {
+  let gridId: string;
+  let ids: Record<string, string>;
+
+  beforeAll(async () => {
+    const res = await post('/v1/grids', {
+      base: TINY,
+      axes: { 'architecture.family': ['cifar-plain', 'cifar-resnet'], 'architecture.depth': [8, 14], 'training.seed': [40, 41] },
+    });
+    gridId = res.json().grid.id;
+    ids = {};
+    for (const m of await members(gridId)) {
+      ids[`${m.values['architecture.family']}-${m.values['architecture.depth']}-${m.values['training.seed']}`] = m.experiment.id;
+    }
+    // Plain degrades with depth, residual improves: the paper's finding.
+    const finalError: Record<string, number> = { 'cifar-plain-8': 0.2, 'cifar-plain-14': 0.3, 'cifar-resnet-8': 0.2, 'cifar-resnet-14': 0.1 };
+    for (const [key, id] of Object.entries(ids)) {
+      const net = key.replace(/-4\d$/, '');
+      const seedShift = key.endsWith('41') ? 0.02 : 0;
+      await finish(id, [0.6, 0.1, finalError[net]! + seedShift]);
+    }
+  });
+
+  it('summarises final and best metrics per experiment and mean ± std per group, with the degradation check', async () => {
+    const res = await get(`/v1/grids/${gridId}/summary`);
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    const one = body.experiments.find((e: { experimentId: string }) => e.experimentId === ids['cifar-plain-14-40']);
+    expect(one).toMatchObject({ epochs: 3, final: { 'train.error': 0.3, 'validation.error': 0.4 }, best: { 'train.error': 0.1 } });
+    expect(one.best['train.learning_rate']).toBeUndefined();
+    expect(body.groups).toHaveLength(4);
+    const group = body.groups.find((g: { values: Record<string, unknown> }) => g.values['architecture.family'] === 'cifar-plain' && g.values['architecture.depth'] === 14);
+    expect(group.n).toBe(2);
+    expect(group.final['train.error'].mean).toBeCloseTo(0.31);
+    expect(group.final['train.error'].std).toBeCloseTo(Math.SQRT2 * 0.01);
+    expect(body.degradation).toMatchObject({ plainDegrades: true, residualImproves: true, reproduced: true });
+    const plain = body.degradation.series.find((s: { family: string }) => s.family === 'cifar-plain');
+    expect(plain.steps[0]).toMatchObject({ fromDepth: 8, toDepth: 14, metric: 'train.error', verdict: 'worse' });
+  });
+
+  it('serves 304 for unchanged polls of grid, summary, curves and experiment, and a fresh body after a change', async () => {
+    for (const url of [`/v1/grids/${gridId}`, `/v1/grids/${gridId}/summary`, `/v1/grids/${gridId}/curves?metric=train.error`, `/v1/experiments/${ids['cifar-plain-8-40']}`]) {
+      const first = await get(url);
+      const etag = first.headers.etag as string;
+      expect(etag, url).toMatch(/^W\/"/);
+      const again = await get(url, { 'if-none-match': etag });
+      expect(again.statusCode, url).toBe(304);
+      expect(again.body).toBe('');
+    }
+    const etag = (await get(`/v1/grids/${gridId}/summary`)).headers.etag as string;
+    await deps.repos.metrics.recordEpoch(ids['cifar-plain-8-40']!, 4, [{ split: 'train', name: 'error', value: 0.05 }]);
+    await deps.repos.experiments.setProgress(ids['cifar-plain-8-40']!, { epoch: 4, epochs: 4 });
+    const changed = await get(`/v1/grids/${gridId}/summary`, { 'if-none-match': etag });
+    expect(changed.statusCode).toBe(200);
+  });
+
+  it('returns curves per experiment and per group, downsampled when long', async () => {
+    const byExperiment = (await get(`/v1/grids/${gridId}/curves?metric=validation.error`)).json();
+    const series = byExperiment.series.find((s: { experimentId: string }) => s.experimentId === ids['cifar-resnet-14-40']);
+    expect(series.points).toEqual([{ epoch: 1, value: 0.7 }, { epoch: 2, value: 0.2 }, { epoch: 3, value: expect.closeTo(0.2) }]);
+    const grouped = (await get(`/v1/grids/${gridId}/curves?metric=validation.error&by=group&maxPoints=2`)).json();
+    expect(grouped.series).toHaveLength(4);
+    expect(grouped.series[0].points).toHaveLength(2);
+    expect(grouped.series[0].points[0]).toMatchObject({ epoch: 2, n: 2 });
+    const bad = await get(`/v1/grids/${gridId}/curves?metric=error`);
+    expect(bad.json().errors[0].field).toBe('querystring.metric');
+  });
+
+  it('exports CSV and JSON', async () => {
+    const csv = await get(`/v1/grids/${gridId}/export?format=csv`);
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
+    const lines = csv.body.trim().split('\n');
+    expect(lines).toHaveLength(9);
+    expect(lines[0]).toContain('architecture.family,architecture.depth,training.seed');
+    expect(lines[0]).toContain('final.train.error');
+    const json = (await get(`/v1/grids/${gridId}/export?format=json`)).json();
+    expect(json.experiments).toHaveLength(8);
+    expect(json.experiments[0].spec.architecture.family).toBe('cifar-plain');
+  });
+
+  it('compares experiments, listing the spec fields that differ', async () => {
+    const a = ids['cifar-plain-8-40']!;
+    const b = ids['cifar-resnet-14-41']!;
+    const res = await get(`/v1/compare?ids=${a},${b}`);
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.differences.map((d: { field: string }) => d.field).sort()).toEqual(['architecture.depth', 'architecture.family', 'training.seed']);
+    expect(body.differences.find((d: { field: string }) => d.field === 'architecture.depth').values).toEqual([8, 14]);
+    expect(body.experiments[0].final['train.error']).toBeCloseTo(0.05);
+    const missing = await get(`/v1/compare?ids=${a},6f1c3e0a-8f1e-4a56-9a7c-2d7f0c6f4b11`);
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().errors[0].field).toBe('querystring.ids');
+    const one = await get(`/v1/compare?ids=${a}`);
+    expect(one.statusCode).toBe(400);
+  });
+
+  it('streams a finished grid as one event and an end event', async () => {
+    const res = await get(`/v1/grids/${gridId}/events`);
+    expect(res.headers['content-type']).toMatch(/text\/event-stream/);
+    expect(res.body).toMatch(/^event: grid\nid: W\/"[^"]+"\ndata: \{.*"done":true/);
+    expect(res.body).toContain('event: end');
+  });
+
+  it('documents every grid and comparison endpoint in OpenAPI', async () => {
+    const doc = (await get('/openapi.json')).json();
+    for (const path of ['/v1/grids', '/v1/grids/{id}', '/v1/grids/{id}/summary', '/v1/grids/{id}/curves', '/v1/grids/{id}/export', '/v1/grids/{id}/events', '/v1/grids/{id}/cancel', '/v1/grids/{id}/pause', '/v1/grids/{id}/resume', '/v1/grids/{id}/retry', '/v1/grids/{id}/experiments', '/v1/compare', '/v1/experiments/{id}/events', '/v1/presets']) {
+      expect(doc.paths[path], path).toBeDefined();
+    }
+  });
+});
