@@ -14,6 +14,19 @@ export interface BackendSelection {
   reason: string;
   /** Every candidate tried before it, with why it was skipped. */
   skipped: { name: BackendName; reason: string }[];
+  /** What the oneDNN engine offers beyond kernels (its fused SGD update), when it was selected. */
+  engine?: OnednnEngineExtras;
+}
+
+/** The parts of @resnet-lab/engine-onednn the trainer uses, all optional so an older engine still loads. */
+export interface OnednnEngineExtras {
+  sgdMomentumUpdate?: (
+    variable: tf.Variable,
+    grad: tf.Tensor,
+    velocity: tf.Variable,
+    options: { lr: number; momentum: number; weightDecay: number },
+  ) => void;
+  info?: string;
 }
 
 export interface BackendSelectorDeps {
@@ -66,7 +79,13 @@ export async function selectBackend(
           : skipped.length === 0
             ? 'first choice'
             : `fallback: ${skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}`;
-      return { name, tfBackend: outcome.tfBackend, reason, skipped };
+      return {
+        name,
+        tfBackend: outcome.tfBackend,
+        reason: outcome.detail ? `${reason} (${outcome.detail})` : reason,
+        skipped,
+        ...(outcome.engine ? { engine: outcome.engine } : {}),
+      };
     }
     skipped.push({ name, reason: outcome.reason });
   }
@@ -77,7 +96,9 @@ export async function selectBackend(
   );
 }
 
-type Outcome = { ok: true; tfBackend: string } | { ok: false; reason: string };
+type Outcome =
+  | { ok: true; tfBackend: string; detail?: string; engine?: OnednnEngineExtras }
+  | { ok: false; reason: string };
 
 async function tryCandidate(name: BackendName, d: BackendSelectorDeps): Promise<Outcome> {
   try {
@@ -96,15 +117,22 @@ async function tryCandidate(name: BackendName, d: BackendSelectorDeps): Promise<
       case 'onednn': {
         const mod = (await d.importModule(ENGINE_ONEDNN)) as {
           registerOnednnBackend?: (options?: object) => { ok: true } | { ok: false; reason: string };
+          onednnInfo?: () => { version: string; threads: number } | null;
+          sgdMomentumUpdate?: OnednnEngineExtras['sgdMomentumUpdate'];
         };
         if (typeof mod.registerOnednnBackend !== 'function') {
           return { ok: false, reason: `${ENGINE_ONEDNN} does not export registerOnednnBackend` };
         }
         const registered = mod.registerOnednnBackend();
         if (!registered.ok) return { ok: false, reason: registered.reason };
-        return (await d.setBackend('onednn'))
-          ? { ok: true, tfBackend: 'onednn' }
-          : { ok: false, reason: 'the onednn backend failed to initialise' };
+        if (!(await d.setBackend('onednn'))) return { ok: false, reason: 'the onednn backend failed to initialise' };
+        const info = typeof mod.onednnInfo === 'function' ? mod.onednnInfo() : null;
+        const detail = info ? `oneDNN ${info.version}, ${info.threads} threads` : undefined;
+        const engine: OnednnEngineExtras = {
+          ...(typeof mod.sgdMomentumUpdate === 'function' ? { sgdMomentumUpdate: mod.sgdMomentumUpdate } : {}),
+          ...(detail ? { info: detail } : {}),
+        };
+        return { ok: true, tfBackend: 'onednn', ...(detail ? { detail } : {}), engine };
       }
       case 'cpu':
         return (await d.setBackend('cpu'))

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { OnednnEngineExtras } from './backend.selector';
 
 /**
  * SGD with momentum and coupled L2 weight decay, in the form of Caffe and PyTorch's torch.optim.SGD
@@ -14,6 +15,11 @@ export class SgdMomentumOptimizer {
     readonly variables: tf.Variable[],
     private readonly momentum: number,
     private readonly weightDecay: number,
+    /**
+     * The oneDNN engine's fused in-place update (the same rule, one native call per variable);
+     * undefined: tf ops on whatever backend is active.
+     */
+    private readonly fusedUpdate?: OnednnEngineExtras['sgdMomentumUpdate'],
   ) {
     this.velocities = variables.map((v) => {
       const zeros = tf.zerosLike(v);
@@ -25,6 +31,14 @@ export class SgdMomentumOptimizer {
 
   /** Applies one update; `grads` is keyed by variable name as tf.variableGrads returns it. */
   apply(grads: tf.NamedTensorMap, learningRate: number): void {
+    if (this.fusedUpdate) {
+      const options = { lr: learningRate, momentum: this.momentum, weightDecay: this.weightDecay };
+      this.variables.forEach((w, i) => {
+        const g = grads[w.name];
+        if (g) this.fusedUpdate!(w, g, this.velocities[i]!, options);
+      });
+      return;
+    }
     tf.tidy(() => {
       const lr = tf.scalar(learningRate);
       const mu = tf.scalar(this.momentum);

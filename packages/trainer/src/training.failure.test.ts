@@ -18,7 +18,7 @@ describe('runTraining failures and abort', () => {
     const events: TrainerEvent[] = [];
     const run = runTraining({ spec, signal: new AbortController().signal, onEvent: (e) => events.push(e), backend: 'cpu' });
     await expect(run).rejects.toBeInstanceOf(TrainingError);
-    const err = await run.catch((e: TrainingError) => e);
+    const err = (await run.catch((e: unknown) => e)) as TrainingError;
     expect(err.retryable).toBe(false);
     expect(err.message).toMatch(/training loss is (NaN|infinite) at epoch \d+, step \d+ .*diverged/);
   });

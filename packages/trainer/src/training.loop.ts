@@ -71,7 +71,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
 
   const model = buildSeededModel(arch, t.seed);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const optimizer = new SgdMomentumOptimizer(variables, t.momentum, t.weightDecay);
+  const optimizer = new SgdMomentumOptimizer(variables, t.momentum, t.weightDecay, selection.engine?.sgdMomentumUpdate);
   try {
     const stepsPerEpoch = Math.ceil(train.count / t.batchSize);
     let epoch = 0;
