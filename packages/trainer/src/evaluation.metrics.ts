@@ -60,16 +60,23 @@ export class LogitStats {
   }
 }
 
-/** Inference-mode (batch-norm moving statistics, no dropout) metrics over a whole set. */
-export function evaluate(
+/**
+ * Inference-mode (batch-norm moving statistics, no dropout) metrics over a whole set. Yields to the
+ * event loop between batches and returns null as soon as `signal` is aborted: evaluating 5000
+ * images on a slow backend must not delay a cancel.
+ */
+export async function evaluate(
   model: tf.LayersModel,
   set: ImageSet,
   norm: Normalizer,
   classes: number,
   batchSize: number,
-): Evaluation {
+  signal?: AbortSignal,
+): Promise<Evaluation | null> {
   const stats = new LogitStats(classes);
   for (let start = 0; start < set.count; start += batchSize) {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (signal?.aborted) return null;
     const end = Math.min(set.count, start + batchSize);
     const { x, labels } = buildBatch(set, null, start, end, norm);
     const logits = tf.tidy(() => {

@@ -165,14 +165,21 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
         { split: 'train', name: 'learning_rate', value: lr },
       ];
       const evalBatch = Math.max(t.batchSize, 256);
+      const aborted = () => {
+        log.info({ epoch }, 'aborted during evaluation');
+        return { status: 'aborted' as const, backend: selection.name };
+      };
       if (data.validation) {
-        const v = evaluate(model, data.validation, norm, classes, evalBatch);
+        const v = await evaluate(model, data.validation, norm, classes, evalBatch, signal);
+        if (!v) return aborted();
         metrics.push(...evaluationMetrics('validation', v));
         if (best === null || v.error < best.validationError) best = { epoch, validationError: v.error };
       }
       const isLast = epoch === t.epochs;
       if (t.evaluateTest === 'every-epoch' || (t.evaluateTest === 'final' && isLast) || !data.validation) {
-        metrics.push(...evaluationMetrics('test', evaluate(model, data.test, norm, classes, evalBatch)));
+        const e = await evaluate(model, data.test, norm, classes, evalBatch, signal);
+        if (!e) return aborted();
+        metrics.push(...evaluationMetrics('test', e));
       }
       const epochSeconds = (performance.now() - epochStart) / 1000;
       metrics.push(
