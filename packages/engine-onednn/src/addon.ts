@@ -81,6 +81,11 @@ function load(): AddonLoad {
   }
 }
 
+/** Forgets the load result so the next call re-reads RESNET_LAB_DISABLE_ONEDNN (tests only). */
+export function resetAddonLoadForTesting(): void {
+  cached = undefined;
+}
+
 /** Loads the addon on first use; later calls return the same result. */
 export function loadAddon(): AddonLoad {
   cached ??= load();

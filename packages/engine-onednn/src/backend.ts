@@ -29,8 +29,20 @@ export class OnednnBackend extends MathBackendCPU {
     (this as unknown as { firstUse: boolean }).firstUse = false;
   }
 
+  /**
+   * Tests set this to fill every output buffer with NaN before a kernel runs, so a kernel that
+   * leaves part of its output unwritten (recycled buffers hold stale data) fails parity.
+   */
+  poisonOutputs = false;
+
   /** An output buffer for a native kernel; its contents are garbage, kernels overwrite it all. */
   allocFloat32(size: number): Float32Array {
+    const buffer = this.takeFloat32(size);
+    if (this.poisonOutputs) buffer.fill(NaN);
+    return buffer;
+  }
+
+  private takeFloat32(size: number): Float32Array {
     if (size >= POOL_MIN_ELEMENTS) {
       const list = this.free.get(size);
       const reused = list?.pop();
@@ -45,8 +57,14 @@ export class OnednnBackend extends MathBackendCPU {
     return fresh;
   }
 
+  /**
+   * A tensor's values as a Float32Array for the addon. tfjs' cpu Cast from bool/int32 to float32
+   * keeps the source array (Uint8Array, Int32Array) under the float32 dtype, so those are
+   * converted here rather than reinterpreted by C++.
+   */
   values(dataId: DataId): Float32Array {
-    return (this.data.get(dataId) as Entry).values as Float32Array;
+    const values = (this.data.get(dataId) as Entry).values;
+    return values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
   }
 
   override write(values: BackendValues, shape: number[], dtype: DataType): DataId {

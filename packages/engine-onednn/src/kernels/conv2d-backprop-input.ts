@@ -12,6 +12,11 @@ export function conv2dBackpropInput(args: KernelArgs): TensorInfo | TensorInfo[]
   const info = backend_util.computeConv2DInfo(attrs.inputShape, filter.shape as [number, number, number, number],
     attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
   const out = output(backend, attrs.inputShape);
+  // When the last window stops short of the input's far edge (valid padding, stride not dividing),
+  // oneDNN leaves those rows/columns of dx untouched; they get no gradient, i.e. zero.
+  const coversH = (info.inHeight - info.filterHeight + info.padInfo.top + info.padInfo.bottom) % info.strideHeight === 0;
+  const coversW = (info.inWidth - info.filterWidth + info.padInfo.left + info.padInfo.right) % info.strideWidth === 0;
+  if (!coversH || !coversW) out.values.fill(0);
   backend.addon.conv2dBackpropInput(backend.values(dy.dataId), backend.values(filter.dataId),
     out.values, convGeometry(info), backend.weightKey(filter.dataId));
   return out.info;

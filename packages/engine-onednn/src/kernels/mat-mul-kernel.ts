@@ -18,7 +18,8 @@ export function nativeMatMul(args: KernelArgs, a: TensorInfo, b: TensorInfo, tra
   const k = transposeA ? a.shape[ar - 2]! : a.shape[ar - 1]!;
   const kb = transposeB ? b.shape[br - 1]! : b.shape[br - 2]!;
   const n = transposeB ? b.shape[br - 2]! : b.shape[br - 1]!;
-  if (k !== kb) return null;
+  // An empty inner dimension (a product of zeros) is left to the cpu kernel.
+  if (k !== kb || k === 0) return null;
   if (bias && !(sizeOf(bias.shape) === 1 || (sizeOf(bias.shape) === n && bias.shape[bias.shape.length - 1] === n))) {
     return null;
   }
