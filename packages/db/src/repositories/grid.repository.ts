@@ -188,12 +188,21 @@ export function gridRepository(db: Db) {
       return { items: page, nextAfter: hasMore ? page[page.length - 1]!.index : null };
     },
 
-    /** Final, minimum and maximum of every metric of every member (trigger-maintained rows). */
-    async metricSummaries(gridId: string): Promise<MetricSummaryRow[]> {
-      return db.$queryRaw<MetricSummaryRow[]>`
-        SELECT s."experimentId", s.split, s.name, s."lastEpoch", s."lastValue", s."minValue", s."maxValue", s.epochs
-        FROM "GridMember" m JOIN "MetricSummary" s ON s."experimentId" = m."experimentId"
-        WHERE m."gridId" = ${gridId}::uuid`;
+    /**
+     * Members and the final, minimum and maximum of each of their metrics, from the
+     * trigger-maintained MetricSummary (a few rows per experiment, never one per epoch). Two flat
+     * queries in parallel: measured faster here than one json_agg document, whose float-to-text
+     * conversion costs Postgres more than the driver saves.
+     */
+    async summaryInputs(gridId: string): Promise<{ members: GridMemberRow[]; metrics: MetricSummaryRow[] }> {
+      const [members, metrics] = await Promise.all([
+        this.members(gridId),
+        db.$queryRaw<MetricSummaryRow[]>`
+          SELECT s."experimentId", s.split, s.name, s."lastEpoch", s."lastValue", s."minValue", s."maxValue", s.epochs
+          FROM "GridMember" m JOIN "MetricSummary" s ON s."experimentId" = m."experimentId"
+          WHERE m."gridId" = ${gridId}::uuid`,
+      ]);
+      return { members, metrics };
     },
 
     async metricSummariesOf(experimentIds: string[]): Promise<MetricSummaryRow[]> {
