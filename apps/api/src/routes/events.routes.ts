@@ -78,7 +78,8 @@ export const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (a
     // A comment line keeps proxies from closing an idle stream, and surfaces a gone client.
     const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), HEARTBEAT_MS);
     open.add(stop);
-    request.raw.on('close', stop);
+    // The response's 'close' fires when the client goes away (or the stream ended): the poll stops.
+    raw.on('close', stop);
     raw.on('error', stop);
     void tick();
   };
