@@ -17,8 +17,9 @@ type StepResult = { loss: number; grads: Map<string, Float32Array>; weights: Map
 
 async function trainingStep(backend: string, model: tf.LayersModel, initial: Float32Array[], data: { x: Float32Array; y: Float32Array }): Promise<StepResult> {
   await tf.setBackend(backend);
-  model.setWeights(initial.map((v, i) => tf.tensor(v.slice(), model.weights[i]!.shape)));
-  return tf.tidy(() => {
+  model.setWeights(initial.map((v, i) => tf.tensor(v.slice(), model.weights[i]!.shape as number[])));
+  const result: StepResult = { loss: NaN, grads: new Map(), weights: new Map() };
+  tf.tidy(() => {
     const xs = tf.tensor(data.x, [N, SPEC.inputSize, SPEC.inputSize, 3]);
     const ys = tf.tensor(data.y, [N, SPEC.classes]);
     const variables = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
@@ -26,12 +27,12 @@ async function trainingStep(backend: string, model: tf.LayersModel, initial: Flo
       const logits = model.apply(xs, { training: true }) as tf.Tensor;
       return tf.losses.softmaxCrossEntropy(ys, logits) as tf.Scalar;
     }, variables);
-    const result: StepResult = { loss: value.dataSync()[0]!, grads: new Map(), weights: new Map() };
+    result.loss = value.dataSync()[0]!;
     for (const [name, g] of Object.entries(grads)) result.grads.set(name, Float32Array.from(g.dataSync()));
     // Moving mean/variance were updated by the training-mode forward pass.
     model.weights.forEach((w) => result.weights.set(w.name, Float32Array.from(w.read().dataSync())));
-    return result;
   });
+  return result;
 }
 
 describe('ResNet-20 training step', () => {

@@ -7,6 +7,7 @@ import { compareBackends, type Inputs, randInt, random, setUpOnednn } from '../t
 import { BATCH_NORM_TRAINING } from './batch-norm-training';
 
 const TOL = 1e-4;
+const zeros4 = (shape: number[]) => tf.zeros(shape as [number, number, number, number]) as tf.Tensor4D;
 let engine: ReturnType<typeof setUpOnednn>;
 
 beforeAll(() => {
@@ -41,7 +42,7 @@ function convCase(n: number, k: number, s: number, pad: 'same' | 'valid', dilati
   const cout = randInt(1, 6);
   const x = random([n, Math.max(h, 1), w, cin]);
   const filter = random([k, k, cin, cout]);
-  const outShape = tf.tidy(() => tf.conv2d(tf.zeros(x.shape) as tf.Tensor4D, tf.zeros(filter.shape) as tf.Tensor4D,
+  const outShape = tf.tidy(() => tf.conv2d(zeros4(x.shape), zeros4(filter.shape),
     s, pad, 'NHWC', dilation).shape);
   return { x, filter, r: random(outShape) };
 }
@@ -61,7 +62,7 @@ describe('conv2d kernels (Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter)', (
   it('batch 64 at kernels 1/3/7, strides 1/2, forward and both gradients', async () => {
     for (const [k, s] of [[1, 2], [3, 1], [3, 2], [7, 2]] as const) {
       const inputs = { x: random([64, 9, 9, 4]), filter: random([k, k, 4, 8]) };
-      const outShape = tf.tidy(() => tf.conv2d(tf.zeros(inputs.x.shape) as tf.Tensor4D, tf.zeros(inputs.filter.shape) as tf.Tensor4D, s, 'same').shape);
+      const outShape = tf.tidy(() => tf.conv2d(zeros4(inputs.x.shape), zeros4(inputs.filter.shape), s, 'same').shape);
       await expectParity({ ...inputs, r: random(outShape) },
         withGrads((x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, s, 'same'), ['x', 'filter']));
     }
@@ -177,7 +178,7 @@ describe('pooling', () => {
         for (const pad of ['same', 'valid'] as const) {
           const x = random([randInt(1, 3), randInt(size, 9), randInt(size, 9), randInt(1, 5)]);
           for (const pool of [tf.maxPool, tf.avgPool]) {
-            const outShape = tf.tidy(() => pool(tf.zeros(x.shape) as tf.Tensor4D, size, s, pad).shape);
+            const outShape = tf.tidy(() => pool(zeros4(x.shape), size, s, pad).shape);
             await expectParity({ x, r: random(outShape) }, withGrads((v) => pool(v as tf.Tensor4D, size, s, pad), ['x']));
           }
         }

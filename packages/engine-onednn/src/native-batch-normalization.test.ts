@@ -1,0 +1,60 @@
+// The engine's BatchNormalization layer: saved models reload with stock tf.loadLayersModel as the
+// stock layer, and on `onednn` its training pass (native kernels) matches the stock layer on cpu,
+// moving statistics included.
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { batchNormalization } from './native-batch-normalization';
+import { random, relativeError, setUpOnednn } from './testing/backend-parity';
+
+function model(withNative: boolean): tf.LayersModel {
+  const input = tf.input({ shape: [6, 6, 4] });
+  const conv = tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', useBias: false, name: 'c' }).apply(input);
+  const bnArgs = { name: 'bn', momentum: 0.9, epsilon: 1e-5 };
+  const bn = (withNative ? batchNormalization(bnArgs) : tf.layers.batchNormalization(bnArgs)).apply(conv);
+  return tf.model({ inputs: input, outputs: bn as tf.SymbolicTensor });
+}
+
+describe('native BatchNormalization layer', () => {
+  it('serialises as the stock BatchNormalization and reloads with tf.loadLayersModel', async () => {
+    await tf.setBackend('cpu');
+    const m = model(true);
+    let artifacts: tf.io.ModelArtifacts | undefined;
+    await m.save(tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }));
+    expect(JSON.stringify(artifacts!.modelTopology)).toContain('"class_name":"BatchNormalization"');
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+    const stockClass = Object.getPrototypeOf(tf.layers.batchNormalization({ name: 'probe_bn' })).constructor;
+    expect(Object.getPrototypeOf(loaded.getLayer('bn')).constructor).toBe(stockClass);
+    const x = tf.tensor(random([2, 6, 6, 4]).values, [2, 6, 6, 4]);
+    expect(relativeError((loaded.predict(x) as tf.Tensor).dataSync(), (m.predict(x) as tf.Tensor).dataSync())).toBe(0);
+  });
+
+  it('trains like the stock layer: outputs, gradients and moving statistics', async () => {
+    const engine = setUpOnednn();
+    await tf.setBackend('cpu');
+    const stockModel = model(false);
+    const nativeModel = model(true);
+    nativeModel.setWeights(stockModel.getWeights());
+    const x = random([3, 6, 6, 4]).values;
+    // A random projection keeps every gradient well away from zero (a plain sum of squares of
+    // normalised outputs has a beta gradient that cancels to rounding noise).
+    const r = random([3, 6, 6, 8]).values;
+    const run = (m: tf.LayersModel) => tf.tidy(() => {
+      const xs = tf.tensor(x, [3, 6, 6, 4]);
+      const vars = m.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+      const { value, grads } = tf.variableGrads(() => (m.apply(xs, { training: true }) as tf.Tensor).mul(tf.tensor(r, [3, 6, 6, 8])).sum() as tf.Scalar, vars);
+      return [value, ...vars.map((v) => grads[v.name]!), ...m.getWeights()].map((t) => Float32Array.from(t.dataSync()));
+    });
+    const expected = run(stockModel);
+    if (!engine.ok) {
+      expect(engine.reason).toMatch(/\S/);
+      run(nativeModel).forEach((a, i) => expect(relativeError(a, expected[i]!)).toBe(0));
+      return;
+    }
+    await tf.setBackend('onednn');
+    const actual = run(nativeModel);
+    actual.forEach((a, i) => expect(relativeError(a, expected[i]!), `output ${i}`).toBeLessThanOrEqual(1e-4));
+  });
+});
