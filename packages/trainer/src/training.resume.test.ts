@@ -1,7 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { ExperimentSpec, type MetricValue, type TrainerEvent } from '@resnet-lab/spec';
-import { checkpointToLayersModel, decodeCheckpoint, resolveArchitecture, runTraining, setModelWeights } from './index';
+import {
+  checkpointToLayersModel,
+  decodeCheckpoint,
+  resolveArchitecture,
+  runTraining,
+  selectBackend,
+  setModelWeights,
+} from './index';
 import { buildSeededModel } from './seeded-model.builder';
 
 type EpochEvent = Extract<TrainerEvent, { type: 'epoch' }>;
@@ -25,14 +32,18 @@ const spec = ExperimentSpec.parse({
 const deterministic = (metrics: MetricValue[]) =>
   metrics.filter((m) => m.name !== 'epoch_seconds' && m.name !== 'images_per_second');
 
-async function run(options: { resume?: Uint8Array; abortAfterEpoch?: number; seed?: number } = {}) {
+// Always tfjs `cpu`, and also the backend production would pick when that is another one (the
+// oneDNN engine where it is built): exact resume must hold on the backend the worker really uses.
+const backends = [...new Set(['cpu', (await selectBackend()).name])];
+
+async function run(backend: string, options: { resume?: Uint8Array; abortAfterEpoch?: number; seed?: number } = {}) {
   const controller = new AbortController();
   const epochs: EpochEvent[] = [];
   const s = options.seed === undefined ? spec : { ...spec, training: { ...spec.training, seed: options.seed, epochs: 1 } };
   const result = await runTraining({
     spec: s,
     signal: controller.signal,
-    backend: 'cpu',
+    backend,
     ...(options.resume ? { resume: { bytes: options.resume } } : {}),
     onEvent: (e) => {
       if (e.type !== 'epoch') return;
@@ -43,19 +54,19 @@ async function run(options: { resume?: Uint8Array; abortAfterEpoch?: number; see
   return { result, epochs };
 }
 
-describe('determinism and exact resume', () => {
+describe.each(backends)('determinism and exact resume on %s', (backend) => {
   it('same spec and seed give identical metrics and checkpoints; 2 + stop + resume 2 equals 4 straight', async () => {
-    const straight = await run();
-    const again = await run();
+    const straight = await run(backend);
+    const again = await run(backend);
     expect(straight.result.status).toBe('completed');
     expect(straight.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
     expect(again.epochs.map((e) => deterministic(e.metrics))).toEqual(straight.epochs.map((e) => deterministic(e.metrics)));
     expect(again.epochs.map((e) => e.checkpoint!.sha256)).toEqual(straight.epochs.map((e) => e.checkpoint!.sha256));
 
-    const firstHalf = await run({ abortAfterEpoch: 2 });
+    const firstHalf = await run(backend, { abortAfterEpoch: 2 });
     expect(firstHalf.result.status).toBe('aborted');
     expect(firstHalf.epochs.map((e) => e.epoch)).toEqual([1, 2]);
-    const resumed = await run({ resume: firstHalf.epochs[1]!.checkpoint!.bytes });
+    const resumed = await run(backend, { resume: firstHalf.epochs[1]!.checkpoint!.bytes });
     expect(resumed.result.status).toBe('completed');
     expect(resumed.epochs.map((e) => e.epoch)).toEqual([3, 4]);
     expect(resumed.epochs.map((e) => deterministic(e.metrics))).toEqual(
@@ -71,8 +82,8 @@ describe('determinism and exact resume', () => {
   });
 
   it('a different seed gives different results', async () => {
-    const a = await run({ seed: 1 });
-    const b = await run({ seed: 2 });
+    const a = await run(backend, { seed: 1 });
+    const b = await run(backend, { seed: 2 });
     expect(a.epochs[0]!.checkpoint!.sha256).not.toBe(b.epochs[0]!.checkpoint!.sha256);
   });
 });
