@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ExperimentSpec, TrainerEvent } from '@resnet-lab/spec';
 import { runTraining } from './index';
 
@@ -42,5 +45,34 @@ describe('runTraining', () => {
       e.metrics.find((m) => m.split === split && m.name === name)!.value;
     // Four classes: chance is 75% error. The synthetic set is easy; two epochs get well below it.
     expect(value(epochs[1]!, 'validation', 'error')).toBeLessThan(0.3);
+  });
+});
+
+describe('runTraining on CIFAR-10 binary batches', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cifar-train-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('trains from files in the official format, with augmentation, and validates on the held-out images', async () => {
+    // 6 random records per file; the content does not matter here, the path through the loader does.
+    let state = 1;
+    const byte = () => (state = (state * 1103515245 + 12345) % 2 ** 31) % 256;
+    const batch = () => Buffer.from(Array.from({ length: 6 * 3073 }, (_, i) => (i % 3073 === 0 ? byte() % 10 : byte())));
+    for (const f of ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin', 'test_batch.bin']) {
+      writeFileSync(join(dir, f), batch());
+    }
+    const spec = ExperimentSpec.parse({
+      architecture: { family: 'cifar-resnet', depth: 8, widthMultiplier: 0.25 },
+      dataset: { name: 'cifar10', dir, validationSplit: 6 },
+      training: { epochs: 1, batchSize: 8 },
+    });
+    expect(spec.dataset.augment).toBe(true);
+    const events: TrainerEvent[] = [];
+    const result = await runTraining({ spec, signal: new AbortController().signal, backend: 'cpu', onEvent: (e) => events.push(e) });
+    expect(result.status).toBe('completed');
+    const epoch = events.find((e) => e.type === 'epoch');
+    if (epoch?.type !== 'epoch') throw new Error('no epoch event');
+    // 30 training images - 6 held out = 24 = 3 steps of 8.
+    expect(events.filter((e) => e.type === 'progress').map((e) => e.type === 'progress' && e.stepsPerEpoch)).toEqual([3]);
+    expect(epoch.metrics.find((m) => m.split === 'validation' && m.name === 'error')).toBeDefined();
   });
 });
