@@ -18,7 +18,7 @@ export async function checkpointToLayersModel(
   const checkpoint = decodeCheckpoint(bytes);
   const model = buildSeededModel(resolveArchitecture(spec), spec.training.seed);
   try {
-    setModelWeights(model, checkpoint.weights);
+    setModelWeights(model, checkpoint.weights, checkpoint.header.weights.map((w) => w.name));
     let captured: tf.io.ModelArtifacts | undefined;
     await model.save(
       tf.io.withSaveHandler(async (artifacts) => {

@@ -72,3 +72,21 @@ describe('runTraining failures and abort', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('resuming a foreign checkpoint', () => {
+  it('fails with a non-retryable TrainingError when the checkpoint belongs to another architecture', async () => {
+    const spec = ExperimentSpec.parse({ ...tiny, training: { epochs: 1, batchSize: 16 } });
+    let bytes: Uint8Array | undefined;
+    await runTraining({
+      spec,
+      signal: new AbortController().signal,
+      backend: 'cpu',
+      onEvent: (e) => {
+        if (e.type === 'epoch') bytes = e.checkpoint!.bytes;
+      },
+    });
+    const deeper = ExperimentSpec.parse({ ...tiny, architecture: { ...tiny.architecture, depth: 14 }, training: { epochs: 2 } });
+    const run = runTraining({ spec: deeper, signal: new AbortController().signal, backend: 'cpu', onEvent: () => {}, resume: { bytes: bytes! } });
+    await expect(run).rejects.toMatchObject({ name: 'TrainingError', retryable: false, message: expect.stringMatching(/checkpoint (has|weight)/) });
+  });
+});

@@ -97,7 +97,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
           { retryable: false },
         );
       }
-      setModelWeights(model, ck.weights);
+      setModelWeights(model, ck.weights, ck.header.weights.map((w) => w.name));
       optimizer.restore(ck.velocities);
       epoch = ck.header.epoch;
       globalStep = ck.header.globalStep;
@@ -268,8 +268,12 @@ function evaluationMetrics(split: 'validation' | 'test', e: { loss: number; erro
   return out;
 }
 
-/** Sets every model weight (trainable and batch-norm statistics) in `model.weights` order. */
-export function setModelWeights(model: tf.LayersModel, values: Float32Array[]): void {
+/**
+ * Sets every model weight (trainable and batch-norm statistics) in `model.weights` order. With
+ * `names` (from a checkpoint header) each must match the model's weight: the zoo names its layers,
+ * so a mismatch means the checkpoint belongs to another architecture.
+ */
+export function setModelWeights(model: tf.LayersModel, values: Float32Array[], names?: string[]): void {
   const weights = model.weights;
   if (values.length !== weights.length) {
     throw new TrainingError(`checkpoint has ${values.length} weight tensors, the model has ${weights.length}`, {
@@ -277,6 +281,11 @@ export function setModelWeights(model: tf.LayersModel, values: Float32Array[]): 
     });
   }
   weights.forEach((w, i) => {
+    if (names && names[i] !== w.originalName) {
+      throw new TrainingError(`checkpoint weight ${i} is ${names[i]}, the model's is ${w.originalName}: another architecture?`, {
+        retryable: false,
+      });
+    }
     const size = (w.shape as number[]).reduce((a, b) => a * b, 1);
     if (values[i]!.length !== size) {
       throw new TrainingError(
