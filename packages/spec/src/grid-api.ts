@@ -32,7 +32,7 @@ export const GridSubmitQuery = z
     /** Expand, validate and cost the grid without storing anything. */
     dryRun: BooleanString.optional(),
     /** Backend whose throughput the estimate uses; default: that of the newest finished experiment. */
-    backend: z.string().min(1).max(40).optional(),
+    backend: z.enum(['tfjs-node-gpu', 'tfjs-node', 'onednn', 'cpu']).optional(),
   })
   .strict();
 
