@@ -2,15 +2,16 @@
 // CIFAR-shaped batch, so both backends start from identical state.
 import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '@resnet-lab/models';
+import { ArchitectureSpec } from '@resnet-lab/spec';
 import { random } from './backend-parity';
 
 export type ResnetSpec = { depth: number; inputSize: number; classes: number };
 
 export function buildResnet({ depth, inputSize, classes }: ResnetSpec): tf.LayersModel {
-  return buildModel({
+  return buildModel(ArchitectureSpec.parse({
     family: 'cifar-resnet', depth, shortcut: 'A', shortcutKernel: 1, widthMultiplier: 1,
     inputSize, inputChannels: 3, numClasses: classes,
-  } as Parameters<typeof buildModel>[0], { seed: 7 });
+  }), { seed: 7 });
 }
 
 export function batch(n: number, size: number, classes: number): { x: Float32Array; y: Float32Array } {

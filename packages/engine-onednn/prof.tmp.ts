@@ -1,0 +1,18 @@
+import * as tf from '@tensorflow/tfjs';
+import { buildModel } from '@resnet-lab/models';
+import { ArchitectureSpec } from '@resnet-lab/spec';
+import { registerOnednnBackend } from './src/index';
+import { makeTrainingStep } from './bench/training-step';
+import { MODELS } from './bench/run-case';
+registerOnednnBackend({ threads: Number(process.env.TH ?? 1) });
+await tf.setBackend('onednn');
+const spec = MODELS[process.argv[2] as keyof typeof MODELS]; const B = Number(process.argv[3] ?? 128);
+const model = buildModel(ArchitectureSpec.parse(spec.arch), { seed: 1 });
+const xs = tf.randomNormal([B, spec.size, spec.size, spec.channels]); const ys = tf.oneHot(tf.randomUniform([B], 0, spec.classes, 'int32'), spec.classes).toFloat();
+const s = makeTrainingStep(model);
+for (let i = 0; i < 3; i++) s.step(xs, ys);
+const prof = await tf.profile(() => { s.step(xs, ys); });
+const agg = new Map<string, number>();
+for (const k of prof.kernels) agg.set(k.name, (agg.get(k.name) ?? 0) + (k.kernelTimeMs as number));
+console.log([...agg].sort((a, b) => b[1] - a[1]).slice(0, 14).map(([k, v]) => `${k} ${v.toFixed(1)}`).join('\n'));
+const t = performance.now(); for (let i = 0; i < 5; i++) s.step(xs, ys); console.log('step ms', (performance.now() - t) / 5);
