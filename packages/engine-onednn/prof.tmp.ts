@@ -15,4 +15,6 @@ const prof = await tf.profile(() => { s.step(xs, ys); });
 const agg = new Map<string, number>();
 for (const k of prof.kernels) agg.set(k.name, (agg.get(k.name) ?? 0) + (k.kernelTimeMs as number));
 console.log([...agg].sort((a, b) => b[1] - a[1]).slice(0, 14).map(([k, v]) => `${k} ${v.toFixed(1)}`).join('\n'));
+console.log("kernel total", [...agg].filter(([k]) => !k.endsWith("__op")).reduce((a, [, v]) => a + v, 0).toFixed(1), "kernels", prof.kernels.length);
 const t = performance.now(); for (let i = 0; i < 5; i++) s.step(xs, ys); console.log('step ms', (performance.now() - t) / 5);
+const b = tf.backend() as any; const before = b.freshPoolableAllocations; s.step(xs, ys); console.log('fresh allocations in one step', b.freshPoolableAllocations - before, 'pooled MiB', b.pooledByteCount() / 2 ** 20);

@@ -35,6 +35,9 @@ export class OnednnBackend extends MathBackendCPU {
    */
   poisonOutputs = false;
 
+  /** Buffers of poolable size that had to be freshly allocated (page faults): a diagnostic. */
+  freshPoolableAllocations = 0;
+
   /** An output buffer for a native kernel; its contents are garbage, kernels overwrite it all. */
   allocFloat32(size: number): Float32Array {
     const buffer = this.takeFloat32(size);
@@ -50,6 +53,7 @@ export class OnednnBackend extends MathBackendCPU {
         this.pooledBytes -= reused.byteLength;
         return reused;
       }
+      this.freshPoolableAllocations++;
     }
     // Small buffers are not pooled but are still tracked, so that SGD may update them in place.
     const fresh = new Float32Array(size);
