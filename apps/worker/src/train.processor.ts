@@ -1,6 +1,6 @@
 import type { Repositories } from '@resnet-lab/db';
 import type { Logger } from '@resnet-lab/logger';
-import { ExperimentSpec, type MetricValue, type TrainerEvent, type TrainJobPayload } from '@resnet-lab/spec';
+import { ExperimentSpec, resolveTrainingSpec, type MetricValue, type TrainerEvent, type TrainJobPayload } from '@resnet-lab/spec';
 import type { TrainerHandle, TrainerRun } from './trainer-process';
 
 /** A failure that retrying cannot fix (bad spec, diverged loss): the job must not be retried. */
@@ -22,8 +22,6 @@ export interface TrainJobContext {
 
 export type TrainJobOutcome = 'succeeded' | 'cancelled' | 'skipped';
 
-/** Checkpoints kept per experiment besides the best one, unless the spec says otherwise. */
-const DEFAULT_KEEP_LAST = 2;
 /** Progress rows are written at most this often; every epoch is written regardless. */
 const PROGRESS_WRITE_MS = 1_000;
 
@@ -50,7 +48,7 @@ export async function processTrainJob(payload: TrainJobPayload, ctx: TrainJobCon
   }
   const spec = parsed.data;
   const epochs = spec.training.epochs;
-  const keepLast = (spec.training as { keepLastCheckpoints?: number }).keepLastCheckpoints ?? DEFAULT_KEEP_LAST;
+  const keepLast = resolveTrainingSpec(spec.training).keepLastCheckpoints;
 
   const latest = await repos.checkpoints.latest(id);
   const resume = latest ? await repos.checkpoints.read(id, latest.epoch) : null;

@@ -50,7 +50,7 @@ describe('LeNet-5 on MNIST through API and worker', () => {
 
     const done = await waitFor(
       async () => {
-        const e = (await (await fetch(`${stack.apiUrl}/v1/experiments/${id}`)).json()) as { status: string };
+        const e = (await (await fetch(`${stack.apiUrl}/v1/experiments/${id}`)).json()) as { status: string; backend: string | null };
         return ['succeeded', 'failed', 'cancelled'].includes(e.status) ? e : undefined;
       },
       { timeoutMs: 600_000, intervalMs: 1_000, what: 'the MNIST run to finish' },
@@ -58,7 +58,7 @@ describe('LeNet-5 on MNIST through API and worker', () => {
       throw new Error(`${error.message}\n${stack.worker.output().slice(-4000)}`);
     });
     expect(done).toMatchObject({ status: 'succeeded', error: null });
-    expect((done as { backend: string }).backend).toMatch(/^(onednn|tfjs-node|tfjs-node-gpu|cpu)$/);
+    expect(done.backend).toMatch(/^(onednn|tfjs-node|tfjs-node-gpu|cpu)$/);
 
     const { metrics } = (await (await fetch(`${stack.apiUrl}/v1/experiments/${id}/metrics?split=validation`)).json()) as {
       metrics: { epoch: number; name: string; value: number }[];

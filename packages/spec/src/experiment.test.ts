@@ -71,3 +71,14 @@ describe('architecture depth default', () => {
     expect(result.error!.issues[0]!.path).toEqual(['architecture', 'depth']);
   });
 });
+
+describe('specHash identity', () => {
+  it('treats spelled-out training defaults and bookkeeping fields as the same experiment', () => {
+    const plain = specHash(ExperimentSpec.parse({}));
+    const spelled = specHash(
+      ExperimentSpec.parse({ training: { schedule: { type: 'constant' }, warmup: { type: 'none' }, logEverySteps: 7, keepLastCheckpoints: 9, checkpointEvery: 2 } }),
+    );
+    expect(spelled).toBe(plain);
+    expect(specHash(ExperimentSpec.parse({ training: { schedule: { type: 'cosine' } } }))).not.toBe(plain);
+  });
+});

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ArchitectureSpec, normalizeArchitecture } from './architecture';
 import { DatasetSpec } from './dataset';
-import { TrainingSpec } from './training';
+import { resolveTrainingSpec, TrainingSpec } from './training';
 
 /** What a researcher submits for one experiment; every part has defaults. */
 export const ExperimentSpec = z
@@ -40,7 +40,16 @@ function sortKeys(value: unknown): unknown {
  * spelled out.
  */
 export function specHash(spec: ExperimentSpec): string {
-  const { name: _name, ...rest } = spec;
-  const identity = { ...rest, architecture: normalizeArchitecture(spec.architecture) };
-  return createHash('sha256').update(canonicalJson(identity)).digest('hex');
+  return createHash('sha256').update(canonicalJson(specIdentity(spec))).digest('hex');
+}
+
+/**
+ * What decides an experiment's results: the normalised network, the dataset and the training
+ * recipe with every default filled in. Bookkeeping that cannot change a result (display name, log
+ * and checkpoint cadence, how many checkpoints to keep) is left out, so that a grid reuses an
+ * experiment that differs only in those.
+ */
+export function specIdentity(spec: ExperimentSpec): object {
+  const { logEverySteps: _log, checkpointEvery: _every, keepLastCheckpoints: _keep, ...training } = resolveTrainingSpec(spec.training);
+  return { architecture: normalizeArchitecture(spec.architecture), dataset: spec.dataset, training };
 }
