@@ -16,7 +16,9 @@ export const WorkerEnv = {
     .optional(),
   WORKER_NAME: z.string().min(1).default(`${hostname()}:${process.pid}`),
   /** Force a compute backend (tfjs-node-gpu, tfjs-node, onednn, cpu); default: the fastest that loads. */
-  TRAINER_BACKEND: z.string().optional(),
+  // The names of @resnet-lab/trainer's BACKEND_CANDIDATES, spelled out so that this process does
+  // not load TensorFlow.js just to validate its environment.
+  TRAINER_BACKEND: z.enum(['auto', 'tfjs-node-gpu', 'tfjs-node', 'onednn', 'cpu']).optional(),
   /** How often a running job checks whether someone asked to cancel it. */
   CANCEL_POLL_MS: z.coerce.number().int().positive().default(1_000),
   /**
