@@ -139,7 +139,7 @@ const submit: Command = async (ctx) => {
 };
 
 const presets: Command = async (ctx) => {
-  const { presets: list } = await ctx.api.get<{ presets: { name: string; description: string }[] }>('/v1/presets');
+  const list = await ctx.api.get<{ name: string; description: string }[]>('/v1/presets');
   if (ctx.options.json) asJson(ctx, list);
   else print(ctx, table(['preset', 'description'], list.map((p) => [p.name, p.description])));
   return EXIT.OK;
