@@ -11,7 +11,7 @@
  * of BENCHMARKS.md between the api-bench markers.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
@@ -30,6 +30,8 @@ export interface ApiBenchResult {
   summary1kx100: { medianMs: number; runsMs: number[]; metricRows: number; targetMs: 200 };
   getExperimentAt200: { p99MedianMs: number; p99RunsMs: number[]; p50MedianMs: number; requestsPerSecond: number; non2xx: number; targetP99Ms: 20 };
   machine: string;
+  /** 1-minute load average when the run started: other work on the machine skews latencies. */
+  loadAverageAtStart: number;
   date: string;
 }
 
@@ -55,6 +57,7 @@ async function post(url: string, body: unknown): Promise<any> {
 
 export async function runApiBenchmarks(options: { runs?: number; log?: (msg: string) => void; writeMarkdown?: boolean } = {}): Promise<ApiBenchResult> {
   const runs = options.runs ?? 3;
+  const loadAverageAtStart = round(loadavg()[0] ?? 0, 2);
   const log = options.log ?? ((msg: string) => console.log(msg));
   const dbName = uniqueName('rl_bench');
   const databaseUrl = `${POSTGRES}/${dbName}`;
@@ -142,7 +145,9 @@ export async function runApiBenchmarks(options: { runs?: number; log?: (msg: str
 
     // 3. GET /v1/experiments/:id at 200 connections.
     const { experimentId } = (await sql.query('SELECT "experimentId" FROM "GridMember" WHERE "gridId" = $1 LIMIT 1', [grid.id])).rows[0];
-    const autocannon = ((await import('autocannon')) as { default: (opts: object) => Promise<any> }).default;
+    // autocannon ships no types (and @types/autocannon is not installed): imported by a variable name.
+    const autocannonModule = 'autocannon';
+    const autocannon = ((await import(autocannonModule)) as { default: (opts: object) => Promise<any> }).default;
     const p99: number[] = [];
     const p50: number[] = [];
     const rps: number[] = [];
@@ -169,6 +174,7 @@ export async function runApiBenchmarks(options: { runs?: number; log?: (msg: str
         targetP99Ms: 20,
       },
       machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+      loadAverageAtStart,
       date: new Date().toISOString(),
     };
     if (options.writeMarkdown !== false) await writeSection(result, runs);
@@ -206,9 +212,10 @@ async function writeSection(r: ApiBenchResult, runs: number): Promise<void> {
   const section = `${START}
 ## API (issue 6)
 
-\`npx tsx scripts/bench-api.ts --runs ${runs}\` (also part of \`npm run bench\`): a real API process
+\`npx tsx scripts/bench-api.ts --runs ${runs}\` (\`runApiBenchmarks()\` serves \`npm run bench\`): a real API process
 (LOG_LEVEL=warn) on loopback, a scratch Postgres database and BullMQ prefix, removed afterwards.
-Machine: ${r.machine}; Postgres and Redis on the same machine. ${r.date.slice(0, 10)}. Medians of the runs.
+Machine: ${r.machine}; Postgres and Redis on the same machine; 1-minute load average ${r.loadAverageAtStart} at the start
+(the working tree is shared, so other work may run meanwhile). ${r.date.slice(0, 10)}. Medians of the runs.
 
 | figure | result | target | met |
 |---|---|---|---|
