@@ -290,6 +290,31 @@ describe('results', () => {
     expect(res.body).toContain('event: end');
   });
 
+  it('streams live changes of an active grid and stops when the client goes away', async () => {
+    const grid = (await post('/v1/grids', { base: TINY, axes: { 'training.seed': [50] } })).json().grid;
+    const [member] = await members(grid.id);
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    const controller = new AbortController();
+    const res = await fetch(`${address}/v1/grids/${grid.id}/events`, { signal: controller.signal });
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const nextEvent = async () => {
+      while (!/\n\n/.test(text)) text += decoder.decode((await reader.read()).value, { stream: true });
+      const cut = text.indexOf('\n\n');
+      const block = text.slice(0, cut);
+      text = text.slice(cut + 2);
+      return JSON.parse(/^data: (.*)$/m.exec(block)![1]!);
+    };
+    expect((await nextEvent()).counts).toMatchObject({ queued: 1, running: 0 });
+    await deps.repos.experiments.markRunning(member!.experiment.id, 'w1');
+    expect((await nextEvent()).counts).toMatchObject({ queued: 0, running: 1 });
+    controller.abort();
+    await reader.closed.catch(() => {});
+    // The server notices the client is gone: the app still answers and closes without hanging on the stream.
+    expect((await get(`/v1/grids/${grid.id}`)).statusCode).toBe(200);
+  });
+
   it('documents every grid and comparison endpoint in OpenAPI', async () => {
     const doc = (await get('/openapi.json')).json();
     for (const path of ['/v1/grids', '/v1/grids/{id}', '/v1/grids/{id}/summary', '/v1/grids/{id}/curves', '/v1/grids/{id}/export', '/v1/grids/{id}/events', '/v1/grids/{id}/cancel', '/v1/grids/{id}/pause', '/v1/grids/{id}/resume', '/v1/grids/{id}/retry', '/v1/grids/{id}/experiments', '/v1/compare', '/v1/experiments/{id}/events', '/v1/presets']) {
