@@ -104,6 +104,17 @@ describe('expandGrid', () => {
     expect(bad.errors[0]!.message).toContain('architecture.depth=18');
   });
 
+  it('reports a mistake shared by every point once, and caps the list', () => {
+    const typo = errorsOf(() => expand({ base: { ...TINY_BASE, training: { epochs: 1, lr: 0.1 } }, axes: { 'training.seed': [0, 1, 2] } }));
+    expect(typo.errors).toEqual([{ field: 'training', message: expect.stringMatching(/^every point: .*lr/) }]);
+    const many = errorsOf(() =>
+      expand({ base: TINY_BASE, axes: { 'training.seed': Array.from({ length: 1500 }, (_, i) => i), 'training.learningRate': [0.1, -1] } }),
+    );
+    expect(many.errors).toHaveLength(1001);
+    expect(many.errors.at(-1)).toEqual({ field: '(grid)', message: '500 more point errors not listed' });
+    expect(many.message).toBe('1500 of 3000 points are invalid');
+  });
+
   it('enforces the maximum grid size with the field to change', () => {
     const bad = errorsOf(() => expand({ base: TINY_BASE, axes: { 'training.seed': [0, 1, 2, 3] } }, 3));
     expect(bad.errors[0]).toMatchObject({ field: 'axes' });

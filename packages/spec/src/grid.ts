@@ -150,7 +150,7 @@ export function expandGrid(definition: GridDefinition, options: ExpandOptions): 
     ]);
   }
 
-  const errors: GridFieldError[] = [];
+  const errors: (GridFieldError & { raw: string })[] = [];
   const points: ExpandedPoint[] = [];
   const seen = new Set<string>();
   let duplicates = 0;
@@ -161,7 +161,7 @@ export function expandGrid(definition: GridDefinition, options: ExpandOptions): 
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         const field = issue.path.map(String).join('.') || '(spec)';
-        errors.push({ field, message: `point ${index} ${describeValues(values)}: ${issue.message}`, index, values });
+        errors.push({ field, message: `point ${index} ${describeValues(values)}: ${issue.message}`, index, values, raw: issue.message });
       }
       return;
     }
@@ -179,9 +179,40 @@ export function expandGrid(definition: GridDefinition, options: ExpandOptions): 
   });
   if (errors.length > 0) {
     const bad = new Set(errors.map((e) => e.index)).size;
-    throw new GridError(`${bad} of ${chosen.length} points are invalid`, errors);
+    throw new GridError(`${bad} of ${chosen.length} points are invalid`, summarizeErrors(errors, chosen.length));
   }
   return { points, axes, total, excluded, unsampled: candidates.length - chosen.length, duplicates };
+}
+
+/** Most point errors one answer lists; the rest are counted in a last entry. */
+export const MAX_LISTED_ERRORS = 1_000;
+
+/**
+ * A mistake every point shares (a typo in the base) is reported once, not once per point; the
+ * rest are listed per point, up to MAX_LISTED_ERRORS.
+ */
+function summarizeErrors(errors: (GridFieldError & { raw: string })[], points: number): GridFieldError[] {
+  const counts = new Map<string, number>();
+  for (const e of errors) counts.set(`${e.field}\u0000${e.raw}`, (counts.get(`${e.field}\u0000${e.raw}`) ?? 0) + 1);
+  const out: GridFieldError[] = [];
+  const reported = new Set<string>();
+  let listed = 0;
+  let unlisted = 0;
+  for (const e of errors) {
+    const key = `${e.field}\u0000${e.raw}`;
+    if (points > 1 && counts.get(key) === points) {
+      if (!reported.has(key)) out.push({ field: e.field, message: `every point: ${e.raw}` });
+      reported.add(key);
+    } else if (listed < MAX_LISTED_ERRORS) {
+      const { raw: _raw, ...rest } = e;
+      out.push(rest);
+      listed++;
+    } else {
+      unlisted++;
+    }
+  }
+  if (unlisted > 0) out.push({ field: '(grid)', message: `${unlisted} more point errors not listed` });
+  return out;
 }
 
 /** Canonical JSON of a point's values without its seed axes. */
