@@ -138,16 +138,12 @@ describe('grids end to end', () => {
       throw withLogs(e);
     });
     expect(done.counts).toMatchObject({ cancelled: 3, succeeded: 0, running: 0, queued: 0 });
-    // The worker is free again: a new experiment runs.
+    // The worker is free again: a new experiment runs, watched over its own event stream.
     const next = await api('/v1/experiments', { method: 'POST', body: { ...TINY, training: { ...TINY.training, seed: 99 } } });
-    await waitFor(
-      async () => {
-        const { body } = await api(`/v1/experiments/${next.body.id}`);
-        return body.status === 'succeeded' ? body : undefined;
-      },
-      { timeoutMs: 120_000, what: 'an experiment after the cancel' },
-    ).catch((e) => {
+    const events = await readEvents(`/v1/experiments/${next.body.id}/events`, 120_000).catch((e) => {
       throw withLogs(e);
     });
+    expect(events.at(-1)!.event).toBe('end');
+    expect(events.filter((e) => e.event === 'experiment').at(-1)!.data).toMatchObject({ id: next.body.id, status: 'succeeded' });
   });
 });
