@@ -7,7 +7,9 @@ export default defineConfig({
     // queue prefix, but the 2-core machine is faster with few files at a time.
     fileParallelism: true,
     maxWorkers: 2,
-    testTimeout: 60_000,
+    // End-to-end tests wait for real training on a shared 2-core machine; each wait is bounded by
+    // its own waitFor deadline, this is only the backstop.
+    testTimeout: 300_000,
     hookTimeout: 120_000,
   },
 });

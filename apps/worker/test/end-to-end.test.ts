@@ -170,7 +170,7 @@ describe('a worker killed mid-training', () => {
     expect(stack.worker.output()).toMatch(/resuming from checkpoint/);
     const rows = await database.db.metric.findMany({ where: { experimentId: id, split: 'train', name: 'loss' } });
     expect(rows.map((r) => r.epoch).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
-  });
+  }, 400_000);
 });
 
 async function queueHas(id: string): Promise<boolean> {
