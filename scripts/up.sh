@@ -27,15 +27,15 @@ for _ in $(seq 1 60); do
 done
 curl -sf "$API/readyz" >/dev/null || { echo "the API is not ready:"; tail -50 .run/api.log; exit 1; }
 
-echo "API on $API (logs: .run/api.log, .run/worker.log). Submitting the demo experiments:"
-for spec in scripts/demo/*.json; do
-  id=$(curl -sf -X POST "$API/v1/experiments" -H 'content-type: application/json' --data @"$spec" \
-    | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).id))')
-  echo "  $(basename "$spec" .json): $id"
-  echo "    curl -s $API/v1/experiments/$id"
-  echo "    curl -s $API/v1/experiments/$id/metrics"
-done
-echo "  all experiments: curl -s '$API/v1/experiments?limit=10'"
+echo "API on $API (logs: .run/api.log, .run/worker.log). Submitting the demo grid (scripts/demo/grid.json):"
+grid=$(curl -sf -X POST "$API/v1/grids" -H 'content-type: application/json' --data @scripts/demo/grid.json \
+  | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).grid.id))')
+echo "  grid $grid: 4 experiments (plain/residual x depth 8/14). Watch it:"
+echo "    curl -s $API/v1/grids/$grid                      # status counts and progress"
+echo "    curl -s $API/v1/grids/$grid/experiments          # each experiment, its status and backend"
+echo "    curl -s $API/v1/grids/$grid/summary              # final/best metrics, group means, degradation check"
+echo "    curl -N $API/v1/grids/$grid/events               # live progress (Server-Sent Events)"
+echo "    npx resnet-lab watch $grid --api $API            # the same from the CLI"
 echo "  API documentation: curl -s $API/openapi.json"
 echo "Press Ctrl-C to stop."
 wait $api_pid $worker_pid
