@@ -3,9 +3,10 @@
 // JavaScript per ResNet-20 step). It serialises as the stock `BatchNormalization` (same class
 // name, same config), so saved models load with plain tf.loadLayersModel; on any other backend,
 // at inference, or for layouts the kernel does not cover it is the stock layer.
-import { engine, getBackend, mul, sub, type Tensor, tidy } from '@tensorflow/tfjs-core';
+import { backend as currentBackend, engine, getBackend, mul, sub, type Tensor, tidy } from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
 import type { BatchNormalization, BatchNormalizationLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/normalization';
+import { OnednnBackend } from './backend';
 import { BATCH_NORM_TRAINING } from './kernels/batch-norm-training';
 import { BACKEND_NAME } from './kernels/kernel-utils';
 
@@ -19,6 +20,23 @@ type Kwargs = Parameters<BatchNormalization['call']>[1];
 type BatchNormalizationClass = new (args?: BatchNormalizationLayerArgs) => BatchNormalization;
 
 let nativeClass: BatchNormalizationClass | undefined;
+
+/**
+ * The stock moving-average update, orig - (orig - value) * (1 - momentum), written into the
+ * variable's buffer when the backend allows it: per layer and step that replaces six tiny tfjs
+ * kernel dispatches (whose bookkeeping costs more than the arithmetic on C values).
+ */
+function movingAverageInPlace(variable: LayerVariableLike, value: Tensor, momentum: number): boolean {
+  const b = currentBackend();
+  const target = variable.read();
+  if (!(b instanceof OnednnBackend) || !b.data.has(value.dataId) || !b.canMutate(target.dataId)) return false;
+  const m = b.values(target.dataId);
+  const v = b.values(value.dataId);
+  const decay = 1 - momentum;
+  for (let i = 0; i < m.length; i++) m[i] = m[i]! - (m[i]! - v[i]!) * decay;
+  b.markMutated(target.dataId);
+  return true;
+}
 
 /** The layer class, made on first use (tfjs-layers does not export the stock class itself). */
 export function nativeBatchNormalizationClass(): BatchNormalizationClass {
@@ -42,9 +60,11 @@ export function nativeBatchNormalizationClass(): BatchNormalizationClass {
       return tidy(() => {
         const [y, batchMean, batchVariance] = engine().runKernel(BATCH_NORM_TRAINING,
           { x, gamma: self.gamma.read(), beta: self.beta.read() }, { epsilon: self.epsilon }) as Tensor[];
-        // The stock layer's moving-average update, op for op.
+        // The stock layer's moving-average update; in place once the variable's buffer is one
+        // this backend owns (the first update, through tf ops, gives it one).
         const decay = 1 - self.momentum;
         for (const [variable, value] of [[self.movingMean, batchMean], [self.movingVariance, batchVariance]] as const) {
+          if (movingAverageInPlace(variable, value!, self.momentum)) continue;
           tidy(() => {
             const orig = variable.read();
             variable.write(sub(orig, mul(sub(orig, value!), decay)));

@@ -1,0 +1,12 @@
+import * as tf from '@tensorflow/tfjs';
+import { registerOnednnBackend } from './src/index';
+registerOnednnBackend({ threads: 2 });
+await tf.setBackend('onednn');
+const x = tf.randomNormal([128, 32, 32, 16]); const g = tf.ones([16]); const b = tf.zeros([16]);
+const time = (name: string, f: () => void) => { for (let i = 0; i < 5; i++) f(); const ts: number[] = []; for (let i = 0; i < 30; i++) { const t = performance.now(); f(); ts.push(performance.now() - t); } ts.sort((p, q) => p - q); console.log(name, ts[15]!.toFixed(3)); };
+time('bn via tfjs', () => tf.dispose(tf.engine().runKernel('OnednnBatchNormTraining', { x, gamma: g, beta: b }, { epsilon: 1e-5 }) as tf.Tensor[]));
+time('relu via tfjs', () => tf.relu(x).dispose());
+time('add via tfjs', () => tf.add(x, x).dispose());
+const y = tf.relu(x);
+time('relugrad via tfjs', () => (tf.engine().runKernel('OnednnReluGrad', { dy: x, x: y }) as tf.Tensor).dispose());
+time('conv via tfjs', () => tf.conv2d(x as tf.Tensor4D, tf.ones([3, 3, 16, 16]) as tf.Tensor4D, 1, 'same').dispose());
