@@ -17,9 +17,10 @@ Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
     float* dx = f32(info[2]);
     PoolGeom g(i32(info[3]));
     int64_t c = g.c;
-    std::fill(dx, dx + g.n * g.h * g.w * c, 0.f);
 #pragma omp parallel for if (g.n * g.oh * g.ow * c > kParallelMin)
     for (int64_t b = 0; b < g.n; ++b) {
+      // Each thread clears the images it owns: a serial clear of the whole dx dominated.
+      std::fill(dx + b * g.h * g.w * c, dx + (b + 1) * g.h * g.w * c, 0.f);
       std::vector<float> best(c);
       std::vector<int64_t> where(c);
       for (int64_t yr = 0; yr < g.oh; ++yr) {
@@ -33,11 +34,14 @@ Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
               int64_t xc = yc * g.sw - g.pl + kc * g.dw;
               if (xc < 0 || xc >= g.w) continue;
               int64_t base = ((b * g.h + xr) * g.w + xc) * c;
+              float* bp = best.data();
+              int64_t* wp = where.data();
+              const float* xp = x + base;
+#pragma omp simd
               for (int64_t ch = 0; ch < c; ++ch) {
-                if (x[base + ch] > best[ch]) {
-                  best[ch] = x[base + ch];
-                  where[ch] = base + ch;
-                }
+                bool better = xp[ch] > bp[ch];
+                wp[ch] = better ? base + ch : wp[ch];
+                bp[ch] = better ? xp[ch] : bp[ch];
               }
             }
           }
@@ -59,9 +63,9 @@ Napi::Value AvgPoolGrad(const Napi::CallbackInfo& info) {
     PoolGeom g(i32(info[2]));
     int64_t c = g.c;
     float w = 1.f / static_cast<float>(g.kh * g.kw);
-    std::fill(dx, dx + g.n * g.h * g.w * c, 0.f);
 #pragma omp parallel for if (g.n * g.oh * g.ow * c > kParallelMin)
     for (int64_t b = 0; b < g.n; ++b) {
+      std::fill(dx + b * g.h * g.w * c, dx + (b + 1) * g.h * g.w * c, 0.f);
       for (int64_t yr = 0; yr < g.oh; ++yr) {
         for (int64_t yc = 0; yc < g.ow; ++yc) {
           const float* g0 = dy + ((b * g.oh + yr) * g.ow + yc) * c;
