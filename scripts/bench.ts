@@ -1,9 +1,10 @@
 // `npm run bench`: training-step throughput and peak RSS of the CIFAR ResNet-20 (batch 128) and
 // LeNet-5 MNIST steps on every available backend, and ResNet-18 at 224x224 (batch 16) on the
 // native engine. Each case runs in its own process (peak RSS is per process), several times;
-// the median is reported. Writes BENCHMARKS.md at the repository root.
+// the median is reported. Writes its section of BENCHMARKS.md at the repository root, then runs
+// the API benchmarks (scripts/bench-api.ts; `--skip-api` skips them).
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -87,7 +88,10 @@ const fmt = (r: Row) => r.result
   ? `| ${r.model} | ${r.backend} | ${r.batch} | **${r.result.imagesPerSecond.toFixed(1)}** | ${r.result.medianMs.toFixed(1)} | ${r.runsMs!.map((m) => m.toFixed(0)).join(' / ')} | ${r.result.peakRssMiB.toFixed(0)} | ${[r.note, r.result.detail].filter(Boolean).join('; ')} |`
   : `| ${r.model} | ${r.backend} | ${r.batch} | — | — | — | — | ${r.unavailable ? `unavailable: ${r.unavailable}` : `failed: ${r.error}`} |`;
 
-const md = [
+const START = '<!-- training-bench:start -->';
+const END = '<!-- training-bench:end -->';
+const section = [
+  START,
   '# Benchmarks',
   '',
   'Training-step throughput (forward, backward, SGD with momentum and weight decay) of the model',
@@ -107,7 +111,30 @@ const md = [
   '',
   'Targets (issue 10): CIFAR ResNet-20 at batch 128 ≥ 400 img/s on the native engine, aiming at',
   '≥ 700 (a plain C++ oneDNN step on this machine: 710–750 img/s; PyTorch 1.13 CPU: 430–600).',
-  '',
-];
-writeFileSync(join(root, 'BENCHMARKS.md'), md.join('\n'));
-console.log(`wrote ${join(root, 'BENCHMARKS.md')}`);
+  END,
+].join('\n');
+
+// Other benchmarks keep their own marked sections of the file (the API's, by scripts/bench-api.ts):
+// only this section is replaced.
+const file = join(root, 'BENCHMARKS.md');
+const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
+let next: string;
+if (previous.includes(START) && previous.includes(END)) {
+  next = previous.slice(0, previous.indexOf(START)) + section + previous.slice(previous.indexOf(END) + END.length);
+} else {
+  // First run with markers: the training figures lead; marked sections of others are kept.
+  const others = previous.match(/<!-- (?!training-bench)[\w-]+:start -->[\s\S]*?<!-- [\w-]+:end -->/g) ?? [];
+  next = [section, ...others].join('\n\n') + '\n';
+}
+writeFileSync(file, next);
+console.log(`wrote ${file}`);
+
+if (!process.argv.includes('--skip-api')) {
+  // The API figures (issue 6) need the local Postgres and Redis; without them only they are missing.
+  try {
+    const { runApiBenchmarks } = await import('./bench-api');
+    await runApiBenchmarks({ writeMarkdown: true, log: (m) => console.log(m) });
+  } catch (err) {
+    console.log(`API benchmarks not run: ${(err as Error).message}`);
+  }
+}
