@@ -49,6 +49,7 @@ export interface OnednnAddon {
   getNumThreads(): number;
   version(): string;
   dropWeights(key: number): void;
+  adviseHugePages(array: Float32Array): boolean;
   cachedWeightCount(): number;
 }
 

@@ -8,6 +8,8 @@ import type { OnednnAddon } from './addon';
 // Fresh large Float32Arrays cost page faults on first touch (~3 ms per 8 MiB here); below
 // 256 KiB V8 serves allocations cheaply, so only larger buffers are recycled.
 const POOL_MIN_ELEMENTS = 64 * 1024;
+// Buffers of 4 MiB and more hold at least one aligned 2 MiB huge page.
+const HUGE_PAGE_MIN_ELEMENTS = 1024 * 1024;
 // Recycled buffers are the training step's high-water mark anyway; the cap only bounds what an
 // idle pool keeps (ResNet-18 at 224x224 and batch 16 cycles through ~1.5 GiB of activations).
 const POOL_MAX_BYTES = Math.max(2 ** 30, Math.floor(totalmem() / 4));
@@ -38,6 +40,9 @@ export class OnednnBackend extends MathBackendCPU {
    */
   poisonOutputs = false;
 
+  /** Whether fresh large buffers are advised to use transparent huge pages (Linux). */
+  hugePages = process.env.RESNET_LAB_ONEDNN_HUGE_PAGES !== '0';
+
   /** Buffers of poolable size that had to be freshly allocated (page faults): a diagnostic. */
   freshPoolableAllocations = 0;
 
@@ -60,6 +65,7 @@ export class OnednnBackend extends MathBackendCPU {
     }
     // Small buffers are not pooled but are still tracked, so that SGD may update them in place.
     const fresh = new Float32Array(size);
+    if (size >= HUGE_PAGE_MIN_ELEMENTS && this.hugePages) this.addon.adviseHugePages(fresh);
     this.ownerOf.set(fresh.buffer, fresh);
     return fresh;
   }
