@@ -3,6 +3,7 @@
 // moving statistics included.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { BATCH_NORM_TRAINING } from './kernels/batch-norm-training';
 import { batchNormalization } from './native-batch-normalization';
 import { random, relativeError, setUpOnednn } from './testing/backend-parity';
 
@@ -58,5 +59,29 @@ describe('native BatchNormalization layer', () => {
     await tf.setBackend('onednn');
     const actual = threeRuns(nativeModel);
     actual.forEach((a, i) => expect(relativeError(a, expected[i]!), `output ${i}`).toBeLessThanOrEqual(1e-4));
+  });
+
+  it('updates moving statistics in place bit for bit like the tf-ops update (exact resume)', async () => {
+    const engine = setUpOnednn();
+    await tf.setBackend(engine.ok ? 'onednn' : 'cpu');
+    const layer = batchNormalization({ name: 'bits_bn', momentum: 0.9, epsilon: 1e-5 });
+    const x = tf.tensor(random([4, 5, 5, 6], -1, 3).values, [4, 5, 5, 6]);
+    for (let i = 0; i < 3; i++) tf.tidy(() => { layer.apply(x, { training: true }); });
+    const [, , movingMean, movingVariance] = layer.getWeights().map((w) => Array.from(w.dataSync()));
+    // The same three updates through tf ops, from the batch statistics of the same input.
+    const expected = tf.tidy(() => {
+      const [, mean, variance] = engine.ok
+        ? tf.engine().runKernel(BATCH_NORM_TRAINING, { x, gamma: tf.ones([6]), beta: tf.zeros([6]) }, { epsilon: 1e-5 }) as tf.Tensor[]
+        : [null, ...(({ mean: m, variance: v }) => [m, v])(tf.moments(x, [0, 1, 2]))];
+      let m: tf.Tensor = tf.zeros([6]);
+      let v: tf.Tensor = tf.ones([6]);
+      for (let i = 0; i < 3; i++) {
+        m = tf.sub(m, tf.mul(tf.sub(m, mean!), 1 - 0.9));
+        v = tf.sub(v, tf.mul(tf.sub(v, variance!), 1 - 0.9));
+      }
+      return [Array.from(m.dataSync()), Array.from(v.dataSync())];
+    });
+    expect(movingMean).toEqual(expected[0]);
+    expect(movingVariance).toEqual(expected[1]);
   });
 });

@@ -32,8 +32,12 @@ function movingAverageInPlace(variable: LayerVariableLike, value: Tensor, moment
   if (!(b instanceof OnednnBackend) || !b.data.has(value.dataId) || !b.canMutate(target.dataId)) return false;
   const m = b.values(target.dataId);
   const v = b.values(value.dataId);
-  const decay = 1 - momentum;
-  for (let i = 0; i < m.length; i++) m[i] = m[i]! - (m[i]! - v[i]!) * decay;
+  // Rounded to float32 after every operation, exactly as the tf-ops path (sub, mul, sub), so a
+  // run that resumes from a checkpoint (whose first update takes that path) matches bit for bit.
+  const decay = Math.fround(1 - momentum);
+  for (let i = 0; i < m.length; i++) {
+    m[i] = Math.fround(m[i]! - Math.fround(Math.fround(m[i]! - v[i]!) * decay));
+  }
   b.markMutated(target.dataId);
   return true;
 }
