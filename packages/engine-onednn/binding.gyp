@@ -30,11 +30,14 @@
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc": ["-std=c++17", "-O3", "-fopenmp", "-fexceptions"],
-      "libraries": ["-ldnnl", "-fopenmp"],
+      # oneDNN 2.6+ (the 2.x and 3.x APIs, see native/dnnl-compat.h); OpenMP for the element-wise loops.
       "conditions": [
+        ["OS=='linux'", {
+          "libraries": ["-ldnnl", "-fopenmp"]
+        }],
         ["OS=='mac'", {
-          "include_dirs": ["/opt/homebrew/include", "/usr/local/include"],
-          "libraries": ["-L/opt/homebrew/lib", "-L/usr/local/lib"],
+          "include_dirs": ["/opt/homebrew/include", "/usr/local/include", "/opt/homebrew/opt/libomp/include", "/usr/local/opt/libomp/include"],
+          "libraries": ["-L/opt/homebrew/lib", "-L/usr/local/lib", "-L/opt/homebrew/opt/libomp/lib", "-L/usr/local/opt/libomp/lib", "-ldnnl", "-lomp"],
           "xcode_settings": {
             "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
             "CLANG_CXX_LANGUAGE_STANDARD": "c++17",

@@ -1,6 +1,6 @@
 // Batch norm in training, backward: dx, dgamma and dbeta in one oneDNN primitive, from the batch
 // statistics the forward kernel returned.
-#include "common.h"
+#include "dnnl-compat.h"
 
 namespace rl {
 namespace {
@@ -19,14 +19,7 @@ Napi::Value BatchNormTrainingGrad(const Napi::CallbackInfo& info) {
     memory::desc data({n, c, h, w}, dt::f32, tag::nhwc);
     memory::desc vec({c}, dt::f32, tag::x);
     auto e = cache.get(key({n, h, w, c}) + std::to_string(eps), [&]() {
-      auto flags = dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift;
-      dnnl::batch_normalization_forward::primitive_desc hint(
-          dnnl::batch_normalization_forward::desc(dnnl::prop_kind::forward_training, data, eps,
-                                                  flags),
-          eng());
-      dnnl::batch_normalization_backward::desc d(dnnl::prop_kind::backward, data, data, eps,
-                                                 flags);
-      dnnl::batch_normalization_backward::primitive_desc pd(d, eng(), hint);
+      auto pd = bnBackwardPd(data, eps);
       return std::make_shared<Entry>(Entry{pd, dnnl::batch_normalization_backward(pd)});
     });
     // oneDNN 2.6 reads DNNL_ARG_SHIFT in backward when use_shift is set, so it is passed too.

@@ -1,6 +1,6 @@
 // Batch norm in training, forward: batch statistics over N,H,W per channel (biased variance, as
 // tfjs' moments), normalise, scale and shift, in one oneDNN primitive.
-#include "common.h"
+#include "dnnl-compat.h"
 
 namespace rl {
 namespace {
@@ -19,10 +19,7 @@ Napi::Value BatchNormTraining(const Napi::CallbackInfo& info) {
     memory::desc data({n, c, h, w}, dt::f32, tag::nhwc);
     memory::desc vec({c}, dt::f32, tag::x);
     auto e = cache.get(key({n, h, w, c}) + std::to_string(eps), [&]() {
-      dnnl::batch_normalization_forward::desc d(
-          dnnl::prop_kind::forward_training, data, eps,
-          dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift);
-      dnnl::batch_normalization_forward::primitive_desc pd(d, eng());
+      auto pd = bnForwardPd(data, eps);
       return std::make_shared<Entry>(Entry{pd, dnnl::batch_normalization_forward(pd)});
     });
     e->prim.execute(strm(), {{DNNL_ARG_SRC, memory(data, eng(), f32(info[0]))},

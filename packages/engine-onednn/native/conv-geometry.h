@@ -2,6 +2,7 @@
 // oneDNN descriptors every conv kernel derives from it. Activations are NHWC, tfjs weights HWIO.
 #pragma once
 #include "common.h"
+#include "dnnl-compat.h"
 
 namespace rl {
 
@@ -23,15 +24,62 @@ struct ConvGeom {
   memory::dims padL() const { return {pt, pl}; }
   memory::dims padR() const { return {pb, pr}; }
 
-  dnnl::convolution_forward::desc forwardDesc(bool withBias) const {
+  // oneDNN 3 dropped the operation descriptors of 2.x (Debian's libdnnl-dev 2.6) and builds
+  // primitive descriptors directly (Homebrew's onednn, newer distributions); these three
+  // functions are the only places that differ.
+  dnnl::convolution_forward::primitive_desc forwardPd(bool withBias,
+                                                      const dnnl::primitive_attr& attr = {}) const {
     using dnnl::convolution_forward;
+    const auto prop = dnnl::prop_kind::forward_training;
+    const auto alg = dnnl::algorithm::convolution_direct;
+#if DNNL_VERSION_MAJOR >= 3
     if (withBias)
-      return convolution_forward::desc(dnnl::prop_kind::forward_training,
-                                       dnnl::algorithm::convolution_direct, src(), weightsAny(),
-                                       bias(), dst(), strides(), dilates(), padL(), padR());
-    return convolution_forward::desc(dnnl::prop_kind::forward_training,
-                                     dnnl::algorithm::convolution_direct, src(), weightsAny(),
-                                     dst(), strides(), dilates(), padL(), padR());
+      return convolution_forward::primitive_desc(eng(), prop, alg, src(), weightsAny(), bias(),
+                                                 dst(), strides(), dilates(), padL(), padR(), attr);
+    return convolution_forward::primitive_desc(eng(), prop, alg, src(), weightsAny(), dst(),
+                                               strides(), dilates(), padL(), padR(), attr);
+#else
+    if (withBias)
+      return convolution_forward::primitive_desc(
+          convolution_forward::desc(prop, alg, src(), weightsAny(), bias(), dst(), strides(),
+                                    dilates(), padL(), padR()),
+          attr, eng());
+    return convolution_forward::primitive_desc(
+        convolution_forward::desc(prop, alg, src(), weightsAny(), dst(), strides(), dilates(),
+                                  padL(), padR()),
+        attr, eng());
+#endif
+  }
+
+  dnnl::convolution_backward_data::primitive_desc backwardDataPd() const {
+    using dnnl::convolution_backward_data;
+    const auto alg = dnnl::algorithm::convolution_direct;
+    auto hint = forwardPd(false);
+#if DNNL_VERSION_MAJOR >= 3
+    return convolution_backward_data::primitive_desc(eng(), alg, src(), weightsAny(), dst(),
+                                                     strides(), dilates(), padL(), padR(), hint);
+#else
+    return convolution_backward_data::primitive_desc(
+        convolution_backward_data::desc(alg, src(), weightsAny(), dst(), strides(), dilates(),
+                                        padL(), padR()),
+        eng(), hint);
+#endif
+  }
+
+  dnnl::convolution_backward_weights::primitive_desc backwardWeightsPd() const {
+    using dnnl::convolution_backward_weights;
+    const auto alg = dnnl::algorithm::convolution_direct;
+    auto hint = forwardPd(false);
+#if DNNL_VERSION_MAJOR >= 3
+    return convolution_backward_weights::primitive_desc(eng(), alg, src(), weightsAny(), dst(),
+                                                        strides(), dilates(), padL(), padR(),
+                                                        hint);
+#else
+    return convolution_backward_weights::primitive_desc(
+        convolution_backward_weights::desc(alg, src(), weightsAny(), dst(), strides(), dilates(),
+                                           padL(), padR()),
+        eng(), hint);
+#endif
   }
 };
 

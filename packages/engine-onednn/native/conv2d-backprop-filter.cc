@@ -17,11 +17,7 @@ Napi::Value Conv2dBackpropFilter(const Napi::CallbackInfo& info) {
   return guarded(info, "conv2dBackpropFilter", [&]() -> Napi::Value {
     ConvGeom g(i32(info[3]));
     auto e = cache.get(g.id(), [&]() {
-      dnnl::convolution_forward::primitive_desc hint(g.forwardDesc(false), eng());
-      dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, g.src(),
-                                                 g.weightsAny(), g.dst(), g.strides(),
-                                                 g.dilates(), g.padL(), g.padR());
-      dnnl::convolution_backward_weights::primitive_desc pd(d, eng(), hint);
+      auto pd = g.backwardWeightsPd();
       memory scratch;
       if (pd.diff_weights_desc() != g.weightsHwio()) scratch = memory(pd.diff_weights_desc(), eng());
       return std::make_shared<Entry>(Entry{pd, dnnl::convolution_backward_weights(pd), scratch});

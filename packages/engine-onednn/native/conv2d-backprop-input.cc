@@ -17,11 +17,7 @@ Napi::Value Conv2dBackpropInput(const Napi::CallbackInfo& info) {
     ConvGeom g(i32(info[3]));
     uint32_t wkey = static_cast<uint32_t>(i64(info[4]));
     auto e = cache.get(g.id(), [&]() {
-      dnnl::convolution_forward::primitive_desc hint(g.forwardDesc(false), eng());
-      dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, g.src(),
-                                              g.weightsAny(), g.dst(), g.strides(), g.dilates(),
-                                              g.padL(), g.padR());
-      dnnl::convolution_backward_data::primitive_desc pd(d, eng(), hint);
+      auto pd = g.backwardDataPd();
       return std::make_shared<Entry>(Entry{pd, dnnl::convolution_backward_data(pd)});
     });
     memory diffDst(g.dst(), eng(), f32(info[0]));

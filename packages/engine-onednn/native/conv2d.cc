@@ -22,10 +22,10 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
       dnnl::primitive_attr attr;
       if (relu) {
         dnnl::post_ops po;
-        po.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+        appendRelu(po);
         attr.set_post_ops(po);
       }
-      dnnl::convolution_forward::primitive_desc pd(g.forwardDesc(bias != nullptr), attr, eng());
+      auto pd = g.forwardPd(bias != nullptr, attr);
       return std::make_shared<Entry>(Entry{pd, dnnl::convolution_forward(pd)});
     });
     memory src(g.src(), eng(), f32(info[0]));
