@@ -5,10 +5,11 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { BackendValues, DataId, DataType } from '@tensorflow/tfjs-core';
 import type { OnednnAddon } from './addon';
 
-// Fresh Float32Arrays cost page faults on first touch (~3 ms per 8 MiB here; at batch 1 the
-// allocator's heap growing and trimming faults ~1,700 pages a ResNet-20 step); below 16 KiB
-// allocation is cheap enough, so buffers from there up are recycled.
-const POOL_MIN_ELEMENTS = 4 * 1024;
+// Fresh large Float32Arrays cost page faults on first touch (~3 ms per 8 MiB here). Smaller
+// buffers are left to the allocator: recycling them from 16 KiB up made a batch-1 step 30% faster
+// but let RSS creep up (~60 MiB over 1,000 small-ResNet steps, memory.test.ts), as long-lived
+// pooled blocks fragment malloc's heap between the short-lived ones.
+const POOL_MIN_ELEMENTS = 64 * 1024;
 // Buffers of 4 MiB and more hold at least one aligned 2 MiB huge page.
 const HUGE_PAGE_MIN_ELEMENTS = 1024 * 1024;
 // Recycled buffers are the training step's high-water mark anyway; the cap only bounds what an
