@@ -25,7 +25,7 @@ export interface PresetBenchResult {
 export async function runPresetBenchmark(preset = 'cifar/depth', scale = 0.01): Promise<PresetBenchResult> {
   const database = await createTestDatabase('rl_bench_preset');
   const queue = await createTestQueuePrefix();
-  const stack = await startStack({ databaseUrl: database.url, queuePrefix: queue.prefix, workerEnv: { LOG_LEVEL: 'warn' } });
+  const stack = await startStack({ databaseUrl: database.url, queuePrefix: queue.prefix, workerEnv: { LOG_LEVEL: 'warn', TRAINER_THREADS: String(os.availableParallelism()) } });
   try {
     const started = Date.now();
     const res = await fetch(`${stack.apiUrl}/v1/grids`, {
@@ -86,9 +86,16 @@ function writeSection(r: PresetBenchResult, command: string): void {
   writeFileSync(file, next);
 }
 
+/** Runs the preset benchmark and writes its section of BENCHMARKS.md. */
+export async function recordPresetBenchmark(preset?: string, scale?: number): Promise<PresetBenchResult> {
+  const result = await runPresetBenchmark(preset, scale);
+  const command = `npx tsx scripts/bench-preset.ts${preset ? ` --preset ${preset}` : ''}${scale ? ` --scale ${scale}` : ''} (also part of npm run bench)`;
+  writeSection(result, command);
+  return result;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({ options: { preset: { type: 'string' }, scale: { type: 'string' } } });
-  const result = await runPresetBenchmark(values.preset, values.scale ? Number(values.scale) : undefined);
+  const result = await recordPresetBenchmark(values.preset, values.scale ? Number(values.scale) : undefined);
   console.log(JSON.stringify(result, null, 2));
-  writeSection(result, `npx tsx scripts/bench-preset.ts${values.preset ? ` --preset ${values.preset}` : ''}${values.scale ? ` --scale ${values.scale}` : ''}`);
 }

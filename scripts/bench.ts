@@ -2,7 +2,8 @@
 // LeNet-5 MNIST steps on every available backend, and ResNet-18 at 224x224 (batch 16) on the
 // native engine. Each case runs in its own process (peak RSS is per process), several times;
 // the median is reported. Writes its section of BENCHMARKS.md at the repository root, then runs
-// the API benchmarks (scripts/bench-api.ts; `--skip-api` skips them).
+// the API benchmarks (scripts/bench-api.ts; `--skip-api` skips them) and a preset grid end to end
+// (scripts/bench-preset.ts; `--skip-preset` skips it).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -136,5 +137,16 @@ if (!process.argv.includes('--skip-api')) {
     await runApiBenchmarks({ writeMarkdown: true, log: (m) => console.log(m) });
   } catch (err) {
     console.log(`API benchmarks not run: ${(err as Error).message}`);
+  }
+}
+
+if (!process.argv.includes('--skip-preset')) {
+  // A preset grid through the real API and worker (issue 10: cifar/depth at a small scale).
+  try {
+    const { recordPresetBenchmark } = await import('./bench-preset');
+    const r = await recordPresetBenchmark();
+    console.log(`preset ${r.preset} at scale ${r.scale}: ${r.succeeded}/${r.experiments} experiments in ${(r.wallSeconds / 60).toFixed(1)} min`);
+  } catch (err) {
+    console.log(`preset benchmark not run: ${(err as Error).message}`);
   }
 }

@@ -14,6 +14,11 @@ export const WorkerEnv = {
     .string()
     .regex(/^\d+(,\d+)*$/, 'a comma-separated list of GPU ids such as "0,1"')
     .optional(),
+  /**
+   * CPU threads of each training job (OpenMP threads of the native engine). Default: the cores
+   * divided among the CPU slots, since two jobs' threads fighting over a core run far slower.
+   */
+  TRAINER_THREADS: z.coerce.number().int().min(1).max(1024).optional(),
   WORKER_NAME: z.string().min(1).default(`${hostname()}:${process.pid}`),
   /** Force a compute backend (tfjs-node-gpu, tfjs-node, onednn, cpu); default: the fastest that loads. */
   // The names of @resnet-lab/trainer's BACKEND_CANDIDATES, spelled out so that this process does

@@ -13,9 +13,11 @@ describe('SlotPool', () => {
     expect(pool.acquire().label).toBe('gpu0');
   });
 
-  it('makes CPU slots that hide every GPU', () => {
-    const pool = SlotPool.fromConfig({ WORKER_SLOTS: 3 });
+  it('makes CPU slots that hide every GPU and share the cores', () => {
+    const pool = SlotPool.fromConfig({ WORKER_SLOTS: 3 }, 8);
     expect(pool.size).toBe(3);
-    expect(pool.acquire().env).toEqual({ CUDA_VISIBLE_DEVICES: '' });
+    expect(pool.acquire().env).toEqual({ CUDA_VISIBLE_DEVICES: '', OMP_NUM_THREADS: '2' });
+    expect(SlotPool.fromConfig({ WORKER_SLOTS: 4 }, 2).acquire().env.OMP_NUM_THREADS).toBe('1');
+    expect(SlotPool.fromConfig({ WORKER_SLOTS: 1, TRAINER_THREADS: 5 }, 2).acquire().env.OMP_NUM_THREADS).toBe('5');
   });
 });

@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 /**
  * One slot per device. A job holds a slot for its whole run; the slot decides which GPU its
  * trainer child may see, so two jobs never share a GPU.
@@ -16,18 +18,23 @@ export class SlotPool {
     this.free = [...slots];
   }
 
-  static fromConfig(config: { WORKER_SLOTS: number; WORKER_GPUS?: string }): SlotPool {
+  static fromConfig(
+    config: { WORKER_SLOTS: number; WORKER_GPUS?: string; TRAINER_THREADS?: number },
+    cpuCount = availableParallelism(),
+  ): SlotPool {
     if (config.WORKER_GPUS) {
       const gpus = config.WORKER_GPUS.split(',');
       return new SlotPool(
         gpus.map((gpu, index) => ({ index, env: { CUDA_VISIBLE_DEVICES: gpu }, label: `gpu${gpu}` })),
       );
     }
+    const threads = config.TRAINER_THREADS ?? Math.max(1, Math.floor(cpuCount / config.WORKER_SLOTS));
     return new SlotPool(
       Array.from({ length: config.WORKER_SLOTS }, (_, index) => ({
         index,
-        // Hide GPUs from CPU slots so that a CUDA-enabled build does not grab one uninvited.
-        env: { CUDA_VISIBLE_DEVICES: '' },
+        // Hide GPUs from CPU slots so that a CUDA-enabled build does not grab one uninvited, and
+        // give each slot its share of the cores.
+        env: { CUDA_VISIBLE_DEVICES: '', OMP_NUM_THREADS: String(threads) },
         label: `cpu${index}`,
       })),
     );

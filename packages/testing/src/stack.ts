@@ -29,7 +29,9 @@ export async function startStack(options: {
     return api;
   };
   const launchWorker = (extraEnv: Record<string, string> = {}) =>
-    startProcess('apps/worker/src/main.ts', { ...common, CANCEL_POLL_MS: '300', ...options.workerEnv, ...extraEnv });
+    // One training thread: test files run two at a time on the 2-core machines, and oversubscribed
+    // OpenMP threads slow the native engine several times over.
+    startProcess('apps/worker/src/main.ts', { ...common, CANCEL_POLL_MS: '300', TRAINER_THREADS: '1', ...options.workerEnv, ...extraEnv });
 
   const stack: Stack = {
     apiUrl,
