@@ -141,7 +141,8 @@ describe('presets', () => {
       const out = expand(presetGrid(name, scale));
       expect(out.points.length).toBeGreaterThan(0);
       for (const p of out.points) {
-        expect(p.spec.training.epochs).toBe(scale === 1 ? 164 : 2);
+        expect(p.spec.training.epochs).toBe(scale === 1 ? 164 : 3);
+        expect(p.spec.architecture.widthMultiplier).toBe(scale === 1 ? 1 : 0.25);
       }
     }
   });
