@@ -3,7 +3,7 @@
 // native engine. Each case runs in its own process (peak RSS is per process), several times;
 // the median is reported. Writes its section of BENCHMARKS.md at the repository root, then runs
 // the API benchmarks (scripts/bench-api.ts; `--skip-api` skips them) and a preset grid end to end
-// (scripts/bench-preset.ts; `--skip-preset` skips it).
+// with LeNet-5 on MNIST (scripts/bench-e2e.ts; `--skip-e2e` skips them).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -140,13 +140,14 @@ if (!process.argv.includes('--skip-api')) {
   }
 }
 
-if (!process.argv.includes('--skip-preset')) {
-  // A preset grid through the real API and worker (issue 10: cifar/depth at a small scale).
+if (!process.argv.includes('--skip-e2e')) {
+  // LeNet-5 on MNIST and a preset grid through the real API and worker (issues 4 and 10).
   try {
-    const { recordPresetBenchmark } = await import('./bench-preset');
-    const r = await recordPresetBenchmark();
-    console.log(`preset ${r.preset} at scale ${r.scale}: ${r.succeeded}/${r.experiments} experiments in ${(r.wallSeconds / 60).toFixed(1)} min`);
+    const { recordE2eBenchmarks } = await import('./bench-e2e');
+    const r = await recordE2eBenchmarks();
+    console.log(`LeNet-5 MNIST: ${(r.lenet.validationAccuracy * 100).toFixed(2)}% in ${r.lenet.seconds.toFixed(0)} s; ` +
+      `preset ${r.preset.preset} at ${r.preset.scale}: ${r.preset.succeeded}/${r.preset.experiments} in ${(r.preset.seconds / 60).toFixed(1)} min`);
   } catch (err) {
-    console.log(`preset benchmark not run: ${(err as Error).message}`);
+    console.log(`end-to-end benchmarks not run: ${(err as Error).message}`);
   }
 }

@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestDatabase,
   createTestQueuePrefix,
+  REPO_ROOT,
   startStack,
   waitFor,
   type Stack,
@@ -14,13 +17,9 @@ import {
  * real API and worker, with the backend the worker picks by itself. The subset and epochs keep it
  * short; BENCHMARKS.md records how long it takes.
  */
-const LENET_MNIST = {
-  name: 'LeNet-5 on MNIST (acceptance)',
-  architecture: { family: 'lenet5' },
-  dataset: { name: 'mnist', subset: 16_000, validationSplit: 2_000 },
-  // Cosine decay lets the last epoch settle: at a constant rate the validation error wobbles by ~1%.
-  training: { epochs: 4, batchSize: 64, learningRate: 0.05, weightDecay: 5e-4, schedule: { type: 'cosine' } },
-};
+// Shared with the benchmark (scripts/bench-e2e.ts), which records how long this run takes.
+// Cosine decay lets the last epoch settle: at a constant rate the validation error wobbles by ~1%.
+const LENET_MNIST = JSON.parse(readFileSync(join(REPO_ROOT, 'scripts/demo/lenet5-mnist.json'), 'utf8'));
 
 let database: TestDatabase;
 let queue: TestQueuePrefix;
