@@ -11,6 +11,8 @@ export const ApiEnv = {
   /** Apply pending migrations at start (the same ones `npm run db:migrate` applies). */
   MIGRATE_ON_START: envBoolean.default(true),
   OUTBOX_INTERVAL_MS: z.coerce.number().int().positive().default(2_000),
+  /** How often queued experiments are checked against Redis and re-queued if their job is gone. */
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(300_000),
   /** Most distinct experiments one grid may hold; a bigger grid is refused with a 400. */
   GRID_MAX_EXPERIMENTS: z.coerce.number().int().positive().default(20_000),
   /** How often an SSE stream re-reads Postgres. */

@@ -1,6 +1,6 @@
 import { createDb, ensureDatabase, migrate, repositories } from '@resnet-lab/db';
 import { createLogger } from '@resnet-lab/logger';
-import { createRedisConnection, createTrainQueue, startOutboxRelay } from '@resnet-lab/queue';
+import { createRedisConnection, createTrainQueue, reconcileQueue, startOutboxRelay } from '@resnet-lab/queue';
 import { buildApp } from './app';
 import { loadApiEnv } from './env';
 
@@ -17,13 +17,27 @@ const db = createDb(env.DATABASE_URL);
 const repos = repositories(db);
 const redis = createRedisConnection(env.REDIS_URL, 'producer');
 redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
-const trainQueue = createTrainQueue(createRedisConnection(env.REDIS_URL, 'producer'), env.QUEUE_PREFIX);
+const trainQueue = createTrainQueue(redis, env.QUEUE_PREFIX);
 const outbox = startOutboxRelay(repos.outbox, trainQueue, {
   intervalMs: env.OUTBOX_INTERVAL_MS,
   onError: (error) => logger.warn({ err: error }, 'outbox relay pass failed; will retry'),
 });
-// Entries left behind by a crash of an earlier process go out first.
+// Entries left behind by a crash of an earlier process go out first; then jobs Redis lost (a
+// restart without persistence) are put back, at start and now and then.
 await outbox.flush().catch((error) => logger.warn({ err: error }, 'initial outbox flush failed'));
+const reconcile = async () => {
+  const requeued = await reconcileQueue(repos.experiments, trainQueue);
+  if (requeued > 0) {
+    logger.warn({ requeued }, 'queued experiments had lost their jobs; queued again');
+    await outbox.flush();
+  }
+};
+await reconcile().catch((error) => logger.warn({ err: error }, 'queue reconciliation failed'));
+const reconcileTimer = setInterval(
+  () => void reconcile().catch((error) => logger.warn({ err: error }, 'queue reconciliation failed')),
+  env.RECONCILE_INTERVAL_MS,
+);
+reconcileTimer.unref();
 
 const app = await buildApp(
   { db, repos, redis, trainQueue, outbox },
@@ -37,10 +51,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (closing) return;
     closing = true;
     logger.info({ signal }, 'shutting down');
+    clearInterval(reconcileTimer);
     await app.close();
     await outbox.stop();
     await trainQueue.close();
-    redis.disconnect();
+    await redis.quit().catch(() => redis.disconnect());
     await db.$disconnect();
     process.exit(0);
   });

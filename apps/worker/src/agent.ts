@@ -1,10 +1,10 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Repositories } from '@resnet-lab/db';
 import type { Logger } from '@resnet-lab/logger';
 import { createRedisConnection, JOB_CATALOG } from '@resnet-lab/queue';
 import { TrainJobPayload } from '@resnet-lab/spec';
 import type { SlotPool } from './slots';
-import { PermanentJobError, processTrainJob } from './train.processor';
+import { PermanentJobError, processTrainJob, WorkerShutdownError } from './train.processor';
 import { startTrainer } from './trainer-process';
 
 export interface AgentOptions {
@@ -33,8 +33,10 @@ export function startAgent(options: AgentOptions): Agent {
   const shutdown = new AbortController();
   const { slots, logger } = options;
 
-  const processor = async (job: Job) => {
-    const payload = TrainJobPayload.parse(job.data);
+  const processor = async (job: Job, token?: string) => {
+    const parsed = TrainJobPayload.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`malformed job payload: ${parsed.error.message}`);
+    const payload = parsed.data;
     const slot = slots.acquire();
     const jobLogger = logger.child({ experimentId: payload.experimentId, jobId: job.id, attempt: job.attemptsMade + 1, slot: slot.label });
     try {
@@ -51,6 +53,12 @@ export function startAgent(options: AgentOptions): Agent {
         ...(options.backend ? { backend: options.backend } : {}),
       });
     } catch (error) {
+      if (error instanceof WorkerShutdownError) {
+        // Back to the queue at once, without spending an attempt.
+        jobLogger.info('job handed back to the queue for another worker');
+        await job.moveToDelayed(Date.now(), token);
+        throw new DelayedError();
+      }
       jobLogger.warn({ err: error }, 'training job failed');
       if (error instanceof PermanentJobError) throw new UnrecoverableError(error.message);
       throw error;
@@ -59,8 +67,10 @@ export function startAgent(options: AgentOptions): Agent {
     }
   };
 
+  // BullMQ does not close a connection it was given: this module owns it and quits it on close.
+  const connection = createRedisConnection(options.redisUrl, 'worker');
   const worker = new Worker(JOB_CATALOG.train.queue, processor, {
-    connection: createRedisConnection(options.redisUrl, 'worker'),
+    connection,
     prefix: options.queuePrefix,
     concurrency: slots.size,
     // The lock is renewed by this (responsive) process while a child trains; a dead worker's jobs
@@ -70,12 +80,23 @@ export function startAgent(options: AgentOptions): Agent {
     maxStalledCount: 2,
   });
   worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
+  // However a job ends for good (last attempt, no-retry error, stalled too often while its worker
+  // was gone), its experiment must not stay queued or running.
+  worker.on('failed', (job, error) => {
+    if (!job) return;
+    void (async () => {
+      if ((await job.getState()) !== 'failed') return;
+      const id = (job.data as { experimentId?: string }).experimentId;
+      if (id) await options.repos.experiments.failUnlessFinal(id, error.message);
+    })().catch((err) => logger.warn({ err, jobId: job.id }, 'could not record the failed job'));
+  });
 
   return {
     worker,
     async close() {
       shutdown.abort();
       await worker.close();
+      await connection.quit().catch(() => connection.disconnect());
     },
   };
 }

@@ -1,10 +1,16 @@
-import type { Repositories } from '@resnet-lab/db';
+import { FINAL_STATUSES, type Repositories } from '@resnet-lab/db';
 import type { Logger } from '@resnet-lab/logger';
 import { ExperimentSpec, resolveTrainingSpec, type MetricValue, type TrainerEvent, type TrainJobPayload } from '@resnet-lab/spec';
 import type { TrainerHandle, TrainerRun } from './trainer-process';
 
 /** A failure that retrying cannot fix (bad spec, diverged loss): the job must not be retried. */
 export class PermanentJobError extends Error {}
+
+/**
+ * The worker is shutting down mid-training: the experiment is back to queued and the job must be
+ * put back without spending one of its attempts (it resumes from its last checkpoint).
+ */
+export class WorkerShutdownError extends Error {}
 
 export interface TrainJobContext {
   logger: Logger;
@@ -35,7 +41,14 @@ export async function processTrainJob(payload: TrainJobPayload, ctx: TrainJobCon
   const experiment = await repos.experiments.markRunning(id, ctx.workerName);
   if (!experiment) {
     const current = await repos.experiments.get(id);
-    if (current?.cancelRequested && current.status === 'queued') await repos.experiments.finish(id, 'cancelled');
+    const final = current ? FINAL_STATUSES.includes(current.status) : true;
+    if (current && !final && current.cancelRequested) {
+      await repos.experiments.finish(id, 'cancelled');
+    } else if (current?.status === 'running') {
+      // Claimed by a worker that died, and its grid has been paused since: queued again, so that
+      // resuming the grid runs it.
+      await repos.experiments.requeue(id, 'grid paused');
+    }
     logger.info({ status: current?.status ?? 'missing' }, 'experiment not runnable; job skipped');
     return 'skipped';
   }
@@ -127,7 +140,7 @@ export async function processTrainJob(payload: TrainJobPayload, ctx: TrainJobCon
         return 'cancelled';
       }
       await repos.experiments.requeue(id, 'worker shut down during training; will resume');
-      throw new Error('worker shut down during training');
+      throw new WorkerShutdownError('worker shut down during training');
     case 'failed':
       if (!exit.retryable) {
         await repos.experiments.finish(id, 'failed', exit.message);

@@ -64,6 +64,8 @@ export function startTrainer(run: TrainerRun): TrainerHandle {
     let spawnError: Error | null = null;
     child.on('error', (error) => {
       spawnError = error;
+      // A child that never started may emit no 'exit' at all: end the job here instead of waiting.
+      if (child.pid === undefined) resolve({ kind: 'crashed', message: `trainer could not start: ${error.message}` });
     });
     child.on('exit', (code, signal) => {
       void chain.then(() => {

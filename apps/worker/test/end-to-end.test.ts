@@ -173,6 +173,33 @@ describe('a worker killed mid-training', () => {
   }, 400_000);
 });
 
+describe('a worker shut down mid-training (SIGTERM)', () => {
+  it('hands the job back without spending an attempt; the next worker resumes it', async () => {
+    const spec = { ...TINY, dataset: { ...TINY.dataset, trainSize: 512 }, training: { ...TINY.training, epochs: 6, seed: 4 } };
+    const created = await api('/v1/experiments', { method: 'POST', body: spec });
+    const id = created.body.id;
+    await waitFor(async () => ((await repos.checkpoints.latest(id)) ? true : undefined), {
+      timeoutMs: 120_000,
+      what: 'a first checkpoint',
+    });
+    await stack.worker.stop(30_000);
+    expect(stack.worker.output()).toMatch(/handed back to the queue/);
+    const job = await queueJob(id);
+    expect(job.attemptsMade).toBe(0);
+    expect((await api(`/v1/experiments/${id}`)).body.status).toBe('queued');
+
+    stack.startWorker();
+    const done = await waitForStatus(id, ['succeeded', 'failed'], 180_000);
+    expect(done.status).toBe('succeeded');
+    expect(stack.worker.output()).toMatch(/resuming from checkpoint/);
+  }, 400_000);
+});
+
+async function queueJob(id: string): Promise<{ attemptsMade: number }> {
+  const raw = await queue.redis.hgetall(`${queue.prefix}:train:${id}`);
+  return { attemptsMade: Number(raw.atm ?? 0) };
+}
+
 async function queueHas(id: string): Promise<boolean> {
   return (await queue.redis.exists(`${queue.prefix}:train:${id}`)) === 1;
 }

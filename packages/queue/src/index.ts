@@ -9,3 +9,4 @@ export {
   type TrainQueue,
 } from './train.producer';
 export { startOutboxRelay, type OutboxRelay } from './outbox.relay';
+export { reconcileQueue } from './queue.reconciler';

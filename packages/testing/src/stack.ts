@@ -33,6 +33,7 @@ export async function startStack(options: {
     // OpenMP threads slow the native engine several times over.
     startProcess('apps/worker/src/main.ts', { ...common, CANCEL_POLL_MS: '300', TRAINER_THREADS: '1', ...options.workerEnv, ...extraEnv });
 
+  const workers: RunningProcess[] = [];
   const stack: Stack = {
     apiUrl,
     api: await launchApi(),
@@ -43,10 +44,11 @@ export async function startStack(options: {
     },
     startWorker(extraEnv) {
       stack.worker = launchWorker(extraEnv);
+      workers.push(stack.worker);
       return stack.worker;
     },
     async stop() {
-      await Promise.all([stack.api.stop(), stack.worker?.stop()]);
+      await Promise.all([stack.api.stop(), ...workers.map((w) => w.stop())]);
     },
   };
   if (options.startWorker !== false) stack.startWorker();

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { IdParams, ProblemDetails } from '@resnet-lab/spec';
 import type { AppDeps } from '../deps';
+import { FINAL_STATUSES } from '@resnet-lab/db';
 import { notFound } from '../errors';
 import { etagOf } from '../http-cache';
 import { toExperimentView } from './experiment.view';
@@ -13,7 +14,7 @@ export interface EventsRoutesOptions extends AppDeps {
   sseIntervalMs: number;
 }
 
-const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
+const FINAL = new Set<string>(FINAL_STATUSES);
 const HEARTBEAT_MS = 15_000;
 const streamSchema = z.string().describe('text/event-stream');
 
@@ -81,6 +82,11 @@ export const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (a
     // The response's 'close' fires when the client goes away (or the stream ended): the poll stops.
     raw.on('close', stop);
     raw.on('error', stop);
+    // A client that left while the route was still checking the id closed before the listener.
+    if (raw.destroyed || request.raw.destroyed) {
+      stop();
+      return;
+    }
     void tick();
   };
 

@@ -331,13 +331,19 @@ function resolveDefinition(body: GridSubmission): GridDefinition {
   const own: GridDefinitionInput = { base: body.base, axes: body.axes, zip: body.zip, exclude: body.exclude, ...(body.sample ? { sample: body.sample } : {}) };
   if (!body.preset) return GridDefinition.parse(own);
   const preset = presetGrid(body.preset, body.scale ?? 1);
-  return GridDefinition.parse({
+  // The merge can break limits the body alone met (more zip groups or exclude rules in all).
+  const merged = GridDefinition.safeParse({
     base: deepMerge(preset.base ?? {}, body.base),
     axes: { ...preset.axes, ...body.axes },
     zip: [...(preset.zip ?? []), ...body.zip],
     exclude: [...(preset.exclude ?? []), ...body.exclude],
     ...(body.sample ? { sample: body.sample } : {}),
   });
+  if (!merged.success) {
+    const errors = merged.error.issues.map((i) => ({ field: i.path.join('.') || 'preset', message: `with preset ${body.preset}: ${i.message}` }));
+    throw new AppError('VALIDATION', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
+  }
+  return merged.data;
 }
 
 function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {

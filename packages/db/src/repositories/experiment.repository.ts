@@ -82,6 +82,17 @@ export function experimentRepository(db: Db) {
       });
     },
 
+    /**
+     * Marks an experiment failed unless it already ended: used when the queue gives up on its job
+     * (last attempt, stall limit) so that the row never stays queued or running behind its back.
+     */
+    async failUnlessFinal(id: string, error: string): Promise<void> {
+      await db.experiment.updateMany({
+        where: { id, status: { in: ['queued', 'running'] } },
+        data: { status: 'failed', error, finishedAt: new Date() },
+      });
+    },
+
     /** A retryable failure: back to queued, keeping the reason visible until the retry starts. */
     async requeue(id: string, error: string): Promise<void> {
       await db.experiment.updateMany({
@@ -106,6 +117,28 @@ export function experimentRepository(db: Db) {
           });
         }
         return tx.experiment.update({ where: { id }, data: { cancelRequested: true } });
+      });
+    },
+
+    /**
+     * Queued experiments that may run now (not cancelled, grid active or none) and have no outbox
+     * entry pending, in id order after `afterId`: what the queue must hold a job for.
+     */
+    runnableQueued(afterId: string | null, limit: number): Promise<{ id: string; gridId: string | null; priority: number }[]> {
+      return db.$queryRaw`
+        SELECT e.id, e."gridId", e.priority FROM "Experiment" e
+        LEFT JOIN "Grid" g ON g.id = e."gridId"
+        WHERE e.status = 'queued' AND NOT e."cancelRequested" AND (e."gridId" IS NULL OR g.status = 'active')
+          AND NOT EXISTS (SELECT 1 FROM "OutboxEntry" o WHERE o."experimentId" = e.id)
+          AND (${afterId}::uuid IS NULL OR e.id > ${afterId}::uuid)
+        ORDER BY e.id LIMIT ${limit}`;
+    },
+
+    /** Queues experiments again through the outbox (the relay sends them on its next pass). */
+    async addOutboxEntries(items: { experimentId: string; priority: number }[]): Promise<void> {
+      if (items.length === 0) return;
+      await db.outboxEntry.createMany({
+        data: items.map((i) => ({ experimentId: i.experimentId, kind: 'train', payload: { priority: i.priority } })),
       });
     },
 

@@ -250,7 +250,7 @@ export function gridRepository(db: Db) {
      */
     async cancel(gridId: string): Promise<{ grid: Grid | null; queued: string[] }> {
       return db.$transaction(async (tx) => {
-        const grid = await tx.grid.update({ where: { id: gridId }, data: { status: 'cancelled' } }).catch(() => null);
+        const grid = await tx.grid.update({ where: { id: gridId }, data: { status: 'cancelled' } }).catch(nullWhenMissing);
         if (!grid) return { grid: null, queued: [] };
         const queued = await tx.$queryRaw<{ id: string }[]>`
           UPDATE "Experiment" SET status = 'cancelled', "cancelRequested" = true, "finishedAt" = now(), "updatedAt" = now()
@@ -281,7 +281,7 @@ export function gridRepository(db: Db) {
     },
 
     async setPriority(gridId: string, priority: number): Promise<Grid | null> {
-      const grid = await db.grid.update({ where: { id: gridId }, data: { priority } }).catch(() => null);
+      const grid = await db.grid.update({ where: { id: gridId }, data: { priority } }).catch(nullWhenMissing);
       if (grid) await db.experiment.updateMany({ where: { gridId }, data: { priority } });
       return grid;
     },
@@ -299,3 +299,9 @@ async function insertOutbox(tx: Tx, ids: string[], gridId: string): Promise<void
 }
 
 export type GridRepository = ReturnType<typeof gridRepository>;
+
+/** Prisma's "record to update not found" becomes null (a 404 upstream); any other error stays one. */
+function nullWhenMissing(error: unknown): null {
+  if ((error as { code?: string }).code === 'P2025') return null;
+  throw error;
+}
