@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { BACKEND_NAMES } from '@resnet-lab/spec';
 import { databaseEnv, envBoolean, loggingEnv, parseEnv, redisEnv } from '@resnet-lab/config';
 
 /** The worker agent's whole configuration; parsed once at start, fails fast naming bad variables. */
@@ -21,9 +22,7 @@ export const WorkerEnv = {
   TRAINER_THREADS: z.coerce.number().int().min(1).max(1024).optional(),
   WORKER_NAME: z.string().min(1).default(`${hostname()}:${process.pid}`),
   /** Force a compute backend (tfjs-node-gpu, tfjs-node, onednn, cpu); default: the fastest that loads. */
-  // The names of @resnet-lab/trainer's BACKEND_CANDIDATES, spelled out so that this process does
-  // not load TensorFlow.js just to validate its environment.
-  TRAINER_BACKEND: z.enum(['auto', 'tfjs-node-gpu', 'tfjs-node', 'onednn', 'cpu']).optional(),
+  TRAINER_BACKEND: z.enum(['auto', ...BACKEND_NAMES]).optional(),
   /** How often a running job checks whether someone asked to cancel it. */
   CANCEL_POLL_MS: z.coerce.number().int().positive().default(1_000),
   /**

@@ -6,6 +6,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+process.on('uncaughtException', (error) => skip(`install script error: ${error.message}`));
+
 const here = dirname(fileURLToPath(import.meta.url));
 const packageRoot = join(here, '..');
 const tag = '[@resnet-lab/engine-onednn]';
@@ -45,11 +47,18 @@ if (!process.env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node'
   args.push(`--nodedir=${prefix}`);
 }
 const started = Date.now();
-const result = spawnSync(process.execPath, args, { cwd: packageRoot, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
-const log = `${result.stdout ?? ''}\n${result.stderr ?? ''}`;
-mkdirSync(join(packageRoot, 'build'), { recursive: true });
-const logPath = join(packageRoot, 'build', 'build-addon.log');
-writeFileSync(logPath, log);
+// A hung compiler must not hang `npm ci`: ten minutes is many times the usual 15-40 s.
+const result = spawnSync(process.execPath, args, { cwd: packageRoot, encoding: 'utf8', maxBuffer: 64 * 2 ** 20, timeout: 600_000 });
+const log = `${result.stdout ?? ''}\n${result.stderr ?? ''}${result.error ? `\n${result.error.message}` : ''}`;
+let logPath = '(not written)';
+try {
+  mkdirSync(join(packageRoot, 'build'), { recursive: true });
+  logPath = join(packageRoot, 'build', 'build-addon.log');
+  writeFileSync(logPath, log);
+} catch (error) {
+  // A read-only or full disk: the build outcome below still decides, with the reason shown.
+  logPath = `(not written: ${error.message})`;
+}
 if (result.status !== 0) {
   const firstError = log.split('\n').find((l) => /error/i.test(l))?.trim() ?? `exit ${result.status}`;
   skip(`build failed (${firstError.slice(0, 200)}; full log: ${logPath})`);

@@ -82,3 +82,16 @@ describe('specHash identity', () => {
     expect(specHash(ExperimentSpec.parse({ training: { schedule: { type: 'cosine' } } }))).not.toBe(plain);
   });
 });
+
+describe('network and data must fit', () => {
+  it('rejects a class count the dataset does not have, naming architecture.numClasses', () => {
+    const result = ExperimentSpec.safeParse({ architecture: { numClasses: 10 }, dataset: { name: 'synthetic', classes: 4 } });
+    expect(result.error!.issues[0]!.path).toEqual(['architecture', 'numClasses']);
+  });
+
+  it('accepts grey <-> colour but not 3 -> 4 channels', () => {
+    expect(ExperimentSpec.safeParse({ architecture: { inputChannels: 3 }, dataset: { name: 'mnist' } }).success).toBe(true);
+    const result = ExperimentSpec.safeParse({ architecture: { inputChannels: 4 }, dataset: { name: 'synthetic', channels: 3 } });
+    expect(result.error!.issues[0]!.path).toEqual(['architecture', 'inputChannels']);
+  });
+});

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ArchitectureSpec, normalizeArchitecture } from './architecture';
-import { DatasetSpec } from './dataset';
+import { datasetShape, DatasetSpec } from './dataset';
 import { resolveTrainingSpec, TrainingSpec } from './training';
 
 /** What a researcher submits for one experiment; every part has defaults. */
@@ -12,7 +12,27 @@ export const ExperimentSpec = z
     dataset: DatasetSpec.default(() => DatasetSpec.parse({ name: 'synthetic' })),
     training: TrainingSpec.default(() => TrainingSpec.parse({})),
   })
-  .strict();
+  .strict()
+  .superRefine((spec, ctx) => {
+    // The network must fit the data: the trainer pads or resizes images, and converts grey to
+    // colour or back, but it cannot invent classes or other channel counts.
+    const data = datasetShape(spec.dataset);
+    const { numClasses, inputChannels } = spec.architecture;
+    if (numClasses !== undefined && numClasses !== data.classes) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['architecture', 'numClasses'],
+        message: `the dataset has ${data.classes} classes; leave numClasses out or set it to ${data.classes}`,
+      });
+    }
+    if (inputChannels !== undefined && inputChannels !== data.channels && inputChannels !== 1 && data.channels !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['architecture', 'inputChannels'],
+        message: `the dataset has ${data.channels} channels; inputChannels must be ${data.channels} or 1 (grey)`,
+      });
+    }
+  });
 export type ExperimentSpec = z.infer<typeof ExperimentSpec>;
 export type ExperimentSpecInput = z.input<typeof ExperimentSpec>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ExperimentStatusSchema, ExperimentView } from './api';
+import { BACKEND_NAMES } from './backends';
 import { GridDefinition } from './grid';
 import { PresetName, PresetScale } from './presets';
 
@@ -32,7 +33,7 @@ export const GridSubmitQuery = z
     /** Expand, validate and cost the grid without storing anything. */
     dryRun: BooleanString.optional(),
     /** Backend whose throughput the estimate uses; default: that of the newest finished experiment. */
-    backend: z.enum(['tfjs-node-gpu', 'tfjs-node', 'onednn', 'cpu']).optional(),
+    backend: z.enum(BACKEND_NAMES).optional(),
   })
   .strict();
 

@@ -5,6 +5,7 @@ export * from './experiment';
 export * from './jobs';
 export * from './progress';
 export * from './api';
+export * from './backends';
 export * from './grid';
 export * from './presets';
 export * from './grid-api';

@@ -25,7 +25,7 @@ export const LearningRateSchedule = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('cosine'),
-      /** Reached at the last iteration of the last epoch. */
+      /** The rate the curve ends at, one iteration after the last (PyTorch CosineAnnealingLR with T_max = all iterations). */
       minLearningRate: z.number().min(0).max(10).default(0),
     })
     .strict(),
@@ -62,9 +62,9 @@ export const Warmup = z.discriminatedUnion('type', [
 export type Warmup = z.infer<typeof Warmup>;
 
 /**
- * The optional fields below have no zod default so that the parsed default spec stays the six
- * fields it always was (specs stored before they existed hash the same). `resolveTrainingSpec`
- * fills them; TRAINING_DEFAULTS says with what.
+ * The optional fields below have no zod default, so a stored spec keeps only what its author
+ * wrote; `resolveTrainingSpec` fills them (TRAINING_DEFAULTS says with what), and `specHash`
+ * hashes the resolved form, so spelled-out defaults and omitted ones are the same experiment.
  */
 export const TrainingSpec = z
   .object({

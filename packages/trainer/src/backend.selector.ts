@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
+import { BACKEND_NAMES, type BackendName } from '@resnet-lab/spec';
 import { TrainingError } from './training.errors';
 
 /** Fastest first, as DESIGN.md orders them. */
-export const BACKEND_CANDIDATES = ['tfjs-node-gpu', 'tfjs-node', 'onednn', 'cpu'] as const;
-export type BackendName = (typeof BACKEND_CANDIDATES)[number];
+export const BACKEND_CANDIDATES = BACKEND_NAMES;
+export type { BackendName };
 
 export interface BackendSelection {
   /** The candidate that loaded; recorded on the experiment. */
