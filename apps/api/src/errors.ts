@@ -5,9 +5,6 @@
 export const ERROR_STATUS = {
   VALIDATION: 400,
   NOT_FOUND: 404,
-  CONFLICT: 409,
-  UNAVAILABLE: 503,
-  INTERNAL: 500,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -1,30 +1,27 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import {
+  FINAL_EXPERIMENT_STATUSES,
+  type CompareResponse,
+  type DryRunResponse,
+  type ExperimentPage,
+  type ExperimentView,
+  type GridSubmitResponse,
+  type GridSummary,
+  type GridView,
+  type PresetInfo,
+} from '@resnet-lab/spec';
 import type { ApiClient } from './api-client';
 import { CliError, EXIT } from './exit-codes';
 import { bar, num, table } from './render';
 
-/** The API's shapes as the CLI reads them (schemas live in @resnet-lab/spec: grid-api.ts, api.ts). */
-interface ExperimentView {
-  id: string;
-  status: string;
-  backend: string | null;
-  error: string | null;
-  attempts: number;
-  spec: { name?: string; architecture: Record<string, unknown>; training: { epochs: number } };
-  progress: { epoch?: number; epochs?: number; step?: number; stepsPerEpoch?: number; loss?: number } | null;
-}
-interface GridView {
-  id: string;
-  name: string | null;
-  status: string;
-  done: boolean;
-  progress: number;
-  priority: number;
-  axes: string[];
-  counts: Record<'total' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'reused', number>;
-}
+// Response shapes come from the API's own schemas (@resnet-lab/spec), never written twice.
+type DryRun = z.infer<typeof DryRunResponse>;
+type Compared = z.infer<typeof CompareResponse>;
+type Submitted = z.infer<typeof GridSubmitResponse>;
+type Page = z.infer<typeof ExperimentPage>;
 
 export interface CommandContext {
   api: ApiClient;
@@ -100,14 +97,7 @@ const submit: Command = async (ctx) => {
   if (ctx.options.priority !== undefined) body.priority = Number(ctx.options.priority);
 
   if (ctx.options['dry-run']) {
-    const dry = await ctx.api.post<{
-      experiments: number;
-      reusable: number;
-      duplicates: number;
-      excluded: number;
-      estimate: { backend: string; totalSeconds: number; source: string };
-      points: { index: number; values: Record<string, unknown>; params: number; flops: number; estimatedSeconds: number; reuses: string | null }[];
-    }>('/v1/grids?dryRun=true', body);
+    const dry = await ctx.api.post<DryRun>('/v1/grids?dryRun=true', body);
     if (ctx.options.json) {
       asJson(ctx, dry);
       return EXIT.OK;
@@ -116,7 +106,7 @@ const submit: Command = async (ctx) => {
       ctx,
       table(
         ['#', 'point', 'params', 'MFLOPs', 'est. s', 'reuses'],
-        dry.points.map((p) => [p.index, formatValues(p.values), p.params, num(p.flops / 1e6), num(p.estimatedSeconds, 3), p.reuses ?? '']),
+        dry.points.map((p) => [p.index, formatValues(p.values), p.params, num(p.flops === null ? null : p.flops / 1e6), num(p.estimatedSeconds, 3), p.reuses ?? '']),
       ),
     );
     print(
@@ -127,7 +117,7 @@ const submit: Command = async (ctx) => {
     return EXIT.OK;
   }
 
-  const result = await ctx.api.post<{ grid: GridView; created: number; reused: number; duplicates: number }>('/v1/grids', body);
+  const result = await ctx.api.post<Submitted>('/v1/grids', body);
   if (ctx.options.json) asJson(ctx, result);
   else
     print(
@@ -139,7 +129,7 @@ const submit: Command = async (ctx) => {
 };
 
 const presets: Command = async (ctx) => {
-  const list = await ctx.api.get<{ name: string; description: string }[]>('/v1/presets');
+  const list = await ctx.api.get<PresetInfo[]>('/v1/presets');
   if (ctx.options.json) asJson(ctx, list);
   else print(ctx, table(['preset', 'description'], list.map((p) => [p.name, p.description])));
   return EXIT.OK;
@@ -148,7 +138,7 @@ const presets: Command = async (ctx) => {
 const status: Command = async (ctx) => {
   const id = ctx.args[0];
   if (!id) {
-    const page = await ctx.api.get<{ items: ExperimentView[] }>('/v1/experiments?limit=20');
+    const page = await ctx.api.get<Page>('/v1/experiments?limit=20');
     if (ctx.options.json) asJson(ctx, page.items);
     else print(ctx, table(['experiment', 'status', 'name', 'epoch', 'backend'], page.items.map(experimentRow)));
     return EXIT.OK;
@@ -183,7 +173,7 @@ const watch: Command = async (ctx) => {
       const within = e.progress?.step && e.progress.stepsPerEpoch ? e.progress.step / e.progress.stepsPerEpoch : 0;
       const done = e.status === 'succeeded' ? 1 : ((e.progress?.epoch ?? 0) - (within ? 1 : 0) + within) / epochs;
       print(ctx, `${e.id} ${e.status.padEnd(9)} ${bar(done)} epoch ${e.progress?.epoch ?? 0}/${epochs}` + (e.progress?.loss !== undefined ? ` loss ${num(e.progress.loss)}` : ''));
-      if (['succeeded', 'failed', 'cancelled'].includes(e.status)) {
+      if ((FINAL_EXPERIMENT_STATUSES as readonly string[]).includes(e.status)) {
         if (e.error) print(ctx, `error: ${e.error}`);
         return e.status === 'succeeded' ? EXIT.OK : EXIT.RUN_FAILED;
       }
@@ -194,10 +184,7 @@ const watch: Command = async (ctx) => {
 
 const compare: Command = async (ctx) => {
   if (ctx.options.ids) {
-    const result = await ctx.api.get<{
-      experiments: { experiment: ExperimentView; final: Record<string, number>; best: Record<string, number> }[];
-      differences: { field: string; values: unknown[] }[];
-    }>(`/v1/compare?ids=${encodeURIComponent(String(ctx.options.ids))}`);
+    const result = await ctx.api.get<Compared>(`/v1/compare?ids=${encodeURIComponent(String(ctx.options.ids))}`);
     if (ctx.options.json) {
       asJson(ctx, result);
       return EXIT.OK;
@@ -220,10 +207,7 @@ const compare: Command = async (ctx) => {
     return EXIT.OK;
   }
   const id = requireArg(ctx, 'grid id (or --ids ID,ID)');
-  const summary = await ctx.api.get<{
-    groups: { group: string; values: Record<string, unknown>; n: number; succeeded: number; final: Record<string, { mean: number; std: number; n: number }> }[];
-    degradation: { reproduced: boolean | null; plainDegrades: boolean | null; residualImproves: boolean | null };
-  }>(`/v1/grids/${id}/summary`);
+  const summary = await ctx.api.get<GridSummary>(`/v1/grids/${id}/summary`);
   if (ctx.options.json) {
     asJson(ctx, summary);
     return EXIT.OK;

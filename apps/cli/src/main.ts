@@ -1,7 +1,9 @@
 // `resnet-lab`: submit grids and experiments, follow them, compare and export their results.
 import { parseArgs } from 'node:util';
+import { EnvError } from '@resnet-lab/config';
 import { ApiClient } from './api-client';
 import { runCommand, COMMANDS, type CommandName } from './commands';
+import { loadCliEnv } from './env';
 import { CliError, EXIT } from './exit-codes';
 
 const HELP = `resnet-lab <command> [options]
@@ -21,7 +23,7 @@ Options:
   --token TOKEN    bearer token (env RESNET_LAB_TOKEN)
   --dry-run        submit: expand and cost the grid without running it
   --force          submit: retrain even where an identical experiment already succeeded
-  --priority N     submit: queue priority of the grid (1 = first)
+  --priority N     submit: queue priority of the grid, 0..1000, higher runs sooner (default 500)
   --json           print JSON instead of tables
   --interval S     watch: seconds between polls (default 2)
 
@@ -55,10 +57,15 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? EXIT.OK : EXIT.USAGE;
   }
   if (!(command in COMMANDS)) throw new CliError(`unknown command "${command}"\n\n${HELP}`, EXIT.USAGE);
-  const api = new ApiClient({
-    baseUrl: values.api ?? process.env.RESNET_LAB_API ?? 'http://127.0.0.1:3000',
-    ...((values.token ?? process.env.RESNET_LAB_TOKEN) ? { token: values.token ?? process.env.RESNET_LAB_TOKEN } : {}),
-  });
+  let env: ReturnType<typeof loadCliEnv>;
+  try {
+    env = loadCliEnv();
+  } catch (error) {
+    if (error instanceof EnvError) throw new CliError(error.message, EXIT.USAGE);
+    throw error;
+  }
+  const token = values.token ?? env.RESNET_LAB_TOKEN;
+  const api = new ApiClient({ baseUrl: values.api ?? env.RESNET_LAB_API, ...(token ? { token } : {}) });
   return runCommand(command as CommandName, { api, args, options: values, out: process.stdout });
 }
 

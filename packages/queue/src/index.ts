@@ -2,7 +2,6 @@ export { createRedisConnection } from './connection';
 export { JOB_CATALOG } from './catalog';
 export {
   createTrainQueue,
-  enqueueTraining,
   enqueueTrainingBulk,
   removeQueuedTraining,
   removeTrainingJobs,

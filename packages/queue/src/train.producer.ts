@@ -8,21 +8,10 @@ export function createTrainQueue(connection: Redis, prefix: string): TrainQueue 
   return new Queue(JOB_CATALOG.train.queue, { connection, prefix });
 }
 
-/** The job id is the experiment id: adding the same experiment twice yields one job. */
-export async function enqueueTraining(
-  queue: TrainQueue,
-  experimentId: string,
-  options: { priority?: number } = {},
-): Promise<void> {
-  const payload = JOB_CATALOG.train.payload.parse({ experimentId });
-  await queue.add('train', payload, {
-    ...JOB_CATALOG.train.options,
-    jobId: experimentId,
-    ...(options.priority ? { priority: options.priority } : {}),
-  });
-}
-
-/** One round trip for many experiments (grids); repeats of an existing job id collapse as in add. */
+/**
+ * Adds training jobs in one round trip. The job id is the experiment id: adding the same
+ * experiment twice yields one job.
+ */
 export async function enqueueTrainingBulk(
   queue: TrainQueue,
   items: { experimentId: string; priority?: number }[],

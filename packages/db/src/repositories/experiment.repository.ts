@@ -1,4 +1,4 @@
-import type { ExperimentSpec } from '@resnet-lab/spec';
+import { FINAL_EXPERIMENT_STATUSES, type ExperimentSpec } from '@resnet-lab/spec';
 import type { Db } from '../client';
 import type { Experiment, ExperimentStatus, Prisma } from '../generated/client';
 
@@ -11,8 +11,7 @@ export interface ListExperimentsQuery {
   cursor?: string;
 }
 
-/** The states in which an experiment will not run again. */
-export const FINAL_STATUSES: readonly ExperimentStatus[] = ['succeeded', 'failed', 'cancelled'];
+export const FINAL_STATUSES: readonly ExperimentStatus[] = FINAL_EXPERIMENT_STATUSES;
 
 export function experimentRepository(db: Db) {
   return {
