@@ -196,6 +196,8 @@ describe('matmul and softmax', () => {
     }
     await expectParity({ a: random([4, 5, 6]), b: random([4, 6, 2]) }, (t) => tf.matMul(t.a!, t.b!));
     await expectParity({ a: random([4, 5, 6]), b: random([1, 6, 2]) }, (t) => tf.matMul(t.a!, t.b!));
+    // Batch ranks that differ: the output keeps the broadcast batch shape.
+    await expectParity({ a: random([5, 6]), b: random([1, 6, 2]) }, (t) => tf.matMul(t.a!, t.b!));
     await expectParity({ a: random([64, 64]), b: random([64, 10]), bias: random([10]), r: random([64, 10]) },
       withGrads((x, y, z) => tf.fused.matMul({ a: x as tf.Tensor2D, b: y as tf.Tensor2D, bias: z, activation: 'relu' }), ['a', 'b', 'bias']));
   });

@@ -1,5 +1,5 @@
 // BatchMatMul and _FusedMatMul share this: oneDNN sgemm per batch item, bias and ReLU fused.
-import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
 import { backendOf, output, sizeOf, type KernelArgs } from './kernel-utils';
 
 /** Runs the product, or returns null when the shapes need a broadcast the native path lacks. */
@@ -23,7 +23,8 @@ export function nativeMatMul(args: KernelArgs, a: TensorInfo, b: TensorInfo, tra
   if (bias && !(sizeOf(bias.shape) === 1 || (sizeOf(bias.shape) === n && bias.shape[bias.shape.length - 1] === n))) {
     return null;
   }
-  const batchShape = aItems >= bItems ? aBatch : bBatch;
+  // The broadcast of the two batch shapes ([m,k] x [1,k,n] is [1,m,n], as tfjs' cpu kernel has it).
+  const batchShape = backend_util.assertAndGetBroadcastShape(aBatch, bBatch);
   const batch = Math.max(aItems, bItems);
   const backend = backendOf(args);
   const out = output(backend, [...batchShape, m, n]);
