@@ -45,7 +45,7 @@ export const checkpointsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { r
         .header('content-disposition', `attachment; filename="checkpoint-epoch-${checkpoint.info.epoch}.bin"`)
         .header('etag', `"${checkpoint.info.sha256}"`)
         .header('x-checkpoint-sha256', checkpoint.info.sha256)
-        .send(Buffer.from(checkpoint.bytes));
+        .send(checkpoint.bytes);
     },
   );
 
