@@ -25,8 +25,9 @@ fi
 if ! redis_up; then
   echo "ensure-services: Redis is not answering; trying to start it"
   if command -v redis-server >/dev/null; then
+    # Append-only persistence: queued jobs survive a Redis restart (the reconciler covers the rest).
     mkdir -p /var/lib/redis /var/log/redis 2>/dev/null || true
-    redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+    redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly yes \
       --dir /var/lib/redis --logfile /var/log/redis/ci.log || true
   elif command -v docker >/dev/null && docker info >/dev/null 2>&1; then
     docker compose up -d redis
