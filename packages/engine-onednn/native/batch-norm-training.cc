@@ -1,5 +1,6 @@
 // Batch norm in training, forward: batch statistics over N,H,W per channel (biased variance, as
 // tfjs' moments), normalise, scale and shift, in one oneDNN primitive.
+#include <cstring>
 #include "dnnl-compat.h"
 
 namespace rl {
@@ -18,7 +19,10 @@ Napi::Value BatchNormTraining(const Napi::CallbackInfo& info) {
     float eps = static_cast<float>(dbl(info[10]));
     memory::desc data({n, c, h, w}, dt::f32, tag::nhwc);
     memory::desc vec({c}, dt::f32, tag::x);
-    auto e = cache.get(key({n, h, w, c}) + std::to_string(eps), [&]() {
+    // Keyed on eps's exact bits: a decimal rendering would merge nearby small epsilons.
+    uint32_t epsBits;
+    std::memcpy(&epsBits, &eps, sizeof epsBits);
+    auto e = cache.get(key({n, h, w, c, static_cast<int64_t>(epsBits)}), [&]() {
       auto pd = bnForwardPd(data, eps);
       return std::make_shared<Entry>(Entry{pd, dnnl::batch_normalization_forward(pd)});
     });

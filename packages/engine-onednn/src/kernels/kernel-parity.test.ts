@@ -112,6 +112,16 @@ describe('batch norm', () => {
     }
   });
 
+  it('keeps the primitives of two small epsilons apart', async () => {
+    // A channel whose variance (~1e-9) is below both epsilons: each eps gives its own output.
+    const x = random([8, 2, 2, 1], 1, 1.0001);
+    const normalise = (t: tf.Tensor, eps: number) =>
+      tf.getBackend() === 'onednn'
+        ? (tf.engine().runKernel(BATCH_NORM_TRAINING, { x: t, gamma: tf.ones([1]), beta: tf.zeros([1]) }, { epsilon: eps }) as tf.Tensor[])[0]!
+        : (({ mean, variance }) => tf.batchNorm(t, mean, variance, undefined, undefined, eps))(tf.moments(t, [0, 1, 2]));
+    await expectParity({ x }, (t) => [normalise(t.x!, 1e-7), normalise(t.x!, 1e-8)]);
+  });
+
   it('inference (FusedBatchNorm) with per-channel and scalar statistics', async () => {
     const x = random([4, 3, 3, 5]);
     await expectParity({ x, m: random([5]), v: random([5], 0.1, 2), o: random([5]), s: random([5]) },
