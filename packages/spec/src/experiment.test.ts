@@ -95,3 +95,11 @@ describe('network and data must fit', () => {
     expect(result.error!.issues[0]!.path).toEqual(['architecture', 'inputChannels']);
   });
 });
+
+describe('evaluation plan', () => {
+  it("rejects evaluateTest 'never' when no validation split is held out", () => {
+    const result = ExperimentSpec.safeParse({ dataset: { name: 'synthetic', validationSplit: 0 }, training: { evaluateTest: 'never' } });
+    expect(result.error!.issues[0]!.path).toEqual(['training', 'evaluateTest']);
+    expect(ExperimentSpec.safeParse({ dataset: { name: 'synthetic', validationSplit: 0 }, training: { evaluateTest: 'every-epoch' } }).success).toBe(true);
+  });
+});

@@ -25,6 +25,14 @@ export const ExperimentSpec = z
         message: `the dataset has ${data.classes} classes; leave numClasses out or set it to ${data.classes}`,
       });
     }
+    if (spec.training.evaluateTest === 'never' && spec.dataset.validationSplit === 0) {
+      // With nothing held out, the test set is the only per-epoch evaluation there is.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['training', 'evaluateTest'],
+        message: "with dataset.validationSplit 0 the test set is evaluated every epoch; use 'every-epoch' or hold out a validation split",
+      });
+    }
     if (inputChannels !== undefined && inputChannels !== data.channels && inputChannels !== 1 && data.channels !== 1) {
       ctx.addIssue({
         code: 'custom',
