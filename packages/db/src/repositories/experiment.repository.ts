@@ -1,6 +1,7 @@
 import { FINAL_EXPERIMENT_STATUSES, type ExperimentSpec } from '@resnet-lab/spec';
 import type { Db } from '../client';
 import type { Experiment, ExperimentStatus, Prisma } from '../generated/client';
+import { pageQuery, toPage } from './cursor-page';
 
 export type { Experiment, ExperimentStatus };
 
@@ -36,15 +37,11 @@ export function experimentRepository(db: Db) {
     },
 
     async list(query: ListExperimentsQuery): Promise<{ items: Experiment[]; nextCursor: string | null }> {
-      const items = await db.experiment.findMany({
+      const rows = await db.experiment.findMany({
         where: query.status ? { status: query.status } : {},
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        take: query.limit + 1,
-        ...(query.cursor ? { cursor: { id: query.cursor }, skip: 1 } : {}),
+        ...pageQuery(query.limit, query.cursor),
       });
-      const hasMore = items.length > query.limit;
-      const page = hasMore ? items.slice(0, query.limit) : items;
-      return { items: page, nextCursor: hasMore ? page[page.length - 1]!.id : null };
+      return toPage(rows, query.limit);
     },
 
     /**

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ExperimentSpec } from '@resnet-lab/spec';
 import type { Db } from '../client';
 import type { ExperimentStatus, Grid, GridStatus, Prisma } from '../generated/client';
+import { pageQuery, toPage } from './cursor-page';
 
 export type { Grid, GridStatus };
 
@@ -136,15 +137,11 @@ export function gridRepository(db: Db) {
     },
 
     async list(query: { status?: GridStatus; limit: number; cursor?: string }) {
-      const items = await db.grid.findMany({
+      const rows = await db.grid.findMany({
         where: query.status ? { status: query.status } : {},
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        take: query.limit + 1,
-        ...(query.cursor ? { cursor: { id: query.cursor }, skip: 1 } : {}),
+        ...pageQuery(query.limit, query.cursor),
       });
-      const hasMore = items.length > query.limit;
-      const page = hasMore ? items.slice(0, query.limit) : items;
-      return { items: page, nextCursor: hasMore ? page[page.length - 1]!.id : null };
+      return toPage(rows, query.limit);
     },
 
     /** Status counts and epoch progress of the members, and when any of them last changed. */
