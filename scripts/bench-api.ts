@@ -28,7 +28,14 @@ const END = '<!-- api-bench:end -->';
 export interface ApiBenchResult {
   gridSubmit10k: { medianMs: number; runsMs: number[]; jobsEnqueued: number; targetMs: 5000 };
   summary1kx100: { medianMs: number; runsMs: number[]; metricRows: number; targetMs: 200 };
-  getExperimentAt200: { p99MedianMs: number; p99RunsMs: number[]; p50MedianMs: number; requestsPerSecond: number; non2xx: number; targetP99Ms: 20 };
+  getExperimentAt200: {
+    p99MedianMs: number;
+    p99RunsMs: number[];
+    p50MedianMs: number;
+    requestsPerSecond: number;
+    non2xx: number;
+    targetP99Ms: 20;
+  };
   machine: string;
   /** 1-minute load average when the run started: other work on the machine skews latencies. */
   loadAverageAtStart: number;
@@ -49,13 +56,19 @@ const median = (xs: number[]) => {
 const round = (x: number, digits = 1) => Number(x.toFixed(digits));
 
 async function post(url: string, body: unknown): Promise<any> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const json = await res.json();
   if (!res.ok) throw new Error(`POST ${url}: ${res.status} ${JSON.stringify(json).slice(0, 500)}`);
   return json;
 }
 
-export async function runApiBenchmarks(options: { runs?: number; log?: (msg: string) => void; writeMarkdown?: boolean } = {}): Promise<ApiBenchResult> {
+export async function runApiBenchmarks(
+  options: { runs?: number; log?: (msg: string) => void; writeMarkdown?: boolean } = {},
+): Promise<ApiBenchResult> {
   const runs = options.runs ?? 3;
   const loadAverageAtStart = round(loadavg()[0] ?? 0, 2);
   const log = options.log ?? ((msg: string) => console.log(msg));
@@ -101,7 +114,8 @@ export async function runApiBenchmarks(options: { runs?: number; log?: (msg: str
       const res = await post(`${apiUrl}/v1/grids`, body);
       const ms = performance.now() - t0;
       jobsEnqueued = (await jobCount(queue)) - before;
-      if (res.created !== 10_000 || jobsEnqueued !== 10_000) throw new Error(`expected 10,000 experiments and jobs, got ${res.created} and ${jobsEnqueued}`);
+      if (res.created !== 10_000 || jobsEnqueued !== 10_000)
+        throw new Error(`expected 10,000 experiments and jobs, got ${res.created} and ${jobsEnqueued}`);
       submitMs.push(ms);
       log(`grid 10k submit run ${run + 1}: ${ms.toFixed(0)} ms (${jobsEnqueued} jobs enqueued)`);
     }
@@ -119,15 +133,21 @@ export async function runApiBenchmarks(options: { runs?: number; log?: (msg: str
       })
     ).grid;
     const t1 = performance.now();
-    const inserted = await sql.query(`
+    const inserted = await sql.query(
+      `
       INSERT INTO "Metric" ("experimentId", epoch, split, name, value)
       SELECT m."experimentId", ep, x.split, x.name, random()
       FROM "GridMember" m CROSS JOIN generate_series(1, 100) ep
       CROSS JOIN (VALUES ('train','loss'),('train','error'),('train','learning_rate'),('train','epoch_seconds'),('train','images_per_second'),
                          ('validation','loss'),('validation','error'),('test','loss'),('test','error'),('test','top5_error')) AS x(split, name)
-      WHERE m."gridId" = $1`, [grid.id]);
-    await sql.query(`UPDATE "Experiment" e SET status = 'succeeded', "finishedAt" = now(), "updatedAt" = now(), backend = 'cpu'
-                     FROM "GridMember" m WHERE m."experimentId" = e.id AND m."gridId" = $1`, [grid.id]);
+      WHERE m."gridId" = $1`,
+      [grid.id],
+    );
+    await sql.query(
+      `UPDATE "Experiment" e SET status = 'succeeded', "finishedAt" = now(), "updatedAt" = now(), backend = 'cpu'
+                     FROM "GridMember" m WHERE m."experimentId" = e.id AND m."gridId" = $1`,
+      [grid.id],
+    );
     await sql.query('VACUUM ANALYZE');
     log(`summary setup: ${inserted.rowCount} metric rows in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
     const summaryUrl = `${apiUrl}/v1/grids/${grid.id}/summary`;
@@ -144,7 +164,9 @@ export async function runApiBenchmarks(options: { runs?: number; log?: (msg: str
     log(`summary 1k x 100 epochs: ${summaryMs.map((m) => m.toFixed(0)).join(', ')} ms`);
 
     // 3. GET /v1/experiments/:id at 200 connections.
-    const { experimentId } = (await sql.query('SELECT "experimentId" FROM "GridMember" WHERE "gridId" = $1 LIMIT 1', [grid.id])).rows[0];
+    const { experimentId } = (
+      await sql.query('SELECT "experimentId" FROM "GridMember" WHERE "gridId" = $1 LIMIT 1', [grid.id])
+    ).rows[0];
     // autocannon ships no types (and @types/autocannon is not installed): imported by a variable name.
     const autocannonModule = 'autocannon';
     const autocannon = ((await import(autocannonModule)) as { default: (opts: object) => Promise<any> }).default;
@@ -154,17 +176,33 @@ export async function runApiBenchmarks(options: { runs?: number; log?: (msg: str
     let non2xx = 0;
     await autocannon({ url: `${apiUrl}/v1/experiments/${experimentId}`, connections: 200, duration: 2 }); // warm-up
     for (let run = 0; run < runs; run++) {
-      const result = await autocannon({ url: `${apiUrl}/v1/experiments/${experimentId}`, connections: 200, duration: 10 });
+      const result = await autocannon({
+        url: `${apiUrl}/v1/experiments/${experimentId}`,
+        connections: 200,
+        duration: 10,
+      });
       p99.push(result.latency.p99);
       p50.push(result.latency.p50);
       rps.push(result.requests.average);
       non2xx += result.non2xx + result.errors;
-      log(`GET experiment at 200 connections run ${run + 1}: p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ${Math.round(result.requests.average)} req/s`);
+      log(
+        `GET experiment at 200 connections run ${run + 1}: p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ${Math.round(result.requests.average)} req/s`,
+      );
     }
 
     const result: ApiBenchResult = {
-      gridSubmit10k: { medianMs: round(median(submitMs), 0), runsMs: submitMs.map((x) => round(x, 0)), jobsEnqueued, targetMs: 5000 },
-      summary1kx100: { medianMs: round(median(summaryMs)), runsMs: summaryMs.map((x) => round(x)), metricRows: inserted.rowCount ?? 0, targetMs: 200 },
+      gridSubmit10k: {
+        medianMs: round(median(submitMs), 0),
+        runsMs: submitMs.map((x) => round(x, 0)),
+        jobsEnqueued,
+        targetMs: 5000,
+      },
+      summary1kx100: {
+        medianMs: round(median(summaryMs)),
+        runsMs: summaryMs.map((x) => round(x)),
+        metricRows: inserted.rowCount ?? 0,
+        targetMs: 200,
+      },
       getExperimentAt200: {
         p99MedianMs: median(p99),
         p99RunsMs: p99,
@@ -237,7 +275,10 @@ ${END}`;
   }
   const start = text.indexOf(START);
   const end = text.indexOf(END);
-  text = start >= 0 && end > start ? `${text.slice(0, start)}${section}${text.slice(end + END.length)}` : `${text.trimEnd()}\n\n${section}\n`;
+  text =
+    start >= 0 && end > start
+      ? `${text.slice(0, start)}${section}${text.slice(end + END.length)}`
+      : `${text.trimEnd()}\n\n${section}\n`;
   await writeFile(file, text);
 }
 

@@ -8,18 +8,37 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createTestDatabase, createTestQueuePrefix, REPO_ROOT, startStack, waitFor, type Stack } from '@resnet-lab/testing';
+import {
+  createTestDatabase,
+  createTestQueuePrefix,
+  REPO_ROOT,
+  startStack,
+  waitFor,
+  type Stack,
+} from '@resnet-lab/testing';
 
 const START = '<!-- e2e-bench:start -->';
 const END = '<!-- e2e-bench:end -->';
 
 export interface E2eBenchResult {
   lenet: { seconds: number; backend: string; validationAccuracy: number };
-  preset: { preset: string; scale: number; experiments: number; succeeded: number; seconds: number; backends: string[]; degradation: unknown };
+  preset: {
+    preset: string;
+    scale: number;
+    experiments: number;
+    succeeded: number;
+    seconds: number;
+    backends: string[];
+    degradation: unknown;
+  };
 }
 
 async function post(stack: Stack, path: string, body: unknown): Promise<any> {
-  const res = await fetch(`${stack.apiUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${stack.apiUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (res.status !== 201) throw new Error(`POST ${path} failed: ${res.status} ${await res.text()}`);
   return res.json();
 }
@@ -108,14 +127,20 @@ function writeSection(r: E2eBenchResult, command: string): void {
     END,
   ].join('\n');
   const at = text.indexOf(START);
-  const next = at >= 0 ? text.slice(0, at) + section + text.slice(text.indexOf(END) + END.length) : `${text.trimEnd()}\n\n${section}\n`;
+  const next =
+    at >= 0
+      ? text.slice(0, at) + section + text.slice(text.indexOf(END) + END.length)
+      : `${text.trimEnd()}\n\n${section}\n`;
   writeFileSync(file, next);
 }
 
 /** Runs the end-to-end benchmarks and writes their section of BENCHMARKS.md. */
 export async function recordE2eBenchmarks(preset?: string, scale?: number): Promise<E2eBenchResult> {
   const result = await runE2eBenchmarks(preset, scale);
-  writeSection(result, `npx tsx scripts/bench-e2e.ts${preset ? ` --preset ${preset}` : ''}${scale ? ` --scale ${scale}` : ''}`);
+  writeSection(
+    result,
+    `npx tsx scripts/bench-e2e.ts${preset ? ` --preset ${preset}` : ''}${scale ? ` --scale ${scale}` : ''}`,
+  );
   return result;
 }
 

@@ -16,14 +16,30 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const runCase = join(root, 'packages/engine-onednn/bench/run-case.ts');
 const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
 
-type Plan = { model: string; backend: string; batch: number; warmup: number; steps: number; runs: number; note?: string };
+type Plan = {
+  model: string;
+  backend: string;
+  batch: number;
+  warmup: number;
+  steps: number;
+  runs: number;
+  note?: string;
+};
 
 // tfjs' JavaScript `cpu` backend needs minutes per ResNet-20 step at batch 128 (< 0.3 img/s), so it
 // is measured at a small batch; its images/s hardly depend on the batch size.
 const plans: Plan[] = [
   { model: 'resnet20-cifar', backend: 'onednn', batch: 128, warmup: 3, steps: 15, runs: 3 },
   { model: 'resnet20-cifar', backend: 'tensorflow', batch: 128, warmup: 3, steps: 15, runs: 3 },
-  { model: 'resnet20-cifar', backend: 'cpu', batch: 4, warmup: 1, steps: 1, runs: 1, note: 'batch 4: tfjs cpu is too slow for 128' },
+  {
+    model: 'resnet20-cifar',
+    backend: 'cpu',
+    batch: 4,
+    warmup: 1,
+    steps: 1,
+    runs: 1,
+    note: 'batch 4: tfjs cpu is too slow for 128',
+  },
   { model: 'lenet5-mnist', backend: 'onednn', batch: 128, warmup: 5, steps: 30, runs: 3 },
   { model: 'lenet5-mnist', backend: 'tensorflow', batch: 128, warmup: 5, steps: 30, runs: 3 },
   { model: 'lenet5-mnist', backend: 'cpu', batch: 128, warmup: 1, steps: 3, runs: 1 },
@@ -33,9 +49,15 @@ const plans: Plan[] = [
 type Row = Plan & { result?: CaseResult; runsMs?: number[]; unavailable?: string; error?: string };
 
 function runOnce(p: Plan): CaseResult | { unavailable: string } | { error: string } {
-  const child = spawnSync(process.execPath, [tsxCli, runCase, p.model, p.backend, String(p.batch), String(p.warmup), String(p.steps)],
-    { cwd: root, encoding: 'utf8', maxBuffer: 16 * 2 ** 20 });
-  const line = child.stdout.split('\n').reverse().find((l) => l.startsWith('{'));
+  const child = spawnSync(
+    process.execPath,
+    [tsxCli, runCase, p.model, p.backend, String(p.batch), String(p.warmup), String(p.steps)],
+    { cwd: root, encoding: 'utf8', maxBuffer: 16 * 2 ** 20 },
+  );
+  const line = child.stdout
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
   if (child.status !== 0 || !line) {
     return { error: (child.stderr.split('\n').find((l) => /Error/.test(l)) ?? `exit ${child.status}`).trim() };
   }
@@ -53,7 +75,9 @@ function machine(): string[] {
   let distro = `${os.type()} ${os.release()}`;
   try {
     distro = readFileSync('/etc/os-release', 'utf8').match(/^PRETTY_NAME="?([^"\n]+)/m)?.[1] ?? distro;
-  } catch { /* not Linux */ }
+  } catch {
+    /* not Linux */
+  }
   const flags = field('Flags') ?? '';
   return [
     `CPU: ${field('Model name') ?? os.cpus()[0]?.model} — ${field('CPU\\(s\\)') ?? os.cpus().length} CPUs` +
@@ -69,25 +93,36 @@ for (const p of plans) {
   const row: Row = { ...p, runsMs: [] };
   for (let r = 0; r < p.runs; r++) {
     const out = runOnce(p);
-    if ('unavailable' in out) { row.unavailable = out.unavailable; break; }
-    if ('error' in out) { row.error = out.error; break; }
+    if ('unavailable' in out) {
+      row.unavailable = out.unavailable;
+      break;
+    }
+    if ('error' in out) {
+      row.error = out.error;
+      break;
+    }
     row.runsMs!.push(out.medianMs);
-    if (!row.result || out.peakRssMiB > row.result.peakRssMiB) row.result = { ...out, peakRssMiB: Math.max(out.peakRssMiB, row.result?.peakRssMiB ?? 0) };
+    if (!row.result || out.peakRssMiB > row.result.peakRssMiB)
+      row.result = { ...out, peakRssMiB: Math.max(out.peakRssMiB, row.result?.peakRssMiB ?? 0) };
   }
   if (row.result && row.runsMs!.length) {
     const ms = median(row.runsMs!);
     row.result = { ...row.result, medianMs: ms, imagesPerSecond: (p.batch * 1000) / ms };
   }
   rows.push(row);
-  const shown = row.result ? `${row.result.imagesPerSecond.toFixed(1)} img/s, ${row.result.medianMs.toFixed(1)} ms/step, peak RSS ${row.result.peakRssMiB.toFixed(0)} MiB`
-    : row.unavailable ? `unavailable (${row.unavailable})` : `failed (${row.error})`;
+  const shown = row.result
+    ? `${row.result.imagesPerSecond.toFixed(1)} img/s, ${row.result.medianMs.toFixed(1)} ms/step, peak RSS ${row.result.peakRssMiB.toFixed(0)} MiB`
+    : row.unavailable
+      ? `unavailable (${row.unavailable})`
+      : `failed (${row.error})`;
   console.log(`${p.model.padEnd(18)} ${p.backend.padEnd(10)} batch ${String(p.batch).padEnd(4)} ${shown}`);
 }
 const loadAfter = os.loadavg();
 
-const fmt = (r: Row) => r.result
-  ? `| ${r.model} | ${r.backend} | ${r.batch} | **${r.result.imagesPerSecond.toFixed(1)}** | ${r.result.medianMs.toFixed(1)} | ${r.runsMs!.map((m) => m.toFixed(0)).join(' / ')} | ${r.result.peakRssMiB.toFixed(0)} | ${[r.note, r.result.detail].filter(Boolean).join('; ')} |`
-  : `| ${r.model} | ${r.backend} | ${r.batch} | — | — | — | — | ${r.unavailable ? `unavailable: ${r.unavailable}` : `failed: ${r.error}`} |`;
+const fmt = (r: Row) =>
+  r.result
+    ? `| ${r.model} | ${r.backend} | ${r.batch} | **${r.result.imagesPerSecond.toFixed(1)}** | ${r.result.medianMs.toFixed(1)} | ${r.runsMs!.map((m) => m.toFixed(0)).join(' / ')} | ${r.result.peakRssMiB.toFixed(0)} | ${[r.note, r.result.detail].filter(Boolean).join('; ')} |`
+    : `| ${r.model} | ${r.backend} | ${r.batch} | — | — | — | — | ${r.unavailable ? `unavailable: ${r.unavailable}` : `failed: ${r.error}`} |`;
 
 const START = '<!-- training-bench:start -->';
 const END = '<!-- training-bench:end -->';
@@ -145,8 +180,10 @@ if (!process.argv.includes('--skip-e2e')) {
   try {
     const { recordE2eBenchmarks } = await import('./bench-e2e');
     const r = await recordE2eBenchmarks();
-    console.log(`LeNet-5 MNIST: ${(r.lenet.validationAccuracy * 100).toFixed(2)}% in ${r.lenet.seconds.toFixed(0)} s; ` +
-      `preset ${r.preset.preset} at ${r.preset.scale}: ${r.preset.succeeded}/${r.preset.experiments} in ${(r.preset.seconds / 60).toFixed(1)} min`);
+    console.log(
+      `LeNet-5 MNIST: ${(r.lenet.validationAccuracy * 100).toFixed(2)}% in ${r.lenet.seconds.toFixed(0)} s; ` +
+        `preset ${r.preset.preset} at ${r.preset.scale}: ${r.preset.succeeded}/${r.preset.experiments} in ${(r.preset.seconds / 60).toFixed(1)} min`,
+    );
   } catch (err) {
     console.log(`end-to-end benchmarks not run: ${(err as Error).message}`);
   }

@@ -29,14 +29,20 @@ describe('architectures', () => {
     const res = await app.inject({ method: 'POST', url: '/v1/architectures/describe', payload: arch });
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    const expected = describeModel(JSON.parse(JSON.stringify((await import('@resnet-lab/spec')).ArchitectureSpec.parse(arch))));
+    const expected = describeModel(
+      JSON.parse(JSON.stringify((await import('@resnet-lab/spec')).ArchitectureSpec.parse(arch))),
+    );
     expect(body.trainableParams).toBe(expected.trainableParams);
     expect(body.flops).toBe(expected.flops);
     expect(body.trainableParams / 21.8e6).toBeCloseTo(1, 1);
   });
 
   it('names the field when a combination is impossible', async () => {
-    const res = await app.inject({ method: 'POST', url: '/v1/architectures/describe', payload: { family: 'cifar-resnet', depth: 21 } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/architectures/describe',
+      payload: { family: 'cifar-resnet', depth: 21 },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().errors.map((e: { field: string }) => e.field)).toContain('depth');
   });

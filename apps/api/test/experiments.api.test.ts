@@ -21,7 +21,13 @@ beforeAll(async () => {
   const repos = repositories(database.db);
   const trainQueue = createTrainQueue(queuePrefix.redis, queuePrefix.prefix);
   const outbox = startOutboxRelay(repos.outbox, trainQueue, { intervalMs: 60_000, onError: () => {} });
-  deps = { db: database.db, repos, redis: createRedisConnection('redis://127.0.0.1:6379', 'producer'), trainQueue, outbox };
+  deps = {
+    db: database.db,
+    repos,
+    redis: createRedisConnection('redis://127.0.0.1:6379', 'producer'),
+    trainQueue,
+    outbox,
+  };
   app = await buildApp(deps, { logger: false });
 });
 
@@ -82,7 +88,11 @@ describe('reading experiments', () => {
   it('lists newest first, pages with a cursor and filters by status', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const res = await app.inject({ method: 'POST', url: '/v1/experiments', payload: { training: { seed: 100 + i } } });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/experiments',
+        payload: { training: { seed: 100 + i } },
+      });
       ids.push(res.json().id);
     }
     const first = await app.inject({ method: 'GET', url: '/v1/experiments?limit=2' });
@@ -142,7 +152,13 @@ describe('health and docs', () => {
     const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/v1/experiments', '/v1/experiments/{id}', '/v1/experiments/{id}/metrics', '/v1/experiments/{id}/cancel', '/readyz']),
+      expect.arrayContaining([
+        '/v1/experiments',
+        '/v1/experiments/{id}',
+        '/v1/experiments/{id}/metrics',
+        '/v1/experiments/{id}/cancel',
+        '/readyz',
+      ]),
     );
     const body = doc.paths['/v1/experiments'].post.requestBody.content['application/json'].schema;
     expect(JSON.stringify(body)).toContain('learningRate');
@@ -153,7 +169,11 @@ describe('readiness when Redis is down', () => {
   it('answers 503 and says which dependency failed', async () => {
     const { Redis } = await import('ioredis');
     // Nothing listens on port 1: the check must fail fast, not hang.
-    const deadRedis = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null });
+    const deadRedis = new Redis('redis://127.0.0.1:1', {
+      maxRetriesPerRequest: 1,
+      lazyConnect: true,
+      retryStrategy: () => null,
+    });
     deadRedis.on('error', () => {});
     const degraded = await buildApp({ ...deps, redis: deadRedis }, { logger: false });
     try {

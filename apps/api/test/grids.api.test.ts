@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repositories } from '@resnet-lab/db';
 import { createRedisConnection, createTrainQueue, startOutboxRelay } from '@resnet-lab/queue';
-import { createTestDatabase, createTestQueuePrefix, type TestDatabase, type TestQueuePrefix } from '@resnet-lab/testing';
+import {
+  createTestDatabase,
+  createTestQueuePrefix,
+  type TestDatabase,
+  type TestQueuePrefix,
+} from '@resnet-lab/testing';
 import { buildApp, type App } from '../src/app';
 import type { AppDeps } from '../src/deps';
 
@@ -22,7 +27,13 @@ beforeAll(async () => {
   const repos = repositories(database.db);
   const trainQueue = createTrainQueue(queuePrefix.redis, queuePrefix.prefix);
   const outbox = startOutboxRelay(repos.outbox, trainQueue, { intervalMs: 60_000, onError: () => {} });
-  deps = { db: database.db, repos, redis: createRedisConnection('redis://127.0.0.1:6379', 'producer'), trainQueue, outbox };
+  deps = {
+    db: database.db,
+    repos,
+    redis: createRedisConnection('redis://127.0.0.1:6379', 'producer'),
+    trainQueue,
+    outbox,
+  };
   app = await buildApp(deps, { logger: false, gridMaxExperiments: 50, sseIntervalMs: 50 });
 });
 
@@ -39,7 +50,12 @@ const post = (url: string, payload: unknown) => app.inject({ method: 'POST', url
 const get = (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers });
 
 async function members(gridId: string) {
-  return (await get(`/v1/grids/${gridId}/experiments?limit=1000`)).json().items as { index: number; values: Record<string, unknown>; reused: boolean; experiment: { id: string; status: string; spec: any } }[];
+  return (await get(`/v1/grids/${gridId}/experiments?limit=1000`)).json().items as {
+    index: number;
+    values: Record<string, unknown>;
+    reused: boolean;
+    experiment: { id: string; status: string; spec: any };
+  }[];
 }
 
 /** Marks an experiment succeeded with per-epoch metrics, as the worker would. */
@@ -59,7 +75,11 @@ describe('POST /v1/grids', () => {
     const res = await post('/v1/grids', {
       name: 'collapse',
       base: TINY,
-      axes: { 'architecture.family': ['cifar-plain', 'cifar-resnet'], 'architecture.shortcutKernel': [1, 3], 'training.seed': [0, 1] },
+      axes: {
+        'architecture.family': ['cifar-plain', 'cifar-resnet'],
+        'architecture.shortcutKernel': [1, 3],
+        'training.seed': [0, 1],
+      },
       priority: 900,
     });
     expect(res.statusCode).toBe(201);
@@ -79,7 +99,10 @@ describe('POST /v1/grids', () => {
 
   it('rejects a grid listing every bad point with its field, index and values, storing nothing', async () => {
     const before = await database.db.experiment.count();
-    const res = await post('/v1/grids', { base: TINY, axes: { 'architecture.depth': [8, 18, 34], 'training.learningRate': [0.1, -1] } });
+    const res = await post('/v1/grids', {
+      base: TINY,
+      axes: { 'architecture.depth': [8, 18, 34], 'training.learningRate': [0.1, -1] },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
     const errors = res.json().errors as { field: string; index: number; values: Record<string, unknown> }[];
@@ -91,7 +114,10 @@ describe('POST /v1/grids', () => {
   });
 
   it('refuses grids above the configured maximum and malformed definitions, naming the field', async () => {
-    const big = await post('/v1/grids', { base: TINY, axes: { 'training.seed': Array.from({ length: 51 }, (_, i) => i) } });
+    const big = await post('/v1/grids', {
+      base: TINY,
+      axes: { 'training.seed': Array.from({ length: 51 }, (_, i) => i) },
+    });
     expect(big.statusCode).toBe(400);
     expect(big.json().errors[0]).toMatchObject({ field: 'axes' });
     expect(big.json().detail).toMatch(/maximum is 50/);
@@ -127,7 +153,10 @@ describe('POST /v1/grids', () => {
     await finish(a!.experiment.id, [0.5]);
 
     // The same network spelled differently (a kernel that option A ignores) still matches.
-    const again = await post('/v1/grids', { base: { ...TINY, architecture: { ...TINY.architecture, shortcutKernel: 7 } }, axes: { 'training.seed': [10, 11] } });
+    const again = await post('/v1/grids', {
+      base: { ...TINY, architecture: { ...TINY.architecture, shortcutKernel: 7 } },
+      axes: { 'training.seed': [10, 11] },
+    });
     expect(again.json()).toMatchObject({ created: 1, reused: 1 });
     const linked = await members(again.json().grid.id);
     expect(linked.find((m) => m.reused)!.experiment.id).toBe(a!.experiment.id);
@@ -194,15 +223,25 @@ describe('results', () => {
   beforeAll(async () => {
     const res = await post('/v1/grids', {
       base: TINY,
-      axes: { 'architecture.family': ['cifar-plain', 'cifar-resnet'], 'architecture.depth': [8, 14], 'training.seed': [40, 41] },
+      axes: {
+        'architecture.family': ['cifar-plain', 'cifar-resnet'],
+        'architecture.depth': [8, 14],
+        'training.seed': [40, 41],
+      },
     });
     gridId = res.json().grid.id;
     ids = {};
     for (const m of await members(gridId)) {
-      ids[`${m.values['architecture.family']}-${m.values['architecture.depth']}-${m.values['training.seed']}`] = m.experiment.id;
+      ids[`${m.values['architecture.family']}-${m.values['architecture.depth']}-${m.values['training.seed']}`] =
+        m.experiment.id;
     }
     // Plain degrades with depth, residual improves: the paper's finding.
-    const finalError: Record<string, number> = { 'cifar-plain-8': 0.2, 'cifar-plain-14': 0.3, 'cifar-resnet-8': 0.2, 'cifar-resnet-14': 0.1 };
+    const finalError: Record<string, number> = {
+      'cifar-plain-8': 0.2,
+      'cifar-plain-14': 0.3,
+      'cifar-resnet-8': 0.2,
+      'cifar-resnet-14': 0.1,
+    };
     for (const [key, id] of Object.entries(ids)) {
       const net = key.replace(/-4\d$/, '');
       const seedShift = key.endsWith('41') ? 0.02 : 0;
@@ -215,10 +254,17 @@ describe('results', () => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     const one = body.experiments.find((e: { experimentId: string }) => e.experimentId === ids['cifar-plain-14-40']);
-    expect(one).toMatchObject({ epochs: 3, final: { 'train.error': 0.3, 'validation.error': 0.4 }, best: { 'train.error': 0.1 } });
+    expect(one).toMatchObject({
+      epochs: 3,
+      final: { 'train.error': 0.3, 'validation.error': 0.4 },
+      best: { 'train.error': 0.1 },
+    });
     expect(one.best['train.learning_rate']).toBeUndefined();
     expect(body.groups).toHaveLength(4);
-    const group = body.groups.find((g: { values: Record<string, unknown> }) => g.values['architecture.family'] === 'cifar-plain' && g.values['architecture.depth'] === 14);
+    const group = body.groups.find(
+      (g: { values: Record<string, unknown> }) =>
+        g.values['architecture.family'] === 'cifar-plain' && g.values['architecture.depth'] === 14,
+    );
     expect(group.n).toBe(2);
     expect(group.final['train.error'].mean).toBeCloseTo(0.31);
     expect(group.final['train.error'].std).toBeCloseTo(Math.SQRT2 * 0.01);
@@ -228,7 +274,12 @@ describe('results', () => {
   });
 
   it('serves 304 for unchanged polls of grid, summary, curves and experiment, and a fresh body after a change', async () => {
-    for (const url of [`/v1/grids/${gridId}`, `/v1/grids/${gridId}/summary`, `/v1/grids/${gridId}/curves?metric=train.error`, `/v1/experiments/${ids['cifar-plain-8-40']}`]) {
+    for (const url of [
+      `/v1/grids/${gridId}`,
+      `/v1/grids/${gridId}/summary`,
+      `/v1/grids/${gridId}/curves?metric=train.error`,
+      `/v1/experiments/${ids['cifar-plain-8-40']}`,
+    ]) {
       const first = await get(url);
       const etag = first.headers.etag as string;
       expect(etag, url).toMatch(/^W\/"/);
@@ -245,8 +296,14 @@ describe('results', () => {
 
   it('returns curves per experiment and per group, downsampled when long', async () => {
     const byExperiment = (await get(`/v1/grids/${gridId}/curves?metric=validation.error`)).json();
-    const series = byExperiment.series.find((s: { experimentId: string }) => s.experimentId === ids['cifar-resnet-14-40']);
-    expect(series.points).toEqual([{ epoch: 1, value: 0.7 }, { epoch: 2, value: 0.2 }, { epoch: 3, value: expect.closeTo(0.2) }]);
+    const series = byExperiment.series.find(
+      (s: { experimentId: string }) => s.experimentId === ids['cifar-resnet-14-40'],
+    );
+    expect(series.points).toEqual([
+      { epoch: 1, value: 0.7 },
+      { epoch: 2, value: 0.2 },
+      { epoch: 3, value: expect.closeTo(0.2) },
+    ]);
     const grouped = (await get(`/v1/grids/${gridId}/curves?metric=validation.error&by=group&maxPoints=2`)).json();
     expect(grouped.series).toHaveLength(4);
     expect(grouped.series[0].points).toHaveLength(2);
@@ -273,7 +330,11 @@ describe('results', () => {
     const res = await get(`/v1/compare?ids=${a},${b}`);
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body.differences.map((d: { field: string }) => d.field).sort()).toEqual(['architecture.depth', 'architecture.family', 'training.seed']);
+    expect(body.differences.map((d: { field: string }) => d.field).sort()).toEqual([
+      'architecture.depth',
+      'architecture.family',
+      'training.seed',
+    ]);
     expect(body.differences.find((d: { field: string }) => d.field === 'architecture.depth').values).toEqual([8, 14]);
     expect(body.experiments[0].final['train.error']).toBeCloseTo(0.05);
     const missing = await get(`/v1/compare?ids=${a},6f1c3e0a-8f1e-4a56-9a7c-2d7f0c6f4b11`);
@@ -317,7 +378,22 @@ describe('results', () => {
 
   it('documents every grid and comparison endpoint in OpenAPI', async () => {
     const doc = (await get('/openapi.json')).json();
-    for (const path of ['/v1/grids', '/v1/grids/{id}', '/v1/grids/{id}/summary', '/v1/grids/{id}/curves', '/v1/grids/{id}/export', '/v1/grids/{id}/events', '/v1/grids/{id}/cancel', '/v1/grids/{id}/pause', '/v1/grids/{id}/resume', '/v1/grids/{id}/retry', '/v1/grids/{id}/experiments', '/v1/compare', '/v1/experiments/{id}/events', '/v1/presets']) {
+    for (const path of [
+      '/v1/grids',
+      '/v1/grids/{id}',
+      '/v1/grids/{id}/summary',
+      '/v1/grids/{id}/curves',
+      '/v1/grids/{id}/export',
+      '/v1/grids/{id}/events',
+      '/v1/grids/{id}/cancel',
+      '/v1/grids/{id}/pause',
+      '/v1/grids/{id}/resume',
+      '/v1/grids/{id}/retry',
+      '/v1/grids/{id}/experiments',
+      '/v1/compare',
+      '/v1/experiments/{id}/events',
+      '/v1/presets',
+    ]) {
       expect(doc.paths[path], path).toBeDefined();
     }
   });

@@ -46,7 +46,10 @@ export class ApiClient {
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
     } catch (error) {
-      throw new CliError(`cannot reach the API at ${this.options.baseUrl}: ${(error as Error).cause ?? (error as Error).message}`, EXIT.UNAVAILABLE);
+      throw new CliError(
+        `cannot reach the API at ${this.options.baseUrl}: ${(error as Error).cause ?? (error as Error).message}`,
+        EXIT.UNAVAILABLE,
+      );
     }
   }
 }

@@ -47,7 +47,8 @@ async function resolveKind(ctx: CommandContext, id: string): Promise<'grid' | 'e
   if (grid.ok) return 'grid';
   const experiment = await ctx.api.raw(`/v1/experiments/${encodeURIComponent(id)}`);
   if (experiment.ok) return 'experiment';
-  if (grid.status >= 500 || experiment.status >= 500) throw new CliError(`the API failed (${grid.status}/${experiment.status})`, EXIT.UNAVAILABLE);
+  if (grid.status >= 500 || experiment.status >= 500)
+    throw new CliError(`the API failed (${grid.status}/${experiment.status})`, EXIT.UNAVAILABLE);
   throw new CliError(`no grid or experiment with id ${id}`, EXIT.REJECTED);
 }
 
@@ -60,10 +61,14 @@ async function readSpecFile(path: string): Promise<Record<string, unknown>> {
   }
   try {
     const value = extname(path) === '.json' ? JSON.parse(text) : parseYaml(text);
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('expected an object at the top level');
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      throw new Error('expected an object at the top level');
     return value as Record<string, unknown>;
   } catch (error) {
-    throw new CliError(`${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`, EXIT.USAGE);
+    throw new CliError(
+      `${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
+      EXIT.USAGE,
+    );
   }
 }
 
@@ -77,7 +82,8 @@ const submit: Command = async (ctx) => {
     body = { preset };
     if (ctx.options.scale !== undefined) {
       const scale = Number(ctx.options.scale);
-      if (!Number.isFinite(scale)) throw new CliError(`--scale must be a number, got "${ctx.options.scale}"`, EXIT.USAGE);
+      if (!Number.isFinite(scale))
+        throw new CliError(`--scale must be a number, got "${ctx.options.scale}"`, EXIT.USAGE);
       body.scale = scale;
     }
   } else {
@@ -106,7 +112,14 @@ const submit: Command = async (ctx) => {
       ctx,
       table(
         ['#', 'point', 'params', 'MFLOPs', 'est. s', 'reuses'],
-        dry.points.map((p) => [p.index, formatValues(p.values), p.params, num(p.flops === null ? null : p.flops / 1e6), num(p.estimatedSeconds, 3), p.reuses ?? '']),
+        dry.points.map((p) => [
+          p.index,
+          formatValues(p.values),
+          p.params,
+          num(p.flops === null ? null : p.flops / 1e6),
+          num(p.estimatedSeconds, 3),
+          p.reuses ?? '',
+        ]),
       ),
     );
     print(
@@ -131,7 +144,14 @@ const submit: Command = async (ctx) => {
 const presets: Command = async (ctx) => {
   const list = await ctx.api.get<PresetInfo[]>('/v1/presets');
   if (ctx.options.json) asJson(ctx, list);
-  else print(ctx, table(['preset', 'description'], list.map((p) => [p.name, p.description])));
+  else
+    print(
+      ctx,
+      table(
+        ['preset', 'description'],
+        list.map((p) => [p.name, p.description]),
+      ),
+    );
   return EXIT.OK;
 };
 
@@ -151,7 +171,12 @@ const status: Command = async (ctx) => {
   }
   const experiment = await ctx.api.get<ExperimentView>(`/v1/experiments/${id}`);
   if (ctx.options.json) asJson(ctx, experiment);
-  else print(ctx, table(['experiment', 'status', 'name', 'epoch', 'backend'], [experimentRow(experiment)]) + (experiment.error ? `\nerror: ${experiment.error}` : ''));
+  else
+    print(
+      ctx,
+      table(['experiment', 'status', 'name', 'epoch', 'backend'], [experimentRow(experiment)]) +
+        (experiment.error ? `\nerror: ${experiment.error}` : ''),
+    );
   return EXIT.OK;
 };
 
@@ -172,7 +197,11 @@ const watch: Command = async (ctx) => {
       const epochs = e.progress?.epochs ?? e.spec.training.epochs;
       const within = e.progress?.step && e.progress.stepsPerEpoch ? e.progress.step / e.progress.stepsPerEpoch : 0;
       const done = e.status === 'succeeded' ? 1 : ((e.progress?.epoch ?? 0) - (within ? 1 : 0) + within) / epochs;
-      print(ctx, `${e.id} ${e.status.padEnd(9)} ${bar(done)} epoch ${e.progress?.epoch ?? 0}/${epochs}` + (e.progress?.loss !== undefined ? ` loss ${num(e.progress.loss)}` : ''));
+      print(
+        ctx,
+        `${e.id} ${e.status.padEnd(9)} ${bar(done)} epoch ${e.progress?.epoch ?? 0}/${epochs}` +
+          (e.progress?.loss !== undefined ? ` loss ${num(e.progress.loss)}` : ''),
+      );
       if ((FINAL_EXPERIMENT_STATUSES as readonly string[]).includes(e.status)) {
         if (e.error) print(ctx, `error: ${e.error}`);
         return e.status === 'succeeded' ? EXIT.OK : EXIT.RUN_FAILED;
@@ -217,12 +246,22 @@ const compare: Command = async (ctx) => {
     ctx,
     table(
       ['group', 'n', 'done', 'val error', 'train error', 'train loss'],
-      summary.groups.map((g) => [formatValues(g.values), g.n, g.succeeded, stat(g.final['validation.error']), stat(g.final['train.error']), stat(g.final['train.loss'])]),
+      summary.groups.map((g) => [
+        formatValues(g.values),
+        g.n,
+        g.succeeded,
+        stat(g.final['validation.error']),
+        stat(g.final['train.error']),
+        stat(g.final['train.loss']),
+      ]),
     ),
   );
   const d = summary.degradation;
   if (d.plainDegrades !== null || d.residualImproves !== null) {
-    print(ctx, `\ndegradation: deeper plain nets ${verdict(d.plainDegrades, 'trained worse', 'did not train worse')}; deeper residual nets ${verdict(d.residualImproves, 'trained better', 'did not train better')}${d.reproduced ? ' — the paper\'s finding is reproduced' : ''}`);
+    print(
+      ctx,
+      `\ndegradation: deeper plain nets ${verdict(d.plainDegrades, 'trained worse', 'did not train worse')}; deeper residual nets ${verdict(d.residualImproves, 'trained better', 'did not train better')}${d.reproduced ? " — the paper's finding is reproduced" : ''}`,
+    );
   }
   return EXIT.OK;
 };
@@ -230,10 +269,15 @@ const compare: Command = async (ctx) => {
 const exportCommand: Command = async (ctx) => {
   const id = requireArg(ctx, 'grid id');
   const format = String(ctx.options.format ?? 'csv');
-  if (format !== 'csv' && format !== 'json') throw new CliError(`--format must be csv or json, got "${format}"`, EXIT.USAGE);
+  if (format !== 'csv' && format !== 'json')
+    throw new CliError(`--format must be csv or json, got "${format}"`, EXIT.USAGE);
   const res = await ctx.api.raw(`/v1/grids/${id}/export?format=${format}`);
   const text = await res.text();
-  if (!res.ok) throw new CliError(`API answered ${res.status}: ${text.slice(0, 500)}`, res.status >= 500 ? EXIT.UNAVAILABLE : EXIT.REJECTED);
+  if (!res.ok)
+    throw new CliError(
+      `API answered ${res.status}: ${text.slice(0, 500)}`,
+      res.status >= 500 ? EXIT.UNAVAILABLE : EXIT.REJECTED,
+    );
   if (ctx.options.out) {
     await writeFile(String(ctx.options.out), text);
     print(ctx, `wrote ${ctx.options.out}`);
@@ -246,13 +290,18 @@ const exportCommand: Command = async (ctx) => {
 const cancel: Command = async (ctx) => {
   const id = requireArg(ctx, 'grid or experiment id');
   const kind = await resolveKind(ctx, id);
-  const result = await ctx.api.post<GridView | ExperimentView>(`/v1/${kind === 'grid' ? 'grids' : 'experiments'}/${id}/cancel`);
+  const result = await ctx.api.post<GridView | ExperimentView>(
+    `/v1/${kind === 'grid' ? 'grids' : 'experiments'}/${id}/cancel`,
+  );
   if (ctx.options.json) asJson(ctx, result);
   else print(ctx, `${kind} ${id}: ${result.status}`);
   return EXIT.OK;
 };
 
-export const COMMANDS = { submit, presets, status, watch, compare, export: exportCommand, cancel } satisfies Record<string, Command>;
+export const COMMANDS = { submit, presets, status, watch, compare, export: exportCommand, cancel } satisfies Record<
+  string,
+  Command
+>;
 export type CommandName = keyof typeof COMMANDS;
 
 export function runCommand(name: CommandName, ctx: CommandContext): Promise<number> {
@@ -261,7 +310,13 @@ export function runCommand(name: CommandName, ctx: CommandContext): Promise<numb
 
 function experimentRow(e: ExperimentView): (string | number)[] {
   const epochs = e.progress?.epochs ?? e.spec.training.epochs;
-  return [e.id, e.status, e.spec.name ?? describeArch(e.spec.architecture), `${e.progress?.epoch ?? 0}/${epochs}`, e.backend ?? '-'];
+  return [
+    e.id,
+    e.status,
+    e.spec.name ?? describeArch(e.spec.architecture),
+    `${e.progress?.epoch ?? 0}/${epochs}`,
+    e.backend ?? '-',
+  ];
 }
 
 function gridLine(g: GridView): string {
@@ -274,7 +329,9 @@ function describeArch(a: Record<string, unknown>): string {
 }
 
 function formatValues(values: Record<string, unknown>): string {
-  const parts = Object.entries(values).map(([k, v]) => `${k.split('.').pop()}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+  const parts = Object.entries(values).map(
+    ([k, v]) => `${k.split('.').pop()}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`,
+  );
   return parts.join(' ') || '(base)';
 }
 

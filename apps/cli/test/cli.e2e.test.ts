@@ -28,7 +28,11 @@ const TINY = {
 beforeAll(async () => {
   database = await createTestDatabase();
   queue = await createTestQueuePrefix();
-  stack = await startStack({ databaseUrl: database.url, queuePrefix: queue.prefix, workerEnv: { TRAINER_BACKEND: 'cpu' } });
+  stack = await startStack({
+    databaseUrl: database.url,
+    queuePrefix: queue.prefix,
+    workerEnv: { TRAINER_BACKEND: 'cpu' },
+  });
   dir = await mkdtemp(join(tmpdir(), 'resnet-lab-cli-'));
 });
 
@@ -38,7 +42,10 @@ afterAll(async () => {
   await database?.drop();
 });
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(REPO_ROOT, 'apps/cli/bin/resnet-lab.mjs'), ...args], {
       env: { ...process.env, RESNET_LAB_API: stack.apiUrl, ...env },
@@ -51,7 +58,8 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
   });
 }
 
-const firstUuid = (text: string) => /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.exec(text)?.[0] ?? '';
+const firstUuid = (text: string) =>
+  /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.exec(text)?.[0] ?? '';
 
 describe('resnet-lab CLI', () => {
   it('prints help, and exits 2 on an unknown command or an unreadable file', async () => {

@@ -38,7 +38,12 @@ export function startAgent(options: AgentOptions): Agent {
     if (!parsed.success) throw new UnrecoverableError(`malformed job payload: ${parsed.error.message}`);
     const payload = parsed.data;
     const slot = slots.acquire();
-    const jobLogger = logger.child({ experimentId: payload.experimentId, jobId: job.id, attempt: job.attemptsMade + 1, slot: slot.label });
+    const jobLogger = logger.child({
+      experimentId: payload.experimentId,
+      jobId: job.id,
+      attempt: job.attemptsMade + 1,
+      slot: slot.label,
+    });
     try {
       return await processTrainJob(payload, {
         logger: jobLogger,

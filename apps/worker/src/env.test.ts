@@ -8,6 +8,8 @@ describe('worker env', () => {
   });
 
   it('fails fast naming every bad variable', () => {
-    expect(() => loadWorkerEnv({ WORKER_GPUS: '0;1', TRAINER_BACKEND: 'gpu' })).toThrow(/WORKER_GPUS[\s\S]*TRAINER_BACKEND|TRAINER_BACKEND[\s\S]*WORKER_GPUS/);
+    expect(() => loadWorkerEnv({ WORKER_GPUS: '0;1', TRAINER_BACKEND: 'gpu' })).toThrow(
+      /WORKER_GPUS[\s\S]*TRAINER_BACKEND|TRAINER_BACKEND[\s\S]*WORKER_GPUS/,
+    );
   });
 });

@@ -1,6 +1,12 @@
 import { FINAL_STATUSES, type Repositories } from '@resnet-lab/db';
 import type { Logger } from '@resnet-lab/logger';
-import { ExperimentSpec, resolveTrainingSpec, type MetricValue, type TrainerEvent, type TrainJobPayload } from '@resnet-lab/spec';
+import {
+  ExperimentSpec,
+  resolveTrainingSpec,
+  type MetricValue,
+  type TrainerEvent,
+  type TrainJobPayload,
+} from '@resnet-lab/spec';
 import type { TrainerHandle, TrainerRun } from './trainer-process';
 
 /** A failure that retrying cannot fix (bad spec, diverged loss): the job must not be retried. */
@@ -75,7 +81,13 @@ export async function processTrainJob(payload: TrainJobPayload, ctx: TrainJobCon
         await repos.experiments.setBackend(id, event.backend);
         return;
       case 'progress': {
-        const progress = { epoch: event.epoch, epochs, step: event.step, stepsPerEpoch: event.stepsPerEpoch, loss: event.loss };
+        const progress = {
+          epoch: event.epoch,
+          epochs,
+          step: event.step,
+          stepsPerEpoch: event.stepsPerEpoch,
+          loss: event.loss,
+        };
         await ctx.reportProgress(progress);
         if (Date.now() - lastProgressWrite >= PROGRESS_WRITE_MS) {
           lastProgressWrite = Date.now();
@@ -86,7 +98,13 @@ export async function processTrainJob(payload: TrainJobPayload, ctx: TrainJobCon
       case 'epoch': {
         await repos.metrics.recordEpoch(id, event.epoch, event.metrics);
         if (event.checkpoint) {
-          await repos.checkpoints.save(id, event.epoch, event.checkpoint.bytes, event.checkpoint.sha256, validationError(event.metrics));
+          await repos.checkpoints.save(
+            id,
+            event.epoch,
+            event.checkpoint.bytes,
+            event.checkpoint.sha256,
+            validationError(event.metrics),
+          );
           await repos.checkpoints.prune(id, keepLast);
         }
         const progress = { epoch: event.epoch, epochs };

@@ -40,7 +40,8 @@ async function run(command: Extract<TrainerCommand, { type: 'run' }>): Promise<v
     await Promise.all(pending);
     final = result.status === 'completed' ? { type: 'completed' } : { type: 'aborted' };
   } catch (error) {
-    const retryable = error instanceof TrainingError ? error.retryable : !(error instanceof Error && error.name === 'ZodError');
+    const retryable =
+      error instanceof TrainingError ? error.retryable : !(error instanceof Error && error.name === 'ZodError');
     final = { type: 'failed', message: (error as Error).message ?? String(error), retryable };
   }
   await send(final);

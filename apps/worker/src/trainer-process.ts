@@ -53,11 +53,13 @@ export function startTrainer(run: TrainerRun): TrainerHandle {
     if (event.type === 'completed') outcome = { kind: 'completed' };
     else if (event.type === 'aborted') outcome = { kind: 'aborted' };
     else if (event.type === 'failed') outcome = { kind: 'failed', message: event.message, retryable: event.retryable };
-    chain = chain.then(() => run.onEvent(event)).catch((error: Error) => {
-      handlerError ??= error;
-      // Storing results failed (database down?): stop training rather than compute unrecorded epochs.
-      child.kill('SIGKILL');
-    });
+    chain = chain
+      .then(() => run.onEvent(event))
+      .catch((error: Error) => {
+        handlerError ??= error;
+        // Storing results failed (database down?): stop training rather than compute unrecorded epochs.
+        child.kill('SIGKILL');
+      });
   });
 
   const exited = new Promise<TrainerExit>((resolve) => {

@@ -34,7 +34,11 @@ beforeAll(async () => {
   database = await createTestDatabase();
   queue = await createTestQueuePrefix();
   repos = repositories(database.db);
-  stack = await startStack({ databaseUrl: database.url, queuePrefix: queue.prefix, workerEnv: { TRAINER_BACKEND: 'cpu', WORKER_LOCK_MS: '3000' } });
+  stack = await startStack({
+    databaseUrl: database.url,
+    queuePrefix: queue.prefix,
+    workerEnv: { TRAINER_BACKEND: 'cpu', WORKER_LOCK_MS: '3000' },
+  });
 });
 
 afterAll(async () => {
@@ -50,7 +54,7 @@ async function api(path: string, init?: { method?: string; body?: unknown }) {
       ? { body: JSON.stringify(init.body), headers: { 'content-type': 'application/json' } }
       : {}),
   });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: await res.json() };
 }
 
 async function waitForStatus(id: string, statuses: string[], timeoutMs = 120_000) {
@@ -152,7 +156,11 @@ describe('one experiment end to end', () => {
 
 describe('a worker killed mid-training', () => {
   it('loses nothing: another worker resumes from the last checkpoint and finishes', async () => {
-    const spec = { ...TINY, dataset: { ...TINY.dataset, trainSize: 512 }, training: { ...TINY.training, epochs: 6, seed: 3 } };
+    const spec = {
+      ...TINY,
+      dataset: { ...TINY.dataset, trainSize: 512 },
+      training: { ...TINY.training, epochs: 6, seed: 3 },
+    };
     const created = await api('/v1/experiments', { method: 'POST', body: spec });
     const id = created.body.id;
     await waitFor(async () => ((await repos.checkpoints.latest(id)) ? true : undefined), {
@@ -175,7 +183,11 @@ describe('a worker killed mid-training', () => {
 
 describe('a worker shut down mid-training (SIGTERM)', () => {
   it('hands the job back without spending an attempt; the next worker resumes it', async () => {
-    const spec = { ...TINY, dataset: { ...TINY.dataset, trainSize: 512 }, training: { ...TINY.training, epochs: 6, seed: 4 } };
+    const spec = {
+      ...TINY,
+      dataset: { ...TINY.dataset, trainSize: 512 },
+      training: { ...TINY.training, epochs: 6, seed: 4 },
+    };
     const created = await api('/v1/experiments', { method: 'POST', body: spec });
     const id = created.body.id;
     await waitFor(async () => ((await repos.checkpoints.latest(id)) ? true : undefined), {

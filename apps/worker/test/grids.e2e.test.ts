@@ -27,7 +27,11 @@ let stack: Stack;
 beforeAll(async () => {
   database = await createTestDatabase();
   queue = await createTestQueuePrefix();
-  stack = await startStack({ databaseUrl: database.url, queuePrefix: queue.prefix, workerEnv: { TRAINER_BACKEND: 'cpu' } });
+  stack = await startStack({
+    databaseUrl: database.url,
+    queuePrefix: queue.prefix,
+    workerEnv: { TRAINER_BACKEND: 'cpu' },
+  });
 });
 
 afterAll(async () => {
@@ -39,13 +43,17 @@ afterAll(async () => {
 async function api(path: string, init?: { method?: string; body?: unknown }) {
   const res = await fetch(`${stack.apiUrl}${path}`, {
     method: init?.method ?? 'GET',
-    ...(init?.body !== undefined ? { body: JSON.stringify(init.body), headers: { 'content-type': 'application/json' } } : {}),
+    ...(init?.body !== undefined
+      ? { body: JSON.stringify(init.body), headers: { 'content-type': 'application/json' } }
+      : {}),
   });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: await res.json() };
 }
 
 function withLogs(error: Error): Error {
-  return new Error(`${error.message}\n--- worker ---\n${stack.worker.output().slice(-4000)}\n--- api ---\n${stack.api.output().slice(-2000)}`);
+  return new Error(
+    `${error.message}\n--- worker ---\n${stack.worker.output().slice(-4000)}\n--- api ---\n${stack.api.output().slice(-2000)}`,
+  );
 }
 
 /** Reads an SSE stream until `event: end`, returning the events seen. */
@@ -78,7 +86,10 @@ describe('grids end to end', () => {
   let firstGrid: { id: string };
 
   it('runs a tiny grid to completion, streaming progress over SSE, with results in the summary', async () => {
-    const created = await api('/v1/grids', { method: 'POST', body: { name: 'tiny', base: TINY, axes: { 'training.seed': [1, 2] } } });
+    const created = await api('/v1/grids', {
+      method: 'POST',
+      body: { name: 'tiny', base: TINY, axes: { 'training.seed': [1, 2] } },
+    });
     expect(created.status).toBe(201);
     firstGrid = created.body.grid;
     const events = await readEvents(`/v1/grids/${firstGrid.id}/events`, 150_000).catch((e) => {
@@ -86,7 +97,11 @@ describe('grids end to end', () => {
     });
     expect(events.at(-1)!.event).toBe('end');
     const last = events.filter((e) => e.event === 'grid').at(-1)!.data;
-    expect(last, stack.worker.output().slice(-3000)).toMatchObject({ done: true, progress: 1, counts: { total: 2, succeeded: 2 } });
+    expect(last, stack.worker.output().slice(-3000)).toMatchObject({
+      done: true,
+      progress: 1,
+      counts: { total: 2, succeeded: 2 },
+    });
 
     const summary = (await api(`/v1/grids/${firstGrid.id}/summary`)).body;
     expect(summary.experiments).toHaveLength(2);
@@ -104,7 +119,9 @@ describe('grids end to end', () => {
     expect(again.body).toMatchObject({ created: 0, reused: 2 });
     expect(again.body.grid).toMatchObject({ done: true, counts: { succeeded: 2, reused: 2 } });
     // The dry run's estimate is now calibrated on the measured throughput of those experiments.
-    const dry = (await api('/v1/grids?dryRun=true', { method: 'POST', body: { base: TINY, axes: { 'training.seed': [3] } } })).body;
+    const dry = (
+      await api('/v1/grids?dryRun=true', { method: 'POST', body: { base: TINY, axes: { 'training.seed': [3] } } })
+    ).body;
     expect(dry.estimate.backend).toBe('cpu');
     expect(dry.estimate.source).toMatch(/^measured/);
   });
@@ -115,7 +132,10 @@ describe('grids end to end', () => {
       dataset: { ...TINY.dataset, trainSize: 2000 },
       training: { epochs: 200, batchSize: 16 },
     };
-    const created = await api('/v1/grids', { method: 'POST', body: { base: long, axes: { 'training.seed': [1, 2, 3] } } });
+    const created = await api('/v1/grids', {
+      method: 'POST',
+      body: { base: long, axes: { 'training.seed': [1, 2, 3] } },
+    });
     const gridId = created.body.grid.id;
     await waitFor(
       async () => {
@@ -139,11 +159,17 @@ describe('grids end to end', () => {
     });
     expect(done.counts).toMatchObject({ cancelled: 3, succeeded: 0, running: 0, queued: 0 });
     // The worker is free again: a new experiment runs, watched over its own event stream.
-    const next = await api('/v1/experiments', { method: 'POST', body: { ...TINY, training: { ...TINY.training, seed: 99 } } });
+    const next = await api('/v1/experiments', {
+      method: 'POST',
+      body: { ...TINY, training: { ...TINY.training, seed: 99 } },
+    });
     const events = await readEvents(`/v1/experiments/${next.body.id}/events`, 120_000).catch((e) => {
       throw withLogs(e);
     });
     expect(events.at(-1)!.event).toBe('end');
-    expect(events.filter((e) => e.event === 'experiment').at(-1)!.data).toMatchObject({ id: next.body.id, status: 'succeeded' });
+    expect(events.filter((e) => e.event === 'experiment').at(-1)!.data).toMatchObject({
+      id: next.body.id,
+      status: 'succeeded',
+    });
   });
 });

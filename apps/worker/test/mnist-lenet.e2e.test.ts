@@ -49,7 +49,10 @@ describe('LeNet-5 on MNIST through API and worker', () => {
 
     const done = await waitFor(
       async () => {
-        const e = (await (await fetch(`${stack.apiUrl}/v1/experiments/${id}`)).json()) as { status: string; backend: string | null };
+        const e = (await (await fetch(`${stack.apiUrl}/v1/experiments/${id}`)).json()) as {
+          status: string;
+          backend: string | null;
+        };
         return ['succeeded', 'failed', 'cancelled'].includes(e.status) ? e : undefined;
       },
       { timeoutMs: 600_000, intervalMs: 1_000, what: 'the MNIST run to finish' },
@@ -59,7 +62,9 @@ describe('LeNet-5 on MNIST through API and worker', () => {
     expect(done).toMatchObject({ status: 'succeeded', error: null });
     expect(done.backend).toMatch(/^(onednn|tfjs-node|tfjs-node-gpu|cpu)$/);
 
-    const { metrics } = (await (await fetch(`${stack.apiUrl}/v1/experiments/${id}/metrics?split=validation`)).json()) as {
+    const { metrics } = (await (
+      await fetch(`${stack.apiUrl}/v1/experiments/${id}/metrics?split=validation`)
+    ).json()) as {
       metrics: { epoch: number; name: string; value: number }[];
     };
     const lastError = metrics.filter((m) => m.name === 'error').sort((a, b) => b.epoch - a.epoch)[0]!;

@@ -5,6 +5,4 @@ import { ensureDatabase, migrate } from './migrate';
 const env = parseEnv(databaseEnv, process.env);
 await ensureDatabase(env.DATABASE_URL);
 const result = await migrate(env.DATABASE_URL, { log: (m) => console.log(m) });
-console.log(
-  `migrations: ${result.applied.length} applied, ${result.alreadyApplied.length} already applied`,
-);
+console.log(`migrations: ${result.applied.length} applied, ${result.alreadyApplied.length} already applied`);

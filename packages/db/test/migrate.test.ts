@@ -12,7 +12,7 @@ afterAll(async () => {
 });
 
 describe('offline migrator', () => {
-  it('records migrations in Prisma\'s own bookkeeping table, and a second run applies nothing', async () => {
+  it("records migrations in Prisma's own bookkeeping table, and a second run applies nothing", async () => {
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     const { rows } = await client.query(

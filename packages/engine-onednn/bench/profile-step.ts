@@ -22,7 +22,9 @@ const ys = tf.tidy(() => tf.oneHot(tf.randomUniform([batch], 0, spec.classes, 'i
 const trainer = makeTrainingStep(model);
 for (let i = 0; i < 3; i++) trainer.step(xs, ys);
 
-const profile = await tf.profile(() => { trainer.step(xs, ys); });
+const profile = await tf.profile(() => {
+  trainer.step(xs, ys);
+});
 const byKernel = new Map<string, { ms: number; calls: number }>();
 for (const k of profile.kernels) {
   const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
@@ -32,8 +34,11 @@ for (const k of profile.kernels) {
 }
 // `*__op` entries wrap kernels counted separately (customGrad ops such as fused conv).
 const kernels = [...byKernel].filter(([name]) => !name.endsWith('__op')).sort((a, b) => b[1].ms - a[1].ms);
-for (const [name, { ms, calls }] of kernels) console.log(`${name.padEnd(30)} ${ms.toFixed(1).padStart(8)} ms  ${calls} calls`);
-console.log(`kernel total ${kernels.reduce((a, [, e]) => a + e.ms, 0).toFixed(1)} ms over ${profile.kernels.length} kernel calls`);
+for (const [name, { ms, calls }] of kernels)
+  console.log(`${name.padEnd(30)} ${ms.toFixed(1).padStart(8)} ms  ${calls} calls`);
+console.log(
+  `kernel total ${kernels.reduce((a, [, e]) => a + e.ms, 0).toFixed(1)} ms over ${profile.kernels.length} kernel calls`,
+);
 
 const backend = tf.backend() as OnednnBackend;
 const steps = 5;
@@ -42,7 +47,9 @@ const allocationsBefore = backend.freshPoolableAllocations;
 const t0 = performance.now();
 for (let i = 0; i < steps; i++) trainer.step(xs, ys);
 const after = process.resourceUsage();
-console.log(`step ${((performance.now() - t0) / steps).toFixed(1)} ms; per step: ` +
-  `${((after.minorPageFault - before.minorPageFault) / steps).toFixed(0)} minor page faults, ` +
-  `${((backend.freshPoolableAllocations - allocationsBefore) / steps).toFixed(1)} fresh large buffers; ` +
-  `pool holds ${(backend.pooledByteCount() / 2 ** 20).toFixed(0)} MiB`);
+console.log(
+  `step ${((performance.now() - t0) / steps).toFixed(1)} ms; per step: ` +
+    `${((after.minorPageFault - before.minorPageFault) / steps).toFixed(0)} minor page faults, ` +
+    `${((backend.freshPoolableAllocations - allocationsBefore) / steps).toFixed(1)} fresh large buffers; ` +
+    `pool holds ${(backend.pooledByteCount() / 2 ** 20).toFixed(0)} MiB`,
+);

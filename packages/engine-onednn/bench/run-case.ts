@@ -8,14 +8,36 @@ import { onednnInfo, registerOnednnBackend } from '../src/index';
 import { makeTrainingStep } from './training-step';
 
 export const MODELS = {
-  'resnet20-cifar': { arch: { family: 'cifar-resnet', depth: 20, shortcut: 'A', shortcutKernel: 1, widthMultiplier: 1 }, size: 32, channels: 3, classes: 10 },
-  'lenet5-mnist': { arch: { family: 'lenet5', depth: 5, inputSize: 28, inputChannels: 1, numClasses: 10 }, size: 28, channels: 1, classes: 10 },
-  'resnet18-imagenet': { arch: { family: 'resnet', depth: 18, shortcut: 'B', shortcutKernel: 1, widthMultiplier: 1 }, size: 224, channels: 3, classes: 1000 },
+  'resnet20-cifar': {
+    arch: { family: 'cifar-resnet', depth: 20, shortcut: 'A', shortcutKernel: 1, widthMultiplier: 1 },
+    size: 32,
+    channels: 3,
+    classes: 10,
+  },
+  'lenet5-mnist': {
+    arch: { family: 'lenet5', depth: 5, inputSize: 28, inputChannels: 1, numClasses: 10 },
+    size: 28,
+    channels: 1,
+    classes: 10,
+  },
+  'resnet18-imagenet': {
+    arch: { family: 'resnet', depth: 18, shortcut: 'B', shortcutKernel: 1, widthMultiplier: 1 },
+    size: 224,
+    channels: 3,
+    classes: 1000,
+  },
 } as const;
 
 export type CaseResult = {
-  model: string; backend: string; batch: number; steps: number;
-  medianMs: number; minMs: number; imagesPerSecond: number; peakRssMiB: number; loss: number;
+  model: string;
+  backend: string;
+  batch: number;
+  steps: number;
+  medianMs: number;
+  minMs: number;
+  imagesPerSecond: number;
+  peakRssMiB: number;
+  loss: number;
   detail?: string;
 };
 
@@ -25,7 +47,9 @@ async function selectBackend(name: string): Promise<string | undefined> {
     if (!r.ok) return r.reason;
   } else if (name === 'tensorflow') {
     try {
-      await import('@tensorflow/tfjs-node' as string);
+      // A variable specifier: the optional package may be absent, and its types with it.
+      const optionalPackage: string = '@tensorflow/tfjs-node';
+      await import(optionalPackage);
     } catch {
       return '@tensorflow/tfjs-node not installed';
     }
@@ -37,7 +61,8 @@ async function selectBackend(name: string): Promise<string | undefined> {
 async function main() {
   const [modelName, backendName, batchArg, warmupArg, stepsArg] = process.argv.slice(2);
   const spec = MODELS[modelName as keyof typeof MODELS];
-  if (!spec || !backendName) throw new Error(`usage: run-case <${Object.keys(MODELS).join('|')}> <backend> <batch> <warmup> <steps>`);
+  if (!spec || !backendName)
+    throw new Error(`usage: run-case <${Object.keys(MODELS).join('|')}> <backend> <batch> <warmup> <steps>`);
   const batch = Number(batchArg);
   const unavailable = await selectBackend(backendName);
   if (unavailable) {
@@ -46,7 +71,9 @@ async function main() {
   }
   const model = buildModel(ArchitectureSpec.parse(spec.arch), { seed: 1 });
   const xs = tf.randomNormal([batch, spec.size, spec.size, spec.channels], 0, 1, 'float32', 3);
-  const labels = tf.tidy(() => tf.oneHot(tf.randomUniform([batch], 0, spec.classes, 'int32', 4), spec.classes).toFloat());
+  const labels = tf.tidy(() =>
+    tf.oneHot(tf.randomUniform([batch], 0, spec.classes, 'int32', 4), spec.classes).toFloat(),
+  );
   const trainer = makeTrainingStep(model, { lr: 0.01, momentum: 0.9, weightDecay: 1e-4 });
   let loss = NaN;
   for (let i = 0; i < Number(warmupArg); i++) loss = trainer.step(xs, labels);
@@ -60,12 +87,18 @@ async function main() {
   const medianMs = times[Math.floor(times.length / 2)]!;
   const info = backendName === 'onednn' ? onednnInfo() : null;
   const result: CaseResult = {
-    model: modelName!, backend: backendName, batch, steps: times.length, medianMs, minMs: times[0]!,
+    model: modelName!,
+    backend: backendName,
+    batch,
+    steps: times.length,
+    medianMs,
+    minMs: times[0]!,
     imagesPerSecond: (batch * 1000) / medianMs,
-    peakRssMiB: process.resourceUsage().maxRSS / 1024, loss,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    loss,
     detail: info ? `oneDNN ${info.version}, ${info.threads} threads` : undefined,
   };
   console.log(JSON.stringify(result));
 }
 
-if (process.argv[1]?.endsWith("run-case.ts")) await main();
+if (process.argv[1]?.endsWith('run-case.ts')) await main();

@@ -9,7 +9,10 @@ export type TrainingStep = {
   dispose(): void;
 };
 
-export function makeTrainingStep(model: tf.LayersModel, opts = { lr: 0.01, momentum: 0.9, weightDecay: 1e-4 }): TrainingStep {
+export function makeTrainingStep(
+  model: tf.LayersModel,
+  opts = { lr: 0.01, momentum: 0.9, weightDecay: 1e-4 },
+): TrainingStep {
   const variables = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
   const velocities = variables.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
   return {

@@ -22,7 +22,9 @@ if (process.env.RESNET_LAB_SKIP_ONEDNN_BUILD === '1') skip('RESNET_LAB_SKIP_ONED
 const includeDirs = [
   process.env.DNNL_ROOT && join(process.env.DNNL_ROOT, 'include'),
   ...(process.env.CPATH ?? '').split(':'),
-  '/usr/include', '/usr/local/include', '/opt/homebrew/include',
+  '/usr/include',
+  '/usr/local/include',
+  '/opt/homebrew/include',
 ].filter(Boolean);
 if (!includeDirs.some((d) => existsSync(join(d, 'oneapi', 'dnnl', 'dnnl.hpp')))) {
   skip('oneDNN headers (oneapi/dnnl/dnnl.hpp) not found — install libdnnl-dev (apt) or onednn (Homebrew)');
@@ -48,7 +50,12 @@ if (!process.env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node'
 }
 const started = Date.now();
 // A hung compiler must not hang `npm ci`: ten minutes is many times the usual 15-40 s.
-const result = spawnSync(process.execPath, args, { cwd: packageRoot, encoding: 'utf8', maxBuffer: 64 * 2 ** 20, timeout: 600_000 });
+const result = spawnSync(process.execPath, args, {
+  cwd: packageRoot,
+  encoding: 'utf8',
+  maxBuffer: 64 * 2 ** 20,
+  timeout: 600_000,
+});
 const log = `${result.stdout ?? ''}\n${result.stderr ?? ''}${result.error ? `\n${result.error.message}` : ''}`;
 let logPath = '(not written)';
 try {
@@ -60,7 +67,11 @@ try {
   logPath = `(not written: ${error.message})`;
 }
 if (result.status !== 0) {
-  const firstError = log.split('\n').find((l) => /error/i.test(l))?.trim() ?? `exit ${result.status}`;
+  const firstError =
+    log
+      .split('\n')
+      .find((l) => /error/i.test(l))
+      ?.trim() ?? `exit ${result.status}`;
   skip(`build failed (${firstError.slice(0, 200)}; full log: ${logPath})`);
 }
 console.log(`${tag} native oneDNN engine built in ${((Date.now() - started) / 1000).toFixed(1)} s.`);

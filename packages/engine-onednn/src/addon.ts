@@ -8,43 +8,115 @@ import { fileURLToPath } from 'node:url';
 
 /** The flat functions the C++ side exports; shapes and geometry travel as integers. */
 export interface OnednnAddon {
-  conv2d(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array,
-    geom: Int32Array, relu: boolean, weightKey: number): void;
-  conv2dBackpropInput(dy: Float32Array, w: Float32Array, dx: Float32Array, geom: Int32Array,
-    weightKey: number): void;
+  conv2d(
+    x: Float32Array,
+    w: Float32Array,
+    bias: Float32Array | null,
+    y: Float32Array,
+    geom: Int32Array,
+    relu: boolean,
+    weightKey: number,
+  ): void;
+  conv2dBackpropInput(dy: Float32Array, w: Float32Array, dx: Float32Array, geom: Int32Array, weightKey: number): void;
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, geom: Int32Array): void;
-  batchNormTraining(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array,
-    mean: Float32Array, variance: Float32Array, n: number, h: number, w: number, c: number,
-    epsilon: number): void;
-  batchNormTrainingGrad(x: Float32Array, dy: Float32Array, gamma: Float32Array,
-    beta: Float32Array, mean: Float32Array, variance: Float32Array, dx: Float32Array,
-    dgamma: Float32Array, dbeta: Float32Array, n: number, h: number, w: number, c: number,
-    epsilon: number): void;
-  batchNormInference(x: Float32Array, mean: Float32Array, variance: Float32Array,
-    scale: Float32Array | null, offset: Float32Array | null, y: Float32Array, c: number,
-    epsilon: number): void;
+  batchNormTraining(
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    epsilon: number,
+  ): void;
+  batchNormTrainingGrad(
+    x: Float32Array,
+    dy: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    epsilon: number,
+  ): void;
+  batchNormInference(
+    x: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    scale: Float32Array | null,
+    offset: Float32Array | null,
+    y: Float32Array,
+    c: number,
+    epsilon: number,
+  ): void;
   relu(x: Float32Array, y: Float32Array): void;
   step(x: Float32Array, y: Float32Array, alpha: number): void;
   reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
-  binary(op: number, a: Float32Array, aShape: Int32Array, b: Float32Array, bShape: Int32Array,
-    out: Float32Array, outShape: Int32Array): void;
+  binary(
+    op: number,
+    a: Float32Array,
+    aShape: Int32Array,
+    b: Float32Array,
+    bShape: Int32Array,
+    out: Float32Array,
+    outShape: Int32Array,
+  ): void;
   addN(inputs: Float32Array[], out: Float32Array): void;
-  reduce(op: number, x: Float32Array, out: Float32Array, outer: number, reduced: number,
-    inner: number): void;
+  reduce(op: number, x: Float32Array, out: Float32Array, outer: number, reduced: number, inner: number): void;
   pool2d(isMax: boolean, x: Float32Array, y: Float32Array, geom: Int32Array): void;
   maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, geom: Int32Array): void;
   avgPoolGrad(dy: Float32Array, dx: Float32Array, geom: Int32Array): void;
-  matmul(a: Float32Array, b: Float32Array, out: Float32Array, batch: number, m: number, n: number,
-    k: number, transposeA: boolean, transposeB: boolean, aBatchStride: number,
-    bBatchStride: number, bias: Float32Array | null, relu: boolean): void;
+  matmul(
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
+    aBatchStride: number,
+    bBatchStride: number,
+    bias: Float32Array | null,
+    relu: boolean,
+  ): void;
   softmax(x: Float32Array, y: Float32Array, rows: number, cols: number): void;
-  softmaxCrossEntropy(labels: Float32Array, logits: Float32Array, losses: Float32Array,
-    grad: Float32Array | null, rows: number, cols: number): void;
-  sgdMomentum(w: Float32Array, g: Float32Array, v: Float32Array, lr: number, momentum: number,
-    weightDecay: number, nesterov: boolean): void;
+  softmaxCrossEntropy(
+    labels: Float32Array,
+    logits: Float32Array,
+    losses: Float32Array,
+    grad: Float32Array | null,
+    rows: number,
+    cols: number,
+  ): void;
+  sgdMomentum(
+    w: Float32Array,
+    g: Float32Array,
+    v: Float32Array,
+    lr: number,
+    momentum: number,
+    weightDecay: number,
+    nesterov: boolean,
+  ): void;
   slice(x: Float32Array, xShape: Int32Array, begin: Int32Array, size: Int32Array, out: Float32Array): void;
-  pad(x: Float32Array, xShape: Int32Array, before: Int32Array, outShape: Int32Array, value: number,
-    out: Float32Array): void;
+  pad(
+    x: Float32Array,
+    xShape: Int32Array,
+    before: Int32Array,
+    outShape: Int32Array,
+    value: number,
+    out: Float32Array,
+  ): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
   version(): string;
@@ -70,7 +142,8 @@ function load(): AddonLoad {
   if (!existsSync(addonPath)) {
     return {
       ok: false,
-      reason: `native addon not built (${addonPath} missing; install libdnnl-dev and run ` +
+      reason:
+        `native addon not built (${addonPath} missing; install libdnnl-dev and run ` +
         '`npm run install -w @resnet-lab/engine-onednn`)',
     };
   }

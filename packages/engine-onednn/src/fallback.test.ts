@@ -4,8 +4,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resetAddonLoadForTesting } from './addon';
-import { batchNormalization, DISABLE_ENV, isOnednnAvailable, onednnInfo, onednnUnavailableReason,
-  registerOnednnBackend, sgdMomentumUpdate, softmaxCrossEntropy } from './index';
+import {
+  batchNormalization,
+  DISABLE_ENV,
+  isOnednnAvailable,
+  onednnInfo,
+  onednnUnavailableReason,
+  registerOnednnBackend,
+  sgdMomentumUpdate,
+  softmaxCrossEntropy,
+} from './index';
 import { random, relativeError } from './testing/backend-parity';
 
 describe('with the engine disabled', () => {
@@ -59,8 +67,10 @@ describe('with the engine disabled', () => {
   it('softmaxCrossEntropy equals tf.losses.softmaxCrossEntropy', () => {
     const labels = tf.oneHot(tf.tensor1d([1, 0, 3], 'int32'), 4).toFloat();
     const logits = tf.tensor(random([3, 4]).values, [3, 4]);
-    expect(softmaxCrossEntropy(labels, logits).dataSync()[0])
-      .toBeCloseTo(tf.losses.softmaxCrossEntropy(labels, logits).dataSync()[0]!, 6);
+    expect(softmaxCrossEntropy(labels, logits).dataSync()[0]).toBeCloseTo(
+      tf.losses.softmaxCrossEntropy(labels, logits).dataSync()[0]!,
+      6,
+    );
   });
 
   it('the batch-norm layer is the stock layer in training and inference', () => {

@@ -20,10 +20,12 @@ describe('native BatchNormalization layer', () => {
     await tf.setBackend('cpu');
     const m = model(true);
     let artifacts: tf.io.ModelArtifacts | undefined;
-    await m.save(tf.io.withSaveHandler(async (a) => {
-      artifacts = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
+    await m.save(
+      tf.io.withSaveHandler(async (a) => {
+        artifacts = a;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
     expect(JSON.stringify(artifacts!.modelTopology)).toContain('"class_name":"BatchNormalization"');
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
     const stockClass = Object.getPrototypeOf(tf.layers.batchNormalization({ name: 'probe_bn' })).constructor;
@@ -42,12 +44,18 @@ describe('native BatchNormalization layer', () => {
     // A random projection keeps every gradient well away from zero (a plain sum of squares of
     // normalised outputs has a beta gradient that cancels to rounding noise).
     const r = random([3, 6, 6, 8]).values;
-    const run = (m: tf.LayersModel) => tf.tidy(() => {
-      const xs = tf.tensor(x, [3, 6, 6, 4]);
-      const vars = m.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
-      const { value, grads } = tf.variableGrads(() => (m.apply(xs, { training: true }) as tf.Tensor).mul(tf.tensor(r, [3, 6, 6, 8])).sum() as tf.Scalar, vars);
-      return [value, ...vars.map((v) => grads[v.name]!), ...m.getWeights()].map((t) => Float32Array.from(t.dataSync()));
-    });
+    const run = (m: tf.LayersModel) =>
+      tf.tidy(() => {
+        const xs = tf.tensor(x, [3, 6, 6, 4]);
+        const vars = m.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+        const { value, grads } = tf.variableGrads(
+          () => (m.apply(xs, { training: true }) as tf.Tensor).mul(tf.tensor(r, [3, 6, 6, 8])).sum() as tf.Scalar,
+          vars,
+        );
+        return [value, ...vars.map((v) => grads[v.name]!), ...m.getWeights()].map((t) =>
+          Float32Array.from(t.dataSync()),
+        );
+      });
     // Three passes: the first moving-average update goes through tf ops, later ones run in place.
     const threeRuns = (m: tf.LayersModel) => (run(m), run(m), run(m));
     const expected = threeRuns(stockModel);
@@ -66,12 +74,21 @@ describe('native BatchNormalization layer', () => {
     await tf.setBackend(engine.ok ? 'onednn' : 'cpu');
     const layer = batchNormalization({ name: 'bits_bn', momentum: 0.9, epsilon: 1e-5 });
     const x = tf.tensor(random([4, 5, 5, 6], -1, 3).values, [4, 5, 5, 6]);
-    for (let i = 0; i < 3; i++) tf.tidy(() => { layer.apply(x, { training: true }); });
+    for (let i = 0; i < 3; i++)
+      tf.tidy(() => {
+        layer.apply(x, { training: true });
+      });
     const [, , movingMean, movingVariance] = layer.getWeights().map((w) => Array.from(w.dataSync()));
     // The same three updates through tf ops, from the batch statistics of the same input.
     const expected = tf.tidy(() => {
       const [, mean, variance] = engine.ok
-        ? tf.engine().runKernel(BATCH_NORM_TRAINING, { x, gamma: tf.ones([6]), beta: tf.zeros([6]) }, { epsilon: 1e-5 }) as tf.Tensor[]
+        ? (tf
+            .engine()
+            .runKernel(
+              BATCH_NORM_TRAINING,
+              { x, gamma: tf.ones([6]), beta: tf.zeros([6]) },
+              { epsilon: 1e-5 },
+            ) as tf.Tensor[])
         : [null, ...(({ mean: m, variance: v }) => [m, v])(tf.moments(x, [0, 1, 2]))];
       let m: tf.Tensor = tf.zeros([6]);
       let v: tf.Tensor = tf.ones([6]);

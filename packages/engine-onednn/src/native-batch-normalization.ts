@@ -5,16 +5,25 @@
 // at inference, or for layouts the kernel does not cover it is the stock layer.
 import { backend as currentBackend, engine, getBackend, mul, sub, type Tensor, tidy } from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
-import type { BatchNormalization, BatchNormalizationLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/normalization';
+import type {
+  BatchNormalization,
+  BatchNormalizationLayerArgs,
+} from '@tensorflow/tfjs-layers/dist/layers/normalization';
 import { OnednnBackend } from './backend';
 import { BATCH_NORM_TRAINING } from './kernels/batch-norm-training';
 import { BACKEND_NAME } from './kernels/kernel-utils';
 
 type LayerVariableLike = { read(): Tensor; write(value: Tensor): unknown };
 type Internals = {
-  axis: number; momentum: number; epsilon: number; center: boolean; scale: boolean;
-  gamma: LayerVariableLike; beta: LayerVariableLike;
-  movingMean: LayerVariableLike; movingVariance: LayerVariableLike;
+  axis: number;
+  momentum: number;
+  epsilon: number;
+  center: boolean;
+  scale: boolean;
+  gamma: LayerVariableLike;
+  beta: LayerVariableLike;
+  movingMean: LayerVariableLike;
+  movingVariance: LayerVariableLike;
 };
 type Kwargs = Parameters<BatchNormalization['call']>[1];
 type BatchNormalizationClass = new (args?: BatchNormalizationLayerArgs) => BatchNormalization;
@@ -57,17 +66,30 @@ export function nativeBatchNormalizationClass(): BatchNormalizationClass {
       const self = this as unknown as Internals;
       const training = (kwargs as Record<string, unknown>)['training'] === true;
       const axis = self.axis >= 0 ? self.axis : self.axis + x.rank;
-      if (!training || getBackend() !== BACKEND_NAME || x.rank < 2 || axis !== x.rank - 1 ||
-        !self.center || !self.scale || x.dtype !== 'float32') {
+      if (
+        !training ||
+        getBackend() !== BACKEND_NAME ||
+        x.rank < 2 ||
+        axis !== x.rank - 1 ||
+        !self.center ||
+        !self.scale ||
+        x.dtype !== 'float32'
+      ) {
         return super.call(inputs, kwargs);
       }
       return tidy(() => {
-        const [y, batchMean, batchVariance] = engine().runKernel(BATCH_NORM_TRAINING,
-          { x, gamma: self.gamma.read(), beta: self.beta.read() }, { epsilon: self.epsilon }) as Tensor[];
+        const [y, batchMean, batchVariance] = engine().runKernel(
+          BATCH_NORM_TRAINING,
+          { x, gamma: self.gamma.read(), beta: self.beta.read() },
+          { epsilon: self.epsilon },
+        ) as Tensor[];
         // The stock layer's moving-average update; in place once the variable's buffer is one
         // this backend owns (the first update, through tf ops, gives it one).
         const decay = 1 - self.momentum;
-        for (const [variable, value] of [[self.movingMean, batchMean], [self.movingVariance, batchVariance]] as const) {
+        for (const [variable, value] of [
+          [self.movingMean, batchMean],
+          [self.movingVariance, batchVariance],
+        ] as const) {
           if (movingAverageInPlace(variable, value!, self.momentum)) continue;
           tidy(() => {
             const orig = variable.read();

@@ -1,7 +1,14 @@
 // The one list of native kernels, and the registration of the `onednn` backend: every cpu kernel
 // is registered under `onednn` too (the backend is a MathBackendCPU), then native ones override.
-import { getKernelsForBackend, type GradConfig, type KernelConfig, registerGradient,
-  registerKernel, unregisterKernel, getKernel } from '@tensorflow/tfjs-core';
+import {
+  getKernelsForBackend,
+  type GradConfig,
+  type KernelConfig,
+  registerGradient,
+  registerKernel,
+  unregisterKernel,
+  getKernel,
+} from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { addNConfig } from './kernels/add-n';
 import { addConfig } from './kernels/add';
@@ -37,22 +44,45 @@ import { subConfig } from './kernels/sub';
 import { sumConfig } from './kernels/sum';
 
 export const nativeKernelConfigs: KernelConfig[] = [
-  conv2dConfig, fusedConv2dConfig, conv2dBackpropInputConfig, conv2dBackpropFilterConfig,
-  batchNormTrainingConfig, batchNormTrainingGradConfig, fusedBatchNormConfig,
-  reluConfig, reluGradConfig, stepConfig,
-  addConfig, subConfig, multiplyConfig, realDivConfig, maximumConfig, minimumConfig,
-  squaredDifferenceConfig, addNConfig,
-  sumConfig, meanConfig, maxConfig,
-  maxPoolConfig, avgPoolConfig, maxPoolGradConfig, avgPoolGradConfig,
-  batchMatMulConfig, fusedMatMulConfig,
-  softmaxConfig, softmaxCrossEntropyConfig,
-  sliceConfig, padV2Config,
+  conv2dConfig,
+  fusedConv2dConfig,
+  conv2dBackpropInputConfig,
+  conv2dBackpropFilterConfig,
+  batchNormTrainingConfig,
+  batchNormTrainingGradConfig,
+  fusedBatchNormConfig,
+  reluConfig,
+  reluGradConfig,
+  stepConfig,
+  addConfig,
+  subConfig,
+  multiplyConfig,
+  realDivConfig,
+  maximumConfig,
+  minimumConfig,
+  squaredDifferenceConfig,
+  addNConfig,
+  sumConfig,
+  meanConfig,
+  maxConfig,
+  maxPoolConfig,
+  avgPoolConfig,
+  maxPoolGradConfig,
+  avgPoolGradConfig,
+  batchMatMulConfig,
+  fusedMatMulConfig,
+  softmaxConfig,
+  softmaxCrossEntropyConfig,
+  sliceConfig,
+  padV2Config,
 ];
 
 // Gradients of the kernels that only exist on this backend, and Relu's, which dispatches to one
 // native kernel on this backend and keeps tfjs' formula on every other.
 export const nativeGradientConfigs: GradConfig[] = [
-  batchNormTrainingGradient, softmaxCrossEntropyGradient, reluGradient,
+  batchNormTrainingGradient,
+  softmaxCrossEntropyGradient,
+  reluGradient,
 ];
 
 let registered = false;

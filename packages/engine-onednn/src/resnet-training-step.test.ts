@@ -15,7 +15,12 @@ const N = 2;
 
 type StepResult = { loss: number; grads: Map<string, Float32Array>; weights: Map<string, Float32Array> };
 
-async function trainingStep(backend: string, model: tf.LayersModel, initial: Float32Array[], data: { x: Float32Array; y: Float32Array }): Promise<StepResult> {
+async function trainingStep(
+  backend: string,
+  model: tf.LayersModel,
+  initial: Float32Array[],
+  data: { x: Float32Array; y: Float32Array },
+): Promise<StepResult> {
   await tf.setBackend(backend);
   model.setWeights(initial.map((v, i) => tf.tensor(v.slice(), model.weights[i]!.shape as number[])));
   const result: StepResult = { loss: NaN, grads: new Map(), weights: new Map() };

@@ -1,8 +1,17 @@
 // SGD with momentum and weight decay as one in-place native update per variable on `onednn`
 // (PyTorch's rule), and the same rule in tf ops on any other backend.
 //   g' = grad + weightDecay * w;  v = momentum * v + g';  w -= lr * (nesterov ? g' + momentum * v : v)
-import { add, backend as currentBackend, getBackend, mul, sub, type Tensor, tensor, tidy,
-  type Variable } from '@tensorflow/tfjs-core';
+import {
+  add,
+  backend as currentBackend,
+  getBackend,
+  mul,
+  sub,
+  type Tensor,
+  tensor,
+  tidy,
+  type Variable,
+} from '@tensorflow/tfjs-core';
 import { OnednnBackend } from './backend';
 import { BACKEND_NAME } from './kernels/kernel-utils';
 
@@ -13,13 +22,22 @@ export type SgdMomentumOptions = {
   nesterov?: boolean;
 };
 
-export function sgdMomentumUpdate(variable: Variable, grad: Tensor, velocity: Variable,
-  options: SgdMomentumOptions): void {
+export function sgdMomentumUpdate(
+  variable: Variable,
+  grad: Tensor,
+  velocity: Variable,
+  options: SgdMomentumOptions,
+): void {
   const { lr, momentum, weightDecay, nesterov = false } = options;
-  if (!variable.shape.every((d, i) => d === grad.shape[i] && d === velocity.shape[i]) ||
-    variable.rank !== grad.rank || variable.rank !== velocity.rank) {
-    throw new Error(`sgdMomentumUpdate: shapes differ: variable ${variable.shape}, grad ${grad.shape}, ` +
-      `velocity ${velocity.shape}`);
+  if (
+    !variable.shape.every((d, i) => d === grad.shape[i] && d === velocity.shape[i]) ||
+    variable.rank !== grad.rank ||
+    variable.rank !== velocity.rank
+  ) {
+    throw new Error(
+      `sgdMomentumUpdate: shapes differ: variable ${variable.shape}, grad ${grad.shape}, ` +
+        `velocity ${velocity.shape}`,
+    );
   }
   if (getBackend() === BACKEND_NAME && nativeUpdate(variable, grad, velocity, options)) return;
   tidy(() => {
@@ -31,16 +49,19 @@ export function sgdMomentumUpdate(variable: Variable, grad: Tensor, velocity: Va
   });
 }
 
-function nativeUpdate(variable: Variable, grad: Tensor, velocity: Variable,
-  { lr, momentum, weightDecay, nesterov = false }: SgdMomentumOptions): boolean {
+function nativeUpdate(
+  variable: Variable,
+  grad: Tensor,
+  velocity: Variable,
+  { lr, momentum, weightDecay, nesterov = false }: SgdMomentumOptions,
+): boolean {
   const b = currentBackend();
   if (!(b instanceof OnednnBackend)) return false;
   const all = [variable, grad, velocity];
   if (!all.every((t) => t.dtype === 'float32' && b.data.has(t.dataId))) return false;
   const g = b.values(grad.dataId);
   if (b.canMutate(variable.dataId) && b.canMutate(velocity.dataId)) {
-    b.addon.sgdMomentum(b.values(variable.dataId), g, b.values(velocity.dataId), lr, momentum,
-      weightDecay, nesterov);
+    b.addon.sgdMomentum(b.values(variable.dataId), g, b.values(velocity.dataId), lr, momentum, weightDecay, nesterov);
     b.markMutated(variable.dataId);
     return true;
   }
@@ -51,7 +72,10 @@ function nativeUpdate(variable: Variable, grad: Tensor, velocity: Variable,
   const v = b.allocFloat32(velocity.size);
   v.set(b.values(velocity.dataId));
   b.addon.sgdMomentum(w, g, v, lr, momentum, weightDecay, nesterov);
-  for (const [target, values] of [[variable, w], [velocity, v]] as const) {
+  for (const [target, values] of [
+    [variable, w],
+    [velocity, v],
+  ] as const) {
     const t = tensor(values, target.shape, 'float32');
     target.assign(t);
     t.dispose();

@@ -24,7 +24,12 @@ export function paddedConv(
  * A strided max pool under the spec's padding mode. The symmetric form zero-pads, which equals
  * PyTorch's -inf padding only because every such pool here follows a ReLU (inputs >= 0).
  */
-export function paddedMaxPool(g: GraphBuilder, x: Ref, name: string, o: { size: number; strides: number; padding: PaddingMode }): Ref {
+export function paddedMaxPool(
+  g: GraphBuilder,
+  x: Ref,
+  name: string,
+  o: { size: number; strides: number; padding: PaddingMode },
+): Ref {
   if (o.padding === 'symmetric' && o.size > 1) {
     const padded = g.zeroPad(x, `${name}_pad`, (o.size - 1) / 2);
     return g.pool(padded, name, { type: 'max', size: o.size, strides: o.strides, padding: 'valid' });
@@ -72,7 +77,8 @@ export function shortcut(g: GraphBuilder, x: Ref, prefix: string, o: ShortcutOpt
     return g.batchNorm(proj, `${prefix}_shortcut_bn`);
   }
   let out = x;
-  if (o.strides !== 1) out = g.pool(out, `${prefix}_shortcut_pool`, { type: 'max', size: 1, strides: o.strides, padding: 'valid' });
+  if (o.strides !== 1)
+    out = g.pool(out, `${prefix}_shortcut_pool`, { type: 'max', size: 1, strides: o.strides, padding: 'valid' });
   if (o.filters > channels) out = g.channelPad(out, `${prefix}_shortcut_pad`, o.filters - channels);
   if (o.filters < channels) throw new Error(`${prefix}: option A cannot shrink ${channels} channels to ${o.filters}`);
   return out;

@@ -1,5 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { ARCHITECTURE_CATALOG, ARCHITECTURE_FAMILIES, ArchitectureSpec, type ArchitectureSpecInput } from '@resnet-lab/spec';
+import {
+  ARCHITECTURE_CATALOG,
+  ARCHITECTURE_FAMILIES,
+  ArchitectureSpec,
+  type ArchitectureSpecInput,
+} from '@resnet-lab/spec';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildModel, describeModel } from './index';
 import { builtCounts, builtLayerParams, gradientStep } from './test-helpers';
@@ -26,12 +31,26 @@ function expectDescribedExactly(input: ArchitectureSpecInput): void {
 
 /** A small, cheap-to-train instance of every family. */
 const SMALL: Record<(typeof ARCHITECTURE_FAMILIES)[number], ArchitectureSpecInput> = {
-  'cifar-resnet': { family: 'cifar-resnet', depth: 8, widthMultiplier: 0.25, inputSize: 8, shortcut: 'B', shortcutKernel: 3 },
+  'cifar-resnet': {
+    family: 'cifar-resnet',
+    depth: 8,
+    widthMultiplier: 0.25,
+    inputSize: 8,
+    shortcut: 'B',
+    shortcutKernel: 3,
+  },
   'cifar-plain': { family: 'cifar-plain', depth: 8, widthMultiplier: 0.25, inputSize: 8 },
   resnet: { family: 'resnet', depth: 50, widthMultiplier: 1 / 16, inputSize: 8, shortcut: 'A' },
   plain: { family: 'plain', depth: 18, widthMultiplier: 1 / 16, inputSize: 8 },
   vgg: { family: 'vgg', depth: 11, widthMultiplier: 1 / 16, inputSize: 8 },
-  'vgg16-skip': { family: 'vgg16-skip', depth: 16, widthMultiplier: 1 / 16, inputSize: 8, skipVersion: 2, shortcutKernel: 3 },
+  'vgg16-skip': {
+    family: 'vgg16-skip',
+    depth: 16,
+    widthMultiplier: 1 / 16,
+    inputSize: 8,
+    skipVersion: 2,
+    shortcutKernel: 3,
+  },
   lenet5: { family: 'lenet5', depth: 5, widthMultiplier: 0.5, inputSize: 16 },
   alexnet: { family: 'alexnet', depth: 8, widthMultiplier: 1 / 16, inputSize: 8 },
   googlenet: { family: 'googlenet', depth: 22, widthMultiplier: 1 / 16, inputSize: 8, auxHeads: true },
@@ -45,7 +64,7 @@ describe.each(ARCHITECTURE_FAMILIES)('%s at a small width', (family) => {
     const model = buildModel(arch, { seed: 3 });
     const built = tf.memory().numTensors;
     const outputs = tf.tidy(() => {
-      const y = model.predict(tf.randomNormal([2, arch.inputSize!, arch.inputSize!, 2])) as tf.Tensor | tf.Tensor[];
+      const y = model.predict(tf.randomNormal([2, arch.inputSize!, arch.inputSize!, 2]));
       return (Array.isArray(y) ? y : [y]).map((t) => t.shape);
     });
     expect(outputs).toEqual(Array(arch.auxHeads ? 3 : 1).fill([2, 5]));
@@ -108,10 +127,12 @@ describe('saved models', () => {
     const arch = ArchitectureSpec.parse(input);
     const model = buildModel(arch, { seed: 5 });
     let saved: tf.io.ModelArtifacts | undefined;
-    await model.save(tf.io.withSaveHandler(async (artifacts) => {
-      saved = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
+    await model.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        saved = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
     const x = tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 1);
     const [a, b] = [model, loaded].map((m) => [m.predict(x)].flat() as tf.Tensor[]);
@@ -125,7 +146,13 @@ describe('saved models', () => {
 describe('stride-2 padding', () => {
   /** Centre tap of a 3x3/2 conv against option A's subsampled shortcut, on the same input. */
   function centreTapMatchesShortcut(padding: 'symmetric' | 'tf-same'): boolean {
-    const arch = ArchitectureSpec.parse({ family: 'cifar-resnet', depth: 8, widthMultiplier: 0.25, inputSize: 8, padding });
+    const arch = ArchitectureSpec.parse({
+      family: 'cifar-resnet',
+      depth: 8,
+      widthMultiplier: 0.25,
+      inputSize: 8,
+      padding,
+    });
     const model = buildModel(arch);
     const conv = model.getLayer('stage2_block1_conv1');
     // getWeights returns the variables' own tensors: read the shape, dispose nothing.
@@ -139,7 +166,7 @@ describe('stride-2 padding', () => {
     const same = tf.tidy(() => {
       const x = tf.randomNormal([1, 8, 8, cin!], 0, 1, 'float32', 2);
       const padLayer = padding === 'symmetric' ? model.getLayer('stage2_block1_conv1_pad') : undefined;
-      const convOut = conv.apply(padLayer ? (padLayer.apply(x) as tf.Tensor) : x) as tf.Tensor;
+      const convOut = conv.apply(padLayer ? padLayer.apply(x) : x) as tf.Tensor;
       const sub = model.getLayer('stage2_block1_shortcut_pool').apply(x) as tf.Tensor;
       const firstChannels = convOut.slice([0, 0, 0, 0], [1, 4, 4, cin!]);
       return tf.max(tf.abs(tf.sub(firstChannels, sub))).dataSync()[0]! < 1e-6;

@@ -16,7 +16,12 @@ function layerFor(node: Exclude<LayerNode, { kind: 'input' }>, seed: number | un
     case 'maxPool':
       return tf.layers.maxPooling2d({ name, poolSize: node.poolSize, strides: node.strides, padding: node.padding });
     case 'avgPool':
-      return tf.layers.averagePooling2d({ name, poolSize: node.poolSize, strides: node.strides, padding: node.padding });
+      return tf.layers.averagePooling2d({
+        name,
+        poolSize: node.poolSize,
+        strides: node.strides,
+        padding: node.padding,
+      });
     case 'globalAvgPool':
       return tf.layers.globalAveragePooling2d({ name });
     case 'zeroPad':

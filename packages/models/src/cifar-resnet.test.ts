@@ -15,7 +15,7 @@ describe('cifar-resnet / cifar-plain', () => {
     [44, 0.66e6],
     [56, 0.85e6],
     [110, 1.7e6],
-  ])('ResNet-%i has the paper\'s %d parameters within 2%%', (depth, paper) => {
+  ])("ResNet-%i has the paper's %d parameters within 2%%", (depth, paper) => {
     const d = describeModel(ArchitectureSpec.parse({ family: 'cifar-resnet', depth }));
     expect(Math.abs(d.trainableParams / paper - 1)).toBeLessThan(0.02);
   });
@@ -37,17 +37,20 @@ describe('cifar-resnet / cifar-plain', () => {
     model.dispose();
   });
 
-  it.each(['cifar-resnet', 'cifar-plain'] as const)('%s: forward shape, one gradient step, no leaked tensor', (family) => {
-    const arch = ArchitectureSpec.parse({ family, depth: 8, widthMultiplier: 0.25, inputSize: 8, numClasses: 3 });
-    const before = tf.memory().numTensors;
-    const model = buildModel(arch, { seed: 1 });
-    const afterBuild = tf.memory().numTensors;
-    const y = tf.tidy(() => model.predict(tf.zeros([2, 8, 8, 3])) as tf.Tensor);
-    expect(y.shape).toEqual([2, 3]);
-    y.dispose();
-    expect(Number.isFinite(gradientStep(model, 2))).toBe(true);
-    expect(tf.memory().numTensors).toBe(afterBuild);
-    model.dispose();
-    expect(tf.memory().numTensors).toBe(before);
-  });
+  it.each(['cifar-resnet', 'cifar-plain'] as const)(
+    '%s: forward shape, one gradient step, no leaked tensor',
+    (family) => {
+      const arch = ArchitectureSpec.parse({ family, depth: 8, widthMultiplier: 0.25, inputSize: 8, numClasses: 3 });
+      const before = tf.memory().numTensors;
+      const model = buildModel(arch, { seed: 1 });
+      const afterBuild = tf.memory().numTensors;
+      const y = tf.tidy(() => model.predict(tf.zeros([2, 8, 8, 3])) as tf.Tensor);
+      expect(y.shape).toEqual([2, 3]);
+      y.dispose();
+      expect(Number.isFinite(gradientStep(model, 2))).toBe(true);
+      expect(tf.memory().numTensors).toBe(afterBuild);
+      model.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    },
+  );
 });

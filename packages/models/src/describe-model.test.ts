@@ -20,7 +20,8 @@ describe('describeModel', () => {
 
   it('uses the family defaults for undefined sizes and the given ones otherwise', () => {
     const first = (family: 'resnet' | 'lenet5', extra = {}) =>
-      describeModel(ArchitectureSpec.parse({ family, depth: family === 'resnet' ? 18 : 5, ...extra })).layers[0]!.outputShape;
+      describeModel(ArchitectureSpec.parse({ family, depth: family === 'resnet' ? 18 : 5, ...extra })).layers[0]!
+        .outputShape;
     expect(first('resnet')).toEqual([224, 224, 3]);
     expect(first('lenet5')).toEqual([32, 32, 1]);
     expect(first('resnet', { inputSize: 28, inputChannels: 1 })).toEqual([28, 28, 1]);

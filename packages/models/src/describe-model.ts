@@ -35,7 +35,10 @@ export function convFlops(outH: number, outW: number, kernel: number, cin: numbe
  * pooling, additions and padding count zero, being a rounding error next to the convolutions.
  * Batch norm holds four numbers per channel, of which scale and offset are trainable.
  */
-export function layerCost(node: LayerNode, inputShape: Shape | undefined): Omit<LayerDescription, 'name' | 'type' | 'outputShape'> {
+export function layerCost(
+  node: LayerNode,
+  inputShape: Shape | undefined,
+): Omit<LayerDescription, 'name' | 'type' | 'outputShape'> {
   const zero = { params: 0, trainableParams: 0, flops: 0 };
   switch (node.kind) {
     case 'conv': {

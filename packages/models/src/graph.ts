@@ -66,7 +66,8 @@ function spatialOut(size: number, kernel: number, strides: number, padding: Pad,
 }
 
 function image(ref: Ref): [number, number, number] {
-  if (ref.shape.length !== 3) throw new Error(`layer after ${ref.name} needs an image input, got [${ref.shape.join(', ')}]`);
+  if (ref.shape.length !== 3)
+    throw new Error(`layer after ${ref.name} needs an image input, got [${ref.shape.join(', ')}]`);
   return [ref.shape[0]!, ref.shape[1]!, ref.shape[2]!];
 }
 

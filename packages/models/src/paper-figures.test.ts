@@ -48,7 +48,7 @@ describe('published figures (architectures.md)', () => {
     within(d({ family: 'alexnet', depth: 8 }).trainableParams, 60e6, 0.05);
   });
 
-  it("an inception 5x5 branch from 28x28x192 to 32 channels: ~120M multiply-adds, ~12.4M with a 1x1 reduction to 16", () => {
+  it('an inception 5x5 branch from 28x28x192 to 32 channels: ~120M multiply-adds, ~12.4M with a 1x1 reduction to 16', () => {
     within(convFlops(28, 28, 5, 192, 32), 120e6, 0.01);
     // Inception 3a is exactly that branch: input 28x28x192, 5x5 reduce 16, 5x5 32.
     const layers = d({ family: 'googlenet', depth: 22 }).layers;
@@ -87,10 +87,14 @@ describe('shortcut options', () => {
 
   it('projection weights grow with k squared', () => {
     for (const shortcut of ['B', 'C'] as const) {
-      const base = d({ family: 'resnet', depth: 18, shortcut, shortcutKernel: 1 }).layers.filter((l) => l.name.endsWith('_shortcut_conv'));
+      const base = d({ family: 'resnet', depth: 18, shortcut, shortcutKernel: 1 }).layers.filter((l) =>
+        l.name.endsWith('_shortcut_conv'),
+      );
       expect(base.length).toBe(shortcut === 'B' ? 3 : 8);
       for (const k of [3, 5, 7] as const) {
-        const proj = d({ family: 'resnet', depth: 18, shortcut, shortcutKernel: k }).layers.filter((l) => l.name.endsWith('_shortcut_conv'));
+        const proj = d({ family: 'resnet', depth: 18, shortcut, shortcutKernel: k }).layers.filter((l) =>
+          l.name.endsWith('_shortcut_conv'),
+        );
         expect(proj.map((l) => l.params)).toEqual(base.map((l) => k * k * l.params));
         expect(proj.map((l) => l.outputShape)).toEqual(base.map((l) => l.outputShape));
       }
@@ -98,7 +102,8 @@ describe('shortcut options', () => {
   });
 
   it('the skip kernel of vgg16-skip grows H with k squared', () => {
-    const h = (k: 1 | 7) => d({ family: 'vgg16-skip', depth: 16, shortcutKernel: k }).layers.filter((l) => l.name.endsWith('_skip_conv'));
+    const h = (k: 1 | 7) =>
+      d({ family: 'vgg16-skip', depth: 16, shortcutKernel: k }).layers.filter((l) => l.name.endsWith('_skip_conv'));
     expect(h(7).map((l) => l.params)).toEqual(h(1).map((l) => 49 * l.params));
   });
 

@@ -12,9 +12,16 @@ export interface BlockOptions {
 
 /** Two 3x3 convs; the first one downsamples. */
 export function basicBlock(g: GraphBuilder, x: Ref, prefix: string, o: BlockOptions): Ref {
-  const a = convBn(g, x, prefix, { filters: o.filters, kernel: 3, strides: o.strides, padding: o.padding, suffix: '1' });
+  const a = convBn(g, x, prefix, {
+    filters: o.filters,
+    kernel: 3,
+    strides: o.strides,
+    padding: o.padding,
+    suffix: '1',
+  });
   const b = convBn(g, a, prefix, { filters: o.filters, kernel: 3, padding: o.padding, relu: false, suffix: '2' });
-  const short = o.shortcut && shortcut(g, x, prefix, { ...o.shortcut, padding: o.padding, strides: o.strides, filters: o.filters });
+  const short =
+    o.shortcut && shortcut(g, x, prefix, { ...o.shortcut, padding: o.padding, strides: o.strides, filters: o.filters });
   return closeBlock(g, b, short, prefix);
 }
 
@@ -24,10 +31,17 @@ export function basicBlock(g: GraphBuilder, x: Ref, prefix: string, o: BlockOpti
  * stride on the 3x3, has 4.1e9).
  */
 export function bottleneckBlock(g: GraphBuilder, x: Ref, prefix: string, o: BlockOptions): Ref {
-  const a = convBn(g, x, prefix, { filters: o.filters, kernel: 1, strides: o.strides, padding: o.padding, suffix: '1' });
+  const a = convBn(g, x, prefix, {
+    filters: o.filters,
+    kernel: 1,
+    strides: o.strides,
+    padding: o.padding,
+    suffix: '1',
+  });
   const b = convBn(g, a, prefix, { filters: o.filters, kernel: 3, padding: o.padding, suffix: '2' });
   const out = 4 * o.filters;
   const c = convBn(g, b, prefix, { filters: out, kernel: 1, padding: o.padding, relu: false, suffix: '3' });
-  const short = o.shortcut && shortcut(g, x, prefix, { ...o.shortcut, padding: o.padding, strides: o.strides, filters: out });
+  const short =
+    o.shortcut && shortcut(g, x, prefix, { ...o.shortcut, padding: o.padding, strides: o.strides, filters: out });
   return closeBlock(g, c, short, prefix);
 }

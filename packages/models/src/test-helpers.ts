@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 
 /** Weight counts of a built model, split as `describeModel` splits them. */
 export function builtCounts(model: tf.LayersModel): { params: number; trainableParams: number } {
-  const size = (ws: readonly tf.LayerVariable[]) => ws.reduce((s, w) => s + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
+  const size = (ws: readonly tf.LayerVariable[]) =>
+    ws.reduce((s, w) => s + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
   return { params: model.countParams(), trainableParams: size(model.trainableWeights) };
 }
 
@@ -20,8 +21,14 @@ export function gradientStep(model: tf.LayersModel, batch: number, learningRate 
       const outs = Array.isArray(out) ? out : [out];
       const losses = outs.map((o) => {
         const classes = o.shape[1]!;
-        const labels = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % classes), 'int32'), classes);
-        return tf.losses.softmaxCrossEntropy(labels, o as tf.Tensor2D);
+        const labels = tf.oneHot(
+          tf.tensor1d(
+            Array.from({ length: batch }, (_, i) => i % classes),
+            'int32',
+          ),
+          classes,
+        );
+        return tf.losses.softmaxCrossEntropy(labels, o);
       });
       return tf.addN(losses) as tf.Scalar;
     };

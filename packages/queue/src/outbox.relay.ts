@@ -24,27 +24,31 @@ export function startOutboxRelay(
     // One pass at a time; a caller arriving during a pass waits for it and then runs another,
     // so its own entry (committed before the call) is surely included.
     const previous = running ?? Promise.resolve(0);
-    const next = previous.catch(() => 0).then(async () => {
-      let total = 0;
-      for (;;) {
-        // One addBulk per batch: a 10,000-experiment grid is 20 round trips, not 10,000.
-        const sent = await outbox.drain(async (items) => {
-          await enqueueTrainingBulk(
-            queue,
-            items.map((item) => ({
-              experimentId: item.experimentId,
-              priority: (item.payload as { priority?: number } | null)?.priority ?? 0,
-            })),
-          );
-        });
-        total += sent;
-        if (sent === 0) return total;
-      }
-    });
+    const next = previous
+      .catch(() => 0)
+      .then(async () => {
+        let total = 0;
+        for (;;) {
+          // One addBulk per batch: a 10,000-experiment grid is 20 round trips, not 10,000.
+          const sent = await outbox.drain(async (items) => {
+            await enqueueTrainingBulk(
+              queue,
+              items.map((item) => ({
+                experimentId: item.experimentId,
+                priority: (item.payload as { priority?: number } | null)?.priority ?? 0,
+              })),
+            );
+          });
+          total += sent;
+          if (sent === 0) return total;
+        }
+      });
     running = next;
-    void next.finally(() => {
-      if (running === next) running = null;
-    }).catch(() => {});
+    void next
+      .finally(() => {
+        if (running === next) running = null;
+      })
+      .catch(() => {});
     return next;
   };
 

@@ -21,7 +21,11 @@ export async function enqueueTrainingBulk(
     items.map((item) => ({
       name: 'train',
       data: JOB_CATALOG.train.payload.parse({ experimentId: item.experimentId }),
-      opts: { ...JOB_CATALOG.train.options, jobId: item.experimentId, ...(item.priority ? { priority: item.priority } : {}) },
+      opts: {
+        ...JOB_CATALOG.train.options,
+        jobId: item.experimentId,
+        ...(item.priority ? { priority: item.priority } : {}),
+      },
     })),
   );
 }

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repositories, type Repositories } from '@resnet-lab/db';
 import { ExperimentSpec, specHash } from '@resnet-lab/spec';
-import { createTestDatabase, createTestQueuePrefix, type TestDatabase, type TestQueuePrefix } from '@resnet-lab/testing';
+import {
+  createTestDatabase,
+  createTestQueuePrefix,
+  type TestDatabase,
+  type TestQueuePrefix,
+} from '@resnet-lab/testing';
 import { createTrainQueue, reconcileQueue, startOutboxRelay, type TrainQueue } from '../src/index';
 
 let database: TestDatabase;

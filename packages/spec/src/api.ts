@@ -50,16 +50,12 @@ export const ExperimentPage = z.object({
 
 export const IdParams = z.object({ id: z.uuid() });
 
-export const MetricsQuery = z
-  .object({ split: z.string().optional(), name: z.string().optional() })
-  .strict();
+export const MetricsQuery = z.object({ split: z.string().optional(), name: z.string().optional() }).strict();
 
 export const MetricsResponse = z.object({
   experimentId: z.uuid(),
   backend: z.string().nullable(),
-  metrics: z.array(
-    z.object({ epoch: z.number().int(), split: z.string(), name: z.string(), value: z.number() }),
-  ),
+  metrics: z.array(z.object({ epoch: z.number().int(), split: z.string(), name: z.string(), value: z.number() })),
 });
 
 /** RFC 9457 problem details, with the fields at fault for validation errors. */

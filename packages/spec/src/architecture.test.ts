@@ -87,7 +87,9 @@ describe('normalizeArchitecture', () => {
     expect(normalizeArchitecture(parse({ family: 'plain', depth: 34, shortcut: 'B', shortcutKernel: 7 }))).toEqual(
       parse({ family: 'plain', depth: 34 }),
     );
-    expect(normalizeArchitecture(parse({ family: 'cifar-plain', shortcut: 'C' }))).toEqual(parse({ family: 'cifar-plain' }));
+    expect(normalizeArchitecture(parse({ family: 'cifar-plain', shortcut: 'C' }))).toEqual(
+      parse({ family: 'cifar-plain' }),
+    );
   });
 
   it('drops the projection kernel under option A only', () => {
@@ -96,7 +98,9 @@ describe('normalizeArchitecture', () => {
   });
 
   it("keeps vgg16-skip's kernel and version but not a shortcut type", () => {
-    const n = normalizeArchitecture(parse({ family: 'vgg16-skip', depth: 16, shortcut: 'C', shortcutKernel: 5, skipVersion: 2 }));
+    const n = normalizeArchitecture(
+      parse({ family: 'vgg16-skip', depth: 16, shortcut: 'C', shortcutKernel: 5, skipVersion: 2 }),
+    );
     expect(n).toMatchObject({ shortcut: 'A', shortcutKernel: 5, skipVersion: 2 });
   });
 

@@ -23,7 +23,10 @@ describe('DatasetSpec', () => {
     const cifar = DatasetSpec.parse({ name: 'cifar10', dir: '/data/cifar' });
     expect(cifar).toMatchObject({ augment: true, augmentPadding: 4, validationSplit: 5000 });
     expect(DatasetSpec.parse({ name: 'mnist' })).toMatchObject({ augment: false, validationSplit: 5000 });
-    expect(DatasetSpec.parse({ name: 'fashion-mnist' })).toMatchObject({ dir: FASHION_MNIST_DEFAULT_DIR, augment: false });
+    expect(DatasetSpec.parse({ name: 'fashion-mnist' })).toMatchObject({
+      dir: FASHION_MNIST_DEFAULT_DIR,
+      augment: false,
+    });
   });
 
   it('requires a directory for user datasets, naming the field', () => {
@@ -55,9 +58,24 @@ describe('DatasetSpec', () => {
 
 describe('datasetShape', () => {
   it('gives the shape of every dataset without loading it', () => {
-    expect(datasetShape(DatasetSpec.parse({ name: 'mnist' }))).toEqual({ height: 28, width: 28, channels: 1, classes: 10 });
-    expect(datasetShape(DatasetSpec.parse({ name: 'fashion-mnist' }))).toEqual({ height: 28, width: 28, channels: 1, classes: 10 });
-    expect(datasetShape(DatasetSpec.parse({ name: 'cifar10', dir: '/d' }))).toEqual({ height: 32, width: 32, channels: 3, classes: 10 });
+    expect(datasetShape(DatasetSpec.parse({ name: 'mnist' }))).toEqual({
+      height: 28,
+      width: 28,
+      channels: 1,
+      classes: 10,
+    });
+    expect(datasetShape(DatasetSpec.parse({ name: 'fashion-mnist' }))).toEqual({
+      height: 28,
+      width: 28,
+      channels: 1,
+      classes: 10,
+    });
+    expect(datasetShape(DatasetSpec.parse({ name: 'cifar10', dir: '/d' }))).toEqual({
+      height: 32,
+      width: 32,
+      channels: 3,
+      classes: 10,
+    });
     expect(datasetShape(DatasetSpec.parse({ name: 'synthetic', imageSize: 12, channels: 1, classes: 20 }))).toEqual({
       height: 12,
       width: 12,

@@ -37,7 +37,12 @@ function commonOptions(defaults: { validationSplit: number; augment: boolean }) 
      * Seeds the validation hold-out and the subset choice; separate from the training seed so that
      * runs with different seeds are validated on the same images.
      */
-    splitSeed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    splitSeed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(0),
   };
 }
 
@@ -51,7 +56,12 @@ export const SyntheticDataset = z
     channels: z.number().int().min(1).max(4).default(3),
     classes: z.number().int().min(2).max(1000).default(4),
     /** Seeds the images themselves (class prototypes and noise). */
-    dataSeed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    dataSeed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(0),
     ...commonOptions({ validationSplit: 0.25, augment: false }),
   })
   .strict();

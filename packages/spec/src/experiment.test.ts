@@ -76,7 +76,15 @@ describe('specHash identity', () => {
   it('treats spelled-out training defaults and bookkeeping fields as the same experiment', () => {
     const plain = specHash(ExperimentSpec.parse({}));
     const spelled = specHash(
-      ExperimentSpec.parse({ training: { schedule: { type: 'constant' }, warmup: { type: 'none' }, logEverySteps: 7, keepLastCheckpoints: 9, checkpointEvery: 2 } }),
+      ExperimentSpec.parse({
+        training: {
+          schedule: { type: 'constant' },
+          warmup: { type: 'none' },
+          logEverySteps: 7,
+          keepLastCheckpoints: 9,
+          checkpointEvery: 2,
+        },
+      }),
     );
     expect(spelled).toBe(plain);
     expect(specHash(ExperimentSpec.parse({ training: { schedule: { type: 'cosine' } } }))).not.toBe(plain);
@@ -85,21 +93,37 @@ describe('specHash identity', () => {
 
 describe('network and data must fit', () => {
   it('rejects a class count the dataset does not have, naming architecture.numClasses', () => {
-    const result = ExperimentSpec.safeParse({ architecture: { numClasses: 10 }, dataset: { name: 'synthetic', classes: 4 } });
+    const result = ExperimentSpec.safeParse({
+      architecture: { numClasses: 10 },
+      dataset: { name: 'synthetic', classes: 4 },
+    });
     expect(result.error!.issues[0]!.path).toEqual(['architecture', 'numClasses']);
   });
 
   it('accepts grey <-> colour but not 3 -> 4 channels', () => {
-    expect(ExperimentSpec.safeParse({ architecture: { inputChannels: 3 }, dataset: { name: 'mnist' } }).success).toBe(true);
-    const result = ExperimentSpec.safeParse({ architecture: { inputChannels: 4 }, dataset: { name: 'synthetic', channels: 3 } });
+    expect(ExperimentSpec.safeParse({ architecture: { inputChannels: 3 }, dataset: { name: 'mnist' } }).success).toBe(
+      true,
+    );
+    const result = ExperimentSpec.safeParse({
+      architecture: { inputChannels: 4 },
+      dataset: { name: 'synthetic', channels: 3 },
+    });
     expect(result.error!.issues[0]!.path).toEqual(['architecture', 'inputChannels']);
   });
 });
 
 describe('evaluation plan', () => {
   it("rejects evaluateTest 'never' when no validation split is held out", () => {
-    const result = ExperimentSpec.safeParse({ dataset: { name: 'synthetic', validationSplit: 0 }, training: { evaluateTest: 'never' } });
+    const result = ExperimentSpec.safeParse({
+      dataset: { name: 'synthetic', validationSplit: 0 },
+      training: { evaluateTest: 'never' },
+    });
     expect(result.error!.issues[0]!.path).toEqual(['training', 'evaluateTest']);
-    expect(ExperimentSpec.safeParse({ dataset: { name: 'synthetic', validationSplit: 0 }, training: { evaluateTest: 'every-epoch' } }).success).toBe(true);
+    expect(
+      ExperimentSpec.safeParse({
+        dataset: { name: 'synthetic', validationSplit: 0 },
+        training: { evaluateTest: 'every-epoch' },
+      }).success,
+    ).toBe(true);
   });
 });

@@ -30,7 +30,8 @@ export const ExperimentSpec = z
       ctx.addIssue({
         code: 'custom',
         path: ['training', 'evaluateTest'],
-        message: "with dataset.validationSplit 0 the test set is evaluated every epoch; use 'every-epoch' or hold out a validation split",
+        message:
+          "with dataset.validationSplit 0 the test set is evaluated every epoch; use 'every-epoch' or hold out a validation split",
       });
     }
     if (inputChannels !== undefined && inputChannels !== data.channels && inputChannels !== 1 && data.channels !== 1) {
@@ -68,7 +69,9 @@ function sortKeys(value: unknown): unknown {
  * spelled out.
  */
 export function specHash(spec: ExperimentSpec): string {
-  return createHash('sha256').update(canonicalJson(specIdentity(spec))).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson(specIdentity(spec)))
+    .digest('hex');
 }
 
 /**
@@ -78,6 +81,11 @@ export function specHash(spec: ExperimentSpec): string {
  * experiment that differs only in those.
  */
 export function specIdentity(spec: ExperimentSpec): object {
-  const { logEverySteps: _log, checkpointEvery: _every, keepLastCheckpoints: _keep, ...training } = resolveTrainingSpec(spec.training);
+  const {
+    logEverySteps: _log,
+    checkpointEvery: _every,
+    keepLastCheckpoints: _keep,
+    ...training
+  } = resolveTrainingSpec(spec.training);
   return { architecture: normalizeArchitecture(spec.architecture), dataset: spec.dataset, training };
 }

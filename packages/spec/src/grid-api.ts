@@ -24,9 +24,7 @@ export const GridSubmission = GridDefinition.extend({
 }).strict();
 export type GridSubmission = z.infer<typeof GridSubmission>;
 
-const BooleanString = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1');
+const BooleanString = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 export const GridSubmitQuery = z
   .object({
@@ -214,14 +212,22 @@ export type GridSummary = z.infer<typeof GridSummary>;
 export const CurvesQuery = z
   .object({
     /** `split.name`, e.g. `validation.error` or `train.loss`. */
-    metric: z.string().regex(/^[a-z]+\.[A-Za-z0-9_]+$/, 'metric is split.name, e.g. validation.error').default('validation.error'),
+    metric: z
+      .string()
+      .regex(/^[a-z]+\.[A-Za-z0-9_]+$/, 'metric is split.name, e.g. validation.error')
+      .default('validation.error'),
     by: z.enum(['experiment', 'group']).default('experiment'),
     /** Series longer than this are averaged into this many buckets of consecutive epochs. */
     maxPoints: z.coerce.number().int().min(2).max(10_000).default(200),
   })
   .strict();
 
-export const CurvePoint = z.object({ epoch: z.number(), value: z.number(), std: z.number().optional(), n: z.number().int().optional() });
+export const CurvePoint = z.object({
+  epoch: z.number(),
+  value: z.number(),
+  std: z.number().optional(),
+  n: z.number().int().optional(),
+});
 
 export const CurvesResponse = z.object({
   gridId: z.uuid(),
@@ -244,7 +250,12 @@ export const CompareQuery = z
     /** Comma-separated experiment ids, 2 to 50. */
     ids: z
       .string()
-      .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+      .transform((s) =>
+        s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(z.uuid()).min(2, 'give at least two ids').max(50, 'at most 50 ids')),
   })
   .strict();

@@ -26,7 +26,12 @@ describe('expandGrid', () => {
     const out = expand({ base: TINY_BASE, axes: { 'architecture.depth': [8, 14], 'training.seed': [0, 1, 2] } });
     expect(out.total).toBe(6);
     expect(out.points.map((p) => [p.spec.architecture.depth, p.spec.training.seed])).toEqual([
-      [8, 0], [8, 1], [8, 2], [14, 0], [14, 1], [14, 2],
+      [8, 0],
+      [8, 1],
+      [8, 2],
+      [14, 0],
+      [14, 1],
+      [14, 2],
     ]);
     expect(new Set(out.points.map((p) => p.specHash)).size).toBe(6);
     // Seeds share a group; depths do not.
@@ -40,9 +45,14 @@ describe('expandGrid', () => {
       axes: { 'training.seed': [0, 1] },
     });
     expect(out.points.map((p) => [p.spec.training.seed, p.spec.architecture.depth, p.spec.training.epochs])).toEqual([
-      [0, 8, 1], [0, 14, 2], [1, 8, 1], [1, 14, 2],
+      [0, 8, 1],
+      [0, 14, 2],
+      [1, 8, 1],
+      [1, 14, 2],
     ]);
-    const bad = errorsOf(() => expand({ base: TINY_BASE, zip: [{ 'architecture.depth': [8, 14], 'training.epochs': [1] }] }));
+    const bad = errorsOf(() =>
+      expand({ base: TINY_BASE, zip: [{ 'architecture.depth': [8, 14], 'training.epochs': [1] }] }),
+    );
     expect(bad.errors).toEqual([expect.objectContaining({ field: 'zip.0.training.epochs' })]);
   });
 
@@ -62,7 +72,9 @@ describe('expandGrid', () => {
     const plain = out.points.find((p) => p.spec.architecture.family === 'cifar-plain')!;
     expect(plain.collapsed).toEqual(['architecture.shortcut', 'architecture.shortcutKernel']);
     expect(plain.values).toMatchObject({ 'architecture.shortcut': null, 'architecture.shortcutKernel': null });
-    const optionA = out.points.find((p) => p.spec.architecture.family === 'cifar-resnet' && p.spec.architecture.shortcut === 'A')!;
+    const optionA = out.points.find(
+      (p) => p.spec.architecture.family === 'cifar-resnet' && p.spec.architecture.shortcut === 'A',
+    )!;
     expect(optionA.collapsed).toEqual(['architecture.shortcutKernel']);
   });
 
@@ -74,12 +86,18 @@ describe('expandGrid', () => {
     });
     expect(out.excluded).toBe(2);
     expect(out.points).toHaveLength(4);
-    const bad = errorsOf(() => expand({ base: TINY_BASE, axes: { 'training.seed': [0] }, exclude: [{ 'training.epochs': 1 }] }));
+    const bad = errorsOf(() =>
+      expand({ base: TINY_BASE, axes: { 'training.seed': [0] }, exclude: [{ 'training.epochs': 1 }] }),
+    );
     expect(bad.errors[0]!.field).toBe('exclude.0.training.epochs');
   });
 
   it('samples n points reproducibly', () => {
-    const def = { base: TINY_BASE, axes: { 'training.seed': Array.from({ length: 50 }, (_, i) => i) }, sample: { n: 5, seed: 7 } };
+    const def = {
+      base: TINY_BASE,
+      axes: { 'training.seed': Array.from({ length: 50 }, (_, i) => i) },
+      sample: { n: 5, seed: 7 },
+    };
     const a = expand(def);
     const b = expand(def);
     expect(a.points).toHaveLength(5);
@@ -105,10 +123,15 @@ describe('expandGrid', () => {
   });
 
   it('reports a mistake shared by every point once, and caps the list', () => {
-    const typo = errorsOf(() => expand({ base: { ...TINY_BASE, training: { epochs: 1, lr: 0.1 } }, axes: { 'training.seed': [0, 1, 2] } }));
+    const typo = errorsOf(() =>
+      expand({ base: { ...TINY_BASE, training: { epochs: 1, lr: 0.1 } }, axes: { 'training.seed': [0, 1, 2] } }),
+    );
     expect(typo.errors).toEqual([{ field: 'training', message: expect.stringMatching(/^every point: .*lr/) }]);
     const many = errorsOf(() =>
-      expand({ base: TINY_BASE, axes: { 'training.seed': Array.from({ length: 1500 }, (_, i) => i), 'training.learningRate': [0.1, -1] } }),
+      expand({
+        base: TINY_BASE,
+        axes: { 'training.seed': Array.from({ length: 1500 }, (_, i) => i), 'training.learningRate': [0.1, -1] },
+      }),
     );
     expect(many.errors).toHaveLength(1001);
     expect(many.errors.at(-1)).toEqual({ field: '(grid)', message: '500 more point errors not listed' });
@@ -122,14 +145,19 @@ describe('expandGrid', () => {
   });
 
   it('rejects a path varied twice', () => {
-    const bad = errorsOf(() => expand({ base: TINY_BASE, axes: { 'training.seed': [0] }, zip: [{ 'training.seed': [1] }] }));
+    const bad = errorsOf(() =>
+      expand({ base: TINY_BASE, axes: { 'training.seed': [0] }, zip: [{ 'training.seed': [1] }] }),
+    );
     expect(bad.errors[0]!.field).toBe('zip.0.training.seed');
   });
 
   it('expands 10,000 points quickly enough for the API', () => {
     const out = expand({
       base: TINY_BASE,
-      axes: { 'training.seed': Array.from({ length: 1000 }, (_, i) => i), 'training.learningRate': [0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1] },
+      axes: {
+        'training.seed': Array.from({ length: 1000 }, (_, i) => i),
+        'training.learningRate': [0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1],
+      },
     });
     expect(out.points).toHaveLength(10_000);
   });
@@ -154,9 +182,19 @@ describe('presets', () => {
     );
     expect(degradation.points).toHaveLength(12);
     const kernels = expand(presetGrid('shortcut-kernel', 0.01));
-    expect(kernels.points.map((p) => `${p.spec.architecture.family}/${p.spec.dataset.name}/k${p.spec.architecture.shortcutKernel}`).sort()).toEqual([
-      'cifar-resnet/fashion-mnist/k1', 'cifar-resnet/fashion-mnist/k3', 'cifar-resnet/fashion-mnist/k5', 'cifar-resnet/fashion-mnist/k7',
-      'vgg16-skip/mnist/k1', 'vgg16-skip/mnist/k3', 'vgg16-skip/mnist/k5', 'vgg16-skip/mnist/k7',
+    expect(
+      kernels.points
+        .map((p) => `${p.spec.architecture.family}/${p.spec.dataset.name}/k${p.spec.architecture.shortcutKernel}`)
+        .sort(),
+    ).toEqual([
+      'cifar-resnet/fashion-mnist/k1',
+      'cifar-resnet/fashion-mnist/k3',
+      'cifar-resnet/fashion-mnist/k5',
+      'cifar-resnet/fashion-mnist/k7',
+      'vgg16-skip/mnist/k1',
+      'vgg16-skip/mnist/k3',
+      'vgg16-skip/mnist/k5',
+      'vgg16-skip/mnist/k7',
     ]);
   });
 });

@@ -21,7 +21,12 @@ export const GridSample = z
   .object({
     /** Points drawn at random (without replacement) after exclusion; all of them if fewer. */
     n: z.number().int().positive().max(1_000_000),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(0),
   })
   .strict();
 
@@ -161,7 +166,13 @@ export function expandGrid(definition: GridDefinition, options: ExpandOptions): 
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         const field = issue.path.map(String).join('.') || '(spec)';
-        errors.push({ field, message: `point ${index} ${describeValues(values)}: ${issue.message}`, index, values, raw: issue.message });
+        errors.push({
+          field,
+          message: `point ${index} ${describeValues(values)}: ${issue.message}`,
+          index,
+          values,
+          raw: issue.message,
+        });
       }
       return;
     }
@@ -253,7 +264,8 @@ function buildDimensions(definition: GridDefinition): Dimension[] {
   });
   definition.exclude.forEach((rule, r) => {
     for (const path of Object.keys(rule)) {
-      if (!owner.has(path)) errors.push({ field: `exclude.${r}.${path}`, message: `${path} is not an axis of this grid` });
+      if (!owner.has(path))
+        errors.push({ field: `exclude.${r}.${path}`, message: `${path} is not an axis of this grid` });
     }
   });
   if (errors.length > 0) throw new GridError('the grid definition is inconsistent', errors);
@@ -333,7 +345,7 @@ function appliesTo(arch: ArchitectureSpec, path: string): boolean {
   if (!match) return true;
   const key = match[1] as keyof ArchitectureSpec;
   if (!(key in PROBES)) return true;
-  const probe = { ...arch, [key]: PROBES[key] } as ArchitectureSpec;
+  const probe = { ...arch, [key]: PROBES[key] };
   return normalizeArchitecture(probe)[key] !== ARCHITECTURE_DEFAULTS[key as keyof typeof ARCHITECTURE_DEFAULTS];
 }
 

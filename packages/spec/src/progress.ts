@@ -26,7 +26,7 @@ export const TrainerEvent = z.discriminatedUnion('type', [
     epoch: z.number().int(),
     metrics: z.array(MetricValue),
     checkpoint: z
-      .object({ bytes: z.custom<Uint8Array>((v) => v instanceof Uint8Array, "expected bytes"), sha256: z.string() })
+      .object({ bytes: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes'), sha256: z.string() })
       .optional(),
   }),
   z.object({ type: z.literal('completed') }),
@@ -47,7 +47,12 @@ export const TrainerCommand = z.discriminatedUnion('type', [
     type: z.literal('run'),
     experimentId: z.string(),
     spec: z.unknown(),
-    resume: z.object({ epoch: z.number().int(), bytes: z.custom<Uint8Array>((v) => v instanceof Uint8Array, "expected bytes") }).optional(),
+    resume: z
+      .object({
+        epoch: z.number().int(),
+        bytes: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes'),
+      })
+      .optional(),
     /** Compute backend preference; absent: the fastest that loads. */
     backend: z.string().optional(),
   }),

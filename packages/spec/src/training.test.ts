@@ -27,8 +27,13 @@ describe('TrainingSpec', () => {
   });
 
   it('fills nested defaults: step milestones count epochs unless told otherwise; cosine ends at 0', () => {
-    expect(TrainingSpec.parse({ schedule: { type: 'step', milestones: [2] } }).schedule).toMatchObject({ unit: 'epoch' });
-    expect(TrainingSpec.parse({ schedule: { type: 'cosine' } }).schedule).toEqual({ type: 'cosine', minLearningRate: 0 });
+    expect(TrainingSpec.parse({ schedule: { type: 'step', milestones: [2] } }).schedule).toMatchObject({
+      unit: 'epoch',
+    });
+    expect(TrainingSpec.parse({ schedule: { type: 'cosine' } }).schedule).toEqual({
+      type: 'cosine',
+      minLearningRate: 0,
+    });
     expect(TrainingSpec.parse({ warmup: { type: 'fixed', steps: 100 } }).warmup).toEqual({
       type: 'fixed',
       steps: 100,
@@ -44,7 +49,10 @@ describe('TrainingSpec', () => {
   });
 
   it('rejects a linear warm-up that would start above the rate it ramps to', () => {
-    const r = TrainingSpec.safeParse({ learningRate: 0.01, warmup: { type: 'fixed', steps: 10, learningRate: 0.1, ramp: 'linear' } });
+    const r = TrainingSpec.safeParse({
+      learningRate: 0.01,
+      warmup: { type: 'fixed', steps: 10, learningRate: 0.1, ramp: 'linear' },
+    });
     expect(r.error!.issues[0]!.path).toEqual(['warmup', 'learningRate']);
   });
 

@@ -73,7 +73,12 @@ export const TrainingSpec = z
     learningRate: z.number().positive().max(10).default(0.1),
     momentum: z.number().min(0).max(1).default(0.9),
     weightDecay: z.number().min(0).max(1).default(1e-4),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(0),
     schedule: LearningRateSchedule.optional(),
     warmup: Warmup.optional(),
     /** Emit the mean training loss every this many iterations. */

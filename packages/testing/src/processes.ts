@@ -26,8 +26,8 @@ export function startProcess(entry: string, env: Record<string, string>): Runnin
     log += chunk.toString();
     if (log.length > 200_000) log = log.slice(-100_000);
   };
-  child.stdout!.on('data', append);
-  child.stderr!.on('data', append);
+  child.stdout.on('data', append);
+  child.stderr.on('data', append);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   return {

@@ -31,7 +31,13 @@ export async function startStack(options: {
   const launchWorker = (extraEnv: Record<string, string> = {}) =>
     // One training thread: test files run two at a time on the 2-core machines, and oversubscribed
     // OpenMP threads slow the native engine several times over.
-    startProcess('apps/worker/src/main.ts', { ...common, CANCEL_POLL_MS: '300', TRAINER_THREADS: '1', ...options.workerEnv, ...extraEnv });
+    startProcess('apps/worker/src/main.ts', {
+      ...common,
+      CANCEL_POLL_MS: '300',
+      TRAINER_THREADS: '1',
+      ...options.workerEnv,
+      ...extraEnv,
+    });
 
   const workers: RunningProcess[] = [];
   const stack: Stack = {

@@ -4,7 +4,9 @@ import { resolveArchitecture } from './architecture.resolver';
 
 describe('resolveArchitecture', () => {
   it('fills input size, channels and classes from the dataset when the architecture leaves them open', () => {
-    const a = resolveArchitecture(ExperimentSpec.parse({ architecture: { family: 'lenet5', depth: 5 }, dataset: { name: 'mnist' } }));
+    const a = resolveArchitecture(
+      ExperimentSpec.parse({ architecture: { family: 'lenet5', depth: 5 }, dataset: { name: 'mnist' } }),
+    );
     expect([a.inputSize, a.inputChannels, a.numClasses]).toEqual([28, 1, 10]);
     const s = resolveArchitecture(
       ExperimentSpec.parse({ dataset: { name: 'synthetic', imageSize: 12, channels: 1, classes: 20 } }),

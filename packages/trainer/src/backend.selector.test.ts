@@ -49,7 +49,10 @@ describe('selectBackend', () => {
   it('skips a native package that registered against another copy of tfjs-core', async () => {
     const { deps } = env({ '@tensorflow/tfjs-node': () => ({}) }, { registered: [] });
     const s = await selectBackend(undefined, deps);
-    expect(s.skipped[1]).toEqual({ name: 'tfjs-node', reason: expect.stringMatching(/different @tensorflow\/tfjs-core/) });
+    expect(s.skipped[1]).toEqual({
+      name: 'tfjs-node',
+      reason: expect.stringMatching(/different @tensorflow\/tfjs-core/),
+    });
   });
 
   it('uses the oneDNN engine when it registers, and passes on its reason when it cannot', async () => {
@@ -58,7 +61,9 @@ describe('selectBackend', () => {
     expect(ok.activated).toEqual(['onednn']);
 
     const refused = env({
-      '@resnet-lab/engine-onednn': () => ({ registerOnednnBackend: () => ({ ok: false, reason: 'libdnnl.so.2 not found' }) }),
+      '@resnet-lab/engine-onednn': () => ({
+        registerOnednnBackend: () => ({ ok: false, reason: 'libdnnl.so.2 not found' }),
+      }),
     });
     const s = await selectBackend(undefined, refused.deps);
     expect(s.name).toBe('cpu');
@@ -72,7 +77,9 @@ describe('selectBackend', () => {
     expect((await selectBackend(undefined, throwing.deps)).skipped[2]!.reason).toMatch(/invalid ELF header/);
 
     const stub = env({ '@resnet-lab/engine-onednn': () => ({}) });
-    expect((await selectBackend(undefined, stub.deps)).skipped[2]!.reason).toMatch(/does not export registerOnednnBackend/);
+    expect((await selectBackend(undefined, stub.deps)).skipped[2]!.reason).toMatch(
+      /does not export registerOnednnBackend/,
+    );
   });
 
   it('honours a forced preference without trying the others', async () => {
@@ -90,12 +97,16 @@ describe('selectBackend', () => {
       'backend "tfjs-node" was requested but is unavailable: tfjs-node: not installed',
     );
     await expect(selectBackend('tfjs-node', deps)).rejects.toMatchObject({ retryable: false });
-    await expect(selectBackend('webgpu', deps)).rejects.toThrow(/unknown backend "webgpu"; expected one of auto, tfjs-node-gpu/);
+    await expect(selectBackend('webgpu', deps)).rejects.toThrow(
+      /unknown backend "webgpu"; expected one of auto, tfjs-node-gpu/,
+    );
   });
 
   it('fails when nothing initialises', async () => {
     const { deps } = env({}, { failing: ['cpu'] });
-    await expect(selectBackend(undefined, deps)).rejects.toThrow(/no backend could be loaded: .*cpu: the cpu backend failed/);
+    await expect(selectBackend(undefined, deps)).rejects.toThrow(
+      /no backend could be loaded: .*cpu: the cpu backend failed/,
+    );
   });
 
   it('works against the real environment: tfjs-node absent here, cpu active', async () => {

@@ -64,10 +64,9 @@ export async function selectBackend(
   const d = { ...defaultDeps, ...deps };
   const wanted = preference === undefined || preference === '' || preference === 'auto' ? null : preference;
   if (wanted !== null && !(BACKEND_CANDIDATES as readonly string[]).includes(wanted)) {
-    throw new TrainingError(
-      `unknown backend "${wanted}"; expected one of auto, ${BACKEND_CANDIDATES.join(', ')}`,
-      { retryable: false },
-    );
+    throw new TrainingError(`unknown backend "${wanted}"; expected one of auto, ${BACKEND_CANDIDATES.join(', ')}`, {
+      retryable: false,
+    });
   }
   const candidates = wanted === null ? BACKEND_CANDIDATES : ([wanted] as BackendName[]);
   const skipped: BackendSelection['skipped'] = [];
@@ -92,14 +91,15 @@ export async function selectBackend(
   }
   const why = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
   throw new TrainingError(
-    wanted !== null ? `backend "${wanted}" was requested but is unavailable: ${why}` : `no backend could be loaded: ${why}`,
+    wanted !== null
+      ? `backend "${wanted}" was requested but is unavailable: ${why}`
+      : `no backend could be loaded: ${why}`,
     { retryable: false },
   );
 }
 
 type Outcome =
-  | { ok: true; tfBackend: string; detail?: string; engine?: OnednnEngineExtras }
-  | { ok: false; reason: string };
+  { ok: true; tfBackend: string; detail?: string; engine?: OnednnEngineExtras } | { ok: false; reason: string };
 
 async function tryCandidate(name: BackendName, d: BackendSelectorDeps): Promise<Outcome> {
   try {
@@ -147,7 +147,11 @@ async function tryCandidate(name: BackendName, d: BackendSelectorDeps): Promise<
 
 function describeImportError(err: unknown): string {
   const e = err as { code?: string; message?: string };
-  if (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND' || /Cannot find (module|package)|Failed to load url/i.test(e?.message ?? '')) {
+  if (
+    e?.code === 'ERR_MODULE_NOT_FOUND' ||
+    e?.code === 'MODULE_NOT_FOUND' ||
+    /Cannot find (module|package)|Failed to load url/i.test(e?.message ?? '')
+  ) {
     return 'not installed';
   }
   return (e?.message ?? String(err)).split('\n')[0]!;

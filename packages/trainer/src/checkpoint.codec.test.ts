@@ -9,7 +9,11 @@ const content = () => ({
     globalStep: 20,
     specHash: 'abc',
     backend: 'cpu',
-    rng: { order: SeededRng.fromSeed(1).state(), augment: SeededRng.fromSeed(2).state(), dropout: SeededRng.fromSeed(3).state() },
+    rng: {
+      order: SeededRng.fromSeed(1).state(),
+      augment: SeededRng.fromSeed(2).state(),
+      dropout: SeededRng.fromSeed(3).state(),
+    },
     schedule: { warmupDone: false, recentErrors: [0.5] },
     best: { epoch: 1, validationError: 0.25 },
   },
@@ -30,7 +34,10 @@ describe('checkpoint codec', () => {
     expect(d.velocities).toEqual(content().velocities);
     expect(d.dataOrder).toEqual(content().dataOrder);
     expect(d.header).toMatchObject({ ...content().header, format: 'resnet-lab-checkpoint', version: 1 });
-    expect(d.header.weights.map((w) => [w.name, w.shape])).toEqual([['conv/kernel', [3, 3, 1, 2]], ['dense/bias', [3]]]);
+    expect(d.header.weights.map((w) => [w.name, w.shape])).toEqual([
+      ['conv/kernel', [3, 3, 1, 2]],
+      ['dense/bias', [3]],
+    ]);
   });
 
   it('is byte-identical for identical content, and decodes from a view at an offset', () => {

@@ -66,7 +66,9 @@ export function encodeCheckpoint(c: CheckpointContent): { bytes: Uint8Array; sha
     return r;
   };
   const weights = c.weights.map((w) => ref(w.name, w.shape, 'float32', w.data.length));
-  const velocities = c.velocities.map((v, i) => ref(`velocity/${c.weights[i]?.name ?? i}`, [v.length], 'float32', v.length));
+  const velocities = c.velocities.map((v, i) =>
+    ref(`velocity/${c.weights[i]?.name ?? i}`, [v.length], 'float32', v.length),
+  );
   const dataOrder = ref('dataOrder', [c.dataOrder.length], 'uint32', c.dataOrder.length);
   const header: CheckpointHeader = {
     format: 'resnet-lab-checkpoint',
@@ -86,7 +88,8 @@ export function encodeCheckpoint(c: CheckpointContent): { bytes: Uint8Array; sha
   const write = (r: BlobRef, data: Float32Array | Uint32Array) => {
     // Explicit little-endian writes: the bytes must not depend on the machine that wrote them.
     const base = blobStart + r.offset;
-    if (data instanceof Float32Array) for (let i = 0; i < data.length; i++) view.setFloat32(base + i * 4, data[i]!, true);
+    if (data instanceof Float32Array)
+      for (let i = 0; i < data.length; i++) view.setFloat32(base + i * 4, data[i]!, true);
     else for (let i = 0; i < data.length; i++) view.setUint32(base + i * 4, data[i]!, true);
   };
   c.weights.forEach((w, i) => write(weights[i]!, w.data));

@@ -14,7 +14,8 @@ function batch(count: number, first: number): Buffer {
   for (let n = 0; n < count; n++) {
     const base = n * 3073;
     out[base] = (first + n) % 10;
-    for (let ch = 0; ch < 3; ch++) for (let p = 0; p < 1024; p++) out[base + 1 + ch * 1024 + p] = (first + n + ch * 50 + p) % 256;
+    for (let ch = 0; ch < 3; ch++)
+      for (let p = 0; p < 1024; p++) out[base + 1 + ch * 1024 + p] = (first + n + ch * 50 + p) % 256;
   }
   return out;
 }
@@ -37,7 +38,11 @@ describe('CIFAR-10 binary loader', () => {
     expect([train.height, train.width, train.channels]).toEqual([32, 32, 3]);
     // Image 3 (batch 2, record 1), pixel (row 1, col 2) = plane position 34, channels R, G, B.
     const at = 3 * 3072 + 34 * 3;
-    expect(Array.from(train.images.subarray(at, at + 3))).toEqual([(3 + 34) % 256, (3 + 50 + 34) % 256, (3 + 100 + 34) % 256]);
+    expect(Array.from(train.images.subarray(at, at + 3))).toEqual([
+      (3 + 34) % 256,
+      (3 + 50 + 34) % 256,
+      (3 + 100 + 34) % 256,
+    ]);
   });
 
   it('finds the batches inside cifar-10-batches-bin, where the official tarball unpacks', async () => {

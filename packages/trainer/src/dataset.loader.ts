@@ -20,7 +20,10 @@ export function mnistDataDir(): string {
 /** Train and test images exactly as the files (or the generator) give them. */
 export async function loadRawDataset(d: DatasetSpec): Promise<{ train: ImageSet; test: ImageSet; source: string }> {
   const shape = datasetShape(d);
-  const idxPair = async (dir: string, files: { trainImages: string; trainLabels: string; testImages: string; testLabels: string }) => ({
+  const idxPair = async (
+    dir: string,
+    files: { trainImages: string; trainLabels: string; testImages: string; testLabels: string },
+  ) => ({
     train: await readIdxImageSet(join(dir, files.trainImages), join(dir, files.trainLabels), shape),
     test: await readIdxImageSet(join(dir, files.testImages), join(dir, files.testLabels), shape),
     source: dir,

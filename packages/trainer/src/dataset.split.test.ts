@@ -13,7 +13,14 @@ function numbered(count: number, side = 4, channels = 1): ImageSet {
   const size = side * side * channels;
   const images = new Uint8Array(count * size);
   for (let i = 0; i < count; i++) images.fill(i, i * size, (i + 1) * size);
-  return { images, labels: Int32Array.from({ length: count }, (_, i) => i % 10), count, height: side, width: side, channels };
+  return {
+    images,
+    labels: Int32Array.from({ length: count }, (_, i) => i % 10),
+    count,
+    height: side,
+    width: side,
+    channels,
+  };
 }
 
 describe('train/validation split and subset', () => {
@@ -35,11 +42,11 @@ describe('train/validation split and subset', () => {
     const s = splitTrainValidation(full, { validationSplit: 10, subset: 25, splitSeed: 0, source: 'test' });
     expect(s.train.count).toBe(25);
     const held = new Set(Array.from({ length: 10 }, (_, i) => s.validation!.images[i * 16]));
-    for (let i = 0; i < 25; i++) expect(held.has(s.train.images[i * 16]!)).toBe(false);
+    for (let i = 0; i < 25; i++) expect(held.has(s.train.images[i * 16])).toBe(false);
     expect(splitTrainValidation(full, { validationSplit: 0, splitSeed: 0, source: 'test' }).validation).toBeNull();
-    expect(() => splitTrainValidation(full, { validationSplit: 10, subset: 91, splitSeed: 0, source: 'x.idx' })).toThrow(
-      /subset 91 exceeds the 90 training images left in x.idx/,
-    );
+    expect(() =>
+      splitTrainValidation(full, { validationSplit: 10, subset: 91, splitSeed: 0, source: 'x.idx' }),
+    ).toThrow(/subset 91 exceeds the 90 training images left in x.idx/);
     expect(subsetTest(full, 7, 0).count).toBe(7);
   });
 

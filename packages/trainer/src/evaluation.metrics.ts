@@ -83,7 +83,7 @@ export async function evaluate(
       const xs = tf.tensor4d(x, [end - start, set.height, set.width, set.channels]);
       return mainOutput(model.apply(xs, { training: false }) as tf.Tensor | tf.Tensor[]);
     });
-    stats.add(logits.dataSync() as Float32Array, labels);
+    stats.add(logits.dataSync(), labels);
     logits.dispose();
   }
   return stats.result();

@@ -22,8 +22,18 @@ export async function readIdx(file: string): Promise<{ path: string; dims: numbe
       throw bad(`${path}: not a valid gzip file (${(err as Error).message})`);
     }
   }
-  if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0 || bytes[2] !== IDX_UBYTE || bytes[3]! < 1 || bytes[3]! > 4) {
-    const magic = bytes.length >= 4 ? new DataView(bytes.buffer, bytes.byteOffset).getUint32(0).toString(16).padStart(8, '0') : 'none';
+  if (
+    bytes.length < 4 ||
+    bytes[0] !== 0 ||
+    bytes[1] !== 0 ||
+    bytes[2] !== IDX_UBYTE ||
+    bytes[3]! < 1 ||
+    bytes[3]! > 4
+  ) {
+    const magic =
+      bytes.length >= 4
+        ? new DataView(bytes.buffer, bytes.byteOffset).getUint32(0).toString(16).padStart(8, '0')
+        : 'none';
     throw bad(`${path}: wrong magic number 0x${magic}, expected an IDX file of unsigned bytes (0x000008NN)`);
   }
   const ndims = bytes[3]!;
@@ -34,7 +44,9 @@ export async function readIdx(file: string): Promise<{ path: string; dims: numbe
   const expected = dims.reduce((a, b) => a * b, 1);
   const actual = bytes.length - headerLength;
   if (actual < expected) {
-    throw bad(`${path}: truncated: the header announces [${dims.join(', ')}] = ${expected} bytes of data, the file has ${actual}`);
+    throw bad(
+      `${path}: truncated: the header announces [${dims.join(', ')}] = ${expected} bytes of data, the file has ${actual}`,
+    );
   }
   return { path, dims, data: bytes.subarray(headerLength, headerLength + expected) };
 }
@@ -51,22 +63,26 @@ export async function readIdxImageSet(
   const images = await readIdx(imagesFile);
   const labels = await readIdx(labelsFile);
   const [count, height, width, channels = 1] = images.dims;
-  if (images.dims.length < 3) throw bad(`${images.path}: expected image dimensions [N, H, W] or [N, H, W, C], got [${images.dims.join(', ')}]`);
+  if (images.dims.length < 3)
+    throw bad(`${images.path}: expected image dimensions [N, H, W] or [N, H, W, C], got [${images.dims.join(', ')}]`);
   if (height !== expected.height || width !== expected.width || channels !== expected.channels) {
     throw bad(
       `${images.path}: images are ${height}x${width}x${channels}, the dataset spec declares ${expected.height}x${expected.width}x${expected.channels}`,
     );
   }
-  if (labels.dims.length !== 1) throw bad(`${labels.path}: expected a 1-dimensional labels file, got [${labels.dims.join(', ')}]`);
-  if (labels.dims[0] !== count) throw bad(`${labels.path}: ${labels.dims[0]} labels for ${count} images in ${images.path}`);
+  if (labels.dims.length !== 1)
+    throw bad(`${labels.path}: expected a 1-dimensional labels file, got [${labels.dims.join(', ')}]`);
+  if (labels.dims[0] !== count)
+    throw bad(`${labels.path}: ${labels.dims[0]} labels for ${count} images in ${images.path}`);
   const out = new Int32Array(count!);
   for (let i = 0; i < count!; i++) {
     const label = labels.data[i]!;
-    if (label >= expected.classes) throw bad(`${labels.path}: label ${label} at index ${i} is not below the ${expected.classes} classes`);
+    if (label >= expected.classes)
+      throw bad(`${labels.path}: label ${label} at index ${i} is not below the ${expected.classes} classes`);
     out[i] = label;
   }
   // Copy so the (possibly large) decompressed buffer with its header can be freed.
-  return { images: images.data.slice(), labels: out, count: count!, height: height!, width: width!, channels };
+  return { images: images.data.slice(), labels: out, count: count!, height: height, width: width, channels };
 }
 
 async function existingPath(file: string): Promise<string> {

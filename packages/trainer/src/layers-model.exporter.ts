@@ -18,7 +18,11 @@ export async function checkpointToLayersModel(
   const checkpoint = decodeCheckpoint(bytes);
   const model = buildSeededModel(resolveArchitecture(spec), spec.training.seed);
   try {
-    setModelWeights(model, checkpoint.weights, checkpoint.header.weights.map((w) => w.name));
+    setModelWeights(
+      model,
+      checkpoint.weights,
+      checkpoint.header.weights.map((w) => w.name),
+    );
     let captured: tf.io.ModelArtifacts | undefined;
     await model.save(
       tf.io.withSaveHandler(async (artifacts) => {
@@ -27,7 +31,8 @@ export async function checkpointToLayersModel(
       }),
     );
     const a = captured!;
-    const weightData = a.weightData instanceof ArrayBuffer ? a.weightData : concatBuffers(a.weightData as ArrayBuffer[]);
+    const weightData =
+      a.weightData instanceof ArrayBuffer ? a.weightData : concatBuffers(a.weightData as ArrayBuffer[]);
     const modelJson = {
       modelTopology: a.modelTopology,
       format: a.format ?? 'layers-model',

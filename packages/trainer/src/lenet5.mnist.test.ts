@@ -23,7 +23,9 @@ describe('LeNet-5 on real MNIST', () => {
     const last = epochs.at(-1)!.metrics;
     const validationError = last.find((m) => m.split === 'validation' && m.name === 'error')!.value;
     const throughput = last.find((m) => m.name === 'images_per_second')!.value;
-    console.info(`LeNet-5 on ${result.backend}: validation error ${validationError}, ${throughput.toFixed(1)} images/s`);
+    console.info(
+      `LeNet-5 on ${result.backend}: validation error ${validationError}, ${throughput.toFixed(1)} images/s`,
+    );
     expect(validationError).toBeLessThan(0.1);
   }, 400_000);
 });

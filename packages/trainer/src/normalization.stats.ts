@@ -27,7 +27,7 @@ export function fitNormalizer(train: ImageSet, kind: Normalization): Normalizer 
     const sum = new Float64Array(size);
     for (let n = 0; n < train.count; n++) {
       const base = n * size;
-      for (let i = 0; i < size; i++) sum[i] += train.images[base + i]!;
+      for (let i = 0; i < size; i++) sum[i]! += train.images[base + i]!;
     }
     for (let i = 0; i < size; i++) offset[i] = sum[i]! / Math.max(1, train.count);
     scale.fill(1 / 255);
@@ -38,8 +38,8 @@ export function fitNormalizer(train: ImageSet, kind: Normalization): Normalizer 
   const total = train.count * train.height * train.width;
   for (let i = 0; i < train.images.length; i++) {
     const v = train.images[i]!;
-    sum[i % c] += v;
-    sumSq[i % c] += v * v;
+    sum[i % c]! += v;
+    sumSq[i % c]! += v * v;
   }
   for (let i = 0; i < size; i++) {
     const ch = i % c;

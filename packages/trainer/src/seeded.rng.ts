@@ -6,10 +6,13 @@
 export type RngState = [number, number, number, number];
 
 export class SeededRng {
-  private s: Uint32Array;
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private s3: number;
 
-  private constructor(state: ArrayLike<number>) {
-    this.s = Uint32Array.from(state);
+  private constructor(state: RngState) {
+    [this.s0, this.s1, this.s2, this.s3] = state.map((w) => w >>> 0) as RngState;
   }
 
   /** Independent streams for one seed: the same (seed, stream) always gives the same numbers. */
@@ -24,7 +27,7 @@ export class SeededRng {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
       return (z ^ (z >>> 16)) >>> 0;
     };
-    const state = [next(), next(), next(), next()];
+    const state: RngState = [next(), next(), next(), next()];
     if ((state[0] | state[1] | state[2] | state[3]) === 0) state[0] = 1;
     return new SeededRng(state);
   }
@@ -34,20 +37,19 @@ export class SeededRng {
   }
 
   state(): RngState {
-    return [this.s[0], this.s[1], this.s[2], this.s[3]];
+    return [this.s0, this.s1, this.s2, this.s3];
   }
 
-  /** Uniform 32-bit unsigned integer. */
+  /** Uniform 32-bit unsigned integer (xoshiro128**). */
   nextUint32(): number {
-    const s = this.s;
-    const result = Math.imul(rotl(Math.imul(s[1], 5) >>> 0, 7), 9) >>> 0;
-    const t = (s[1] << 9) >>> 0;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 11);
+    const result = Math.imul(rotl(Math.imul(this.s1, 5) >>> 0, 7), 9) >>> 0;
+    const t = (this.s1 << 9) >>> 0;
+    this.s2 = (this.s2 ^ this.s0) >>> 0;
+    this.s3 = (this.s3 ^ this.s1) >>> 0;
+    this.s1 = (this.s1 ^ this.s2) >>> 0;
+    this.s0 = (this.s0 ^ this.s3) >>> 0;
+    this.s2 = (this.s2 ^ t) >>> 0;
+    this.s3 = rotl(this.s3, 11);
     return result;
   }
 
@@ -67,8 +69,8 @@ export class SeededRng {
     for (let i = 0; i < n; i++) p[i] = i;
     for (let i = n - 1; i > 0; i--) {
       const j = this.int(i + 1);
-      const t = p[i];
-      p[i] = p[j];
+      const t = p[i]!;
+      p[i] = p[j]!;
       p[j] = t;
     }
     return p;

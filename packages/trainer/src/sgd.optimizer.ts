@@ -62,7 +62,9 @@ export class SgdMomentumOptimizer {
 
   restore(values: Float32Array[]): void {
     if (values.length !== this.velocities.length) {
-      throw new RangeError(`checkpoint has ${values.length} momentum buffers, the model needs ${this.velocities.length}`);
+      throw new RangeError(
+        `checkpoint has ${values.length} momentum buffers, the model needs ${this.velocities.length}`,
+      );
     }
     this.velocities.forEach((v, i) => {
       const value = values[i]!;

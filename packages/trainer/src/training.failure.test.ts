@@ -16,7 +16,12 @@ describe('runTraining failures and abort', () => {
       training: { epochs: 50, batchSize: 16, learningRate: 10, weightDecay: 1, momentum: 0.9 },
     });
     const events: TrainerEvent[] = [];
-    const run = runTraining({ spec, signal: new AbortController().signal, onEvent: (e) => events.push(e), backend: 'cpu' });
+    const run = runTraining({
+      spec,
+      signal: new AbortController().signal,
+      onEvent: (e) => events.push(e),
+      backend: 'cpu',
+    });
     await expect(run).rejects.toBeInstanceOf(TrainingError);
     const err = (await run.catch((e: unknown) => e)) as TrainingError;
     expect(err.retryable).toBe(false);
@@ -54,7 +59,12 @@ describe('runTraining failures and abort', () => {
   it('resolves aborted without training when the signal is already aborted', async () => {
     const controller = new AbortController();
     controller.abort();
-    const result = await runTraining({ spec: ExperimentSpec.parse(tiny), signal: controller.signal, backend: 'cpu', onEvent: () => {} });
+    const result = await runTraining({
+      spec: ExperimentSpec.parse(tiny),
+      signal: controller.signal,
+      backend: 'cpu',
+      onEvent: () => {},
+    });
     expect(result.status).toBe('aborted');
   });
 
@@ -85,8 +95,22 @@ describe('resuming a foreign checkpoint', () => {
         if (e.type === 'epoch') bytes = e.checkpoint!.bytes;
       },
     });
-    const deeper = ExperimentSpec.parse({ ...tiny, architecture: { ...tiny.architecture, depth: 14 }, training: { epochs: 2 } });
-    const run = runTraining({ spec: deeper, signal: new AbortController().signal, backend: 'cpu', onEvent: () => {}, resume: { bytes: bytes! } });
-    await expect(run).rejects.toMatchObject({ name: 'TrainingError', retryable: false, message: expect.stringMatching(/checkpoint (has|weight)/) });
+    const deeper = ExperimentSpec.parse({
+      ...tiny,
+      architecture: { ...tiny.architecture, depth: 14 },
+      training: { epochs: 2 },
+    });
+    const run = runTraining({
+      spec: deeper,
+      signal: new AbortController().signal,
+      backend: 'cpu',
+      onEvent: () => {},
+      resume: { bytes: bytes! },
+    });
+    await expect(run).rejects.toMatchObject({
+      name: 'TrainingError',
+      retryable: false,
+      message: expect.stringMatching(/checkpoint (has|weight)/),
+    });
   });
 });

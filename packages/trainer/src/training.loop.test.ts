@@ -24,7 +24,12 @@ describe('runTraining', () => {
     const progress = events.filter((e) => e.type === 'progress');
     // 192 training images (256 minus the 25% validation hold-out) / 32 = 6 steps, logged every 2.
     expect(progress.map((e) => [e.epoch, e.step, e.stepsPerEpoch])).toEqual([
-      [1, 2, 6], [1, 4, 6], [1, 6, 6], [2, 2, 6], [2, 4, 6], [2, 6, 6],
+      [1, 2, 6],
+      [1, 4, 6],
+      [1, 6, 6],
+      [2, 2, 6],
+      [2, 4, 6],
+      [2, 6, 6],
     ]);
     const epochs = events.filter((e) => e.type === 'epoch');
     expect(epochs.map((e) => e.epoch)).toEqual([1, 2]);
@@ -32,8 +37,13 @@ describe('runTraining', () => {
       const names = e.metrics.map((m) => `${m.split}/${m.name}`);
       expect(names).toEqual(
         expect.arrayContaining([
-          'train/loss', 'train/error', 'train/learning_rate', 'train/epoch_seconds', 'train/images_per_second',
-          'validation/loss', 'validation/error',
+          'train/loss',
+          'train/error',
+          'train/learning_rate',
+          'train/epoch_seconds',
+          'train/images_per_second',
+          'validation/loss',
+          'validation/error',
         ]),
       );
       expect(e.checkpoint?.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -56,8 +66,16 @@ describe('runTraining on CIFAR-10 binary batches', () => {
     // 6 random records per file; the content does not matter here, the path through the loader does.
     let state = 1;
     const byte = () => (state = (state * 1103515245 + 12345) % 2 ** 31) % 256;
-    const batch = () => Buffer.from(Array.from({ length: 6 * 3073 }, (_, i) => (i % 3073 === 0 ? byte() % 10 : byte())));
-    for (const f of ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin', 'test_batch.bin']) {
+    const batch = () =>
+      Buffer.from(Array.from({ length: 6 * 3073 }, (_, i) => (i % 3073 === 0 ? byte() % 10 : byte())));
+    for (const f of [
+      'data_batch_1.bin',
+      'data_batch_2.bin',
+      'data_batch_3.bin',
+      'data_batch_4.bin',
+      'data_batch_5.bin',
+      'test_batch.bin',
+    ]) {
       writeFileSync(join(dir, f), batch());
     }
     const spec = ExperimentSpec.parse({
@@ -67,12 +85,19 @@ describe('runTraining on CIFAR-10 binary batches', () => {
     });
     expect(spec.dataset.augment).toBe(true);
     const events: TrainerEvent[] = [];
-    const result = await runTraining({ spec, signal: new AbortController().signal, backend: 'cpu', onEvent: (e) => events.push(e) });
+    const result = await runTraining({
+      spec,
+      signal: new AbortController().signal,
+      backend: 'cpu',
+      onEvent: (e) => events.push(e),
+    });
     expect(result.status).toBe('completed');
     const epoch = events.find((e) => e.type === 'epoch');
     if (epoch?.type !== 'epoch') throw new Error('no epoch event');
     // 30 training images - 6 held out = 24 = 3 steps of 8.
-    expect(events.filter((e) => e.type === 'progress').map((e) => e.type === 'progress' && e.stepsPerEpoch)).toEqual([3]);
+    expect(events.filter((e) => e.type === 'progress').map((e) => e.type === 'progress' && e.stepsPerEpoch)).toEqual([
+      3,
+    ]);
     expect(epoch.metrics.find((m) => m.split === 'validation' && m.name === 'error')).toBeDefined();
   });
 });

@@ -86,10 +86,16 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
     if (o.resume) {
       const ck = decodeCheckpoint(o.resume.bytes);
       if (ck.header.specHash !== hash) {
-        log.warn({ checkpointSpecHash: ck.header.specHash, specHash: hash }, 'resuming a checkpoint written for a different spec');
+        log.warn(
+          { checkpointSpecHash: ck.header.specHash, specHash: hash },
+          'resuming a checkpoint written for a different spec',
+        );
       }
       if (ck.header.backend !== selection.name) {
-        log.warn({ checkpointBackend: ck.header.backend, backend: selection.name }, 'resuming on a different backend: results are not bit-identical');
+        log.warn(
+          { checkpointBackend: ck.header.backend, backend: selection.name },
+          'resuming on a different backend: results are not bit-identical',
+        );
       }
       if (ck.dataOrder.length !== train.count) {
         throw new TrainingError(
@@ -97,7 +103,11 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
           { retryable: false },
         );
       }
-      setModelWeights(model, ck.weights, ck.header.weights.map((w) => w.name));
+      setModelWeights(
+        model,
+        ck.weights,
+        ck.header.weights.map((w) => w.name),
+      );
       optimizer.restore(ck.velocities);
       epoch = ck.header.epoch;
       globalStep = ck.header.globalStep;
@@ -199,7 +209,11 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
             schedule: schedule.state(),
             best,
           },
-          weights: model.weights.map((w) => ({ name: w.originalName, shape: w.shape as number[], data: w.read().dataSync() as Float32Array })),
+          weights: model.weights.map((w) => ({
+            name: w.originalName,
+            shape: w.shape as number[],
+            data: w.read().dataSync() as Float32Array,
+          })),
           velocities: optimizer.state(),
           dataOrder: nextOrder,
         });
@@ -259,7 +273,10 @@ function trainStep(
   }
 }
 
-function evaluationMetrics(split: 'validation' | 'test', e: { loss: number; error: number; top5Error?: number }): MetricValue[] {
+function evaluationMetrics(
+  split: 'validation' | 'test',
+  e: { loss: number; error: number; top5Error?: number },
+): MetricValue[] {
   const out: MetricValue[] = [
     { split, name: 'loss', value: e.loss },
     { split, name: 'error', value: e.error },
@@ -282,9 +299,12 @@ export function setModelWeights(model: tf.LayersModel, values: Float32Array[], n
   }
   weights.forEach((w, i) => {
     if (names && names[i] !== w.originalName) {
-      throw new TrainingError(`checkpoint weight ${i} is ${names[i]}, the model's is ${w.originalName}: another architecture?`, {
-        retryable: false,
-      });
+      throw new TrainingError(
+        `checkpoint weight ${i} is ${names[i]}, the model's is ${w.originalName}: another architecture?`,
+        {
+          retryable: false,
+        },
+      );
     }
     const size = (w.shape as number[]).reduce((a, b) => a * b, 1);
     if (values[i]!.length !== size) {

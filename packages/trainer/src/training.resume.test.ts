@@ -39,7 +39,8 @@ const backends = [...new Set(['cpu', (await selectBackend()).name])];
 async function run(backend: string, options: { resume?: Uint8Array; abortAfterEpoch?: number; seed?: number } = {}) {
   const controller = new AbortController();
   const epochs: EpochEvent[] = [];
-  const s = options.seed === undefined ? spec : { ...spec, training: { ...spec.training, seed: options.seed, epochs: 1 } };
+  const s =
+    options.seed === undefined ? spec : { ...spec, training: { ...spec.training, seed: options.seed, epochs: 1 } };
   const result = await runTraining({
     spec: s,
     signal: controller.signal,
@@ -60,7 +61,9 @@ describe.each(backends)('determinism and exact resume on %s', (backend) => {
     const again = await run(backend);
     expect(straight.result.status).toBe('completed');
     expect(straight.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
-    expect(again.epochs.map((e) => deterministic(e.metrics))).toEqual(straight.epochs.map((e) => deterministic(e.metrics)));
+    expect(again.epochs.map((e) => deterministic(e.metrics))).toEqual(
+      straight.epochs.map((e) => deterministic(e.metrics)),
+    );
     expect(again.epochs.map((e) => e.checkpoint!.sha256)).toEqual(straight.epochs.map((e) => e.checkpoint!.sha256));
 
     const firstHalf = await run(backend, { abortAfterEpoch: 2 });

@@ -1,6 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { describeModel } from '@resnet-lab/models';
-import { ARCHITECTURE_CATALOG, ArchitectureCatalogView, ArchitectureSpec, ModelDescriptionView, ProblemDetails } from '@resnet-lab/spec';
+import {
+  ARCHITECTURE_CATALOG,
+  ArchitectureCatalogView,
+  ArchitectureSpec,
+  ModelDescriptionView,
+  ProblemDetails,
+} from '@resnet-lab/spec';
 
 /** The model zoo, browsable and costable without training anything. */
 export const architecturesRoutes: FastifyPluginAsyncZod = async (app) => {

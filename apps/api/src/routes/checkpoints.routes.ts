@@ -80,7 +80,8 @@ export const checkpointsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { r
         );
         if (file === 'model.json') {
           // weights.bin must come from the same epoch when ?epoch= was given.
-          const json = request.query.epoch === undefined ? artifacts.modelJson : withWeightsQuery(artifacts.modelJson, epoch);
+          const json =
+            request.query.epoch === undefined ? artifacts.modelJson : withWeightsQuery(artifacts.modelJson, epoch);
           return reply.header('content-type', 'application/json').send(json);
         }
         return reply.header('content-type', 'application/octet-stream').send(Buffer.from(artifacts.weights));

@@ -12,7 +12,8 @@ export const compareRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
     {
       schema: {
         summary: 'Compare experiments side by side',
-        description: '`ids` is a comma-separated list of 2 to 50 experiment ids. `differences` lists each spec field (dotted path) whose value is not the same in all of them.',
+        description:
+          '`ids` is a comma-separated list of 2 to 50 experiment ids. `differences` lists each spec field (dotted path) whose value is not the same in all of them.',
         tags: ['experiments'],
         querystring: CompareQuery,
         response: { 200: CompareResponse, 400: ProblemDetails, 404: ProblemDetails },
@@ -38,7 +39,12 @@ export const compareRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
       return {
         experiments: ordered.map((e) => {
           const m = metrics.get(e.id);
-          return { experiment: toExperimentView(e), final: m?.final ?? {}, best: m?.best ?? {}, epochs: m?.epochs ?? 0 };
+          return {
+            experiment: toExperimentView(e),
+            final: m?.final ?? {},
+            best: m?.best ?? {},
+            epochs: m?.epochs ?? 0,
+          };
         }),
         differences,
       };

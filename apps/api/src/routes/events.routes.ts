@@ -94,8 +94,9 @@ export const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (a
     '/v1/grids/:id/events',
     {
       schema: {
-        summary: 'Server-Sent Events of a grid\'s progress',
-        description: '`event: grid` with the grid view (as GET /v1/grids/:id) whenever it changes; `event: end` once nothing is queued or running, then the stream closes.',
+        summary: "Server-Sent Events of a grid's progress",
+        description:
+          '`event: grid` with the grid view (as GET /v1/grids/:id) whenever it changes; `event: end` once nothing is queued or running, then the stream closes.',
         tags: ['grids'],
         params: IdParams,
         produces: ['text/event-stream'],
@@ -116,8 +117,9 @@ export const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (a
     '/v1/experiments/:id/events',
     {
       schema: {
-        summary: 'Server-Sent Events of an experiment\'s progress',
-        description: '`event: experiment` with the experiment view whenever it changes; `event: end` after it succeeded, failed or was cancelled.',
+        summary: "Server-Sent Events of an experiment's progress",
+        description:
+          '`event: experiment` with the experiment view whenever it changes; `event: end` after it succeeded, failed or was cancelled.',
         tags: ['experiments'],
         params: IdParams,
         produces: ['text/event-stream'],
@@ -129,7 +131,13 @@ export const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (a
       if (!(await deps.repos.experiments.get(id))) throw notFound('experiment', id);
       stream(request, reply, 'experiment', async () => {
         const row = await deps.repos.experiments.get(id);
-        return row && { data: toExperimentView(row), version: etagOf(row.id, row.updatedAt.getTime()), final: FINAL.has(row.status) };
+        return (
+          row && {
+            data: toExperimentView(row),
+            version: etagOf(row.id, row.updatedAt.getTime()),
+            final: FINAL.has(row.status),
+          }
+        );
       });
     },
   );

@@ -29,7 +29,8 @@ export const experimentsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, dep
     {
       schema: {
         summary: 'Submit one experiment',
-        description: 'Validates the spec (every omitted field takes its default), stores it and queues it for training.',
+        description:
+          'Validates the spec (every omitted field takes its default), stores it and queues it for training.',
         tags: ['experiments'],
         body: ExperimentSpec,
         response: { 201: ExperimentView, 400: ProblemDetails },

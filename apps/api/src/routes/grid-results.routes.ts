@@ -29,9 +29,10 @@ export const gridResultsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, dep
     '/v1/grids/:id/summary',
     {
       schema: {
-        summary: 'Final and best metrics per experiment; mean, std and n per group (all axes but the seed); the degradation check',
+        summary:
+          'Final and best metrics per experiment; mean, std and n per group (all axes but the seed); the degradation check',
         description:
-          'Group statistics cover succeeded experiments only. `degradation` compares, for groups that differ only in depth, the final training error (else validation/test error) of the shallower and the deeper net: plain nets degrading and residual nets improving with depth is the ResNet paper\'s finding. ETag / If-None-Match: 304 while nothing changed.',
+          "Group statistics cover succeeded experiments only. `degradation` compares, for groups that differ only in depth, the final training error (else validation/test error) of the shallower and the deeper net: plain nets degrading and residual nets improving with depth is the ResNet paper's finding. ETag / If-None-Match: 304 while nothing changed.",
         tags: ['grids'],
         params: IdParams,
         response: { 200: GridSummary, 304: notModified, ...problems },
@@ -55,7 +56,8 @@ export const gridResultsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, dep
     {
       schema: {
         summary: 'Learning curves of one metric, per experiment or per group (mean and std over seeds)',
-        description: 'Series longer than `maxPoints` are averaged over buckets of consecutive epochs. ETag / If-None-Match: 304 while nothing changed.',
+        description:
+          'Series longer than `maxPoints` are averaged over buckets of consecutive epochs. ETag / If-None-Match: 304 while nothing changed.',
         tags: ['grids'],
         params: IdParams,
         querystring: CurvesQuery,
@@ -65,11 +67,16 @@ export const gridResultsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, dep
     async (request, reply) => {
       const { metric, by, maxPoints } = request.query;
       const state = await stateOr404(request.params.id);
-      if (isNotModified(request, reply, etagOf('curves', state.version, request.query))) return reply.status(304).send(null);
+      if (isNotModified(request, reply, etagOf('curves', state.version, request.query)))
+        return reply.status(304).send(null);
       const [split, name] = metric.split('.') as [string, string];
-      const [members, rows] = await Promise.all([repos.grids.members(state.view.id), repos.grids.curveRows(state.view.id, split, name)]);
+      const [members, rows] = await Promise.all([
+        repos.grids.members(state.view.id),
+        repos.grids.curveRows(state.view.id, split, name),
+      ]);
       const perExperiment = new Map<string, { epoch: number; value: number }[]>();
-      for (const r of rows) (perExperiment.get(r.experimentId) ?? perExperiment.set(r.experimentId, []).get(r.experimentId)!).push(r);
+      for (const r of rows)
+        (perExperiment.get(r.experimentId) ?? perExperiment.set(r.experimentId, []).get(r.experimentId)!).push(r);
 
       if (by === 'experiment') {
         return {
@@ -86,22 +93,34 @@ export const gridResultsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, dep
       }
       const groups = new Map<string, { values: Record<string, unknown>; byEpoch: Map<number, number[]> }>();
       for (const m of members) {
-        const g = groups.get(m.groupKey) ?? groups.set(m.groupKey, { values: withoutSeed(m.point), byEpoch: new Map() }).get(m.groupKey)!;
-        for (const p of perExperiment.get(m.experimentId) ?? []) (g.byEpoch.get(p.epoch) ?? g.byEpoch.set(p.epoch, []).get(p.epoch)!).push(p.value);
+        const g =
+          groups.get(m.groupKey) ??
+          groups.set(m.groupKey, { values: withoutSeed(m.point), byEpoch: new Map() }).get(m.groupKey)!;
+        for (const p of perExperiment.get(m.experimentId) ?? [])
+          (g.byEpoch.get(p.epoch) ?? g.byEpoch.set(p.epoch, []).get(p.epoch)!).push(p.value);
       }
       return {
         gridId: state.view.id,
         metric,
         by,
         series: [...groups.entries()].map(([key, g]) => {
-          const points = [...g.byEpoch.entries()].sort((a, b) => a[0] - b[0]).map(([epoch, values]) => ({ epoch, ...stat(values) }));
-          const thinned = downsample(points.map((p) => ({ epoch: p.epoch, value: p.mean })), maxPoints);
+          const points = [...g.byEpoch.entries()]
+            .sort((a, b) => a[0] - b[0])
+            .map(([epoch, values]) => ({ epoch, ...stat(values) }));
+          const thinned = downsample(
+            points.map((p) => ({ epoch: p.epoch, value: p.mean })),
+            maxPoints,
+          );
           const byEpoch = new Map(points.map((p) => [p.epoch, p]));
           return {
             key,
             values: g.values,
             // std and n are exact where no bucketing happened, else those of the bucket's last epoch.
-            points: thinned.map((p) => ({ ...p, std: byEpoch.get(p.epoch)?.std ?? 0, n: byEpoch.get(p.epoch)?.n ?? 0 })),
+            points: thinned.map((p) => ({
+              ...p,
+              std: byEpoch.get(p.epoch)?.std ?? 0,
+              n: byEpoch.get(p.epoch)?.n ?? 0,
+            })),
           };
         }),
       };
@@ -112,7 +131,8 @@ export const gridResultsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, dep
     '/v1/grids/:id/export',
     {
       schema: {
-        summary: 'Export a grid: one row per experiment with its axis values, status, final and best metrics (CSV), or the summary with specs (JSON)',
+        summary:
+          'Export a grid: one row per experiment with its axis values, status, final and best metrics (CSV), or the summary with specs (JSON)',
         tags: ['grids'],
         params: IdParams,
         querystring: ExportQuery,
@@ -126,19 +146,44 @@ export const gridResultsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, dep
       reply.header('content-disposition', `attachment; filename="${filename}"`);
       if (request.query.format === 'json') {
         const specs = new Map(
-          (await deps.db.experiment.findMany({ where: { id: { in: summary.experiments.map((e) => e.experimentId) } }, select: { id: true, spec: true } })).map(
-            (e) => [e.id, e.spec] as const,
-          ),
+          (
+            await deps.db.experiment.findMany({
+              where: { id: { in: summary.experiments.map((e) => e.experimentId) } },
+              select: { id: true, spec: true },
+            })
+          ).map((e) => [e.id, e.spec] as const),
         );
-        return { grid: state.view, ...summary, experiments: summary.experiments.map((e) => ({ ...e, spec: specs.get(e.experimentId) })) };
+        return {
+          grid: state.view,
+          ...summary,
+          experiments: summary.experiments.map((e) => ({ ...e, spec: specs.get(e.experimentId) })),
+        };
       }
       const finals = [...new Set(summary.experiments.flatMap((e) => Object.keys(e.final)))].sort();
       const bests = [...new Set(summary.experiments.flatMap((e) => Object.keys(e.best)))].sort();
-      const header = ['experimentId', 'index', 'status', 'backend', 'epochs', ...state.view.axes, ...finals.map((k) => `final.${k}`), ...bests.map((k) => `best.${k}`)];
+      const header = [
+        'experimentId',
+        'index',
+        'status',
+        'backend',
+        'epochs',
+        ...state.view.axes,
+        ...finals.map((k) => `final.${k}`),
+        ...bests.map((k) => `best.${k}`),
+      ];
       const lines = [header.map(csvCell).join(',')];
       for (const e of summary.experiments) {
         lines.push(
-          [e.experimentId, e.index, e.status, e.backend, e.epochs, ...state.view.axes.map((a) => e.values[a]), ...finals.map((k) => e.final[k]), ...bests.map((k) => e.best[k])]
+          [
+            e.experimentId,
+            e.index,
+            e.status,
+            e.backend,
+            e.epochs,
+            ...state.view.axes.map((a) => e.values[a]),
+            ...finals.map((k) => e.final[k]),
+            ...bests.map((k) => e.best[k]),
+          ]
             .map(csvCell)
             .join(','),
         );

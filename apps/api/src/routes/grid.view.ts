@@ -31,7 +31,10 @@ export function toGridView(grid: Grid, counts: GridCountsRow): GridView {
  * member experiment (the worker touches an experiment's row at every epoch, after writing that
  * epoch's metrics, so metric-derived answers change only when this does).
  */
-export async function loadGridState(repos: Repositories, id: string): Promise<{ view: GridView; version: string } | null> {
+export async function loadGridState(
+  repos: Repositories,
+  id: string,
+): Promise<{ view: GridView; version: string } | null> {
   const grid = await repos.grids.get(id);
   if (!grid) return null;
   const counts = await repos.grids.counts(id);

@@ -86,7 +86,9 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
         if (error instanceof GridError) throw new AppError('VALIDATION', error.message, error.errors);
         throw error;
       }
-      const reusable = body.force ? new Map<string, string>() : await repos.grids.succeededByHash(expansion.points.map((p) => p.specHash));
+      const reusable = body.force
+        ? new Map<string, string>()
+        : await repos.grids.succeededByHash(expansion.points.map((p) => p.specHash));
 
       if (request.query.dryRun) {
         const throughput = await throughputFor(deps.db, cost, request.query.backend);
@@ -154,7 +156,12 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
   app.get(
     '/v1/grids',
     {
-      schema: { summary: 'List grids, newest first', tags: ['grids'], querystring: ListGridsQuery, response: { 200: GridPage, 400: ProblemDetails } },
+      schema: {
+        summary: 'List grids, newest first',
+        tags: ['grids'],
+        querystring: ListGridsQuery,
+        response: { 200: GridPage, 400: ProblemDetails },
+      },
     },
     async (request) => {
       const page = await repos.grids.list(request.query);
@@ -242,7 +249,8 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
     {
       schema: {
         summary: 'Cancel a grid',
-        description: 'Queued experiments are cancelled and their jobs removed at once; running ones stop at their next batch and are then marked cancelled.',
+        description:
+          'Queued experiments are cancelled and their jobs removed at once; running ones stop at their next batch and are then marked cancelled.',
         tags: ['grids'],
         params: IdParams,
         response: { 200: GridView, ...problems },
@@ -284,7 +292,12 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
   app.post(
     '/v1/grids/:id/resume',
     {
-      schema: { summary: 'Resume a paused grid: its queued experiments are queued again', tags: ['grids'], params: IdParams, response: { 200: GridView, ...problems } },
+      schema: {
+        summary: 'Resume a paused grid: its queued experiments are queued again',
+        tags: ['grids'],
+        params: IdParams,
+        response: { 200: GridView, ...problems },
+      },
     },
     async (request) => {
       const current = await repos.grids.get(request.params.id);
@@ -304,7 +317,8 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
     {
       schema: {
         summary: "Retry a grid's failed experiments",
-        description: 'Failed experiments go back to the queue (resuming from their newest checkpoint); a cancelled grid becomes active again.',
+        description:
+          'Failed experiments go back to the queue (resuming from their newest checkpoint); a cancelled grid becomes active again.',
         tags: ['grids'],
         params: IdParams,
         response: { 200: GridView, ...problems },
@@ -326,9 +340,17 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
 /** The body's own grid, or the preset's with the body's fields merged over it. */
 function resolveDefinition(body: GridSubmission): GridDefinition {
   if (body.scale !== undefined && !body.preset) {
-    throw new AppError('VALIDATION', 'scale applies to presets only', [{ field: 'scale', message: 'scale needs preset' }]);
+    throw new AppError('VALIDATION', 'scale applies to presets only', [
+      { field: 'scale', message: 'scale needs preset' },
+    ]);
   }
-  const own: GridDefinitionInput = { base: body.base, axes: body.axes, zip: body.zip, exclude: body.exclude, ...(body.sample ? { sample: body.sample } : {}) };
+  const own: GridDefinitionInput = {
+    base: body.base,
+    axes: body.axes,
+    zip: body.zip,
+    exclude: body.exclude,
+    ...(body.sample ? { sample: body.sample } : {}),
+  };
   if (!body.preset) return GridDefinition.parse(own);
   const preset = presetGrid(body.preset, body.scale ?? 1);
   // The merge can break limits the body alone met (more zip groups or exclude rules in all).
@@ -340,7 +362,10 @@ function resolveDefinition(body: GridSubmission): GridDefinition {
     ...(body.sample ? { sample: body.sample } : {}),
   });
   if (!merged.success) {
-    const errors = merged.error.issues.map((i) => ({ field: i.path.join('.') || 'preset', message: `with preset ${body.preset}: ${i.message}` }));
+    const errors = merged.error.issues.map((i) => ({
+      field: i.path.join('.') || 'preset',
+      message: `with preset ${body.preset}: ${i.message}`,
+    }));
     throw new AppError('VALIDATION', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
   }
   return merged.data;

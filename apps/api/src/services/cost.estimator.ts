@@ -20,12 +20,21 @@ import {
 export const FALLBACK_THROUGHPUT: Record<string, { macsPerSecond: number; source: string }> = {
   // DESIGN.md, measured on the 2-core dev machine: tfjs `cpu` trains ResNet-20 (41 M MACs forward)
   // at < 0.3 img/s, batch 128: 0.3 x 3 x 41e6.
-  cpu: { macsPerSecond: 3.7e7, source: 'constant: tfjs cpu backend, ResNet-20 at 0.3 img/s on the 2-core dev machine (DESIGN.md)' },
+  cpu: {
+    macsPerSecond: 3.7e7,
+    source: 'constant: tfjs cpu backend, ResNet-20 at 0.3 img/s on the 2-core dev machine (DESIGN.md)',
+  },
   // DESIGN.md: a plain C++ ResNet-20 step on oneDNN 2.6 runs at 710-750 img/s here; the engine's
   // target, so an optimistic figure until experiments measure it.
-  onednn: { macsPerSecond: 8.7e10, source: 'constant: oneDNN C++ ResNet-20 step at 710 img/s on the 2-core dev machine (DESIGN.md); an upper bound' },
+  onednn: {
+    macsPerSecond: 8.7e10,
+    source: 'constant: oneDNN C++ ResNet-20 step at 710 img/s on the 2-core dev machine (DESIGN.md); an upper bound',
+  },
   // Not measured on these machines (no libtensorflow, no GPU): rough assumptions, flagged as such.
-  'tfjs-node': { macsPerSecond: 2e10, source: 'assumption (not measured here): libtensorflow CPU, about PyTorch CPU speed' },
+  'tfjs-node': {
+    macsPerSecond: 2e10,
+    source: 'assumption (not measured here): libtensorflow CPU, about PyTorch CPU speed',
+  },
   'tfjs-node-gpu': { macsPerSecond: 2e12, source: 'assumption (not measured here): one mid-range CUDA GPU' },
 };
 const DEFAULT_BACKEND = 'cpu';
@@ -34,8 +43,7 @@ const TRAINING_PASSES = 3;
 
 /** Training images of a dataset per epoch, and images evaluated per epoch (validation) and at the end (test). */
 function imageCounts(d: DatasetSpec): { train: number; validation: number; test: number } {
-  const file =
-    d.name === 'synthetic' ? d.trainSize : d.name === 'cifar10' ? 50_000 : 60_000; // idx: MNIST-sized unless subset says less
+  const file = d.name === 'synthetic' ? d.trainSize : d.name === 'cifar10' ? 50_000 : 60_000; // idx: MNIST-sized unless subset says less
   const testFile = d.name === 'synthetic' ? d.testSize : 10_000;
   const validation = validationCount(d.validationSplit, file);
   return {

@@ -40,7 +40,12 @@ export function metricsByExperiment(rows: MetricSummaryRow[]) {
   return out;
 }
 
-export function buildSummary(gridId: string, axes: string[], members: GridMemberRow[], rows: MetricSummaryRow[]): GridSummary {
+export function buildSummary(
+  gridId: string,
+  axes: string[],
+  members: GridMemberRow[],
+  rows: MetricSummaryRow[],
+): GridSummary {
   const metrics = metricsByExperiment(rows);
   const experiments = members.map((m) => {
     const found = metrics.get(m.experimentId);
@@ -69,7 +74,8 @@ export function buildSummary(gridId: string, axes: string[], members: GridMember
     const done = list.filter((e) => e.status === 'succeeded');
     const collect = (which: 'final' | 'best') => {
       const values = new Map<string, number[]>();
-      for (const e of done) for (const [k, v] of Object.entries(e[which])) (values.get(k) ?? values.set(k, []).get(k)!).push(v);
+      for (const e of done)
+        for (const [k, v] of Object.entries(e[which])) (values.get(k) ?? values.set(k, []).get(k)!).push(v);
       return Object.fromEntries([...values].map(([k, v]) => [k, stat(v)]));
     };
     const values = Object.fromEntries(Object.entries(list[0]!.values).filter(([path]) => path !== 'training.seed'));
@@ -89,7 +95,10 @@ function degradationCheck(
   byGroup: Map<string, { experimentId: string }[]>,
   members: Map<string, GridMemberRow>,
 ): GridSummary['degradation'] {
-  const series = new Map<string, { family: string; values: Record<string, unknown>; points: { depth: number; final: Record<string, Stat> }[] }>();
+  const series = new Map<
+    string,
+    { family: string; values: Record<string, unknown>; points: { depth: number; final: Record<string, Stat> }[] }
+  >();
   for (const g of groups) {
     const first = members.get(byGroup.get(g.group)![0]!.experimentId)!;
     if (g.succeeded === 0) continue;
@@ -136,13 +145,19 @@ function degradationCheck(
 }
 
 /** Averages consecutive points into at most `maxPoints` buckets; each bucket keeps its last epoch. */
-export function downsample<T extends { epoch: number; value: number }>(points: T[], maxPoints: number): { epoch: number; value: number }[] {
+export function downsample<T extends { epoch: number; value: number }>(
+  points: T[],
+  maxPoints: number,
+): { epoch: number; value: number }[] {
   if (points.length <= maxPoints) return points.map((p) => ({ epoch: p.epoch, value: p.value }));
   const size = Math.ceil(points.length / maxPoints);
   const out: { epoch: number; value: number }[] = [];
   for (let i = 0; i < points.length; i += size) {
     const bucket = points.slice(i, i + size);
-    out.push({ epoch: bucket[bucket.length - 1]!.epoch, value: bucket.reduce((s, p) => s + p.value, 0) / bucket.length });
+    out.push({
+      epoch: bucket[bucket.length - 1]!.epoch,
+      value: bucket.reduce((s, p) => s + p.value, 0) / bucket.length,
+    });
   }
   return out;
 }
@@ -150,6 +165,11 @@ export function downsample<T extends { epoch: number; value: number }>(points: T
 /** One CSV cell: quoted when it holds a comma, quote or line break. */
 export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const text = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+  const text =
+    typeof value === 'string'
+      ? value
+      : typeof value === 'number' || typeof value === 'boolean'
+        ? String(value)
+        : JSON.stringify(value);
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }

@@ -73,7 +73,10 @@ export function checkpointRepository(db: Db) {
       if (!checkpoint) return null;
       const { chunks, ...info } = checkpoint;
       // Views of the chunks, then one copy into the result: a large checkpoint is copied once, not three times.
-      return { info, bytes: Buffer.concat(chunks.map((c) => Buffer.from(c.bytes.buffer, c.bytes.byteOffset, c.bytes.byteLength))) };
+      return {
+        info,
+        bytes: Buffer.concat(chunks.map((c) => Buffer.from(c.bytes.buffer, c.bytes.byteOffset, c.bytes.byteLength))),
+      };
     },
   };
 }

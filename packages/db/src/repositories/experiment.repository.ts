@@ -23,7 +23,7 @@ export function experimentRepository(db: Db) {
     async createWithOutbox(spec: ExperimentSpec, specHash: string, priority = 0): Promise<Experiment> {
       return db.$transaction(async (tx) => {
         const experiment = await tx.experiment.create({
-          data: { spec: spec as Prisma.InputJsonValue, specHash },
+          data: { spec: spec, specHash },
         });
         await tx.outboxEntry.create({
           data: { experimentId: experiment.id, kind: 'train', payload: { priority } },
@@ -51,7 +51,12 @@ export function experimentRepository(db: Db) {
     async markRunning(id: string, worker: string): Promise<Experiment | null> {
       const { count } = await db.experiment.updateMany({
         // An experiment of a paused grid stays queued; resuming the grid queues it again.
-        where: { id, status: { in: ['queued', 'running'] }, cancelRequested: false, OR: [{ gridId: null }, { grid: { status: 'active' } }] },
+        where: {
+          id,
+          status: { in: ['queued', 'running'] },
+          cancelRequested: false,
+          OR: [{ gridId: null }, { grid: { status: 'active' } }],
+        },
         data: {
           status: 'running',
           worker,
@@ -120,7 +125,10 @@ export function experimentRepository(db: Db) {
      * Queued experiments that may run now (not cancelled, grid active or none) and have no outbox
      * entry pending, in id order after `afterId`: what the queue must hold a job for.
      */
-    runnableQueued(afterId: string | null, limit: number): Promise<{ id: string; gridId: string | null; priority: number }[]> {
+    runnableQueued(
+      afterId: string | null,
+      limit: number,
+    ): Promise<{ id: string; gridId: string | null; priority: number }[]> {
       return db.$queryRaw`
         SELECT e.id, e."gridId", e.priority FROM "Experiment" e
         LEFT JOIN "Grid" g ON g.id = e."gridId"

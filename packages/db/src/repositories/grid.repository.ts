@@ -175,7 +175,11 @@ export function gridRepository(db: Db) {
     /** One page of members with their experiments, in expansion order. */
     async memberPage(gridId: string, query: { status?: ExperimentStatus; limit: number; after: number }) {
       const rows = await db.gridMember.findMany({
-        where: { gridId, index: { gt: query.after }, ...(query.status ? { experiment: { status: query.status } } : {}) },
+        where: {
+          gridId,
+          index: { gt: query.after },
+          ...(query.status ? { experiment: { status: query.status } } : {}),
+        },
         orderBy: { index: 'asc' },
         take: query.limit + 1,
         include: { experiment: true },
@@ -235,7 +239,10 @@ export function gridRepository(db: Db) {
      */
     async resume(gridId: string, ids: string[]): Promise<Grid | null> {
       return db.$transaction(async (tx) => {
-        const { count } = await tx.grid.updateMany({ where: { id: gridId, status: 'paused' }, data: { status: 'active' } });
+        const { count } = await tx.grid.updateMany({
+          where: { id: gridId, status: 'paused' },
+          data: { status: 'active' },
+        });
         if (count === 1) await insertOutbox(tx, ids, gridId);
         return tx.grid.findUnique({ where: { id: gridId } });
       });
@@ -247,7 +254,9 @@ export function gridRepository(db: Db) {
      */
     async cancel(gridId: string): Promise<{ grid: Grid | null; queued: string[] }> {
       return db.$transaction(async (tx) => {
-        const grid = await tx.grid.update({ where: { id: gridId }, data: { status: 'cancelled' } }).catch(nullWhenMissing);
+        const grid = await tx.grid
+          .update({ where: { id: gridId }, data: { status: 'cancelled' } })
+          .catch(nullWhenMissing);
         if (!grid) return { grid: null, queued: [] };
         const queued = await tx.$queryRaw<{ id: string }[]>`
           UPDATE "Experiment" SET status = 'cancelled', "cancelRequested" = true, "finishedAt" = now(), "updatedAt" = now()
@@ -267,7 +276,14 @@ export function gridRepository(db: Db) {
         if (!grid) return null;
         const { count } = await tx.experiment.updateMany({
           where: { id: { in: ids }, gridId, status: 'failed' },
-          data: { status: 'queued', error: null, attempts: 0, startedAt: null, finishedAt: null, cancelRequested: false },
+          data: {
+            status: 'queued',
+            error: null,
+            attempts: 0,
+            startedAt: null,
+            finishedAt: null,
+            cancelRequested: false,
+          },
         });
         if (count > 0) {
           await insertOutbox(tx, ids, gridId);

@@ -7,10 +7,15 @@ export function addN(args: KernelArgs): TensorInfo | TensorInfo[] {
   if (!isFloat32(...tensors) || tensors.length === 0) return fallback(AddN, args);
   const backend = backendOf(args);
   const out = output(backend, tensors[0]!.shape);
-  backend.addon.addN(tensors.map((t) => backend.values(t.dataId)), out.values);
+  backend.addon.addN(
+    tensors.map((t) => backend.values(t.dataId)),
+    out.values,
+  );
   return out.info;
 }
 
 export const addNConfig: KernelConfig = {
-  kernelName: AddN, backendName: BACKEND_NAME, kernelFunc: addN as KernelConfig['kernelFunc'],
+  kernelName: AddN,
+  backendName: BACKEND_NAME,
+  kernelFunc: addN,
 };

@@ -15,5 +15,7 @@ export function avgPoolGrad(args: KernelArgs): TensorInfo | TensorInfo[] {
 }
 
 export const avgPoolGradConfig: KernelConfig = {
-  kernelName: AvgPoolGrad, backendName: BACKEND_NAME, kernelFunc: avgPoolGrad as KernelConfig['kernelFunc'],
+  kernelName: AvgPoolGrad,
+  backendName: BACKEND_NAME,
+  kernelFunc: avgPoolGrad,
 };

@@ -11,5 +11,7 @@ export function batchMatMul(args: KernelArgs): TensorInfo | TensorInfo[] {
 }
 
 export const batchMatMulConfig: KernelConfig = {
-  kernelName: BatchMatMul, backendName: BACKEND_NAME, kernelFunc: batchMatMul as KernelConfig['kernelFunc'],
+  kernelName: BatchMatMul,
+  backendName: BACKEND_NAME,
+  kernelFunc: batchMatMul,
 };

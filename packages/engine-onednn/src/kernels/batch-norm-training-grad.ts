@@ -1,7 +1,13 @@
 // OnednnBatchNormTrainingGrad: dx, dgamma, dbeta of training-mode batch norm in one kernel, and
 // the gradient config that makes autodiff call it for OnednnBatchNormTraining.
-import { engine, type GradConfig, type KernelConfig, type NamedAttrMap, type Tensor,
-  type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  engine,
+  type GradConfig,
+  type KernelConfig,
+  type NamedAttrMap,
+  type Tensor,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 import { BATCH_NORM_TRAINING, bnDims, type BatchNormTrainingAttrs } from './batch-norm-training';
 import { BACKEND_NAME, backendOf, output, type KernelArgs } from './kernel-utils';
 
@@ -16,14 +22,29 @@ export function batchNormTrainingGrad(args: KernelArgs): TensorInfo[] {
   const dgamma = output(backend, [c]);
   const dbeta = output(backend, [c]);
   const v = (t: TensorInfo | undefined) => backend.values(t!.dataId);
-  backend.addon.batchNormTrainingGrad(v(x), v(dy), v(gamma), v(beta), v(mean), v(variance),
-    dx.values, dgamma.values, dbeta.values, n, h, w, c, epsilon);
+  backend.addon.batchNormTrainingGrad(
+    v(x),
+    v(dy),
+    v(gamma),
+    v(beta),
+    v(mean),
+    v(variance),
+    dx.values,
+    dgamma.values,
+    dbeta.values,
+    n,
+    h,
+    w,
+    c,
+    epsilon,
+  );
   return [dx.info, dgamma.info, dbeta.info];
 }
 
 export const batchNormTrainingGradConfig: KernelConfig = {
-  kernelName: BATCH_NORM_TRAINING_GRAD, backendName: BACKEND_NAME,
-  kernelFunc: batchNormTrainingGrad as unknown as KernelConfig['kernelFunc'],
+  kernelName: BATCH_NORM_TRAINING_GRAD,
+  backendName: BACKEND_NAME,
+  kernelFunc: batchNormTrainingGrad,
 };
 
 // Gradients flow through y only: the batch mean and variance feed the moving averages, which
@@ -37,8 +58,11 @@ export const batchNormTrainingGradient: GradConfig = {
     const [x, gamma, beta, mean, variance] = saved as [Tensor, Tensor, Tensor, Tensor, Tensor];
     // One kernel computes all three gradients; the closures hand them out. Tensors made here
     // belong to the enclosing gradient scope, which disposes any that go unused.
-    const [dx, dgamma, dbeta] = engine().runKernel(BATCH_NORM_TRAINING_GRAD,
-      { x, dy, gamma, beta, mean, variance }, attrs) as Tensor[];
+    const [dx, dgamma, dbeta] = engine().runKernel(
+      BATCH_NORM_TRAINING_GRAD,
+      { x, dy, gamma, beta, mean, variance },
+      attrs,
+    ) as Tensor[];
     return { x: () => dx!, gamma: () => dgamma!, beta: () => dbeta! };
   },
 };

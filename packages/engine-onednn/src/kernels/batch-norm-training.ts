@@ -23,12 +23,24 @@ export function batchNormTraining(args: KernelArgs): TensorInfo[] {
   const y = output(backend, x.shape);
   const mean = output(backend, [c]);
   const variance = output(backend, [c]);
-  backend.addon.batchNormTraining(backend.values(x.dataId), backend.values(gamma.dataId),
-    backend.values(beta.dataId), y.values, mean.values, variance.values, n, h, w, c, epsilon);
+  backend.addon.batchNormTraining(
+    backend.values(x.dataId),
+    backend.values(gamma.dataId),
+    backend.values(beta.dataId),
+    y.values,
+    mean.values,
+    variance.values,
+    n,
+    h,
+    w,
+    c,
+    epsilon,
+  );
   return [y.info, mean.info, variance.info];
 }
 
 export const batchNormTrainingConfig: KernelConfig = {
-  kernelName: BATCH_NORM_TRAINING, backendName: BACKEND_NAME,
-  kernelFunc: batchNormTraining as unknown as KernelConfig['kernelFunc'],
+  kernelName: BATCH_NORM_TRAINING,
+  backendName: BACKEND_NAME,
+  kernelFunc: batchNormTraining,
 };

@@ -13,9 +13,16 @@ export function binaryKernelConfig(kernelName: string, op: number): KernelConfig
     const backend = backendOf(args);
     const outShape = backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
     const out = output(backend, outShape);
-    backend.addon.binary(op, backend.values(a.dataId), Int32Array.from(a.shape),
-      backend.values(b.dataId), Int32Array.from(b.shape), out.values, Int32Array.from(outShape));
+    backend.addon.binary(
+      op,
+      backend.values(a.dataId),
+      Int32Array.from(a.shape),
+      backend.values(b.dataId),
+      Int32Array.from(b.shape),
+      out.values,
+      Int32Array.from(outShape),
+    );
     return out.info;
   };
-  return { kernelName, backendName: BACKEND_NAME, kernelFunc: kernelFunc as KernelConfig['kernelFunc'] };
+  return { kernelName, backendName: BACKEND_NAME, kernelFunc: kernelFunc };
 }

@@ -1,6 +1,11 @@
 // Conv2DBackpropFilter (conv weight gradient) on oneDNN, NHWC, returned in tfjs' HWIO layout.
-import { backend_util, Conv2DBackpropFilter, type Conv2DBackpropFilterAttrs, type KernelConfig,
-  type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  backend_util,
+  Conv2DBackpropFilter,
+  type Conv2DBackpropFilterAttrs,
+  type KernelConfig,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 import { convGeometry } from './conv-geometry';
 import { BACKEND_NAME, backendOf, fallback, isFloat32, output, type KernelArgs } from './kernel-utils';
 
@@ -9,15 +14,28 @@ export function conv2dBackpropFilter(args: KernelArgs): TensorInfo | TensorInfo[
   const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
   if (attrs.dataFormat !== 'NHWC' || !isFloat32(x, dy)) return fallback(Conv2DBackpropFilter, args);
   const backend = backendOf(args);
-  const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number],
-    attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    attrs.filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
   const out = output(backend, attrs.filterShape);
-  backend.addon.conv2dBackpropFilter(backend.values(x.dataId), backend.values(dy.dataId),
-    out.values, convGeometry(info));
+  backend.addon.conv2dBackpropFilter(
+    backend.values(x.dataId),
+    backend.values(dy.dataId),
+    out.values,
+    convGeometry(info),
+  );
   return out.info;
 }
 
 export const conv2dBackpropFilterConfig: KernelConfig = {
-  kernelName: Conv2DBackpropFilter, backendName: BACKEND_NAME,
-  kernelFunc: conv2dBackpropFilter as KernelConfig['kernelFunc'],
+  kernelName: Conv2DBackpropFilter,
+  backendName: BACKEND_NAME,
+  kernelFunc: conv2dBackpropFilter,
 };

@@ -1,7 +1,12 @@
 // FusedConv2D (conv + bias + activation, what tf.layers' conv2d with a bias runs) on oneDNN with
 // ReLU as a post-op; other activations and PReLU weights fall back to the cpu kernel.
-import { backend_util, FusedConv2D, type FusedConv2DAttrs, type KernelConfig,
-  type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  backend_util,
+  FusedConv2D,
+  type FusedConv2DAttrs,
+  type KernelConfig,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 import { convGeometry } from './conv-geometry';
 import { BACKEND_NAME, backendOf, fallback, isFloat32, output, type KernelArgs } from './kernel-utils';
 
@@ -11,22 +16,41 @@ export function fusedConv2d(args: KernelArgs): TensorInfo | TensorInfo[] {
   const activation = attrs.activation ?? 'linear';
   const outChannels = filter!.shape[3]!;
   const biasOk = bias == null || (bias.shape.length <= 1 && (bias.shape[0] ?? 1) === outChannels);
-  if (attrs.dataFormat !== 'NHWC' || !isFloat32(x, filter, bias) || preluActivationWeights != null ||
-    (activation !== 'linear' && activation !== 'relu') || !biasOk) {
+  if (
+    attrs.dataFormat !== 'NHWC' ||
+    !isFloat32(x, filter, bias) ||
+    preluActivationWeights != null ||
+    (activation !== 'linear' && activation !== 'relu') ||
+    !biasOk
+  ) {
     return fallback(FusedConv2D, args);
   }
   const backend = backendOf(args);
-  const info = backend_util.computeConv2DInfo(x!.shape as [number, number, number, number],
-    filter!.shape as [number, number, number, number], attrs.strides, attrs.dilations, attrs.pad,
-    attrs.dimRoundingMode, false, 'channelsLast');
+  const info = backend_util.computeConv2DInfo(
+    x!.shape as [number, number, number, number],
+    filter!.shape as [number, number, number, number],
+    attrs.strides,
+    attrs.dilations,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
   const out = output(backend, info.outShape);
-  backend.addon.conv2d(backend.values(x!.dataId), backend.values(filter!.dataId),
-    bias ? backend.values(bias.dataId) : null, out.values, convGeometry(info),
-    activation === 'relu', backend.weightKey(filter!.dataId));
+  backend.addon.conv2d(
+    backend.values(x!.dataId),
+    backend.values(filter!.dataId),
+    bias ? backend.values(bias.dataId) : null,
+    out.values,
+    convGeometry(info),
+    activation === 'relu',
+    backend.weightKey(filter!.dataId),
+  );
   return out.info;
 }
 
 export const fusedConv2dConfig: KernelConfig = {
-  kernelName: FusedConv2D, backendName: BACKEND_NAME,
-  kernelFunc: fusedConv2d as KernelConfig['kernelFunc'],
+  kernelName: FusedConv2D,
+  backendName: BACKEND_NAME,
+  kernelFunc: fusedConv2d,
 };

@@ -30,7 +30,11 @@ function withGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, names: string[]) {
     const xs = names.map((n) => t[n]!);
     const out = f(...xs);
     const r = t.r!;
-    const grads = tf.grads((...ys: tf.Tensor[]) => f(...ys).mul(r).sum())(xs);
+    const grads = tf.grads((...ys: tf.Tensor[]) =>
+      f(...ys)
+        .mul(r)
+        .sum(),
+    )(xs);
     return [out, ...grads];
   };
 }
@@ -42,8 +46,7 @@ function convCase(n: number, k: number, s: number, pad: 'same' | 'valid', dilati
   const cout = randInt(1, 6);
   const x = random([n, Math.max(h, 1), w, cin]);
   const filter = random([k, k, cin, cout]);
-  const outShape = tf.tidy(() => tf.conv2d(zeros4(x.shape), zeros4(filter.shape),
-    s, pad, 'NHWC', dilation).shape);
+  const outShape = tf.tidy(() => tf.conv2d(zeros4(x.shape), zeros4(filter.shape), s, pad, 'NHWC', dilation).shape);
   return { x, filter, r: random(outShape) };
 }
 
@@ -53,18 +56,28 @@ describe('conv2d kernels (Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter)', (
       for (const s of [1, 2, 4]) {
         for (const pad of ['same', 'valid'] as const) {
           const inputs = convCase(1, k, s, pad);
-          await expectParity(inputs, withGrads((x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, s, pad), ['x', 'filter']));
+          await expectParity(
+            inputs,
+            withGrads((x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, s, pad), ['x', 'filter']),
+          );
         }
       }
     });
   }
 
   it('batch 64 at kernels 1/3/7, strides 1/2, forward and both gradients', async () => {
-    for (const [k, s] of [[1, 2], [3, 1], [3, 2], [7, 2]] as const) {
+    for (const [k, s] of [
+      [1, 2],
+      [3, 1],
+      [3, 2],
+      [7, 2],
+    ] as const) {
       const inputs = { x: random([64, 9, 9, 4]), filter: random([k, k, 4, 8]) };
       const outShape = tf.tidy(() => tf.conv2d(zeros4(inputs.x.shape), zeros4(inputs.filter.shape), s, 'same').shape);
-      await expectParity({ ...inputs, r: random(outShape) },
-        withGrads((x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, s, 'same'), ['x', 'filter']));
+      await expectParity(
+        { ...inputs, r: random(outShape) },
+        withGrads((x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, s, 'same'), ['x', 'filter']),
+      );
     }
   });
 
@@ -77,22 +90,40 @@ describe('conv2d kernels (Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter)', (
     for (const activation of ['relu', 'linear'] as const) {
       const { x, filter, r } = convCase(3, 3, 2, 'same');
       const bias = random([filter.shape[3]!]);
-      await expectParity({ x, filter, bias, r }, withGrads((xx, f, b) => tf.fused.conv2d({
-        x: xx as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 2, pad: 'same', bias: b, activation,
-      }), ['x', 'filter', 'bias']));
+      await expectParity(
+        { x, filter, bias, r },
+        withGrads(
+          (xx, f, b) =>
+            tf.fused.conv2d({
+              x: xx as tf.Tensor4D,
+              filter: f as tf.Tensor4D,
+              strides: 2,
+              pad: 'same',
+              bias: b,
+              activation,
+            }),
+          ['x', 'filter', 'bias'],
+        ),
+      );
     }
   });
 
   it('conv2dTranspose (Conv2DBackpropInput on its own)', async () => {
     const x = random([2, 5, 5, 4]);
     const filter = random([3, 3, 6, 4]);
-    await expectParity({ x, filter }, (t) => tf.conv2dTranspose(t.x as tf.Tensor4D, t.filter as tf.Tensor4D, [2, 10, 10, 6], 2, 'same'));
+    await expectParity({ x, filter }, (t) =>
+      tf.conv2dTranspose(t.x as tf.Tensor4D, t.filter as tf.Tensor4D, [2, 10, 10, 6], 2, 'same'),
+    );
   });
 });
 
 describe('batch norm', () => {
   it('training forward (y, mean, variance) and backward match moments + batchNorm', async () => {
-    for (const shape of [[1, 5, 5, 3], [64, 4, 4, 8], [16, 10]]) {
+    for (const shape of [
+      [1, 5, 5, 3],
+      [64, 4, 4, 8],
+      [16, 10],
+    ]) {
       const c = shape[shape.length - 1]!;
       const inputs = { x: random(shape, -2, 3), gamma: random([c], 0.5, 1.5), beta: random([c]), r: random(shape) };
       const axes = shape.map((_, i) => i).slice(0, -1);
@@ -104,10 +135,19 @@ describe('batch norm', () => {
         (tf.engine().runKernel(BATCH_NORM_TRAINING, { x, gamma: g, beta: b }, { epsilon: 1e-5 }) as tf.Tensor[])[0]!;
       const f = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => (tf.getBackend() === 'onednn' ? native : stock)(x, g, b);
       await expectParity(inputs, (t) => {
-        const stats = tf.getBackend() === 'onednn'
-          ? (tf.engine().runKernel(BATCH_NORM_TRAINING, { x: t.x!, gamma: t.gamma!, beta: t.beta! }, { epsilon: 1e-5 }) as tf.Tensor[]).slice(1)
-          : (({ mean, variance }) => [mean, variance])(tf.moments(t.x!, axes));
-        return [...withGrads(f, ['x', 'gamma', 'beta'])(t) as tf.Tensor[], ...stats];
+        const stats =
+          tf.getBackend() === 'onednn'
+            ? (
+                tf
+                  .engine()
+                  .runKernel(
+                    BATCH_NORM_TRAINING,
+                    { x: t.x!, gamma: t.gamma!, beta: t.beta! },
+                    { epsilon: 1e-5 },
+                  ) as tf.Tensor[]
+              ).slice(1)
+            : (({ mean, variance }) => [mean, variance])(tf.moments(t.x!, axes));
+        return [...withGrads(f, ['x', 'gamma', 'beta'])(t), ...stats];
       });
     }
   });
@@ -117,35 +157,78 @@ describe('batch norm', () => {
     const x = random([8, 2, 2, 1], 1, 1.0001);
     const normalise = (t: tf.Tensor, eps: number) =>
       tf.getBackend() === 'onednn'
-        ? (tf.engine().runKernel(BATCH_NORM_TRAINING, { x: t, gamma: tf.ones([1]), beta: tf.zeros([1]) }, { epsilon: eps }) as tf.Tensor[])[0]!
-        : (({ mean, variance }) => tf.batchNorm(t, mean, variance, undefined, undefined, eps))(tf.moments(t, [0, 1, 2]));
+        ? (
+            tf
+              .engine()
+              .runKernel(
+                BATCH_NORM_TRAINING,
+                { x: t, gamma: tf.ones([1]), beta: tf.zeros([1]) },
+                { epsilon: eps },
+              ) as tf.Tensor[]
+          )[0]!
+        : (({ mean, variance }) => tf.batchNorm(t, mean, variance, undefined, undefined, eps))(
+            tf.moments(t, [0, 1, 2]),
+          );
     await expectParity({ x }, (t) => [normalise(t.x!, 1e-7), normalise(t.x!, 1e-8)]);
   });
 
   it('inference (FusedBatchNorm) with per-channel and scalar statistics', async () => {
     const x = random([4, 3, 3, 5]);
-    await expectParity({ x, m: random([5]), v: random([5], 0.1, 2), o: random([5]), s: random([5]) },
-      (t) => tf.batchNorm(t.x!, t.m!, t.v!, t.o, t.s, 1e-3));
+    await expectParity({ x, m: random([5]), v: random([5], 0.1, 2), o: random([5]), s: random([5]) }, (t) =>
+      tf.batchNorm(t.x!, t.m!, t.v!, t.o, t.s, 1e-3),
+    );
     await expectParity({ x, m: random([1]), v: random([1], 0.1, 2) }, (t) => tf.batchNorm(t.x!, t.m!, t.v!));
   });
 });
 
 describe('element-wise kernels', () => {
   it('Relu and its gradient, Step', async () => {
-    for (const shape of [[1, 7, 7, 3], [64, 8, 8, 16]]) {
-      await expectParity({ x: random(shape), r: random(shape) }, withGrads((x) => tf.relu(x), ['x']));
+    for (const shape of [
+      [1, 7, 7, 3],
+      [64, 8, 8, 16],
+    ]) {
+      await expectParity(
+        { x: random(shape), r: random(shape) },
+        withGrads((x) => tf.relu(x), ['x']),
+      );
       await expectParity({ x: random(shape) }, (t) => tf.step(t.x!, 0.3));
     }
   });
 
   it('broadcasting binary ops and their gradients', async () => {
     const pairs: [number[], number[]][] = [
-      [[2, 3, 4, 5], [2, 3, 4, 5]], [[2, 3, 4, 5], [5]], [[2, 3, 4, 5], [1, 3, 1, 5]], [[5], [2, 3, 4, 5]],
-      [[2, 3, 4, 5], []], [[64, 8, 8, 16], [64, 8, 8, 16]], [[3, 1], [1, 4]], [[7, 1, 5], [7, 6, 1]],
+      [
+        [2, 3, 4, 5],
+        [2, 3, 4, 5],
+      ],
+      [[2, 3, 4, 5], [5]],
+      [
+        [2, 3, 4, 5],
+        [1, 3, 1, 5],
+      ],
+      [[5], [2, 3, 4, 5]],
+      [[2, 3, 4, 5], []],
+      [
+        [64, 8, 8, 16],
+        [64, 8, 8, 16],
+      ],
+      [
+        [3, 1],
+        [1, 4],
+      ],
+      [
+        [7, 1, 5],
+        [7, 6, 1],
+      ],
     ];
     const ops: [string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor][] = [
-      ['add', tf.add], ['sub', tf.sub], ['mul', tf.mul], ['div', tf.div], ['maximum', tf.maximum],
-      ['minimum', tf.minimum], ['squaredDifference', tf.squaredDifference],
+      ['add', tf.add],
+      ['sub', tf.sub],
+      ['mul', tf.mul],
+      ['div', tf.div],
+      ['maximum', tf.maximum],
+      ['minimum', tf.minimum],
+      ['squaredDifference', tf.squaredDifference],
     ];
     for (const [as, bs] of pairs) {
       for (const [name, op] of ops) {
@@ -164,8 +247,9 @@ describe('element-wise kernels', () => {
   });
 
   it('AddN', async () => {
-    await expectParity({ a: random([64, 4, 4, 8]), b: random([64, 4, 4, 8]), c: random([64, 4, 4, 8]) },
-      (t) => tf.addN([t.a!, t.b!, t.c!]));
+    await expectParity({ a: random([64, 4, 4, 8]), b: random([64, 4, 4, 8]), c: random([64, 4, 4, 8]) }, (t) =>
+      tf.addN([t.a!, t.b!, t.c!]),
+    );
   });
 });
 
@@ -174,10 +258,17 @@ describe('reductions', () => {
     const x = random([6, 5, 4, 3]);
     for (const axes of [[0, 1, 2], [1, 2], [3], [-1], [0], [0, 2], [0, 1, 2, 3]]) {
       for (const keep of [false, true]) {
-        await expectParity({ x }, (t) => [tf.sum(t.x!, axes, keep), tf.mean(t.x!, axes, keep), tf.max(t.x!, axes, keep)]);
+        await expectParity({ x }, (t) => [
+          tf.sum(t.x!, axes, keep),
+          tf.mean(t.x!, axes, keep),
+          tf.max(t.x!, axes, keep),
+        ]);
       }
     }
-    await expectParity({ x: random([64, 8, 8, 16]), r: random([64, 16]) }, withGrads((v) => tf.mean(v, [1, 2]), ['x']));
+    await expectParity(
+      { x: random([64, 8, 8, 16]), r: random([64, 16]) },
+      withGrads((v) => tf.mean(v, [1, 2]), ['x']),
+    );
   });
 });
 
@@ -189,7 +280,10 @@ describe('pooling', () => {
           const x = random([randInt(1, 3), randInt(size, 9), randInt(size, 9), randInt(1, 5)]);
           for (const pool of [tf.maxPool, tf.avgPool]) {
             const outShape = tf.tidy(() => pool(zeros4(x.shape), size, s, pad).shape);
-            await expectParity({ x, r: random(outShape) }, withGrads((v) => pool(v as tf.Tensor4D, size, s, pad), ['x']));
+            await expectParity(
+              { x, r: random(outShape) },
+              withGrads((v) => pool(v as tf.Tensor4D, size, s, pad), ['x']),
+            );
           }
         }
       }
@@ -199,33 +293,71 @@ describe('pooling', () => {
 
 describe('matmul and softmax', () => {
   it('MatMul with transposes and batches, fused bias + ReLU, and gradients', async () => {
-    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+    for (const [ta, tb] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const) {
       const a = random(ta ? [7, 5] : [5, 7]);
       const b = random(tb ? [3, 7] : [7, 3]);
-      await expectParity({ a, b, r: random([5, 3]) }, withGrads((x, y) => tf.matMul(x, y, ta, tb), ['a', 'b']));
+      await expectParity(
+        { a, b, r: random([5, 3]) },
+        withGrads((x, y) => tf.matMul(x, y, ta, tb), ['a', 'b']),
+      );
     }
     await expectParity({ a: random([4, 5, 6]), b: random([4, 6, 2]) }, (t) => tf.matMul(t.a!, t.b!));
     await expectParity({ a: random([4, 5, 6]), b: random([1, 6, 2]) }, (t) => tf.matMul(t.a!, t.b!));
     // Batch ranks that differ: the output keeps the broadcast batch shape.
     await expectParity({ a: random([5, 6]), b: random([1, 6, 2]) }, (t) => tf.matMul(t.a!, t.b!));
-    await expectParity({ a: random([64, 64]), b: random([64, 10]), bias: random([10]), r: random([64, 10]) },
-      withGrads((x, y, z) => tf.fused.matMul({ a: x as tf.Tensor2D, b: y as tf.Tensor2D, bias: z, activation: 'relu' }), ['a', 'b', 'bias']));
+    await expectParity(
+      { a: random([64, 64]), b: random([64, 10]), bias: random([10]), r: random([64, 10]) },
+      withGrads((x, y, z) => tf.fused.matMul({ a: x, b: y, bias: z, activation: 'relu' }), ['a', 'b', 'bias']),
+    );
   });
 
   it('Softmax and softmax cross-entropy', async () => {
     await expectParity({ x: random([64, 10], -5, 5) }, (t) => tf.softmax(t.x!));
     const { softmaxCrossEntropy } = await import('../softmax-cross-entropy');
     const labels = random([64, 10], 0, 1);
-    await expectParity({ labels, logits: random([64, 10], -5, 5), r: random([]) },
-      withGrads((l) => softmaxCrossEntropy(tf.tensor(labels.values, labels.shape), l), ['logits']));
+    await expectParity(
+      { labels, logits: random([64, 10], -5, 5), r: random([]) },
+      withGrads((l) => softmaxCrossEntropy(tf.tensor(labels.values, labels.shape), l), ['logits']),
+    );
   });
 });
 
 describe('slicing and padding', () => {
   it('Slice and PadV2 with gradients (option A shortcuts pad channels)', async () => {
     const x = random([4, 6, 6, 8]);
-    await expectParity({ x, r: random([2, 3, 6, 4]) }, withGrads((v) => tf.slice(v, [1, 2, 0, 3], [2, 3, 6, 4]), ['x']));
-    await expectParity({ x, r: random([4, 6, 6, 16]) }, withGrads((v) => tf.pad(v, [[0, 0], [0, 0], [0, 0], [0, 8]]), ['x']));
-    await expectParity({ x }, (t) => tf.pad(t.x!, [[1, 0], [2, 1], [0, 3], [1, 1]], 0.5));
+    await expectParity(
+      { x, r: random([2, 3, 6, 4]) },
+      withGrads((v) => tf.slice(v, [1, 2, 0, 3], [2, 3, 6, 4]), ['x']),
+    );
+    await expectParity(
+      { x, r: random([4, 6, 6, 16]) },
+      withGrads(
+        (v) =>
+          tf.pad(v, [
+            [0, 0],
+            [0, 0],
+            [0, 0],
+            [0, 8],
+          ]),
+        ['x'],
+      ),
+    );
+    await expectParity({ x }, (t) =>
+      tf.pad(
+        t.x!,
+        [
+          [1, 0],
+          [2, 1],
+          [0, 3],
+          [1, 1],
+        ],
+        0.5,
+      ),
+    );
   });
 });

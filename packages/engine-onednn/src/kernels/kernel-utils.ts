@@ -1,7 +1,12 @@
 // What every native kernel needs: its backend, float32 views of inputs, fresh outputs, and the
 // cpu kernel to fall back to when a case (dtype, layout, activation) has no native version.
-import { getKernel, type KernelFunc, type NamedAttrMap, type NamedTensorInfoMap,
-  type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  getKernel,
+  type KernelFunc,
+  type NamedAttrMap,
+  type NamedTensorInfoMap,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 import type { OnednnBackend } from '../backend';
 
 export const BACKEND_NAME = 'onednn';
@@ -36,5 +41,5 @@ export function output(backend: OnednnBackend, shape: number[]): { info: TensorI
 export function fallback(kernelName: string, args: KernelArgs): TensorInfo | TensorInfo[] {
   const config = getKernel(kernelName, 'cpu');
   if (!config) throw new Error(`onednn: no native or cpu kernel for ${kernelName}`);
-  return (config.kernelFunc as KernelFunc)(args as Parameters<KernelFunc>[0]);
+  return config.kernelFunc(args as Parameters<KernelFunc>[0]);
 }

@@ -3,8 +3,15 @@ import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
 import { backendOf, output, sizeOf, type KernelArgs } from './kernel-utils';
 
 /** Runs the product, or returns null when the shapes need a broadcast the native path lacks. */
-export function nativeMatMul(args: KernelArgs, a: TensorInfo, b: TensorInfo, transposeA: boolean,
-  transposeB: boolean, bias: TensorInfo | null, relu: boolean): TensorInfo | null {
+export function nativeMatMul(
+  args: KernelArgs,
+  a: TensorInfo,
+  b: TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+  bias: TensorInfo | null,
+  relu: boolean,
+): TensorInfo | null {
   if (a.shape.length < 2 || b.shape.length < 2) return null;
   const aBatch = a.shape.slice(0, -2);
   const bBatch = b.shape.slice(0, -2);
@@ -29,8 +36,20 @@ export function nativeMatMul(args: KernelArgs, a: TensorInfo, b: TensorInfo, tra
   const backend = backendOf(args);
   const out = output(backend, [...batchShape, m, n]);
   if (m * n === 0) return out.info;
-  backend.addon.matmul(backend.values(a.dataId), backend.values(b.dataId), out.values, batch, m, n,
-    k, transposeA, transposeB, aItems === 1 ? 0 : m * k, bItems === 1 ? 0 : k * n,
-    bias ? backend.values(bias.dataId) : null, relu);
+  backend.addon.matmul(
+    backend.values(a.dataId),
+    backend.values(b.dataId),
+    out.values,
+    batch,
+    m,
+    n,
+    k,
+    transposeA,
+    transposeB,
+    aItems === 1 ? 0 : m * k,
+    bItems === 1 ? 0 : k * n,
+    bias ? backend.values(bias.dataId) : null,
+    relu,
+  );
   return out.info;
 }

@@ -10,11 +10,12 @@ export function maxPoolGrad(args: KernelArgs): TensorInfo | TensorInfo[] {
   const backend = backendOf(args);
   const info = poolInfo(input.shape, args.attrs as unknown as PoolAttrs);
   const out = output(backend, input.shape);
-  backend.addon.maxPoolGrad(backend.values(dy.dataId), backend.values(input.dataId), out.values,
-    poolGeometry(info));
+  backend.addon.maxPoolGrad(backend.values(dy.dataId), backend.values(input.dataId), out.values, poolGeometry(info));
   return out.info;
 }
 
 export const maxPoolGradConfig: KernelConfig = {
-  kernelName: MaxPoolGrad, backendName: BACKEND_NAME, kernelFunc: maxPoolGrad as KernelConfig['kernelFunc'],
+  kernelName: MaxPoolGrad,
+  backendName: BACKEND_NAME,
+  kernelFunc: maxPoolGrad,
 };

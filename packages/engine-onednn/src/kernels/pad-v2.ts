@@ -9,11 +9,19 @@ export function padV2(args: KernelArgs): TensorInfo | TensorInfo[] {
   const backend = backendOf(args);
   const outShape = x.shape.map((d, i) => paddings[i]![0] + d + paddings[i]![1]);
   const out = output(backend, outShape);
-  backend.addon.pad(backend.values(x.dataId), Int32Array.from(x.shape),
-    Int32Array.from(paddings.map((p) => p[0])), Int32Array.from(outShape), constantValue, out.values);
+  backend.addon.pad(
+    backend.values(x.dataId),
+    Int32Array.from(x.shape),
+    Int32Array.from(paddings.map((p) => p[0])),
+    Int32Array.from(outShape),
+    constantValue,
+    out.values,
+  );
   return out.info;
 }
 
 export const padV2Config: KernelConfig = {
-  kernelName: PadV2, backendName: BACKEND_NAME, kernelFunc: padV2 as KernelConfig['kernelFunc'],
+  kernelName: PadV2,
+  backendName: BACKEND_NAME,
+  kernelFunc: padV2,
 };

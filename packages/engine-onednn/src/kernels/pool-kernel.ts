@@ -1,14 +1,19 @@
 // One factory for MaxPool / AvgPool forward (NHWC, float32).
-import { type AvgPoolAttrs, backend_util, type KernelConfig,
-  type TensorInfo } from '@tensorflow/tfjs-core';
+import { type AvgPoolAttrs, backend_util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
 import { poolGeometry } from './conv-geometry';
 import { BACKEND_NAME, backendOf, fallback, isFloat32, output, type KernelArgs } from './kernel-utils';
 
 export type PoolAttrs = AvgPoolAttrs;
 
 export function poolInfo(shape: number[], attrs: PoolAttrs): backend_util.Conv2DInfo {
-  return backend_util.computePool2DInfo(shape as [number, number, number, number], attrs.filterSize,
-    attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+  return backend_util.computePool2DInfo(
+    shape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
 }
 
 export function poolKernelConfig(kernelName: string, isMax: boolean): KernelConfig {
@@ -21,5 +26,5 @@ export function poolKernelConfig(kernelName: string, isMax: boolean): KernelConf
     backend.addon.pool2d(isMax, backend.values(x.dataId), out.values, poolGeometry(info));
     return out.info;
   };
-  return { kernelName, backendName: BACKEND_NAME, kernelFunc: kernelFunc as KernelConfig['kernelFunc'] };
+  return { kernelName, backendName: BACKEND_NAME, kernelFunc: kernelFunc };
 }

@@ -10,7 +10,9 @@ export function reduceKernelConfig(kernelName: string, op: number): KernelConfig
     const { x } = args.inputs as { x: TensorInfo };
     // Sum and Mean name the axes `axis`, Max names them `reductionIndices`.
     const attrs = args.attrs as unknown as {
-      axis?: number | number[]; reductionIndices?: number | number[]; keepDims: boolean;
+      axis?: number | number[];
+      reductionIndices?: number | number[];
+      keepDims: boolean;
     };
     const keepDims = attrs.keepDims;
     const axes = util.parseAxisParam((attrs.axis ?? attrs.reductionIndices)!, x.shape).sort((p, q) => p - q);
@@ -30,5 +32,5 @@ export function reduceKernelConfig(kernelName: string, op: number): KernelConfig
     backend.addon.reduce(op, backend.values(x.dataId), out.values, outer, reduced, inner);
     return out.info;
   };
-  return { kernelName, backendName: BACKEND_NAME, kernelFunc: kernelFunc as KernelConfig['kernelFunc'] };
+  return { kernelName, backendName: BACKEND_NAME, kernelFunc: kernelFunc };
 }

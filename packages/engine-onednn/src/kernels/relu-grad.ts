@@ -1,8 +1,18 @@
 // OnednnReluGrad: dy where x > 0, else 0, in one pass. tfjs differentiates Relu as
 // dy * cast(step(x)), three kernels and two temporaries; the Relu gradient registered with the
 // backend uses this kernel while `onednn` is active and tfjs' own formula otherwise.
-import { cast, engine, getBackend, type GradConfig, type KernelConfig, mul, Relu, step, type Tensor,
-  type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  cast,
+  engine,
+  getBackend,
+  type GradConfig,
+  type KernelConfig,
+  mul,
+  Relu,
+  step,
+  type Tensor,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 import { BACKEND_NAME, backendOf, output, type KernelArgs } from './kernel-utils';
 
 export const RELU_GRAD = 'OnednnReluGrad';
@@ -16,7 +26,9 @@ export function reluGrad(args: KernelArgs): TensorInfo {
 }
 
 export const reluGradConfig: KernelConfig = {
-  kernelName: RELU_GRAD, backendName: BACKEND_NAME, kernelFunc: reluGrad as KernelConfig['kernelFunc'],
+  kernelName: RELU_GRAD,
+  backendName: BACKEND_NAME,
+  kernelFunc: reluGrad,
 };
 
 export const reluGradient: GradConfig = {

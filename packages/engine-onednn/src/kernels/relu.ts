@@ -12,5 +12,7 @@ export function relu(args: KernelArgs): TensorInfo | TensorInfo[] {
 }
 
 export const reluConfig: KernelConfig = {
-  kernelName: Relu, backendName: BACKEND_NAME, kernelFunc: relu as KernelConfig['kernelFunc'],
+  kernelName: Relu,
+  backendName: BACKEND_NAME,
+  kernelFunc: relu,
 };

@@ -8,17 +8,22 @@ export function slice(args: KernelArgs): TensorInfo | TensorInfo[] {
   const { x } = args.inputs as { x: TensorInfo };
   const attrs = args.attrs as unknown as SliceAttrs;
   const backend = backendOf(args);
-  const [begin, size] = slice_util.parseSliceParams(x as never, attrs.begin, attrs.size);
+  const [begin, size] = slice_util.parseSliceParams(x, attrs.begin, attrs.size) as [number[], number[]];
   if (isFloat32(x) && x.shape.length > 0 && sizeOf(size) > 0) {
-    slice_util.assertParamsValid(x as never, begin, size);
+    slice_util.assertParamsValid(x, begin, size);
     const out = output(backend, size);
-    backend.addon.slice(backend.values(x.dataId), Int32Array.from(x.shape), Int32Array.from(begin),
-      Int32Array.from(size), out.values);
+    backend.addon.slice(
+      backend.values(x.dataId),
+      Int32Array.from(x.shape),
+      Int32Array.from(begin),
+      Int32Array.from(size),
+      out.values,
+    );
     return out.info;
   }
   const result = fallback(Slice, args) as TensorInfo;
-  const values = backend.data.get(result.dataId)!.values;
-  const source = backend.data.get(x.dataId)!.values;
+  const values = backend.data.get(result.dataId).values;
+  const source = backend.data.get(x.dataId).values;
   if (ArrayBuffer.isView(values) && ArrayBuffer.isView(source) && values.buffer === source.buffer) {
     const copy = (values as Int32Array).slice();
     backend.disposeIntermediateTensorInfo(result);
@@ -28,5 +33,7 @@ export function slice(args: KernelArgs): TensorInfo | TensorInfo[] {
 }
 
 export const sliceConfig: KernelConfig = {
-  kernelName: Slice, backendName: BACKEND_NAME, kernelFunc: slice as KernelConfig['kernelFunc'],
+  kernelName: Slice,
+  backendName: BACKEND_NAME,
+  kernelFunc: slice,
 };

@@ -13,14 +13,21 @@ export function softmaxCrossEntropyKernel(args: KernelArgs): TensorInfo[] {
   const rows = sizeOf(logits.shape) / cols;
   const losses = output(backend, logits.shape.slice(0, -1));
   const grad = output(backend, logits.shape);
-  backend.addon.softmaxCrossEntropy(backend.values(labels.dataId), backend.values(logits.dataId),
-    losses.values, grad.values, rows, cols);
+  backend.addon.softmaxCrossEntropy(
+    backend.values(labels.dataId),
+    backend.values(logits.dataId),
+    losses.values,
+    grad.values,
+    rows,
+    cols,
+  );
   return [losses.info, grad.info];
 }
 
 export const softmaxCrossEntropyConfig: KernelConfig = {
-  kernelName: SOFTMAX_CROSS_ENTROPY, backendName: BACKEND_NAME,
-  kernelFunc: softmaxCrossEntropyKernel as unknown as KernelConfig['kernelFunc'],
+  kernelName: SOFTMAX_CROSS_ENTROPY,
+  backendName: BACKEND_NAME,
+  kernelFunc: softmaxCrossEntropyKernel,
 };
 
 // d loss_r / d logits_r = dy_r * (softmax - labels); labels get no gradient (they are data).

@@ -18,5 +18,7 @@ export function softmax(args: KernelArgs): TensorInfo | TensorInfo[] {
 }
 
 export const softmaxConfig: KernelConfig = {
-  kernelName: Softmax, backendName: BACKEND_NAME, kernelFunc: softmax as KernelConfig['kernelFunc'],
+  kernelName: Softmax,
+  backendName: BACKEND_NAME,
+  kernelFunc: softmax,
 };

@@ -13,5 +13,7 @@ export function step(args: KernelArgs): TensorInfo | TensorInfo[] {
 }
 
 export const stepConfig: KernelConfig = {
-  kernelName: Step, backendName: BACKEND_NAME, kernelFunc: step as KernelConfig['kernelFunc'],
+  kernelName: Step,
+  backendName: BACKEND_NAME,
+  kernelFunc: step,
 };

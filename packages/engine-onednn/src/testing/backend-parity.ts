@@ -18,7 +18,7 @@ export function random(shape: number[], lo = -1, hi = 1): { shape: number[]; val
   const values = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    values[i] = lo + ((seed / 0x7fffffff) * (hi - lo));
+    values[i] = lo + (seed / 0x7fffffff) * (hi - lo);
   }
   return { shape, values };
 }
@@ -44,8 +44,11 @@ export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<num
 export type Outputs = { shapes: number[][]; values: Float32Array[] };
 
 /** Runs fn on a backend with fresh tensors made from `inputs`; returns copies of every output. */
-export async function runOn(backend: string, inputs: Inputs,
-  fn: (t: Record<string, tf.Tensor>) => tf.Tensor | tf.Tensor[]): Promise<Outputs> {
+export async function runOn(
+  backend: string,
+  inputs: Inputs,
+  fn: (t: Record<string, tf.Tensor>) => tf.Tensor | tf.Tensor[],
+): Promise<Outputs> {
   await tf.setBackend(backend);
   const active = tf.backend();
   if (active instanceof OnednnBackend) active.poisonOutputs = true;
@@ -59,8 +62,10 @@ export async function runOn(backend: string, inputs: Inputs,
 }
 
 /** The largest relative error between cpu and onednn over all outputs (shapes must match). */
-export async function compareBackends(inputs: Inputs,
-  fn: (t: Record<string, tf.Tensor>) => tf.Tensor | tf.Tensor[]): Promise<number> {
+export async function compareBackends(
+  inputs: Inputs,
+  fn: (t: Record<string, tf.Tensor>) => tf.Tensor | tf.Tensor[],
+): Promise<number> {
   const cpu = await runOn('cpu', inputs, fn);
   const native = await runOn('onednn', inputs, fn);
   let worst = 0;

@@ -8,10 +8,19 @@ import { random } from './backend-parity';
 export type ResnetSpec = { depth: number; inputSize: number; classes: number };
 
 export function buildResnet({ depth, inputSize, classes }: ResnetSpec): tf.LayersModel {
-  return buildModel(ArchitectureSpec.parse({
-    family: 'cifar-resnet', depth, shortcut: 'A', shortcutKernel: 1, widthMultiplier: 1,
-    inputSize, inputChannels: 3, numClasses: classes,
-  }), { seed: 7 });
+  return buildModel(
+    ArchitectureSpec.parse({
+      family: 'cifar-resnet',
+      depth,
+      shortcut: 'A',
+      shortcutKernel: 1,
+      widthMultiplier: 1,
+      inputSize,
+      inputChannels: 3,
+      numClasses: classes,
+    }),
+    { seed: 7 },
+  );
 }
 
 export function batch(n: number, size: number, classes: number): { x: Float32Array; y: Float32Array } {

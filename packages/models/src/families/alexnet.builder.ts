@@ -21,7 +21,10 @@ export function buildAlexnetGraph(arch: ArchitectureSpec): NetworkGraph {
     x = convBn(g, x, 'c1', { filters: w(96), kernel: 3, padding: arch.padding });
   } else {
     x = g.zeroPad(x, 'c1_pad', 2);
-    x = g.relu(g.batchNorm(g.conv(x, 'c1_conv', { filters: w(96), kernel: 11, strides: 4, padding: 'valid' }), 'c1_bn'), 'c1_relu');
+    x = g.relu(
+      g.batchNorm(g.conv(x, 'c1_conv', { filters: w(96), kernel: 11, strides: 4, padding: 'valid' }), 'c1_bn'),
+      'c1_relu',
+    );
   }
   x = g.pool(x, 'pool1', { type: 'max', size: 3, strides: 2, padding: poolPadding });
   x = convBn(g, x, 'c2', { filters: w(256), kernel: 5, padding: arch.padding });

@@ -36,7 +36,10 @@ function inception(g: GraphBuilder, x: Ref, id: string, arch: ArchitectureSpec):
 function auxHead(g: GraphBuilder, x: Ref, id: string, arch: ArchitectureSpec, classes: number): Ref {
   const p = `aux${id}`;
   let y = x.shape[0]! >= 5 ? g.pool(x, `${p}_pool`, { type: 'avg', size: 5, strides: 3, padding: 'valid' }) : x;
-  y = g.relu(g.batchNorm(g.conv(y, `${p}_conv`, { filters: scaleWidth(128, arch.widthMultiplier), kernel: 1 }), `${p}_bn`), `${p}_relu`);
+  y = g.relu(
+    g.batchNorm(g.conv(y, `${p}_conv`, { filters: scaleWidth(128, arch.widthMultiplier), kernel: 1 }), `${p}_bn`),
+    `${p}_relu`,
+  );
   y = g.relu(g.dense(g.flatten(y, `${p}_flatten`), `${p}_fc`, scaleWidth(1024, arch.widthMultiplier)), `${p}_fc_relu`);
   return g.dense(g.dropout(y, `${p}_dropout`, 0.7), `${p}_logits`, classes);
 }
