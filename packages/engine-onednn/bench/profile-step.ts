@@ -3,6 +3,7 @@
 //   tsx packages/engine-onednn/bench/profile-step.ts [model] [batch] [threads]
 import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '@resnet-lab/models';
+import { batchNormalization } from '../src/native-batch-normalization';
 import { ArchitectureSpec } from '@resnet-lab/spec';
 import { OnednnBackend } from '../src/backend';
 import { registerOnednnBackend } from '../src/index';
@@ -16,7 +17,7 @@ const registered = registerOnednnBackend(threadsArg ? { threads: Number(threadsA
 if (!registered.ok) throw new Error(registered.reason);
 await tf.setBackend('onednn');
 const batch = Number(batchArg);
-const model = buildModel(ArchitectureSpec.parse(spec.arch), { seed: 1 });
+const model = buildModel(ArchitectureSpec.parse(spec.arch), { seed: 1, batchNormLayer: batchNormalization });
 const xs = tf.randomNormal([batch, spec.size, spec.size, spec.channels]);
 const ys = tf.tidy(() => tf.oneHot(tf.randomUniform([batch], 0, spec.classes, 'int32'), spec.classes).toFloat());
 const trainer = makeTrainingStep(model);

@@ -3,6 +3,7 @@
 //   tsx packages/engine-onednn/bench/run-case.ts <model> <backend> <batch> <warmup> <steps>
 import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '@resnet-lab/models';
+import { batchNormalization } from '../src/native-batch-normalization';
 import { ArchitectureSpec } from '@resnet-lab/spec';
 import { onednnInfo, registerOnednnBackend } from '../src/index';
 import { makeTrainingStep } from './training-step';
@@ -69,7 +70,7 @@ async function main() {
     console.log(JSON.stringify({ model: modelName, backend: backendName, unavailable }));
     return;
   }
-  const model = buildModel(ArchitectureSpec.parse(spec.arch), { seed: 1 });
+  const model = buildModel(ArchitectureSpec.parse(spec.arch), { seed: 1, batchNormLayer: batchNormalization });
   const xs = tf.randomNormal([batch, spec.size, spec.size, spec.channels], 0, 1, 'float32', 3);
   const labels = tf.tidy(() =>
     tf.oneHot(tf.randomUniform([batch], 0, spec.classes, 'int32', 4), spec.classes).toFloat(),

@@ -4,13 +4,17 @@ import { buildGraph } from './families';
 import type { LayerNode, NetworkGraph } from './graph';
 import { batchNorm, channelZeroPad, conv2d, dense, relu, type InitOptions } from './layers';
 
-function layerFor(node: Exclude<LayerNode, { kind: 'input' }>, seed: number | undefined): tf.layers.Layer {
+function layerFor(
+  node: Exclude<LayerNode, { kind: 'input' }>,
+  seed: number | undefined,
+  options: InitOptions,
+): tf.layers.Layer {
   const name = node.name;
   switch (node.kind) {
     case 'conv':
       return conv2d(name, { ...node, seed });
     case 'batchNorm':
-      return batchNorm(name);
+      return batchNorm(name, options.batchNormLayer);
     case 'relu':
       return relu(name);
     case 'maxPool':
@@ -50,7 +54,7 @@ export function graphToModel(graph: NetworkGraph, options: InitOptions = {}): tf
     }
     const seed = options.seed === undefined ? undefined : options.seed * 100_003 + index;
     const inputs = node.inputs.map((n) => tensors.get(n)!);
-    const layer = layerFor(node, seed);
+    const layer = layerFor(node, seed, options);
     tensors.set(node.name, layer.apply(inputs.length === 1 ? inputs[0]! : inputs) as tf.SymbolicTensor);
   });
   return tf.model({

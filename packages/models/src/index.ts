@@ -9,5 +9,5 @@ export type { LayerDescription, ModelDescription } from './describe-model';
 export { buildGraph } from './families';
 export type { LayerKind, LayerNode, NetworkGraph, Shape } from './graph';
 export { batchNorm } from './layers';
-export type { InitOptions } from './layers';
+export type { BatchNormLayerFactory, InitOptions } from './layers';
 export { resolveInput } from './resolve-input';

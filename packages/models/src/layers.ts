@@ -1,15 +1,25 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchNormalization as nativeBatchNormalization } from '@resnet-lab/engine-onednn';
 
 /**
  * Factories for the stock tfjs layers the models use. Every batch-norm layer of every family is
- * made by `batchNorm` below, so that a backend that needs batch norm built differently (the
- * native oneDNN engine, which runs it forward and backward as one kernel each) changes one place.
+ * made by `batchNorm` below from a factory the caller may replace: a backend that runs batch norm
+ * differently (the native oneDNN engine, one kernel each way) hands its own layer in, and the zoo
+ * itself stays free of any backend.
  */
+
+/** Makes a batch-norm layer; must serialise as the stock `BatchNormalization`. */
+export type BatchNormLayerFactory = (args: {
+  name: string;
+  axis: number;
+  momentum: number;
+  epsilon: number;
+}) => tf.layers.Layer;
 
 export interface InitOptions {
   /** Seeds the weight initialisers; each layer derives its own seed from this one. */
   seed?: number;
+  /** Batch-norm layers; tfjs' stock layer when omitted. */
+  batchNormLayer?: BatchNormLayerFactory;
 }
 
 /** He et al. 2015 ("Delving deep"): normal, variance 2 / fan-in, as the ResNet paper uses. */
@@ -21,11 +31,11 @@ export function heNormal(seed: number | undefined): ReturnType<typeof tf.initial
  * Momentum 0.9 and epsilon 1e-5 are PyTorch's (and Caffe's ResNet) values, so results compare
  * with reimplementations there; tfjs' own defaults (0.99, 1e-3) are Keras'.
  */
-export function batchNorm(name: string): tf.layers.Layer {
-  // The engine's layer is the stock BatchNormalization (same class name and config, so
-  // tf.loadLayersModel reloads it) whose training pass runs as one native kernel each way on the
-  // `onednn` backend; on every other backend it is the stock layer.
-  return nativeBatchNormalization({ name, axis: -1, momentum: 0.9, epsilon: 1e-5 });
+export function batchNorm(
+  name: string,
+  factory: BatchNormLayerFactory = (args) => tf.layers.batchNormalization(args),
+): tf.layers.Layer {
+  return factory({ name, axis: -1, momentum: 0.9, epsilon: 1e-5 });
 }
 
 export function conv2d(

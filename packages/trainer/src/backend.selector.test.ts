@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { selectBackend, type BackendSelectorDeps } from './backend.selector';
+import { selectBackend, type BackendSelectorDeps, type OnednnEngine } from './backend.selector';
 import { TrainingError } from './training.errors';
 
 const notFound = (specifier: string) =>
@@ -9,12 +9,14 @@ const notFound = (specifier: string) =>
 /** A fake environment: which modules exist, which backends register and initialise. */
 function env(modules: Record<string, () => unknown>, options: { registered?: string[]; failing?: string[] } = {}) {
   const activated: string[] = [];
+  const load = async (s: string) => {
+    const m = modules[s];
+    if (!m) throw notFound(s);
+    return m();
+  };
   const deps: BackendSelectorDeps = {
-    importModule: async (s) => {
-      const m = modules[s];
-      if (!m) throw notFound(s);
-      return m();
-    },
+    importModule: load,
+    loadEngine: async () => (await load('@resnet-lab/engine-onednn')) as OnednnEngine,
     setBackend: async (name) => {
       if (options.failing?.includes(name)) return false;
       activated.push(name);
@@ -56,14 +58,23 @@ describe('selectBackend', () => {
   });
 
   it('uses the oneDNN engine when it registers, and passes on its reason when it cannot', async () => {
-    const ok = env({ '@resnet-lab/engine-onednn': () => ({ registerOnednnBackend: () => ({ ok: true }) }) });
-    expect((await selectBackend(undefined, ok.deps)).name).toBe('onednn');
+    const sgdMomentumUpdate = (() => {}) as OnednnEngine['sgdMomentumUpdate'];
+    const batchNormalization = (() => {}) as unknown as OnednnEngine['batchNormalization'];
+    const engine = (registered: ReturnType<OnednnEngine['registerOnednnBackend']>): OnednnEngine => ({
+      registerOnednnBackend: () => registered,
+      onednnInfo: () => ({ version: '2.6.3', threads: 2, cachedWeights: 0 }),
+      sgdMomentumUpdate,
+      batchNormalization,
+    });
+    const ok = env({ '@resnet-lab/engine-onednn': () => engine({ ok: true }) });
+    const selected = await selectBackend(undefined, ok.deps);
+    expect(selected.name).toBe('onednn');
+    expect(selected.reason).toMatch(/\(oneDNN 2\.6\.3, 2 threads\)$/);
+    expect(selected.engine).toEqual({ sgdMomentumUpdate, batchNormLayer: batchNormalization });
     expect(ok.activated).toEqual(['onednn']);
 
     const refused = env({
-      '@resnet-lab/engine-onednn': () => ({
-        registerOnednnBackend: () => ({ ok: false, reason: 'libdnnl.so.2 not found' }),
-      }),
+      '@resnet-lab/engine-onednn': () => engine({ ok: false, reason: 'libdnnl.so.2 not found' }),
     });
     const s = await selectBackend(undefined, refused.deps);
     expect(s.name).toBe('cpu');
@@ -75,11 +86,6 @@ describe('selectBackend', () => {
       },
     });
     expect((await selectBackend(undefined, throwing.deps)).skipped[2]!.reason).toMatch(/invalid ELF header/);
-
-    const stub = env({ '@resnet-lab/engine-onednn': () => ({}) });
-    expect((await selectBackend(undefined, stub.deps)).skipped[2]!.reason).toMatch(
-      /does not export registerOnednnBackend/,
-    );
   });
 
   it('honours a forced preference without trying the others', async () => {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type * as OnednnEngineModule from '@resnet-lab/engine-onednn';
 import { BACKEND_NAMES, type BackendName } from '@resnet-lab/spec';
 import { TrainingError } from './training.errors';
 
@@ -15,38 +16,44 @@ export interface BackendSelection {
   reason: string;
   /** Every candidate tried before it, with why it was skipped. */
   skipped: { name: BackendName; reason: string }[];
-  /** What the oneDNN engine offers beyond kernels (its fused SGD update), when it was selected. */
+  /** What the oneDNN engine offers beyond kernels, when it was selected. */
   engine?: OnednnEngineExtras;
 }
 
-/** The parts of @resnet-lab/engine-onednn the trainer uses, all optional so an older engine still loads. */
+/** The parts of @resnet-lab/engine-onednn the trainer uses beyond its kernels. */
 export interface OnednnEngineExtras {
-  sgdMomentumUpdate?: (
-    variable: tf.Variable,
-    grad: tf.Tensor,
-    velocity: tf.Variable,
-    options: { lr: number; momentum: number; weightDecay: number },
-  ) => void;
-  info?: string;
+  /** The fused in-place SGD update (same rule as SgdMomentumOptimizer's tf ops). */
+  sgdMomentumUpdate: typeof OnednnEngineModule.sgdMomentumUpdate;
+  /** Batch-norm layers whose training pass is one native kernel each way. */
+  batchNormLayer: typeof OnednnEngineModule.batchNormalization;
 }
 
+/** What the trainer takes from the engine module (tests substitute it). */
+export type OnednnEngine = Pick<
+  typeof OnednnEngineModule,
+  'registerOnednnBackend' | 'onednnInfo' | 'sgdMomentumUpdate' | 'batchNormalization'
+>;
+
 export interface BackendSelectorDeps {
-  /** Loads a module by name; tests substitute absent or failing packages. */
+  /** Loads one of the optional tfjs native packages by name; tests substitute absent or failing ones. */
   importModule: (specifier: string) => Promise<unknown>;
+  /** Loads the oneDNN engine (a workspace package; its addon may be unbuilt, which it reports). */
+  loadEngine: () => Promise<OnednnEngine>;
   /** Activates a registered tfjs backend; resolves false when it fails to initialise. */
   setBackend: (name: string) => Promise<boolean>;
   /** Whether a tfjs backend of that name is registered with our copy of tfjs-core. */
   isRegistered: (name: string) => boolean;
 }
 
-// The specifiers are variables so that neither TypeScript nor the bundler requires the optional
-// packages (absent on most machines, and the engine package may not be written yet).
+// Variables, so that TypeScript does not require the optional packages: they download
+// libtensorflow at install, which fails offline, and are then absent.
 const TFJS_NODE_GPU = '@tensorflow/tfjs-node-gpu';
 const TFJS_NODE = '@tensorflow/tfjs-node';
-const ENGINE_ONEDNN = '@resnet-lab/engine-onednn';
 
 const defaultDeps: BackendSelectorDeps = {
   importModule: (specifier) => import(/* @vite-ignore */ specifier),
+  // Loaded only when tried: importing it has no side effects, but it pulls in tfjs' cpu backend.
+  loadEngine: () => import('@resnet-lab/engine-onednn'),
   setBackend: (name) => tf.setBackend(name),
   isRegistered: (name) => tf.findBackendFactory(name) != null,
 };
@@ -116,24 +123,17 @@ async function tryCandidate(name: BackendName, d: BackendSelectorDeps): Promise<
           : { ok: false, reason: 'the tensorflow backend failed to initialise' };
       }
       case 'onednn': {
-        const mod = (await d.importModule(ENGINE_ONEDNN)) as {
-          registerOnednnBackend?: (options?: object) => { ok: true } | { ok: false; reason: string };
-          onednnInfo?: () => { version: string; threads: number } | null;
-          sgdMomentumUpdate?: OnednnEngineExtras['sgdMomentumUpdate'];
-        };
-        if (typeof mod.registerOnednnBackend !== 'function') {
-          return { ok: false, reason: `${ENGINE_ONEDNN} does not export registerOnednnBackend` };
-        }
-        const registered = mod.registerOnednnBackend();
+        const engine = await d.loadEngine();
+        const registered = engine.registerOnednnBackend();
         if (!registered.ok) return { ok: false, reason: registered.reason };
         if (!(await d.setBackend('onednn'))) return { ok: false, reason: 'the onednn backend failed to initialise' };
-        const info = typeof mod.onednnInfo === 'function' ? mod.onednnInfo() : null;
-        const detail = info ? `oneDNN ${info.version}, ${info.threads} threads` : undefined;
-        const engine: OnednnEngineExtras = {
-          ...(typeof mod.sgdMomentumUpdate === 'function' ? { sgdMomentumUpdate: mod.sgdMomentumUpdate } : {}),
-          ...(detail ? { info: detail } : {}),
+        const info = engine.onednnInfo();
+        return {
+          ok: true,
+          tfBackend: 'onednn',
+          ...(info ? { detail: `oneDNN ${info.version}, ${info.threads} threads` } : {}),
+          engine: { sgdMomentumUpdate: engine.sgdMomentumUpdate, batchNormLayer: engine.batchNormalization },
         };
-        return { ok: true, tfBackend: 'onednn', ...(detail ? { detail } : {}), engine };
       }
       case 'cpu':
         return (await d.setBackend('cpu'))

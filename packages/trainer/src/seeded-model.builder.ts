@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ArchitectureSpec } from '@resnet-lab/spec';
-import { buildModel } from '@resnet-lab/models';
+import { buildModel, type BatchNormLayerFactory } from '@resnet-lab/models';
 import { SeededRng } from './seeded.rng';
 
 /**
@@ -19,7 +19,16 @@ export function withSeededMathRandom<T>(rng: SeededRng, fn: () => T): T {
   }
 }
 
-/** The zoo's model with reproducible initial weights: same architecture + seed, same weights. */
-export function buildSeededModel(arch: ArchitectureSpec, seed: number): tf.LayersModel {
-  return withSeededMathRandom(SeededRng.fromSeed(seed, 'init'), () => buildModel(arch, { seed }));
+/**
+ * The zoo's model with reproducible initial weights: same architecture + seed, same weights,
+ * whichever batch-norm layer the backend brings (it creates the same weights as the stock one).
+ */
+export function buildSeededModel(
+  arch: ArchitectureSpec,
+  seed: number,
+  batchNormLayer?: BatchNormLayerFactory,
+): tf.LayersModel {
+  return withSeededMathRandom(SeededRng.fromSeed(seed, 'init'), () =>
+    buildModel(arch, { seed, ...(batchNormLayer ? { batchNormLayer } : {}) }),
+  );
 }

@@ -69,7 +69,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   const norm = fitNormalizer(train, spec.dataset.normalization);
   const hash = specHash(spec);
 
-  const model = buildSeededModel(arch, t.seed);
+  const model = buildSeededModel(arch, t.seed, selection.engine?.batchNormLayer);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = new SgdMomentumOptimizer(variables, t.momentum, t.weightDecay, selection.engine?.sgdMomentumUpdate);
   try {

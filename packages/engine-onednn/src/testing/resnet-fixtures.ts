@@ -2,6 +2,7 @@
 // CIFAR-shaped batch, so both backends start from identical state.
 import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '@resnet-lab/models';
+import { batchNormalization } from '../native-batch-normalization';
 import { ArchitectureSpec } from '@resnet-lab/spec';
 import { random } from './backend-parity';
 
@@ -19,7 +20,8 @@ export function buildResnet({ depth, inputSize, classes }: ResnetSpec): tf.Layer
       inputChannels: 3,
       numClasses: classes,
     }),
-    { seed: 7 },
+    // The engine's own batch-norm layer, as the trainer builds it on `onednn`.
+    { seed: 7, batchNormLayer: batchNormalization },
   );
 }
 
