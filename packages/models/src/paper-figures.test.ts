@@ -6,7 +6,7 @@ const d = (input: ArchitectureSpecInput) => describeModel(ArchitectureSpec.parse
 const within = (actual: number, expected: number, tolerance: number) =>
   expect(Math.abs(actual / expected - 1), `${actual} vs ${expected}`).toBeLessThan(tolerance);
 
-describe('published figures (architectures.md)', () => {
+describe('published figures (docs/reference-figures.md)', () => {
   it.each([
     [18, 11.7e6, 1.8e9],
     [34, 21.8e6, 3.6e9],

@@ -3,7 +3,7 @@ import type * as OnednnEngineModule from '@resnet-lab/engine-onednn';
 import { BACKEND_NAMES, type BackendName } from '@resnet-lab/spec';
 import { TrainingError } from './training.errors';
 
-/** Fastest first, as DESIGN.md orders them. */
+/** Fastest first, as docs/engine.md orders them. */
 export const BACKEND_CANDIDATES = BACKEND_NAMES;
 export type { BackendName };
 

@@ -18,17 +18,18 @@ import {
  * experiments it falls back to the constants below.
  */
 export const FALLBACK_THROUGHPUT: Record<string, { macsPerSecond: number; source: string }> = {
-  // DESIGN.md, measured on the 2-core dev machine: tfjs `cpu` trains ResNet-20 (41 M MACs forward)
+  // docs/engine.md, measured on the 2-core dev machine: tfjs `cpu` trains ResNet-20 (41 M MACs forward)
   // at < 0.3 img/s, batch 128: 0.3 x 3 x 41e6.
   cpu: {
     macsPerSecond: 3.7e7,
-    source: 'constant: tfjs cpu backend, ResNet-20 at 0.3 img/s on the 2-core dev machine (DESIGN.md)',
+    source: 'constant: tfjs cpu backend, ResNet-20 at 0.3 img/s on the 2-core dev machine (docs/engine.md)',
   },
-  // DESIGN.md: a plain C++ ResNet-20 step on oneDNN 2.6 runs at 710-750 img/s here; the engine's
+  // docs/engine.md: a plain C++ ResNet-20 step on oneDNN 2.6 runs at 710-750 img/s here; the engine's
   // target, so an optimistic figure until experiments measure it.
   onednn: {
     macsPerSecond: 8.7e10,
-    source: 'constant: oneDNN C++ ResNet-20 step at 710 img/s on the 2-core dev machine (DESIGN.md); an upper bound',
+    source:
+      'constant: oneDNN C++ ResNet-20 step at 710 img/s on the 2-core dev machine (docs/engine.md); an upper bound',
   },
   // Not measured on these machines (no libtensorflow, no GPU): rough assumptions, flagged as such.
   'tfjs-node': {
