@@ -1,3 +1,6 @@
+import { NotFoundError } from '@resnet-lab/db';
+import { IllegalTransitionError } from '@resnet-lab/spec';
+
 /**
  * The one application error. Its code decides the HTTP status through one table, so a route
  * says what went wrong and never picks a status number itself.
@@ -5,6 +8,8 @@
 export const ERROR_STATUS = {
   VALIDATION: 400,
   NOT_FOUND: 404,
+  /** The transition table does not allow the change from the state the row is in. */
+  CONFLICT: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -26,6 +31,13 @@ export class AppError extends Error {
     super(message);
     this.status = ERROR_STATUS[code];
   }
+}
+
+/** The domain's own errors (repositories, transition table) as the API's one error type. */
+export function fromDomainError(error: unknown): AppError | null {
+  if (error instanceof NotFoundError) return notFound(error.entity, error.id);
+  if (error instanceof IllegalTransitionError) return new AppError('CONFLICT', error.message);
+  return null;
 }
 
 export const notFound = (what: string, id: string) => new AppError('NOT_FOUND', `${what} ${id} does not exist`);

@@ -120,7 +120,8 @@ describe('reading experiments', () => {
 
   it('returns metrics recorded for an experiment', async () => {
     const created = (await app.inject({ method: 'POST', url: '/v1/experiments', payload: {} })).json();
-    await deps.repos.metrics.recordEpoch(created.id, 1, [
+    const { lease } = (await deps.repos.experiments.claim(created.id, 'w1'))!;
+    await deps.repos.metrics.recordEpoch(lease, 1, [
       { split: 'train', name: 'loss', value: 1.25 },
       { split: 'validation', name: 'loss', value: 1.5 },
     ]);
@@ -137,6 +138,18 @@ describe('cancel', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json().status).toBe('cancelled');
     expect(await deps.trainQueue.getJob(created.id)).toBeUndefined();
+    const again = await app.inject({ method: 'POST', url: `/v1/experiments/${created.id}/cancel` });
+    expect(again.statusCode).toBe(200);
+  });
+
+  it('answers 409 naming the state when the transition table forbids the change', async () => {
+    const created = (await app.inject({ method: 'POST', url: '/v1/experiments', payload: {} })).json();
+    const { lease } = (await deps.repos.experiments.claim(created.id, 'w1'))!;
+    await deps.repos.experiments.finish(lease, 'succeed');
+    const res = await app.inject({ method: 'POST', url: `/v1/experiments/${created.id}/cancel` });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ status: 409, title: 'Conflict' });
+    expect(res.json().detail).toContain('succeeded');
   });
 });
 

@@ -60,14 +60,15 @@ async function members(gridId: string) {
 
 /** Marks an experiment succeeded with per-epoch metrics, as the worker would. */
 async function finish(id: string, trainErrors: number[]) {
+  const { lease } = (await deps.repos.experiments.claim(id, 'w1'))!;
   for (const [i, error] of trainErrors.entries()) {
-    await deps.repos.metrics.recordEpoch(id, i + 1, [
+    await deps.repos.metrics.recordEpoch(lease, i + 1, [
       { split: 'train', name: 'error', value: error },
       { split: 'validation', name: 'error', value: error + 0.1 },
       { split: 'train', name: 'learning_rate', value: 0.1 },
     ]);
   }
-  await deps.repos.experiments.finish(id, 'succeeded');
+  await deps.repos.experiments.finish(lease, 'succeed');
 }
 
 describe('POST /v1/grids', () => {
@@ -174,12 +175,17 @@ describe('grid lifecycle', () => {
   it('cancels: queued experiments cancelled and their jobs removed, running ones flagged', async () => {
     const grid = (await post('/v1/grids', { base: TINY, axes: { 'training.seed': [20, 21, 22] } })).json().grid;
     const list = await members(grid.id);
-    await deps.repos.experiments.markRunning(list[0]!.experiment.id, 'w1');
+    await deps.repos.experiments.claim(list[0]!.experiment.id, 'w1');
     const res = await post(`/v1/grids/${grid.id}/cancel`, {});
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ status: 'cancelled', counts: { cancelled: 2, running: 1 } });
     expect(await deps.trainQueue.getJob(list[1]!.experiment.id)).toBeUndefined();
-    expect(await deps.repos.experiments.isCancelRequested(list[0]!.experiment.id)).toBe(true);
+    expect((await deps.repos.experiments.get(list[0]!.experiment.id))!.cancelRequested).toBe(true);
+    // The transition table: a cancelled grid cannot be paused (409), cancelling again changes nothing.
+    const pause = await post(`/v1/grids/${grid.id}/pause`, {});
+    expect(pause.statusCode).toBe(409);
+    expect(pause.json().detail).toMatch(/cannot pause grid .* it is cancelled/);
+    expect((await post(`/v1/grids/${grid.id}/cancel`, {})).statusCode).toBe(200);
   });
 
   it('pauses (the worker cannot claim), resumes (jobs back), retries failed ones and re-prioritises', async () => {
@@ -188,14 +194,14 @@ describe('grid lifecycle', () => {
     const paused = await post(`/v1/grids/${grid.id}/pause`, {});
     expect(paused.json().status).toBe('paused');
     expect(await deps.trainQueue.getJob(x!.experiment.id)).toBeUndefined();
-    expect(await deps.repos.experiments.markRunning(x!.experiment.id, 'w1')).toBeNull();
+    expect(await deps.repos.experiments.claim(x!.experiment.id, 'w1')).toBeNull();
 
     const resumed = await post(`/v1/grids/${grid.id}/resume`, {});
     expect(resumed.json()).toMatchObject({ status: 'active', counts: { queued: 2 } });
     expect(await deps.trainQueue.getJob(x!.experiment.id)).toBeDefined();
 
-    await deps.repos.experiments.markRunning(y!.experiment.id, 'w1');
-    await deps.repos.experiments.finish(y!.experiment.id, 'failed', 'boom');
+    const { lease } = (await deps.repos.experiments.claim(y!.experiment.id, 'w1'))!;
+    await deps.repos.experiments.finish(lease, 'fail', 'boom');
     const retried = await post(`/v1/grids/${grid.id}/retry`, {});
     expect(retried.json().counts).toMatchObject({ queued: 2, failed: 0 });
     expect((await deps.repos.experiments.get(y!.experiment.id))!.error).toBeNull();
@@ -288,8 +294,10 @@ describe('results', () => {
       expect(again.body).toBe('');
     }
     const etag = (await get(`/v1/grids/${gridId}/summary`)).headers.etag as string;
-    await deps.repos.metrics.recordEpoch(ids['cifar-plain-8-40']!, 4, [{ split: 'train', name: 'error', value: 0.05 }]);
-    await deps.repos.experiments.setProgress(ids['cifar-plain-8-40']!, { epoch: 4, epochs: 4 });
+    // A late epoch lands (written directly: the experiment has finished, so no attempt may write).
+    const id = ids['cifar-plain-8-40']!;
+    await deps.db.metric.create({ data: { experimentId: id, epoch: 4, split: 'train', name: 'error', value: 0.05 } });
+    await deps.db.experiment.update({ where: { id }, data: { progress: { epoch: 4, epochs: 4 } } });
     const changed = await get(`/v1/grids/${gridId}/summary`, { 'if-none-match': etag });
     expect(changed.statusCode).toBe(200);
   });
@@ -368,7 +376,7 @@ describe('results', () => {
       return JSON.parse(/^data: (.*)$/m.exec(block)![1]!);
     };
     expect((await nextEvent()).counts).toMatchObject({ queued: 1, running: 0 });
-    await deps.repos.experiments.markRunning(member!.experiment.id, 'w1');
+    await deps.repos.experiments.claim(member!.experiment.id, 'w1');
     expect((await nextEvent()).counts).toMatchObject({ queued: 0, running: 1 });
     controller.abort();
     await reader.closed.catch(() => {});

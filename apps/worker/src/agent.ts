@@ -92,7 +92,7 @@ export function startAgent(options: AgentOptions): Agent {
     void (async () => {
       if ((await job.getState()) !== 'failed') return;
       const id = (job.data as { experimentId?: string }).experimentId;
-      if (id) await options.repos.experiments.failUnlessFinal(id, error.message);
+      if (id) await options.repos.experiments.abandon(id, error.message);
     })().catch((err) => logger.warn({ err, jobId: job.id }, 'could not record the failed job'));
   });
 

@@ -1,8 +1,8 @@
-import { FINAL_STATUSES, type Repositories } from '@resnet-lab/db';
+import { LeaseLostError, type Lease, type Repositories } from '@resnet-lab/db';
 import type { Logger } from '@resnet-lab/logger';
 import {
   ExperimentSpec,
-  resolveTrainingSpec,
+  resolveExperiment,
   type MetricValue,
   type TrainerEvent,
   type TrainJobPayload,
@@ -26,89 +26,113 @@ export interface TrainJobContext {
   repos: Repositories;
   workerName: string;
   isLastAttempt: boolean;
+  /** How often the attempt checks for a cancel request or for having been superseded. */
   cancelPollMs: number;
   slotEnv: Record<string, string>;
   backend?: string;
   startTrainer: (run: TrainerRun) => TrainerHandle;
 }
 
-export type TrainJobOutcome = 'succeeded' | 'cancelled' | 'skipped';
+/**
+ * superseded: another attempt claimed the experiment while this one ran (this worker lost the
+ * job's lock, e.g. stalled or cut off from Redis); this attempt stopped and wrote nothing more.
+ */
+export type TrainJobOutcome = 'succeeded' | 'cancelled' | 'skipped' | 'superseded';
 
 /** Progress rows are written at most this often; every epoch is written regardless. */
 const PROGRESS_WRITE_MS = 1_000;
 
 /**
- * Runs one experiment: claims it, resumes from its newest checkpoint if an earlier attempt left
- * one, runs the trainer child, and records every epoch's metrics and checkpoint as they arrive.
+ * Runs one experiment as one fenced attempt: claims it (which returns the attempt's lease),
+ * resumes from its newest checkpoint that verifies, runs the trainer child, and records every
+ * epoch's metrics and checkpoint under the lease. Once another attempt has claimed the
+ * experiment, every write of this one is refused (LeaseLostError) and it stops.
  */
 export async function processTrainJob(payload: TrainJobPayload, ctx: TrainJobContext): Promise<TrainJobOutcome> {
   const { repos, logger } = ctx;
   const id = payload.experimentId;
-  const experiment = await repos.experiments.markRunning(id, ctx.workerName);
-  if (!experiment) {
-    const current = await repos.experiments.get(id);
-    const final = current ? FINAL_STATUSES.includes(current.status) : true;
-    if (current && !final && current.cancelRequested) {
-      await repos.experiments.finish(id, 'cancelled');
-    } else if (current?.status === 'running') {
-      // Claimed by a worker that died, and its grid has been paused since: queued again, so that
-      // resuming the grid runs it.
-      await repos.experiments.requeue(id, 'grid paused');
-    }
-    logger.info({ status: current?.status ?? 'missing' }, 'experiment not runnable; job skipped');
+  const claimed = await repos.experiments.claim(id, ctx.workerName);
+  if (!claimed) {
+    await settleUnclaimable(repos, id, logger);
     return 'skipped';
   }
+  const { experiment, lease } = claimed;
+  try {
+    return await runAttempt(experiment.spec, lease, ctx);
+  } catch (error) {
+    if (error instanceof LeaseLostError) {
+      logger.warn({ err: error }, 'attempt superseded; stopped without writing more');
+      return 'superseded';
+    }
+    throw error;
+  }
+}
 
-  const parsed = ExperimentSpec.safeParse(experiment.spec);
+/**
+ * A delivered job whose experiment cannot be claimed. Normally there is nothing to do (finished,
+ * cancelled, or its grid paused while queued). A row left `running` by a worker that died is
+ * settled here: cancelled if a cancel was requested meanwhile, else queued again (its grid was
+ * paused) so that resuming the grid runs it.
+ */
+async function settleUnclaimable(repos: Repositories, id: string, logger: Logger): Promise<void> {
+  const current = await repos.experiments.get(id);
+  if (current?.status === 'running') {
+    const event = current.cancelRequested ? 'stopCancelled' : 'requeue';
+    await repos.experiments
+      .transition(id, event, {
+        data: event === 'stopCancelled' ? { finishedAt: new Date() } : { error: 'grid paused' },
+      })
+      .catch((error) => logger.warn({ err: error }, 'could not settle an orphaned running experiment'));
+  }
+  logger.info({ status: current?.status ?? 'missing' }, 'experiment not runnable; job skipped');
+}
+
+async function runAttempt(storedSpec: unknown, lease: Lease, ctx: TrainJobContext): Promise<TrainJobOutcome> {
+  const { repos, logger } = ctx;
+  const parsed = ExperimentSpec.safeParse(storedSpec);
   if (!parsed.success) {
     const message = `stored spec is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
-    await repos.experiments.finish(id, 'failed', message);
+    await repos.experiments.finish(lease, 'fail', message);
     throw new PermanentJobError(message);
   }
-  const spec = parsed.data;
-  const epochs = spec.training.epochs;
-  const keepLast = resolveTrainingSpec(spec.training).keepLastCheckpoints;
+  const experiment = resolveExperiment(parsed.data);
+  const { epochs, keepLastCheckpoints } = experiment.training;
 
-  const latest = await repos.checkpoints.latest(id);
-  const resume = latest ? await repos.checkpoints.read(id, latest.epoch) : null;
-  if (resume) logger.info({ epoch: resume.info.epoch }, 'resuming from checkpoint');
+  const resume = await repos.checkpoints.newestValid(lease.experimentId, (error) =>
+    logger.warn({ err: error }, 'damaged checkpoint skipped; resuming from an earlier one'),
+  );
+  const resumeEpoch = resume?.info.epoch ?? 0;
+  if (resume) logger.info({ epoch: resumeEpoch }, 'resuming from checkpoint');
+  // Epochs after the resume point were recorded by an attempt that died before checkpointing them
+  // (or whose checkpoint is damaged): they are trained again, so their old rows go.
+  await repos.metrics.removeAfter(lease, resumeEpoch);
+  await repos.checkpoints.removeAfter(lease, resumeEpoch);
 
   let lastProgressWrite = 0;
   const onEvent = async (event: TrainerEvent): Promise<void> => {
     switch (event.type) {
       case 'started':
         logger.info({ backend: event.backend, reason: event.backendReason }, 'trainer started');
-        await repos.experiments.setBackend(id, event.backend);
+        await repos.experiments.setBackend(lease, event.backend);
         return;
       case 'progress': {
-        const progress = {
-          epoch: event.epoch,
-          epochs,
-          step: event.step,
-          stepsPerEpoch: event.stepsPerEpoch,
-          loss: event.loss,
-        };
-        await ctx.reportProgress(progress);
+        const progress = { epoch: event.epoch, epochs, step: event.step, stepsPerEpoch: event.stepsPerEpoch };
+        await ctx.reportProgress({ ...progress, loss: event.loss });
         if (Date.now() - lastProgressWrite >= PROGRESS_WRITE_MS) {
           lastProgressWrite = Date.now();
-          await repos.experiments.setProgress(id, progress);
+          await repos.experiments.setProgress(lease, { ...progress, loss: event.loss });
         }
         return;
       }
       case 'epoch': {
-        await repos.metrics.recordEpoch(id, event.epoch, event.metrics);
+        await repos.metrics.recordEpoch(lease, event.epoch, event.metrics);
         if (event.checkpoint) {
-          await repos.checkpoints.save(
-            id,
-            event.epoch,
-            event.checkpoint.bytes,
-            event.checkpoint.sha256,
-            validationError(event.metrics),
-          );
-          await repos.checkpoints.prune(id, keepLast);
+          const { bytes, sha256 } = event.checkpoint;
+          await repos.checkpoints.save(lease, event.epoch, bytes, sha256, validationError(event.metrics));
+          await repos.checkpoints.prune(lease, keepLastCheckpoints);
         }
         const progress = { epoch: event.epoch, epochs };
-        await repos.experiments.setProgress(id, progress);
+        await repos.experiments.setProgress(lease, progress);
         await ctx.reportProgress(progress);
         logger.info({ epoch: event.epoch, metrics: summarize(event.metrics) }, 'epoch finished');
         return;
@@ -119,24 +143,23 @@ export async function processTrainJob(payload: TrainJobPayload, ctx: TrainJobCon
   };
 
   const trainer = ctx.startTrainer({
-    experimentId: id,
-    spec,
+    experimentId: lease.experimentId,
+    experiment,
     env: ctx.slotEnv,
     onEvent,
-    ...(resume ? { resume: { epoch: resume.info.epoch, bytes: resume.bytes } } : {}),
+    ...(resume ? { resume: { epoch: resumeEpoch, bytes: resume.bytes } } : {}),
     ...(ctx.backend ? { backend: ctx.backend } : {}),
   });
 
-  let cancelled = false;
+  let stopReason: 'cancel' | 'superseded' | null = null;
   const poll = setInterval(() => {
     repos.experiments
-      .isCancelRequested(id)
-      .then((requested) => {
-        if (requested && !cancelled) {
-          cancelled = true;
-          logger.info('cancel requested; stopping trainer');
-          trainer.abort();
-        }
+      .attemptState(lease)
+      .then((state) => {
+        if (state === 'run' || stopReason) return;
+        stopReason = state;
+        logger.info(state === 'cancel' ? 'cancel requested; stopping trainer' : 'attempt superseded; stopping trainer');
+        trainer.abort();
       })
       .catch((error) => logger.warn({ err: error }, 'cancel poll failed'));
   }, ctx.cancelPollMs);
@@ -147,32 +170,34 @@ export async function processTrainJob(payload: TrainJobPayload, ctx: TrainJobCon
     clearInterval(poll);
     ctx.signal.removeEventListener('abort', onShutdown);
   });
+  if (stopReason === 'superseded') return 'superseded';
+  if (exit.kind === 'crashed' && exit.cause instanceof LeaseLostError) throw exit.cause;
 
   switch (exit.kind) {
     case 'completed':
-      await repos.experiments.finish(id, 'succeeded');
+      await repos.experiments.finish(lease, 'succeed');
       return 'succeeded';
     case 'aborted':
-      if (cancelled) {
-        await repos.experiments.finish(id, 'cancelled');
+      if (stopReason === 'cancel') {
+        await repos.experiments.finish(lease, 'stopCancelled');
         return 'cancelled';
       }
-      await repos.experiments.requeue(id, 'worker shut down during training; will resume');
+      await repos.experiments.requeue(lease, 'worker shut down during training; will resume');
       throw new WorkerShutdownError('worker shut down during training');
     case 'failed':
       if (!exit.retryable) {
-        await repos.experiments.finish(id, 'failed', exit.message);
+        await repos.experiments.finish(lease, 'fail', exit.message);
         throw new PermanentJobError(exit.message);
       }
-      return retryOrFail(ctx, id, exit.message);
+      return retryOrFail(ctx, lease, exit.message);
     case 'crashed':
-      return retryOrFail(ctx, id, exit.message);
+      return retryOrFail(ctx, lease, exit.message);
   }
 }
 
-async function retryOrFail(ctx: TrainJobContext, id: string, message: string): Promise<never> {
-  if (ctx.isLastAttempt) await ctx.repos.experiments.finish(id, 'failed', message);
-  else await ctx.repos.experiments.requeue(id, message);
+async function retryOrFail(ctx: TrainJobContext, lease: Lease, message: string): Promise<never> {
+  if (ctx.isLastAttempt) await ctx.repos.experiments.finish(lease, 'fail', message);
+  else await ctx.repos.experiments.requeue(lease, message);
   throw new Error(message);
 }
 

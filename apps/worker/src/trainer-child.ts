@@ -1,7 +1,7 @@
 // Entry point of the trainer child process (see trainer-process.ts). It runs exactly one job: it
 // receives a `run` command over IPC, trains, streams events back and exits.
 import { runTraining, TrainingError } from '@resnet-lab/trainer';
-import { ExperimentSpec, TrainerCommand, type TrainerEvent } from '@resnet-lab/spec';
+import { TrainerCommand, type TrainerEvent } from '@resnet-lab/spec';
 
 const controller = new AbortController();
 
@@ -26,10 +26,9 @@ process.on('message', (raw) => {
 async function run(command: Extract<TrainerCommand, { type: 'run' }>): Promise<void> {
   let final: TrainerEvent;
   try {
-    const spec = ExperimentSpec.parse(command.spec);
     const pending: Promise<void>[] = [];
     const result = await runTraining({
-      spec,
+      experiment: command.experiment,
       signal: controller.signal,
       backend: command.backend,
       ...(command.resume ? { resume: { bytes: command.resume.bytes } } : {}),

@@ -1,12 +1,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { TrainerEvent, type ExperimentSpec, type TrainerCommand } from '@resnet-lab/spec';
+import { TrainerEvent, type ResolvedExperiment, type TrainerCommand } from '@resnet-lab/spec';
 
 const CHILD_ENTRY = fileURLToPath(new URL('./trainer-child.ts', import.meta.url));
 
 export interface TrainerRun {
   experimentId: string;
-  spec: ExperimentSpec;
+  experiment: ResolvedExperiment;
   resume?: { epoch: number; bytes: Uint8Array };
   backend?: string;
   env: Record<string, string>;
@@ -17,7 +17,8 @@ export type TrainerExit =
   | { kind: 'completed' }
   | { kind: 'aborted' }
   | { kind: 'failed'; message: string; retryable: boolean }
-  | { kind: 'crashed'; message: string };
+  /** cause: the error of the event handler that stopped the child, if that is what happened. */
+  | { kind: 'crashed'; message: string; cause?: Error };
 
 export interface TrainerHandle {
   /** Asks the child to stop at its next batch; kills it if it has not exited after `graceMs`. */
@@ -71,8 +72,13 @@ export function startTrainer(run: TrainerRun): TrainerHandle {
     });
     child.on('exit', (code, signal) => {
       void chain.then(() => {
-        if (handlerError) resolve({ kind: 'crashed', message: `recording progress failed: ${handlerError.message}` });
-        else if (outcome) resolve(outcome);
+        if (handlerError) {
+          resolve({
+            kind: 'crashed',
+            message: `recording progress failed: ${handlerError.message}`,
+            cause: handlerError,
+          });
+        } else if (outcome) resolve(outcome);
         else
           resolve({
             kind: 'crashed',
@@ -87,7 +93,7 @@ export function startTrainer(run: TrainerRun): TrainerHandle {
   const command: TrainerCommand = {
     type: 'run',
     experimentId: run.experimentId,
-    spec: run.spec,
+    experiment: run.experiment,
     ...(run.resume ? { resume: run.resume } : {}),
     ...(run.backend ? { backend: run.backend } : {}),
   };

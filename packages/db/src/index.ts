@@ -1,4 +1,5 @@
 export { createDb, type Db } from './client';
+export { LeaseLostError, NotFoundError } from './errors';
 export { migrate, ensureDatabase, MigrationError, MIGRATIONS_DIR } from './migrate';
 export * from './repositories/experiment.repository';
 export * from './repositories/metric.repository';

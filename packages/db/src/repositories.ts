@@ -12,6 +12,10 @@ export function repositories(db: Db) {
     checkpoints: checkpointRepository(db),
     outbox: outboxRepository(db),
     grids: gridRepository(db),
+    /** Readiness: resolves when Postgres answers a query. */
+    async ping(): Promise<void> {
+      await db.$queryRaw`SELECT 1`;
+    },
   };
 }
 

@@ -9,3 +9,4 @@ export {
 } from './train.producer';
 export { startOutboxRelay, type OutboxRelay } from './outbox.relay';
 export { reconcileQueue } from './queue.reconciler';
+export { jobPriority, OutboxPayload } from './job-priority';

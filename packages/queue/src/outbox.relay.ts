@@ -1,4 +1,5 @@
-import type { OutboxRepository } from '@resnet-lab/db';
+import type { OutboxItem, OutboxRepository } from '@resnet-lab/db';
+import { OutboxPayload } from './job-priority';
 import type { TrainQueue } from './train.producer';
 import { enqueueTrainingBulk } from './train.producer';
 
@@ -12,6 +13,17 @@ export interface OutboxRelay {
  * Moves outbox entries to the queue: on demand right after a submission, and on a timer so that
  * entries left behind by a crash (or written while Redis was down) are sent later.
  */
+/**
+ * The entry's priority. A payload that does not parse (written by a newer or broken writer) is
+ * reported and sent without a priority: the experiment still runs rather than waiting forever.
+ */
+function payloadPriority(item: OutboxItem, options: { onError: (error: unknown) => void }): number | null {
+  const parsed = OutboxPayload.safeParse(item.payload);
+  if (parsed.success) return parsed.data.priority;
+  options.onError(new Error(`outbox entry ${item.id} of ${item.experimentId}: bad payload: ${parsed.error.message}`));
+  return null;
+}
+
 export function startOutboxRelay(
   outbox: OutboxRepository,
   queue: TrainQueue,
@@ -33,10 +45,7 @@ export function startOutboxRelay(
           const sent = await outbox.drain(async (items) => {
             await enqueueTrainingBulk(
               queue,
-              items.map((item) => ({
-                experimentId: item.experimentId,
-                priority: (item.payload as { priority?: number } | null)?.priority ?? 0,
-              })),
+              items.map((item) => ({ experimentId: item.experimentId, priority: payloadPriority(item, options) })),
             );
           });
           total += sent;

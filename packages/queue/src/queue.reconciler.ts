@@ -1,4 +1,4 @@
-import { queuePriority, type ExperimentRepository } from '@resnet-lab/db';
+import type { ExperimentRepository } from '@resnet-lab/db';
 import type { TrainQueue } from './train.producer';
 
 const PAGE = 500;
@@ -17,9 +17,7 @@ export async function reconcileQueue(experiments: ExperimentRepository, queue: T
     if (rows.length === 0) return requeued;
     const states = await Promise.all(rows.map((r) => queue.getJobState(r.id)));
     const missing = rows.filter((_, i) => states[i] === 'unknown');
-    await experiments.addOutboxEntries(
-      missing.map((r) => ({ experimentId: r.id, priority: r.gridId ? queuePriority(r.priority) : 0 })),
-    );
+    await experiments.addOutboxEntries(missing.map((r) => r.id));
     requeued += missing.length;
     after = rows[rows.length - 1]!.id;
   }

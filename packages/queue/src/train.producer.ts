@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { JOB_CATALOG } from './catalog';
+import { jobPriority } from './job-priority';
 
 export type TrainQueue = Queue;
 
@@ -10,11 +11,11 @@ export function createTrainQueue(connection: Redis, prefix: string): TrainQueue 
 
 /**
  * Adds training jobs in one round trip. The job id is the experiment id: adding the same
- * experiment twice yields one job.
+ * experiment twice yields one job. `priority` is the API's (higher sooner), null for none.
  */
 export async function enqueueTrainingBulk(
   queue: TrainQueue,
-  items: { experimentId: string; priority?: number }[],
+  items: { experimentId: string; priority: number | null }[],
 ): Promise<void> {
   if (items.length === 0) return;
   await queue.addBulk(
@@ -24,7 +25,7 @@ export async function enqueueTrainingBulk(
       opts: {
         ...JOB_CATALOG.train.options,
         jobId: item.experimentId,
-        ...(item.priority ? { priority: item.priority } : {}),
+        ...(item.priority === null ? {} : { priority: jobPriority(item.priority) }),
       },
     })),
   );

@@ -1,11 +1,8 @@
 import { z } from 'zod';
 import { ExperimentSpec } from './experiment';
+import { ExperimentStatusSchema } from './lifecycle';
 
 /** HTTP bodies of the public API, shared by the API, the CLI and the dashboard. */
-export const EXPERIMENT_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
-export const ExperimentStatusSchema = z.enum(EXPERIMENT_STATUSES);
-/** The states in which an experiment will not run again. */
-export const FINAL_EXPERIMENT_STATUSES = ['succeeded', 'failed', 'cancelled'] as const;
 
 export const ExperimentProgress = z
   .object({

@@ -115,18 +115,29 @@ export const Cifar10Dataset = z
   })
   .strict();
 
-/** Training-file sizes known without reading anything: used to reject impossible splits early. */
-const KNOWN_TRAIN_SIZE: Partial<Record<string, number>> = {
-  mnist: 60_000,
-  'fashion-mnist': 60_000,
-  cifar10: 50_000,
-};
+/**
+ * Images in the training file, known without reading anything (null for an IDX directory): used to
+ * reject impossible splits early and to count the images an experiment will see.
+ */
+export function knownTrainSize(d: { name: string; trainSize?: number }): number | null {
+  switch (d.name) {
+    case 'synthetic':
+      return d.trainSize ?? null;
+    case 'mnist':
+    case 'fashion-mnist':
+      return 60_000;
+    case 'cifar10':
+      return 50_000;
+    default:
+      return null;
+  }
+}
 
 export const DatasetSpec = z
   .discriminatedUnion('name', [SyntheticDataset, MnistDataset, FashionMnistDataset, IdxDataset, Cifar10Dataset])
   .superRefine((d, ctx) => {
-    const trainSize = d.name === 'synthetic' ? d.trainSize : KNOWN_TRAIN_SIZE[d.name];
-    if (trainSize === undefined) return;
+    const trainSize = knownTrainSize(d);
+    if (trainSize === null) return;
     const held = validationCount(d.validationSplit, trainSize);
     if (held >= trainSize) {
       ctx.addIssue({

@@ -1,13 +1,11 @@
 import { z } from 'zod';
-import { ExperimentStatusSchema, ExperimentView } from './api';
+import { ExperimentView } from './api';
+import { ExperimentStatusSchema, GridStatusSchema } from './lifecycle';
 import { BACKEND_NAMES } from './backends';
 import { GridDefinition } from './grid';
 import { PresetName, PresetScale } from './presets';
 
 /** HTTP bodies of the grid and comparison endpoints, shared by the API, the CLI and the dashboard. */
-
-export const GRID_STATUSES = ['active', 'paused', 'cancelled'] as const;
-export const GridStatusSchema = z.enum(GRID_STATUSES);
 
 /** Higher runs sooner; single experiments (no priority) go before every grid's jobs. */
 export const GridPriority = z.number().int().min(0).max(1000);

@@ -2,6 +2,8 @@ export * from './architecture';
 export * from './dataset';
 export * from './training';
 export * from './experiment';
+export * from './resolved-experiment';
+export * from './lifecycle';
 export * from './jobs';
 export * from './progress';
 export * from './api';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ResolvedExperiment } from './resolved-experiment';
 
 /** One value of one metric at the end of an epoch. */
 export const MetricValue = z.object({
@@ -46,7 +47,8 @@ export const TrainerCommand = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('run'),
     experimentId: z.string(),
-    spec: z.unknown(),
+    /** Resolved by the worker: the child trains exactly the network the API costed. */
+    experiment: ResolvedExperiment,
     resume: z
       .object({
         epoch: z.number().int(),

@@ -1,14 +1,13 @@
 /**
  * @resnet-lab/trainer: datasets, augmentation, SGD + schedules, the training loop, checkpoints and
  * backend selection. Runs without Redis or Postgres: the worker's child process and the CLI call
- * runTraining with a spec, an event callback and an abort signal.
+ * runTraining with a resolved experiment, an event callback and an abort signal.
  */
 export { runTraining, setModelWeights } from './training.loop';
 export type { RunTrainingOptions, RunTrainingResult, TrainerLogger } from './training.loop';
 export { TrainingError } from './training.errors';
 export { selectBackend, BACKEND_CANDIDATES } from './backend.selector';
 export type { BackendName, BackendSelection, BackendSelectorDeps } from './backend.selector';
-export { resolveArchitecture } from './architecture.resolver';
 export { decodeCheckpoint, encodeCheckpoint, sha256Hex, CHECKPOINT_FORMAT_VERSION } from './checkpoint.codec';
 export type { CheckpointHeader, DecodedCheckpoint } from './checkpoint.codec';
 export { loadDataset, loadRawDataset, mnistDataDir } from './dataset.loader';

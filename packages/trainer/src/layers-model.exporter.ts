@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ExperimentSpec } from '@resnet-lab/spec';
-import { resolveArchitecture } from './architecture.resolver';
+import { resolveExperiment, type ExperimentSpec } from '@resnet-lab/spec';
 import { decodeCheckpoint } from './checkpoint.codec';
 import { buildSeededModel } from './seeded-model.builder';
 import { setModelWeights } from './training.loop';
@@ -16,7 +15,7 @@ export async function checkpointToLayersModel(
   bytes: Uint8Array,
 ): Promise<{ modelJson: object; weights: Uint8Array }> {
   const checkpoint = decodeCheckpoint(bytes);
-  const model = buildSeededModel(resolveArchitecture(spec), spec.training.seed);
+  const model = buildSeededModel(resolveExperiment(spec).architecture, spec.training.seed);
   try {
     setModelWeights(
       model,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ExperimentSpec, type TrainerEvent } from '@resnet-lab/spec';
+import { ExperimentSpec, resolveExperiment, type TrainerEvent } from '@resnet-lab/spec';
 import { runTraining } from './index';
 
 describe('LeNet-5 on real MNIST', () => {
@@ -13,7 +13,7 @@ describe('LeNet-5 on real MNIST', () => {
     });
     const epochs: Extract<TrainerEvent, { type: 'epoch' }>[] = [];
     const result = await runTraining({
-      spec,
+      experiment: resolveExperiment(spec),
       signal: new AbortController().signal,
       onEvent: (e) => {
         if (e.type === 'epoch') epochs.push(e);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { ExperimentSpec, type TrainerEvent } from '@resnet-lab/spec';
+import { ExperimentSpec, type TrainerEvent, resolveExperiment } from '@resnet-lab/spec';
 import { runTraining, TrainingError } from './index';
 
 const tiny = {
@@ -17,7 +17,7 @@ describe('runTraining failures and abort', () => {
     });
     const events: TrainerEvent[] = [];
     const run = runTraining({
-      spec,
+      experiment: resolveExperiment(spec),
       signal: new AbortController().signal,
       onEvent: (e) => events.push(e),
       backend: 'cpu',
@@ -34,7 +34,7 @@ describe('runTraining failures and abort', () => {
     const events: TrainerEvent[] = [];
     let abortedAt = 0;
     const result = await runTraining({
-      spec,
+      experiment: resolveExperiment(spec),
       signal: controller.signal,
       backend: 'cpu',
       onEvent: (e) => {
@@ -60,7 +60,7 @@ describe('runTraining failures and abort', () => {
     const controller = new AbortController();
     controller.abort();
     const result = await runTraining({
-      spec: ExperimentSpec.parse(tiny),
+      experiment: resolveExperiment(ExperimentSpec.parse(tiny)),
       signal: controller.signal,
       backend: 'cpu',
       onEvent: () => {},
@@ -70,15 +70,30 @@ describe('runTraining failures and abort', () => {
 
   it('fails with TrainingError naming the path when the data directory is wrong', async () => {
     const spec = ExperimentSpec.parse({ ...tiny, dataset: { name: 'cifar10', dir: '/nonexistent/cifar' } });
-    const run = runTraining({ spec, signal: new AbortController().signal, backend: 'cpu', onEvent: () => {} });
+    const run = runTraining({
+      experiment: resolveExperiment(spec),
+      signal: new AbortController().signal,
+      backend: 'cpu',
+      onEvent: () => {},
+    });
     await expect(run).rejects.toThrow(/dataset file not found: \/nonexistent\/cifar\/data_batch_1\.bin/);
   });
 
   it('leaves no tensors behind', async () => {
     const spec = ExperimentSpec.parse({ ...tiny, training: { epochs: 1, batchSize: 16 } });
-    await runTraining({ spec, signal: new AbortController().signal, backend: 'cpu', onEvent: () => {} });
+    await runTraining({
+      experiment: resolveExperiment(spec),
+      signal: new AbortController().signal,
+      backend: 'cpu',
+      onEvent: () => {},
+    });
     const before = tf.memory().numTensors;
-    await runTraining({ spec, signal: new AbortController().signal, backend: 'cpu', onEvent: () => {} });
+    await runTraining({
+      experiment: resolveExperiment(spec),
+      signal: new AbortController().signal,
+      backend: 'cpu',
+      onEvent: () => {},
+    });
     expect(tf.memory().numTensors).toBe(before);
   });
 });
@@ -88,7 +103,7 @@ describe('resuming a foreign checkpoint', () => {
     const spec = ExperimentSpec.parse({ ...tiny, training: { epochs: 1, batchSize: 16 } });
     let bytes: Uint8Array | undefined;
     await runTraining({
-      spec,
+      experiment: resolveExperiment(spec),
       signal: new AbortController().signal,
       backend: 'cpu',
       onEvent: (e) => {
@@ -101,7 +116,7 @@ describe('resuming a foreign checkpoint', () => {
       training: { epochs: 2 },
     });
     const run = runTraining({
-      spec: deeper,
+      experiment: resolveExperiment(deeper),
       signal: new AbortController().signal,
       backend: 'cpu',
       onEvent: () => {},

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ExperimentSpec, TrainerEvent } from '@resnet-lab/spec';
+import { ExperimentSpec, TrainerEvent, resolveExperiment } from '@resnet-lab/spec';
 import { runTraining } from './index';
 
 describe('runTraining', () => {
@@ -14,7 +14,7 @@ describe('runTraining', () => {
     });
     const events: TrainerEvent[] = [];
     const result = await runTraining({
-      spec,
+      experiment: resolveExperiment(spec),
       signal: new AbortController().signal,
       onEvent: (e) => events.push(TrainerEvent.parse(e)),
       backend: 'cpu',
@@ -86,7 +86,7 @@ describe('runTraining on CIFAR-10 binary batches', () => {
     expect(spec.dataset.augment).toBe(true);
     const events: TrainerEvent[] = [];
     const result = await runTraining({
-      spec,
+      experiment: resolveExperiment(spec),
       signal: new AbortController().signal,
       backend: 'cpu',
       onEvent: (e) => events.push(e),

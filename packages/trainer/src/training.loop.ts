@@ -1,7 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ExperimentSpec, MetricValue, TrainerEvent } from '@resnet-lab/spec';
-import { resolveTrainingSpec, specHash } from '@resnet-lab/spec';
-import { resolveArchitecture } from './architecture.resolver';
+import type { MetricValue, ResolvedExperiment, TrainerEvent } from '@resnet-lab/spec';
 import { selectBackend } from './backend.selector';
 import { buildBatch } from './batch.builder';
 import type { CheckpointHeader } from './checkpoint.codec';
@@ -21,8 +19,8 @@ export interface TrainerLogger {
 }
 
 export interface RunTrainingOptions {
-  /** Already parsed by ExperimentSpec. */
-  spec: ExperimentSpec;
+  /** The experiment resolved once (resolveExperiment): network, training defaults, identity. */
+  experiment: ResolvedExperiment;
   /** Abort: stop at the next batch boundary and resolve { status: 'aborted' }. */
   signal: AbortSignal;
   onEvent: (event: TrainerEvent) => void;
@@ -50,15 +48,14 @@ const silentLogger: TrainerLogger = { info() {}, warn() {} };
  * and at the end) a checkpoint.
  */
 export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingResult> {
-  const { spec, signal, onEvent } = o;
+  const { signal, onEvent } = o;
+  const { spec, training: t, architecture: arch, hash } = o.experiment;
   const log = o.logger ?? silentLogger;
-  const t = resolveTrainingSpec(spec.training);
   const selection = await selectBackend(o.backend);
   onEvent({ type: 'started', backend: selection.name, backendReason: selection.reason });
   log.info({ backend: selection.name, reason: selection.reason, skipped: selection.skipped }, 'backend selected');
   if (signal.aborted) return { status: 'aborted', backend: selection.name };
 
-  const arch = resolveArchitecture(spec);
   const data = await loadDataset(spec.dataset, {
     height: arch.inputSize!,
     width: arch.inputSize!,
@@ -67,7 +64,6 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   if (data.adaptation) log.info({ adaptation: data.adaptation }, 'images adapted to the network input');
   const { train, classes } = data;
   const norm = fitNormalizer(train, spec.dataset.normalization);
-  const hash = specHash(spec);
 
   const model = buildSeededModel(arch, t.seed, selection.engine?.batchNormLayer);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);

@@ -1,14 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { ExperimentSpec, type MetricValue, type TrainerEvent } from '@resnet-lab/spec';
-import {
-  checkpointToLayersModel,
-  decodeCheckpoint,
-  resolveArchitecture,
-  runTraining,
-  selectBackend,
-  setModelWeights,
-} from './index';
+import { ExperimentSpec, type MetricValue, type TrainerEvent, resolveExperiment } from '@resnet-lab/spec';
+import { checkpointToLayersModel, decodeCheckpoint, runTraining, selectBackend, setModelWeights } from './index';
 import { buildSeededModel } from './seeded-model.builder';
 
 type EpochEvent = Extract<TrainerEvent, { type: 'epoch' }>;
@@ -42,7 +35,7 @@ async function run(backend: string, options: { resume?: Uint8Array; abortAfterEp
   const s =
     options.seed === undefined ? spec : { ...spec, training: { ...spec.training, seed: options.seed, epochs: 1 } };
   const result = await runTraining({
-    spec: s,
+    experiment: resolveExperiment(s),
     signal: controller.signal,
     backend,
     ...(options.resume ? { resume: { bytes: options.resume } } : {}),
@@ -96,7 +89,7 @@ describe('checkpointToLayersModel', () => {
     const short = { ...spec, training: { ...spec.training, epochs: 1 } };
     let bytes: Uint8Array | undefined;
     await runTraining({
-      spec: short,
+      experiment: resolveExperiment(short),
       signal: new AbortController().signal,
       backend: 'cpu',
       onEvent: (e) => {
@@ -117,7 +110,7 @@ describe('checkpointToLayersModel', () => {
         weightData: weights.slice().buffer,
       }),
     );
-    const reference = buildSeededModel(resolveArchitecture(short), 123);
+    const reference = buildSeededModel(resolveExperiment(short).architecture, 123);
     setModelWeights(reference, decodeCheckpoint(bytes!).weights);
     const x = tf.randomNormal([5, 8, 8, 3], 0, 1, 'float32', 42);
     const expected = (reference.predict(x) as tf.Tensor).arraySync();

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { ProblemDetails } from '@resnet-lab/spec';
-import { AppError, type FieldError } from '../errors';
+import { AppError, fromDomainError, type FieldError } from '../errors';
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -16,7 +16,8 @@ const TITLES: Record<number, string> = {
 
 /** Every error leaves the API as RFC 9457 problem+json; validation errors name each bad field. */
 export function registerProblemDetails(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
+  app.setErrorHandler((raw: FastifyError, request, reply) => {
+    const error = (fromDomainError(raw) as FastifyError | null) ?? raw;
     let status = 500;
     let detail = 'internal error';
     let errors: FieldError[] | undefined;

@@ -21,7 +21,7 @@ export const compareRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
     },
     async (request) => {
       const ids = [...new Set(request.query.ids)];
-      const rows = await deps.db.experiment.findMany({ where: { id: { in: ids } } });
+      const rows = await deps.repos.experiments.findMany(ids);
       const byId = new Map(rows.map((r) => [r.id, r]));
       const missing = ids.filter((id) => !byId.has(id));
       if (missing.length > 0) {

@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { IdParams, ProblemDetails } from '@resnet-lab/spec';
+import { FINAL_EXPERIMENT_STATUSES, IdParams, ProblemDetails } from '@resnet-lab/spec';
 import type { AppDeps } from '../deps';
-import { FINAL_STATUSES } from '@resnet-lab/db';
 import { notFound } from '../errors';
 import { etagOf } from '../http-cache';
 import { toExperimentView } from './experiment.view';
@@ -14,7 +13,7 @@ export interface EventsRoutesOptions extends AppDeps {
   sseIntervalMs: number;
 }
 
-const FINAL = new Set<string>(FINAL_STATUSES);
+const FINAL = new Set<string>(FINAL_EXPERIMENT_STATUSES);
 const HEARTBEAT_MS = 15_000;
 const streamSchema = z.string().describe('text/event-stream');
 

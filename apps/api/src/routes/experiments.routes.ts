@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { removeQueuedTraining } from '@resnet-lab/queue';
 import {
   ExperimentPage,
   ExperimentSpec,
@@ -10,18 +9,19 @@ import {
   MetricsQuery,
   MetricsResponse,
   ProblemDetails,
-  specHash,
 } from '@resnet-lab/spec';
 import type { AppDeps } from '../deps';
 import { notFound } from '../errors';
 import { etagOf, isNotModified } from '../http-cache';
+import { experimentService } from '../services/experiment.service';
 import { singleFlight } from '../single-flight';
 import { toExperimentView } from './experiment.view';
 
-const problems = { 400: ProblemDetails, 404: ProblemDetails };
+const problems = { 400: ProblemDetails, 404: ProblemDetails, 409: ProblemDetails };
 
 export const experimentsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
   const { repos } = deps;
+  const experiments = experimentService(deps);
   const readOne = singleFlight<{ etag: string; body: string } | null>();
 
   app.post(
@@ -36,14 +36,8 @@ export const experimentsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, dep
         response: { 201: ExperimentView, 400: ProblemDetails },
       },
     },
-    async (request, reply) => {
-      const spec = request.body;
-      const experiment = await repos.experiments.createWithOutbox(spec, specHash(spec));
-      // The row and its outbox entry are committed: the relay's timer sends the job later if Redis
-      // is unreachable now, so the submission succeeds either way.
-      await deps.outbox.flush().catch((error) => request.log.warn({ err: error }, 'outbox flush deferred'));
-      return reply.status(201).send(toExperimentView(experiment));
-    },
+    async (request, reply) =>
+      reply.status(201).send(toExperimentView(await experiments.submit(request.body, request.log))),
   );
 
   app.get(
@@ -115,21 +109,12 @@ export const experimentsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, dep
       schema: {
         summary: 'Cancel an experiment',
         description:
-          'A queued experiment is cancelled at once; a running one stops at its next batch and is then marked cancelled. Cancelling a finished experiment changes nothing.',
+          'A queued experiment is cancelled at once; a running one stops at its next batch and is then marked cancelled. Cancelling a cancelled experiment changes nothing; a succeeded or failed one answers 409.',
         tags: ['experiments'],
         params: IdParams,
         response: { 200: ExperimentView, ...problems },
       },
     },
-    async (request) => {
-      const experiment = await repos.experiments.requestCancel(request.params.id);
-      if (!experiment) throw notFound('experiment', request.params.id);
-      if (experiment.status === 'cancelled') {
-        await removeQueuedTraining(deps.trainQueue, experiment.id).catch((error) =>
-          request.log.warn({ err: error }, 'could not remove queued job; the worker will skip it'),
-        );
-      }
-      return toExperimentView(experiment);
-    },
+    async (request) => toExperimentView(await experiments.cancel(request.params.id, request.log)),
   );
 };

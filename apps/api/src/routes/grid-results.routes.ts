@@ -146,12 +146,9 @@ export const gridResultsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, dep
       reply.header('content-disposition', `attachment; filename="${filename}"`);
       if (request.query.format === 'json') {
         const specs = new Map(
-          (
-            await deps.db.experiment.findMany({
-              where: { id: { in: summary.experiments.map((e) => e.experimentId) } },
-              select: { id: true, spec: true },
-            })
-          ).map((e) => [e.id, e.spec] as const),
+          (await deps.repos.experiments.findMany(summary.experiments.map((e) => e.experimentId))).map(
+            (e) => [e.id, e.spec] as const,
+          ),
         );
         return {
           grid: state.view,

@@ -1,12 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { queuePriority } from '@resnet-lab/db';
-import { removeTrainingJobs } from '@resnet-lab/queue';
 import {
   DryRunResponse,
-  expandGrid,
-  GridDefinition,
-  GridError,
   GridExperimentsPage,
   GridExperimentsQuery,
   GridPage,
@@ -18,14 +13,15 @@ import {
   IdParams,
   ListGridsQuery,
   PRESET_CATALOG,
-  presetGrid,
   ProblemDetails,
-  type GridDefinitionInput,
 } from '@resnet-lab/spec';
 import type { AppDeps } from '../deps';
-import { AppError, notFound } from '../errors';
+import { notFound } from '../errors';
 import { isNotModified } from '../http-cache';
-import { createModelCoster, estimateSeconds, throughputFor } from '../services/cost.estimator';
+import { createModelCoster } from '../services/cost.estimator';
+import { costGrid } from '../services/grid-cost';
+import { expandSubmission } from '../services/grid-definition';
+import { gridService } from '../services/grid.service';
 import { toExperimentView } from './experiment.view';
 import { loadGridState } from './grid.view';
 
@@ -34,11 +30,12 @@ export interface GridRoutesOptions extends AppDeps {
   gridMaxExperiments: number;
 }
 
-const problems = { 400: ProblemDetails, 404: ProblemDetails };
+const problems = { 400: ProblemDetails, 404: ProblemDetails, 409: ProblemDetails };
 
 export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app, deps) => {
   const { repos } = deps;
   const cost = createModelCoster();
+  const grids = gridService(deps);
 
   const stateOr404 = async (id: string) => {
     const state = await loadGridState(repos, id);
@@ -78,70 +75,23 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
     },
     async (request, reply) => {
       const body = request.body;
-      const definition = resolveDefinition(body);
-      let expansion;
-      try {
-        expansion = expandGrid(definition, { maxExperiments: deps.gridMaxExperiments });
-      } catch (error) {
-        if (error instanceof GridError) throw new AppError('VALIDATION', error.message, error.errors);
-        throw error;
-      }
+      const expansion = expandSubmission(body, deps.gridMaxExperiments);
       const reusable = body.force
         ? new Map<string, string>()
         : await repos.grids.succeededByHash(expansion.points.map((p) => p.specHash));
-
       if (request.query.dryRun) {
-        const throughput = await throughputFor(deps.db, cost, request.query.backend);
-        let totalSeconds = 0;
-        const points = [];
-        for (const p of expansion.points) {
-          const model = await cost(p.spec);
-          const reuses = reusable.get(p.specHash) ?? null;
-          const seconds = model ? (reuses ? 0 : estimateSeconds(p.spec, model.flops, throughput.macsPerSecond)) : null;
-          totalSeconds += seconds ?? 0;
-          points.push({
-            index: p.index,
-            values: p.values,
-            collapsed: p.collapsed,
-            specHash: p.specHash,
-            spec: p.spec as unknown as Record<string, unknown>,
-            params: model?.params ?? null,
-            flops: model?.flops ?? null,
-            estimatedSeconds: seconds,
-            reuses,
-          });
-        }
-        return reply.status(200).send({
-          dryRun: true as const,
-          total: expansion.total,
-          excluded: expansion.excluded,
-          unsampled: expansion.unsampled,
-          duplicates: expansion.duplicates,
-          experiments: expansion.points.length,
-          reusable: points.filter((p) => p.reuses).length,
-          axes: expansion.axes,
-          estimate: { ...throughput, totalSeconds },
-          points,
-        });
+        const backend = request.query.backend;
+        return reply
+          .status(200)
+          .send(
+            await costGrid(expansion, reusable, {
+              experiments: repos.experiments,
+              cost,
+              ...(backend ? { backend } : {}),
+            }),
+          );
       }
-
-      const created = await repos.grids.create({
-        ...(body.name ? { name: body.name } : {}),
-        ...(body.preset ? { preset: body.preset } : {}),
-        definition: body,
-        axes: expansion.axes,
-        priority: body.priority,
-        points: expansion.points.map((p) => ({
-          index: p.index,
-          values: p.values,
-          groupKey: p.groupKey,
-          spec: p.spec,
-          specHash: p.specHash,
-          ...(reusable.has(p.specHash) ? { reuse: reusable.get(p.specHash)! } : {}),
-        })),
-      });
-      // Committed with its outbox entries: if Redis is down the relay's timer sends them later.
-      await deps.outbox.flush().catch((error) => request.log.warn({ err: error }, 'outbox flush deferred'));
+      const created = await grids.submit(body, expansion, reusable, request.log);
       const state = await stateOr404(created.grid.id);
       return reply.status(201).send({
         grid: state.view,
@@ -201,19 +151,7 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
       },
     },
     async (request) => {
-      const grid = await repos.grids.setPriority(request.params.id, request.body.priority);
-      if (!grid) throw notFound('grid', request.params.id);
-      const queued = await repos.grids.ownIds(grid.id, 'queued');
-      const priority = queuePriority(request.body.priority);
-      for (let i = 0; i < queued.length; i += 64) {
-        await Promise.all(
-          queued.slice(i, i + 64).map(async (id) => {
-            const job = await deps.trainQueue.getJob(id);
-            // A job already taken by a worker cannot change priority; that is fine.
-            await job?.changePriority({ priority }).catch(() => {});
-          }),
-        );
-      }
+      const grid = await grids.setPriority(request.params.id, request.body.priority);
       return (await stateOr404(grid.id)).view;
     },
   );
@@ -256,14 +194,7 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
         response: { 200: GridView, ...problems },
       },
     },
-    async (request) => {
-      const { grid, queued } = await repos.grids.cancel(request.params.id);
-      if (!grid) throw notFound('grid', request.params.id);
-      await removeTrainingJobs(deps.trainQueue, queued).catch((error) =>
-        request.log.warn({ err: error }, 'could not remove queued jobs; the worker will skip them'),
-      );
-      return (await stateOr404(grid.id)).view;
-    },
+    async (request) => (await stateOr404((await grids.cancel(request.params.id, request.log)).id)).view,
   );
 
   app.post(
@@ -276,17 +207,7 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
         response: { 200: GridView, ...problems },
       },
     },
-    async (request) => {
-      const grid = await repos.grids.pause(request.params.id);
-      if (!grid) throw notFound('grid', request.params.id);
-      if (grid.status === 'paused') {
-        // Jobs still waiting are removed so that other work runs; a worker that took one anyway finds the grid paused and leaves the experiment queued.
-        await removeTrainingJobs(deps.trainQueue, await repos.grids.ownIds(grid.id, 'queued')).catch((error) =>
-          request.log.warn({ err: error }, 'could not remove waiting jobs; the worker will skip them'),
-        );
-      }
-      return (await stateOr404(grid.id)).view;
-    },
+    async (request) => (await stateOr404((await grids.pause(request.params.id, request.log)).id)).view,
   );
 
   app.post(
@@ -299,17 +220,7 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
         response: { 200: GridView, ...problems },
       },
     },
-    async (request) => {
-      const current = await repos.grids.get(request.params.id);
-      if (!current) throw notFound('grid', request.params.id);
-      if (current.status === 'paused') {
-        const queued = await repos.grids.ownIds(current.id, 'queued');
-        await removeTrainingJobs(deps.trainQueue, queued);
-        await repos.grids.resume(current.id, queued);
-        await deps.outbox.flush().catch((error) => request.log.warn({ err: error }, 'outbox flush deferred'));
-      }
-      return (await stateOr404(current.id)).view;
-    },
+    async (request) => (await stateOr404((await grids.resume(request.params.id, request.log)).id)).view,
   );
 
   app.post(
@@ -324,59 +235,6 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
         response: { 200: GridView, ...problems },
       },
     },
-    async (request) => {
-      const current = await repos.grids.get(request.params.id);
-      if (!current) throw notFound('grid', request.params.id);
-      const failed = await repos.grids.ownIds(current.id, 'failed');
-      // Failed jobs stay in BullMQ for a month; a new job with the same id would collapse into one.
-      await removeTrainingJobs(deps.trainQueue, failed);
-      await repos.grids.retry(current.id, failed);
-      await deps.outbox.flush().catch((error) => request.log.warn({ err: error }, 'outbox flush deferred'));
-      return (await stateOr404(current.id)).view;
-    },
+    async (request) => (await stateOr404((await grids.retry(request.params.id, request.log)).id)).view,
   );
 };
-
-/** The body's own grid, or the preset's with the body's fields merged over it. */
-function resolveDefinition(body: GridSubmission): GridDefinition {
-  if (body.scale !== undefined && !body.preset) {
-    throw new AppError('VALIDATION', 'scale applies to presets only', [
-      { field: 'scale', message: 'scale needs preset' },
-    ]);
-  }
-  const own: GridDefinitionInput = {
-    base: body.base,
-    axes: body.axes,
-    zip: body.zip,
-    exclude: body.exclude,
-    ...(body.sample ? { sample: body.sample } : {}),
-  };
-  if (!body.preset) return GridDefinition.parse(own);
-  const preset = presetGrid(body.preset, body.scale ?? 1);
-  // The merge can break limits the body alone met (more zip groups or exclude rules in all).
-  const merged = GridDefinition.safeParse({
-    base: deepMerge(preset.base ?? {}, body.base),
-    axes: { ...preset.axes, ...body.axes },
-    zip: [...(preset.zip ?? []), ...body.zip],
-    exclude: [...(preset.exclude ?? []), ...body.exclude],
-    ...(body.sample ? { sample: body.sample } : {}),
-  });
-  if (!merged.success) {
-    const errors = merged.error.issues.map((i) => ({
-      field: i.path.join('.') || 'preset',
-      message: `with preset ${body.preset}: ${i.message}`,
-    }));
-    throw new AppError('VALIDATION', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
-  }
-  return merged.data;
-}
-
-function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...a };
-  for (const [key, value] of Object.entries(b)) {
-    const left = out[key];
-    const bothObjects = [left, value].every((v) => v !== null && typeof v === 'object' && !Array.isArray(v));
-    out[key] = bothObjects ? deepMerge(left as Record<string, unknown>, value as Record<string, unknown>) : value;
-  }
-  return out;
-}

@@ -20,7 +20,7 @@ export const healthRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =>
     },
     async (_request, reply) => {
       const [postgres, redis] = await Promise.all([
-        check(() => deps.db.$queryRaw`SELECT 1`),
+        check(() => deps.repos.ping()),
         check(() => withTimeout(deps.redis.ping(), 2_000)),
       ]);
       const ok = postgres.ok && redis.ok;

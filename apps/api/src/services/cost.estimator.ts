@@ -1,11 +1,10 @@
-import type { Db } from '@resnet-lab/db';
+import type { ExperimentRepository } from '@resnet-lab/db';
 import {
   canonicalJson,
-  datasetShape,
-  validationCount,
+  ExperimentSpec,
+  resolveExperiment,
   type ArchitectureSpec,
-  type DatasetSpec,
-  type ExperimentSpec,
+  type ResolvedExperiment,
 } from '@resnet-lab/spec';
 
 /**
@@ -42,25 +41,15 @@ const DEFAULT_BACKEND = 'cpu';
 const CALIBRATION_SAMPLE = 50;
 const TRAINING_PASSES = 3;
 
-/** Training images of a dataset per epoch, and images evaluated per epoch (validation) and at the end (test). */
-function imageCounts(d: DatasetSpec): { train: number; validation: number; test: number } {
-  const file = d.name === 'synthetic' ? d.trainSize : d.name === 'cifar10' ? 50_000 : 60_000; // idx: MNIST-sized unless subset says less
-  const testFile = d.name === 'synthetic' ? d.testSize : 10_000;
-  const validation = validationCount(d.validationSplit, file);
-  return {
-    train: Math.min(d.subset ?? Infinity, file - validation),
-    validation,
-    test: Math.min(d.testSubset ?? Infinity, testFile),
-  };
-}
+/** An IDX directory's size is known only to the trainer reading it: costed as MNIST-sized. */
+const UNKNOWN_SPLIT_IMAGES = { train: 60_000, validation: 0, test: 10_000 };
 
-export function architectureFor(spec: ExperimentSpec): ArchitectureSpec {
-  const shape = datasetShape(spec.dataset);
+/** Images trained per epoch, evaluated per epoch (validation) and at the end (test). */
+function imageCounts(e: ResolvedExperiment): { train: number; validation: number; test: number } {
   return {
-    ...spec.architecture,
-    inputSize: spec.architecture.inputSize ?? shape.height,
-    inputChannels: spec.architecture.inputChannels ?? shape.channels,
-    numClasses: spec.architecture.numClasses ?? shape.classes,
+    train: e.images.train ?? UNKNOWN_SPLIT_IMAGES.train,
+    validation: e.images.validation ?? UNKNOWN_SPLIT_IMAGES.validation,
+    test: e.images.test ?? UNKNOWN_SPLIT_IMAGES.test,
   };
 }
 
@@ -77,7 +66,8 @@ export function createModelCoster(): (spec: ExperimentSpec) => Promise<ModelCost
   const cache = new Map<string, ModelCost | null>();
   return async (spec) => {
     describe ??= (await import('@resnet-lab/models')).describeModel as Describe;
-    const arch = architectureFor(spec);
+    // The same resolution the trainer uses: the network costed is the network trained.
+    const arch = resolveExperiment(spec).architecture;
     const key = canonicalJson(arch);
     if (!cache.has(key)) {
       try {
@@ -92,35 +82,23 @@ export function createModelCoster(): (spec: ExperimentSpec) => Promise<ModelCost
 }
 
 export function estimateSeconds(spec: ExperimentSpec, flops: number, macsPerSecond: number): number {
-  const images = imageCounts(spec.dataset);
+  const images = imageCounts(resolveExperiment(spec));
   const perEpoch = images.train * TRAINING_PASSES + images.validation;
   return ((spec.training.epochs * perEpoch + images.test) * flops) / macsPerSecond;
 }
 
 /** The throughput to cost with: measured on `backend` (or the newest backend used), else a constant. */
 export async function throughputFor(
-  db: Db,
+  experiments: Pick<ExperimentRepository, 'newestBackend' | 'throughputSamples'>,
   cost: (spec: ExperimentSpec) => Promise<ModelCost | null>,
   requested?: string,
 ): Promise<{ backend: string; macsPerSecond: number; source: string }> {
-  let backend = requested;
-  if (!backend) {
-    const newest = await db.experiment.findFirst({
-      where: { status: 'succeeded', backend: { not: null } },
-      orderBy: { finishedAt: 'desc' },
-      select: { backend: true },
-    });
-    backend = newest?.backend ?? DEFAULT_BACKEND;
-  }
-  const rows = await db.$queryRaw<{ spec: ExperimentSpec; ips: number }[]>`
-    SELECT e.spec, s."lastValue" AS ips FROM "Experiment" e
-    JOIN "MetricSummary" s ON s."experimentId" = e.id AND s.split = 'train' AND s.name = 'images_per_second'
-    WHERE e.status = 'succeeded' AND e.backend = ${backend}
-    ORDER BY e."finishedAt" DESC NULLS LAST LIMIT ${CALIBRATION_SAMPLE}`;
+  const backend = requested ?? (await experiments.newestBackend()) ?? DEFAULT_BACKEND;
   const measured: number[] = [];
-  for (const row of rows) {
-    const model = await cost(row.spec).catch(() => null);
-    if (model && row.ips > 0) measured.push(row.ips * TRAINING_PASSES * model.flops);
+  for (const row of await experiments.throughputSamples(backend, CALIBRATION_SAMPLE)) {
+    const spec = ExperimentSpec.safeParse(row.spec);
+    const model = spec.success ? await cost(spec.data).catch(() => null) : null;
+    if (model && row.imagesPerSecond > 0) measured.push(row.imagesPerSecond * TRAINING_PASSES * model.flops);
   }
   if (measured.length > 0) {
     measured.sort((a, b) => a - b);

@@ -1,5 +1,11 @@
-import { FINAL_EXPERIMENT_STATUSES, type ExperimentSpec } from '@resnet-lab/spec';
+import {
+  EXPERIMENT_TRANSITIONS,
+  IllegalTransitionError,
+  type ExperimentEvent,
+  type ExperimentSpec,
+} from '@resnet-lab/spec';
 import type { Db } from '../client';
+import { LeaseLostError, NotFoundError } from '../errors';
 import type { Experiment, ExperimentStatus, Prisma } from '../generated/client';
 import { pageQuery, toPage } from './cursor-page';
 
@@ -12,21 +18,65 @@ export interface ListExperimentsQuery {
   cursor?: string;
 }
 
-export const FINAL_STATUSES: readonly ExperimentStatus[] = FINAL_EXPERIMENT_STATUSES;
+/** One attempt's right to write: the experiment's `attempts` when the attempt claimed it. */
+export interface Lease {
+  experimentId: string;
+  lease: number;
+}
+
+/** The outbox entry of a single experiment: no priority (it runs before every grid's jobs). */
+const SINGLE_EXPERIMENT_OUTBOX = { priority: null };
+
+function fromStatuses(event: ExperimentEvent): ExperimentStatus[] {
+  return [...EXPERIMENT_TRANSITIONS[event].from];
+}
 
 export function experimentRepository(db: Db) {
+  /** Explains a refused conditional update: missing row, another state, or a lost lease. */
+  async function refusal(id: string, event: ExperimentEvent, lease?: number): Promise<Error> {
+    const row = await db.experiment.findUnique({ where: { id }, select: { status: true, attempts: true } });
+    if (!row) return lease === undefined ? new NotFoundError('experiment', id) : new LeaseLostError(id, lease, null);
+    if (lease !== undefined && (row.attempts !== lease || row.status !== 'running')) {
+      return new LeaseLostError(id, lease, row);
+    }
+    return new IllegalTransitionError('experiment', id, event, row.status);
+  }
+
+  /**
+   * Moves an experiment along `event` of the transition table, and only from the states it allows;
+   * with a lease, only while that attempt holds it. Throws IllegalTransitionError, LeaseLostError
+   * or NotFoundError instead of changing nothing silently.
+   */
+  async function transition(
+    id: string,
+    event: ExperimentEvent,
+    options: { lease?: number; data?: Prisma.ExperimentUpdateManyMutationInput } = {},
+  ): Promise<void> {
+    const { count } = await db.experiment.updateMany({
+      where: {
+        id,
+        status: { in: fromStatuses(event) },
+        ...(options.lease === undefined ? {} : { attempts: options.lease }),
+      },
+      data: { ...options.data, status: EXPERIMENT_TRANSITIONS[event].to },
+    });
+    if (count !== 1) throw await refusal(id, event, options.lease);
+  }
+
   return {
+    transition,
+
     /**
      * Stores the experiment and its outbox entry in one transaction: once this returns the
      * submission cannot be lost, whatever happens to the process or Redis afterwards.
      */
-    async createWithOutbox(spec: ExperimentSpec, specHash: string, priority = 0): Promise<Experiment> {
+    async createWithOutbox(spec: ExperimentSpec, specHash: string): Promise<Experiment> {
       return db.$transaction(async (tx) => {
         const experiment = await tx.experiment.create({
-          data: { spec: spec, specHash },
+          data: { spec: spec as Prisma.InputJsonValue, specHash },
         });
         await tx.outboxEntry.create({
-          data: { experimentId: experiment.id, kind: 'train', payload: { priority } },
+          data: { experimentId: experiment.id, kind: 'train', payload: SINGLE_EXPERIMENT_OUTBOX },
         });
         return experiment;
       });
@@ -34,6 +84,29 @@ export function experimentRepository(db: Db) {
 
     get(id: string): Promise<Experiment | null> {
       return db.experiment.findUnique({ where: { id } });
+    },
+
+    findMany(ids: string[]): Promise<Experiment[]> {
+      return db.experiment.findMany({ where: { id: { in: ids } } });
+    },
+
+    /** The backend of the newest succeeded experiment: what the next one most likely runs on. */
+    async newestBackend(): Promise<string | null> {
+      const newest = await db.experiment.findFirst({
+        where: { status: 'succeeded', backend: { not: null } },
+        orderBy: { finishedAt: 'desc' },
+        select: { backend: true },
+      });
+      return newest?.backend ?? null;
+    },
+
+    /** Spec and final training images/s of the newest succeeded experiments on `backend`. */
+    throughputSamples(backend: string, limit: number): Promise<{ spec: unknown; imagesPerSecond: number }[]> {
+      return db.$queryRaw`
+        SELECT e.spec, s."lastValue" AS "imagesPerSecond" FROM "Experiment" e
+        JOIN "MetricSummary" s ON s."experimentId" = e.id AND s.split = 'train' AND s.name = 'images_per_second'
+        WHERE e.status = 'succeeded' AND e.backend = ${backend}
+        ORDER BY e."finishedAt" DESC NULLS LAST LIMIT ${limit}`;
     },
 
     async list(query: ListExperimentsQuery): Promise<{ items: Experiment[]; nextCursor: string | null }> {
@@ -45,92 +118,97 @@ export function experimentRepository(db: Db) {
     },
 
     /**
-     * Claims the experiment for a run. Returns null when it must not run (cancelled or already
-     * finished): a duplicate delivery of the job then does nothing.
+     * Claims the experiment for a new attempt and returns its lease, or null when it must not run
+     * (cancelled, finished, or its grid not active): a duplicate delivery then does nothing. A
+     * `running` row is claimed too: the queue redelivers a job only after its worker lost the
+     * lock, and the new lease fences the old attempt out.
      */
-    async markRunning(id: string, worker: string): Promise<Experiment | null> {
-      const { count } = await db.experiment.updateMany({
-        // An experiment of a paused grid stays queued; resuming the grid queues it again.
-        where: {
-          id,
-          status: { in: ['queued', 'running'] },
-          cancelRequested: false,
-          OR: [{ gridId: null }, { grid: { status: 'active' } }],
-        },
-        data: {
-          status: 'running',
-          worker,
-          attempts: { increment: 1 },
-          startedAt: new Date(),
-          error: null,
-        },
+    async claim(id: string, worker: string): Promise<{ experiment: Experiment; lease: Lease } | null> {
+      const rows = await db.$queryRaw<{ attempts: number }[]>`
+        UPDATE "Experiment" e SET status = 'running', attempts = e.attempts + 1, worker = ${worker},
+          "startedAt" = now(), error = NULL, "updatedAt" = now()
+        WHERE e.id = ${id}::uuid AND e.status = ANY(${fromStatuses('claim')}::"ExperimentStatus"[])
+          AND NOT e."cancelRequested"
+          AND (e."gridId" IS NULL OR EXISTS (SELECT 1 FROM "Grid" g WHERE g.id = e."gridId" AND g.status = 'active'))
+        RETURNING e.attempts`;
+      if (rows.length !== 1) return null;
+      const experiment = await db.experiment.findUniqueOrThrow({ where: { id } });
+      return { experiment, lease: { experimentId: id, lease: rows[0]!.attempts } };
+    },
+
+    /** Records the backend the attempt's trainer chose. */
+    async setBackend(l: Lease, backend: string): Promise<void> {
+      await attemptUpdate(db, l, { backend });
+    },
+
+    async setProgress(l: Lease, progress: Prisma.InputJsonValue): Promise<void> {
+      await attemptUpdate(db, l, { progress });
+    },
+
+    /** Ends the attempt: succeeded, failed (no retry can help), or cancelled (honoured the flag). */
+    async finish(l: Lease, event: 'succeed' | 'fail' | 'stopCancelled', error?: string): Promise<void> {
+      await transition(l.experimentId, event, {
+        lease: l.lease,
+        data: { error: error ?? null, finishedAt: new Date() },
       });
-      return count === 1 ? db.experiment.findUnique({ where: { id } }) : null;
     },
 
-    async setBackend(id: string, backend: string): Promise<void> {
-      await db.experiment.update({ where: { id }, data: { backend } });
+    /** A retryable failure or a hand-back: queued again, the reason visible until the next claim. */
+    async requeue(l: Lease, error: string): Promise<void> {
+      await transition(l.experimentId, 'requeue', { lease: l.lease, data: { error } });
     },
 
-    async setProgress(id: string, progress: Prisma.InputJsonValue): Promise<void> {
-      await db.experiment.update({ where: { id }, data: { progress } });
-    },
-
-    async finish(id: string, status: 'succeeded' | 'failed' | 'cancelled', error?: string): Promise<void> {
-      await db.experiment.update({
-        where: { id },
-        data: { status, error: error ?? null, finishedAt: new Date() },
+    /**
+     * The queue gave up on the job (attempts or stall limit spent): the row must not stay queued or
+     * running behind its back. Nothing happens when it already ended.
+     */
+    async abandon(id: string, error: string): Promise<void> {
+      await db.experiment.updateMany({
+        where: { id, status: { in: fromStatuses('abandon') } },
+        data: { status: EXPERIMENT_TRANSITIONS.abandon.to, error, finishedAt: new Date() },
       });
     },
 
     /**
-     * Marks an experiment failed unless it already ended: used when the queue gives up on its job
-     * (last attempt, stall limit) so that the row never stays queued or running behind its back.
+     * Cancels a queued experiment at once (its outbox entry goes with it); a running one gets a flag
+     * its worker polls. Returns the experiment after the change. Cancelling a cancelled experiment
+     * changes nothing; a succeeded or failed one cannot be cancelled.
      */
-    async failUnlessFinal(id: string, error: string): Promise<void> {
-      await db.experiment.updateMany({
-        where: { id, status: { in: ['queued', 'running'] } },
-        data: { status: 'failed', error, finishedAt: new Date() },
-      });
-    },
-
-    /** A retryable failure: back to queued, keeping the reason visible until the retry starts. */
-    async requeue(id: string, error: string): Promise<void> {
-      await db.experiment.updateMany({
-        where: { id, status: 'running' },
-        data: { status: 'queued', error },
-      });
-    },
-
-    /**
-     * Cancels a queued experiment at once; a running one gets a flag its worker polls. Returns the
-     * experiment after the change, or null when it does not exist.
-     */
-    async requestCancel(id: string): Promise<Experiment | null> {
+    async requestCancel(id: string): Promise<Experiment> {
       return db.$transaction(async (tx) => {
         const current = await tx.experiment.findUnique({ where: { id } });
-        if (!current || FINAL_STATUSES.includes(current.status)) return current;
-        if (current.status === 'queued') {
-          await tx.outboxEntry.deleteMany({ where: { experimentId: id } });
-          return tx.experiment.update({
-            where: { id },
-            data: { status: 'cancelled', cancelRequested: true, finishedAt: new Date() },
-          });
+        if (!current) throw new NotFoundError('experiment', id);
+        if (current.status === 'cancelled') return current;
+        if (current.status === 'running') {
+          return tx.experiment.update({ where: { id }, data: { cancelRequested: true } });
         }
-        return tx.experiment.update({ where: { id }, data: { cancelRequested: true } });
+        const { count } = await tx.experiment.updateMany({
+          where: { id, status: { in: fromStatuses('cancel') } },
+          data: { status: EXPERIMENT_TRANSITIONS.cancel.to, cancelRequested: true, finishedAt: new Date() },
+        });
+        if (count !== 1) throw new IllegalTransitionError('experiment', id, 'cancel', current.status);
+        await tx.outboxEntry.deleteMany({ where: { experimentId: id } });
+        return tx.experiment.findUniqueOrThrow({ where: { id } });
       });
+    },
+
+    /** Whether the attempt should stop: cancel requested, or its lease gone (another attempt claimed). */
+    async attemptState(l: Lease): Promise<'run' | 'cancel' | 'superseded'> {
+      const row = await db.experiment.findUnique({
+        where: { id: l.experimentId },
+        select: { cancelRequested: true, attempts: true, status: true },
+      });
+      if (!row || row.attempts !== l.lease || row.status !== 'running') return 'superseded';
+      return row.cancelRequested ? 'cancel' : 'run';
     },
 
     /**
      * Queued experiments that may run now (not cancelled, grid active or none) and have no outbox
      * entry pending, in id order after `afterId`: what the queue must hold a job for.
      */
-    runnableQueued(
-      afterId: string | null,
-      limit: number,
-    ): Promise<{ id: string; gridId: string | null; priority: number }[]> {
+    runnableQueued(afterId: string | null, limit: number): Promise<{ id: string }[]> {
       return db.$queryRaw`
-        SELECT e.id, e."gridId", e.priority FROM "Experiment" e
+        SELECT e.id FROM "Experiment" e
         LEFT JOIN "Grid" g ON g.id = e."gridId"
         WHERE e.status = 'queued' AND NOT e."cancelRequested" AND (e."gridId" IS NULL OR g.status = 'active')
           AND NOT EXISTS (SELECT 1 FROM "OutboxEntry" o WHERE o."experimentId" = e.id)
@@ -139,18 +217,29 @@ export function experimentRepository(db: Db) {
     },
 
     /** Queues experiments again through the outbox (the relay sends them on its next pass). */
-    async addOutboxEntries(items: { experimentId: string; priority: number }[]): Promise<void> {
-      if (items.length === 0) return;
-      await db.outboxEntry.createMany({
-        data: items.map((i) => ({ experimentId: i.experimentId, kind: 'train', payload: { priority: i.priority } })),
-      });
-    },
-
-    async isCancelRequested(id: string): Promise<boolean> {
-      const row = await db.experiment.findUnique({ where: { id }, select: { cancelRequested: true } });
-      return row?.cancelRequested ?? true;
+    async addOutboxEntries(ids: string[]): Promise<void> {
+      if (ids.length === 0) return;
+      await db.$executeRaw`
+        INSERT INTO "OutboxEntry" ("experimentId", kind, payload)
+        SELECT e.id, 'train', jsonb_build_object('priority', e.priority)
+        FROM "Experiment" e WHERE e.id = ANY(${ids}::uuid[])`;
     },
   };
+}
+
+/** An update of the experiment row that only the attempt holding the lease may make. */
+async function attemptUpdate(db: Db, l: Lease, data: Prisma.ExperimentUpdateManyMutationInput): Promise<void> {
+  const { count } = await db.experiment.updateMany({
+    where: { id: l.experimentId, attempts: l.lease, status: 'running' },
+    data,
+  });
+  if (count !== 1) {
+    const row = await db.experiment.findUnique({
+      where: { id: l.experimentId },
+      select: { status: true, attempts: true },
+    });
+    throw new LeaseLostError(l.experimentId, l.lease, row);
+  }
 }
 
 export type ExperimentRepository = ReturnType<typeof experimentRepository>;

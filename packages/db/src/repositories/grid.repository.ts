@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { ExperimentSpec } from '@resnet-lab/spec';
+import {
+  EXPERIMENT_TRANSITIONS,
+  FINAL_EXPERIMENT_STATUSES,
+  GRID_TRANSITIONS,
+  IllegalTransitionError,
+  type ExperimentSpec,
+  type GridEvent,
+} from '@resnet-lab/spec';
 import type { Db } from '../client';
+import { NotFoundError } from '../errors';
 import type { ExperimentStatus, Grid, GridStatus, Prisma } from '../generated/client';
 import { pageQuery, toPage } from './cursor-page';
 
@@ -62,11 +70,6 @@ export interface MetricSummaryRow {
   epochs: number;
 }
 
-/** BullMQ runs priority 1 first; the API's priority runs higher first. */
-export function queuePriority(apiPriority: number): number {
-  return 1001 - apiPriority;
-}
-
 export function gridRepository(db: Db) {
   return {
     /** The newest succeeded experiment per canonical spec hash, among `hashes`. */
@@ -103,7 +106,7 @@ export function gridRepository(db: Db) {
               INSERT INTO "Experiment" (id, spec, "specHash", "gridId", priority, "updatedAt")
               SELECT x.id, x.spec, x."specHash", ${grid.id}::uuid, ${input.priority}::int, now()
               FROM jsonb_to_recordset(${rows}::jsonb) AS x(id uuid, spec jsonb, "specHash" text)`;
-            const payload = JSON.stringify({ priority: queuePriority(input.priority) });
+            const payload = JSON.stringify({ priority: input.priority });
             await tx.$executeRaw`
               INSERT INTO "OutboxEntry" ("experimentId", kind, payload)
               SELECT x.id, 'train', ${payload}::jsonb
@@ -154,7 +157,7 @@ export function gridRepository(db: Db) {
           count(*) FILTER (WHERE e.status = 'failed')::int AS failed,
           count(*) FILTER (WHERE e.status = 'cancelled')::int AS cancelled,
           count(*) FILTER (WHERE m.reused)::int AS reused,
-          coalesce(sum(CASE WHEN e.status IN ('succeeded', 'failed', 'cancelled')
+          coalesce(sum(CASE WHEN e.status = ANY(${FINAL_EXPERIMENT_STATUSES}::"ExperimentStatus"[])
                             THEN (e.spec->'training'->>'epochs')::int
                             ELSE least(coalesce((e.progress->>'epoch')::int, 0), (e.spec->'training'->>'epochs')::int) END), 0)::float8 AS "doneEpochs",
           coalesce(sum((e.spec->'training'->>'epochs')::int), 0)::float8 AS "allEpochs",
@@ -227,24 +230,22 @@ export function gridRepository(db: Db) {
     },
 
     /** Stops new starts: the worker refuses to claim an experiment of a paused grid. */
-    async pause(gridId: string): Promise<Grid | null> {
-      await db.grid.updateMany({ where: { id: gridId, status: 'active' }, data: { status: 'paused' } });
-      return db.grid.findUnique({ where: { id: gridId } });
+    async pause(gridId: string): Promise<Grid> {
+      return db.$transaction((tx) => moveGrid(tx, gridId, 'pause'));
     },
 
     /**
-     * Re-queues the grid's queued experiments through the outbox. The caller removes their old
-     * jobs first: a job the worker skipped while paused has completed, and BullMQ would collapse
-     * a new one with the same id into it.
+     * Runs the grid again: its queued experiments (and, for a cancelled grid, its cancelled ones, which
+     * resume from their checkpoints) get outbox entries. The caller removes their old jobs first: a job
+     * skipped while paused has completed, and BullMQ would collapse a new one with the same id into it.
      */
-    async resume(gridId: string, ids: string[]): Promise<Grid | null> {
+    async resume(gridId: string): Promise<Grid> {
       return db.$transaction(async (tx) => {
-        const { count } = await tx.grid.updateMany({
-          where: { id: gridId, status: 'paused' },
-          data: { status: 'active' },
-        });
-        if (count === 1) await insertOutbox(tx, ids, gridId);
-        return tx.grid.findUnique({ where: { id: gridId } });
+        const before = await tx.grid.findUnique({ where: { id: gridId }, select: { status: true } });
+        const grid = await moveGrid(tx, gridId, 'resume');
+        if (before?.status === 'cancelled') await retryExperiments(tx, gridId, 'cancelled');
+        await insertOutbox(tx, gridId);
+        return grid;
       });
     },
 
@@ -252,15 +253,14 @@ export function gridRepository(db: Db) {
      * Cancels at once what has not started (returned, so the caller removes the jobs) and flags
      * what is running; the worker polls the flag and stops at the next batch.
      */
-    async cancel(gridId: string): Promise<{ grid: Grid | null; queued: string[] }> {
+    async cancel(gridId: string): Promise<{ grid: Grid; queued: string[] }> {
       return db.$transaction(async (tx) => {
-        const grid = await tx.grid
-          .update({ where: { id: gridId }, data: { status: 'cancelled' } })
-          .catch(nullWhenMissing);
-        if (!grid) return { grid: null, queued: [] };
+        const grid = await moveGrid(tx, gridId, 'cancel');
         const queued = await tx.$queryRaw<{ id: string }[]>`
-          UPDATE "Experiment" SET status = 'cancelled', "cancelRequested" = true, "finishedAt" = now(), "updatedAt" = now()
-          WHERE "gridId" = ${gridId}::uuid AND status = 'queued' RETURNING id`;
+          UPDATE "Experiment" SET status = ${EXPERIMENT_TRANSITIONS.cancel.to}::"ExperimentStatus",
+            "cancelRequested" = true, "finishedAt" = now(), "updatedAt" = now()
+          WHERE "gridId" = ${gridId}::uuid AND status = ANY(${EXPERIMENT_TRANSITIONS.cancel.from}::"ExperimentStatus"[])
+          RETURNING id`;
         await tx.experiment.updateMany({ where: { gridId, status: 'running' }, data: { cancelRequested: true } });
         await tx.$executeRaw`
           DELETE FROM "OutboxEntry" o USING "Experiment" e
@@ -270,45 +270,71 @@ export function gridRepository(db: Db) {
     },
 
     /** Puts failed experiments back in the queue (the caller removed their failed jobs first). */
-    async retry(gridId: string, ids: string[]): Promise<Grid | null> {
+    async retry(gridId: string): Promise<Grid> {
       return db.$transaction(async (tx) => {
-        const grid = await tx.grid.findUnique({ where: { id: gridId } });
-        if (!grid) return null;
-        const { count } = await tx.experiment.updateMany({
-          where: { id: { in: ids }, gridId, status: 'failed' },
-          data: {
-            status: 'queued',
-            error: null,
-            attempts: 0,
-            startedAt: null,
-            finishedAt: null,
-            cancelRequested: false,
-          },
-        });
-        if (count > 0) {
-          await insertOutbox(tx, ids, gridId);
-          if (grid.status === 'cancelled') return tx.grid.update({ where: { id: gridId }, data: { status: 'active' } });
-        }
+        const grid = await moveGrid(tx, gridId, 'retry');
+        await retryExperiments(tx, gridId, 'failed');
+        await insertOutbox(tx, gridId);
         return grid;
       });
     },
 
-    async setPriority(gridId: string, priority: number): Promise<Grid | null> {
-      const grid = await db.grid.update({ where: { id: gridId }, data: { priority } }).catch(nullWhenMissing);
-      if (grid) await db.experiment.updateMany({ where: { gridId }, data: { priority } });
-      return grid;
+    /** The grid's and its experiments' priority, and that of their pending outbox entries. */
+    async setPriority(gridId: string, priority: number): Promise<Grid> {
+      return db.$transaction(async (tx) => {
+        const grid = await tx.grid.update({ where: { id: gridId }, data: { priority } }).catch(nullWhenMissing);
+        if (!grid) throw new NotFoundError('grid', gridId);
+        await tx.experiment.updateMany({ where: { gridId }, data: { priority } });
+        await tx.$executeRaw`
+          UPDATE "OutboxEntry" o SET payload = jsonb_build_object('priority', ${priority}::int)
+          FROM "Experiment" e WHERE o."experimentId" = e.id AND e."gridId" = ${gridId}::uuid`;
+        return grid;
+      });
     },
   };
 }
 
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
-async function insertOutbox(tx: Tx, ids: string[], gridId: string): Promise<void> {
-  if (ids.length === 0) return;
+/**
+ * Moves the grid along `event` of the transition table. Asking for the state it is already in
+ * (pause a paused grid) changes nothing and is no error; a change the table does not allow is.
+ */
+async function moveGrid(tx: Tx, gridId: string, event: GridEvent): Promise<Grid> {
+  const current = await tx.grid.findUnique({ where: { id: gridId } });
+  if (!current) throw new NotFoundError('grid', gridId);
+  const t = GRID_TRANSITIONS[event];
+  if (current.status === t.to && event !== 'retry') return current;
+  const { count } = await tx.grid.updateMany({
+    where: { id: gridId, status: { in: [...t.from] } },
+    data: { status: t.to },
+  });
+  if (count !== 1) throw new IllegalTransitionError('grid', gridId, event, current.status);
+  return tx.grid.findUniqueOrThrow({ where: { id: gridId } });
+}
+
+/** The grid's own experiments in `status` (failed or cancelled) back to queued, ready to resume. */
+async function retryExperiments(tx: Tx, gridId: string, status: 'failed' | 'cancelled'): Promise<void> {
+  await tx.experiment.updateMany({
+    where: { gridId, status },
+    data: {
+      status: EXPERIMENT_TRANSITIONS.retry.to,
+      error: null,
+      startedAt: null,
+      finishedAt: null,
+      cancelRequested: false,
+    },
+  });
+}
+
+/** An outbox entry for every queued experiment of the grid that has none. */
+async function insertOutbox(tx: Tx, gridId: string): Promise<void> {
   await tx.$executeRaw`
     INSERT INTO "OutboxEntry" ("experimentId", kind, payload)
-    SELECT e.id, 'train', jsonb_build_object('priority', 1001 - e.priority)
-    FROM "Experiment" e WHERE e.id = ANY(${ids}::uuid[]) AND e."gridId" = ${gridId}::uuid AND e.status = 'queued'`;
+    SELECT e.id, 'train', jsonb_build_object('priority', e.priority)
+    FROM "Experiment" e
+    WHERE e."gridId" = ${gridId}::uuid AND e.status = 'queued'
+      AND NOT EXISTS (SELECT 1 FROM "OutboxEntry" o WHERE o."experimentId" = e.id)`;
 }
 
 export type GridRepository = ReturnType<typeof gridRepository>;

@@ -1,0 +1,51 @@
+import type { ExperimentRepository } from '@resnet-lab/db';
+import type { GridExpansion } from '@resnet-lab/spec';
+import { estimateSeconds, throughputFor, type ModelCost } from './cost.estimator';
+import type { ExperimentSpec } from '@resnet-lab/spec';
+
+/**
+ * A grid's dry run: every point with its parameters, FLOPs and estimated seconds (0 where an
+ * earlier result is reused), and the throughput the estimate rests on.
+ */
+export async function costGrid(
+  expansion: GridExpansion,
+  reusable: Map<string, string>,
+  deps: {
+    experiments: Pick<ExperimentRepository, 'newestBackend' | 'throughputSamples'>;
+    cost: (spec: ExperimentSpec) => Promise<ModelCost | null>;
+    backend?: string;
+  },
+) {
+  const throughput = await throughputFor(deps.experiments, deps.cost, deps.backend);
+  let totalSeconds = 0;
+  const points = [];
+  for (const p of expansion.points) {
+    const model = await deps.cost(p.spec);
+    const reuses = reusable.get(p.specHash) ?? null;
+    const seconds = model ? (reuses ? 0 : estimateSeconds(p.spec, model.flops, throughput.macsPerSecond)) : null;
+    totalSeconds += seconds ?? 0;
+    points.push({
+      index: p.index,
+      values: p.values,
+      collapsed: p.collapsed,
+      specHash: p.specHash,
+      spec: p.spec as unknown as Record<string, unknown>,
+      params: model?.params ?? null,
+      flops: model?.flops ?? null,
+      estimatedSeconds: seconds,
+      reuses,
+    });
+  }
+  return {
+    dryRun: true as const,
+    total: expansion.total,
+    excluded: expansion.excluded,
+    unsampled: expansion.unsampled,
+    duplicates: expansion.duplicates,
+    experiments: expansion.points.length,
+    reusable: points.filter((p) => p.reuses).length,
+    axes: expansion.axes,
+    estimate: { ...throughput, totalSeconds },
+    points,
+  };
+}

@@ -1,0 +1,120 @@
+import type { Grid, Repositories } from '@resnet-lab/db';
+import { removeTrainingJobs, jobPriority, type OutboxRelay, type TrainQueue } from '@resnet-lab/queue';
+import type { GridExpansion, GridSubmission } from '@resnet-lab/spec';
+
+interface ServiceLog {
+  warn(obj: object, msg: string): void;
+}
+
+export interface GridServiceDeps {
+  repos: Repositories;
+  trainQueue: TrainQueue;
+  outbox: OutboxRelay;
+}
+
+/**
+ * Every change of a grid's lifecycle, each as one unit: the database transaction (which moves the
+ * grid and its experiments through the transition table and writes their outbox entries), then the
+ * queue (jobs removed or re-prioritised) and an outbox flush. Routes call these and only translate
+ * HTTP. Errors: NotFoundError, IllegalTransitionError (from the repositories).
+ *
+ * Order matters where jobs come back: BullMQ keeps a finished job under its id, and a new job with
+ * the same id (the experiment id) would collapse into it, so old jobs are removed before the
+ * outbox entries that replace them are written.
+ */
+export function gridService(deps: GridServiceDeps) {
+  const { repos, trainQueue } = deps;
+
+  /** The outbox is committed: a failed flush only delays the jobs until the relay's next pass. */
+  const flush = (log: ServiceLog) =>
+    deps.outbox.flush().catch((error) => log.warn({ err: error }, 'outbox flush deferred'));
+
+  /** Jobs of experiments that will not run: a worker that takes one anyway skips it. */
+  const removeStale = (ids: string[], log: ServiceLog) =>
+    removeTrainingJobs(trainQueue, ids).catch((error) =>
+      log.warn({ err: error }, 'could not remove jobs; the worker will skip them'),
+    );
+
+  return {
+    async submit(
+      body: GridSubmission,
+      expansion: GridExpansion,
+      reusable: Map<string, string>,
+      log: ServiceLog,
+    ): Promise<{ grid: Grid; created: number; reused: number }> {
+      const created = await repos.grids.create({
+        ...(body.name ? { name: body.name } : {}),
+        ...(body.preset ? { preset: body.preset } : {}),
+        definition: body,
+        axes: expansion.axes,
+        priority: body.priority,
+        points: expansion.points.map((p) => ({
+          index: p.index,
+          values: p.values,
+          groupKey: p.groupKey,
+          spec: p.spec,
+          specHash: p.specHash,
+          ...(reusable.has(p.specHash) ? { reuse: reusable.get(p.specHash)! } : {}),
+        })),
+      });
+      await flush(log);
+      return created;
+    },
+
+    /** Queued experiments are cancelled at once (jobs removed), running ones are flagged to stop. */
+    async cancel(id: string, log: ServiceLog): Promise<Grid> {
+      const { grid, queued } = await repos.grids.cancel(id);
+      await removeStale(queued, log);
+      return grid;
+    },
+
+    /** No new experiment starts; waiting jobs are removed so that other work runs. */
+    async pause(id: string, log: ServiceLog): Promise<Grid> {
+      const grid = await repos.grids.pause(id);
+      await removeStale(await repos.grids.ownIds(id, 'queued'), log);
+      return grid;
+    },
+
+    /** A paused grid's queued experiments (and a cancelled grid's cancelled ones) are queued again. */
+    async resume(id: string, log: ServiceLog): Promise<Grid> {
+      const current = await repos.grids.get(id);
+      if (current && current.status !== 'active') {
+        const comingBack = [
+          ...(await repos.grids.ownIds(id, 'queued')),
+          ...(current.status === 'cancelled' ? await repos.grids.ownIds(id, 'cancelled') : []),
+        ];
+        await removeTrainingJobs(trainQueue, comingBack);
+      }
+      const grid = await repos.grids.resume(id);
+      await flush(log);
+      return grid;
+    },
+
+    /** Failed experiments are queued again and resume from their newest checkpoint. */
+    async retry(id: string, log: ServiceLog): Promise<Grid> {
+      // Failed jobs stay in BullMQ for a month; they go before the new entries are written.
+      await removeTrainingJobs(trainQueue, await repos.grids.ownIds(id, 'failed'));
+      const grid = await repos.grids.retry(id);
+      await flush(log);
+      return grid;
+    },
+
+    /** The grid's priority, that of its pending outbox entries and of its jobs still waiting. */
+    async setPriority(id: string, priority: number): Promise<Grid> {
+      const grid = await repos.grids.setPriority(id, priority);
+      const queued = await repos.grids.ownIds(id, 'queued');
+      for (let i = 0; i < queued.length; i += 64) {
+        await Promise.all(
+          queued.slice(i, i + 64).map(async (experimentId) => {
+            const job = await trainQueue.getJob(experimentId);
+            // A job already taken by a worker cannot change priority; that is fine.
+            await job?.changePriority({ priority: jobPriority(priority) }).catch(() => {});
+          }),
+        );
+      }
+      return grid;
+    },
+  };
+}
+
+export type GridService = ReturnType<typeof gridService>;
