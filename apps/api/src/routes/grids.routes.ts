@@ -81,15 +81,13 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
         : await repos.grids.succeededByHash(expansion.points.map((p) => p.specHash));
       if (request.query.dryRun) {
         const backend = request.query.backend;
-        return reply
-          .status(200)
-          .send(
-            await costGrid(expansion, reusable, {
-              experiments: repos.experiments,
-              cost,
-              ...(backend ? { backend } : {}),
-            }),
-          );
+        return reply.status(200).send(
+          await costGrid(expansion, reusable, {
+            experiments: repos.experiments,
+            cost,
+            ...(backend ? { backend } : {}),
+          }),
+        );
       }
       const created = await grids.submit(body, expansion, reusable, request.log);
       const state = await stateOr404(created.grid.id);
