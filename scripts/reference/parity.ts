@@ -1,0 +1,132 @@
+// The training-parity comparison of docs/training-parity.md: the same recipe in resnet-lab (onednn)
+// and in an independent PyTorch implementation, over depths and seeds, then a table of both.
+//   npx tsx scripts/reference/parity.ts run --depths 20,32,44,56 --seeds 0,1,2 [--family cifar-resnet]
+//   npx tsx scripts/reference/parity.ts report > docs/results/training-parity.md
+// Each run writes .run/parity/<impl>-<family>-<depth>-s<seed>.jsonl (one line per epoch) and is
+// skipped when its file is complete, so an interrupted comparison continues where it stopped.
+// Runs are interleaved (ours, then PyTorch, per seed) so that machine noise hits both alike.
+// PyTorch is optional (Debian: apt-get install python3-torch); without it only ours run.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const outDir = join(root, '.run/parity');
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    depths: { type: 'string', default: '44' },
+    seeds: { type: 'string', default: '0,1,2' },
+    family: { type: 'string', default: 'cifar-resnet' },
+    epochs: { type: 'string', default: '12' },
+    impls: { type: 'string', default: 'resnet-lab,pytorch' },
+  },
+});
+
+type Epoch = { epoch: number; trainError: number; validationError: number; trainLoss: number };
+
+function fileOf(impl: string, family: string, depth: number, seed: number): string {
+  return join(outDir, `${impl}-${family}-${depth}-s${seed}.jsonl`);
+}
+
+function readRun(file: string): Epoch[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Epoch);
+}
+
+/** Debian's python3-torch installs for the system interpreter, which a pyenv shim may hide. */
+const PYTHON = process.env.PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+
+function hasTorch(): boolean {
+  return spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+}
+
+function runOne(impl: string, family: string, depth: number, seed: number, epochs: number): void {
+  const file = fileOf(impl, family, depth, seed);
+  if (readRun(file).length >= epochs) return;
+  const args = ['--family', family, '--depth', String(depth), '--seed', String(seed), '--epochs', String(epochs)];
+  const [cmd, cmdArgs] =
+    impl === 'pytorch'
+      ? [PYTHON, [join(root, 'scripts/reference/torch_reference.py'), ...args]]
+      : [process.execPath, ['--import', 'tsx', join(root, 'scripts/reference/resnet-lab-run.ts'), ...args]];
+  console.error(`${new Date().toISOString()} ${impl} ${family}-${depth} seed ${seed}`);
+  const started = Date.now();
+  const child = spawnSync(cmd, cmdArgs, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  if (child.status !== 0) throw new Error(`${impl} ${depth}/${seed} failed:\n${child.stderr}`);
+  writeFileSync(`${file}.tmp`, child.stdout);
+  renameSync(`${file}.tmp`, file);
+  console.error(`  done in ${((Date.now() - started) / 60_000).toFixed(1)} min`);
+}
+
+function meanStd(xs: number[]): string {
+  if (xs.length === 0) return '–';
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1)) : 0;
+  return xs.length > 1 ? `${(100 * mean).toFixed(1)} ± ${(100 * sd).toFixed(1)}` : `${(100 * mean).toFixed(1)}`;
+}
+
+/** Largest rise of the training error from one epoch to the next (a loss spike shows here). */
+function largestJump(run: Epoch[]): number {
+  let jump = 0;
+  for (let i = 1; i < run.length; i++) jump = Math.max(jump, run[i]!.trainError - run[i - 1]!.trainError);
+  return jump;
+}
+
+function report(): string {
+  const runs = new Map<string, Map<string, Epoch[]>>();
+  for (const name of existsSync(outDir) ? readdirSync(outDir) : []) {
+    const m = /^(resnet-lab|pytorch)-(.+)-(\d+)-s(\d+)\.jsonl$/.exec(name);
+    if (!m) continue;
+    const key = `${m[2]}-${m[3]}`;
+    if (!runs.has(key)) runs.set(key, new Map());
+    runs.get(key)!.set(`${m[1]}/${m[4]}`, readRun(join(outDir, name)));
+  }
+  const lines: string[] = [];
+  for (const [net, byRun] of [...runs].sort()) {
+    lines.push(`### ${net}`, '');
+    const impls = ['resnet-lab', 'pytorch'];
+    const epochs = Math.max(...[...byRun.values()].map((r) => r.length));
+    lines.push('| impl | seed | training error % per epoch | final val % | largest epoch-to-epoch rise |');
+    lines.push('|---|---|---|---|---|');
+    for (const impl of impls) {
+      for (const [k, run] of [...byRun].sort()) {
+        if (!k.startsWith(`${impl}/`)) continue;
+        const curve = run.map((e) => (100 * e.trainError).toFixed(1)).join(' ');
+        const last = run[run.length - 1];
+        const val = last ? (100 * last.validationError).toFixed(1) : '–';
+        lines.push(`| ${impl} | ${k.split('/')[1]} | ${curve} | ${val} | ${(100 * largestJump(run)).toFixed(1)} |`);
+      }
+    }
+    lines.push('', '| impl | n | final training error % (mean ± std) | final validation % | largest rise % |');
+    lines.push('|---|---|---|---|---|');
+    for (const impl of impls) {
+      const done = [...byRun].filter(([k, r]) => k.startsWith(`${impl}/`) && r.length === epochs).map(([, r]) => r);
+      if (done.length === 0) continue;
+      lines.push(
+        `| ${impl} | ${done.length} | ${meanStd(done.map((r) => r[r.length - 1]!.trainError))} | ` +
+          `${meanStd(done.map((r) => r[r.length - 1]!.validationError))} | ${meanStd(done.map(largestJump))} |`,
+      );
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+if (positionals[0] === 'report') {
+  console.log(report());
+} else {
+  mkdirSync(outDir, { recursive: true });
+  const impls = values.impls.split(',').filter((i) => i !== 'pytorch' || hasTorch());
+  if (!values.impls.split(',').every((i) => impls.includes(i))) console.error('PyTorch not found: resnet-lab only');
+  for (const depth of values.depths.split(',').map(Number)) {
+    for (const seed of values.seeds.split(',').map(Number)) {
+      for (const impl of impls) runOne(impl, values.family, depth, seed, Number(values.epochs));
+    }
+  }
+  console.log(report());
+}

@@ -1,0 +1,144 @@
+#!/usr/bin/python3
+"""The reference recipe of docs/training-parity.md written independently in PyTorch.
+
+CIFAR-layout plain and residual nets (He et al. 2016, Sec. 4.2: 6n+2 layers, 16/32/64 filters,
+option-A shortcuts: stride-2 subsampling and zero channels), kaiming_normal_ (fan-in) weights,
+BN eps 1e-5 / momentum 0.1 (resnet-lab's 0.9 in Keras' convention), SGD with momentum 0.9 and
+coupled weight decay 1e-4 on every parameter, step schedule, batch 128, per-channel normalisation,
+no augmentation. Prints one JSON line per epoch, like scripts/reference/resnet-lab-run.ts.
+
+    python3 scripts/reference/torch_reference.py --family cifar-resnet --depth 44 --seed 0
+
+Needs PyTorch (Debian: apt-get install python3-torch); the data are Debian's Fashion-MNIST files.
+"""
+import argparse
+import gzip
+import json
+import os
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def read_idx(path):
+    with gzip.open(path, 'rb') if path.endswith('.gz') else open(path, 'rb') as f:
+        data = f.read()
+    ndim = data[3]
+    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], 'big') for i in range(ndim)]
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def find(directory, name):
+    for candidate in (name, name + '.gz'):
+        if os.path.exists(os.path.join(directory, candidate)):
+            return os.path.join(directory, candidate)
+    raise FileNotFoundError(os.path.join(directory, name))
+
+
+class Block(nn.Module):
+    def __init__(self, cin, cout, stride, residual):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.residual = residual
+        self.stride = stride
+        self.extra = cout - cin
+
+    def forward(self, x):
+        y = F.relu(self.bn1(self.conv1(x)))
+        y = self.bn2(self.conv2(y))
+        if self.residual:
+            s = x[:, :, ::self.stride, ::self.stride] if self.stride > 1 else x
+            if self.extra:
+                s = F.pad(s, (0, 0, 0, 0, 0, self.extra))  # option A: zero channels
+            y = y + s
+        return F.relu(y)
+
+
+class CifarNet(nn.Module):
+    def __init__(self, depth, residual, channels, classes):
+        super().__init__()
+        n = (depth - 2) // 6
+        self.stem = nn.Conv2d(channels, 16, 3, 1, 1, bias=False)
+        self.bn = nn.BatchNorm2d(16)
+        blocks, cin = [], 16
+        for stage, cout in enumerate((16, 32, 64)):
+            for i in range(n):
+                blocks.append(Block(cin, cout, 2 if stage > 0 and i == 0 else 1, residual))
+                cin = cout
+        self.blocks = nn.Sequential(*blocks)
+        self.fc = nn.Linear(64, classes)
+        for m in self.modules():
+            if isinstance(m, (nn.Conv2d, nn.Linear)):
+                nn.init.kaiming_normal_(m.weight, mode='fan_in', nonlinearity='relu')
+            if isinstance(m, nn.Linear):
+                nn.init.zeros_(m.bias)
+
+    def forward(self, x):
+        x = F.relu(self.bn(self.stem(x)))
+        x = self.blocks(x)
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('--family', default='cifar-resnet', choices=['cifar-resnet', 'cifar-plain'])
+    p.add_argument('--depth', type=int, default=20)
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--epochs', type=int, default=12)
+    p.add_argument('--milestones', default='6,9')
+    p.add_argument('--subset', type=int, default=10000)
+    p.add_argument('--validation', type=int, default=2000)
+    p.add_argument('--lr', type=float, default=0.1)
+    p.add_argument('--data', default='/usr/share/datasets/fashion-mnist')
+    p.add_argument('--threads', type=int, default=os.cpu_count())
+    a = p.parse_args()
+    torch.manual_seed(a.seed)
+    torch.set_num_threads(a.threads)
+    rng = np.random.default_rng(a.seed)
+
+    images = read_idx(find(a.data, 'train-images-idx3-ubyte')).astype(np.float32)
+    labels = read_idx(find(a.data, 'train-labels-idx1-ubyte')).astype(np.int64)
+    # A fixed hold-out (seed 0, like resnet-lab's splitSeed), then `subset` of the rest.
+    perm = np.random.default_rng(0).permutation(len(images))
+    valid_idx, train_idx = perm[:a.validation], perm[a.validation:a.validation + a.subset]
+    x_train, y_train = images[train_idx], labels[train_idx]
+    x_valid, y_valid = images[valid_idx], labels[valid_idx]
+    mean, std = x_train.mean(), x_train.std()
+    to_tensor = lambda x: torch.from_numpy((x - mean) / std).unsqueeze(1)
+    x_train, x_valid = to_tensor(x_train), to_tensor(x_valid)
+    y_train, y_valid = torch.from_numpy(y_train), torch.from_numpy(y_valid)
+
+    model = CifarNet(a.depth, a.family == 'cifar-resnet', 1, 10)
+    opt = torch.optim.SGD(model.parameters(), lr=a.lr, momentum=0.9, weight_decay=1e-4)
+    milestones = [int(m) for m in a.milestones.split(',')]
+    sched = torch.optim.lr_scheduler.MultiStepLR(opt, milestones=milestones, gamma=0.1)
+    for epoch in range(1, a.epochs + 1):
+        model.train()
+        order = torch.from_numpy(rng.permutation(len(x_train)))
+        loss_sum, wrong = 0.0, 0
+        for start in range(0, len(order), 128):
+            idx = order[start:start + 128]
+            out = model(x_train[idx])
+            loss = F.cross_entropy(out, y_train[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            loss_sum += loss.item() * len(idx)
+            wrong += (out.argmax(1) != y_train[idx]).sum().item()
+        sched.step()
+        model.eval()
+        with torch.no_grad():
+            v_wrong = sum((model(x_valid[s:s + 500]).argmax(1) != y_valid[s:s + 500]).sum().item()
+                          for s in range(0, len(x_valid), 500))
+        print(json.dumps({'epoch': epoch, 'trainError': wrong / len(x_train),
+                          'validationError': v_wrong / len(x_valid), 'trainLoss': loss_sum / len(x_train)}),
+              flush=True)
+
+
+if __name__ == '__main__':
+    main()
