@@ -2,7 +2,8 @@
 # Installs the optional system packages where it can (Debian/Ubuntu as root, or with sudo):
 #  - libdnnl-dev: oneDNN, for the native CPU engine (without it the trainer falls back to tfjs' cpu);
 #  - dataset-fashion-mnist: Fashion-MNIST's IDX files in /usr/share/datasets/fashion-mnist/.
-# Never fails: everything works without them, only slower or with fewer datasets.
+# Never fails (everything works without them, only slower or with fewer datasets), except where
+# RESNET_LAB_REQUIRE_ONEDNN=1 (CI) demands the engine.
 set -u
 want="libdnnl-dev dataset-fashion-mnist"
 missing=""
@@ -26,4 +27,8 @@ echo "system-deps: installing$missing"
 $SUDO apt-get update -qq >/dev/null 2>&1 || true
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null 2>&1 \
   || echo "system-deps: could not install$missing; continuing without (the trainer will say which backend it uses)"
+if [ "${RESNET_LAB_REQUIRE_ONEDNN:-}" = 1 ] && ! dpkg -s libdnnl-dev >/dev/null 2>&1; then
+  echo "system-deps: libdnnl-dev is missing and RESNET_LAB_REQUIRE_ONEDNN=1" >&2
+  exit 1
+fi
 exit 0

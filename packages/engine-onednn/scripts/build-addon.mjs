@@ -13,6 +13,11 @@ const packageRoot = join(here, '..');
 const tag = '[@resnet-lab/engine-onednn]';
 
 function skip(why) {
+  // CI sets RESNET_LAB_REQUIRE_ONEDNN=1: there a missing engine is a failure, not a fallback.
+  if (process.env.RESNET_LAB_REQUIRE_ONEDNN === '1') {
+    console.error(`${tag} native oneDNN engine not built: ${why} (RESNET_LAB_REQUIRE_ONEDNN=1)`);
+    process.exit(1);
+  }
   console.log(`${tag} native oneDNN engine not built: ${why}; training falls back to another backend.`);
   process.exit(0);
 }

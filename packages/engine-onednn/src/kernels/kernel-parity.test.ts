@@ -1,26 +1,14 @@
 // Every native kernel against tfjs' `cpu` kernel on random shapes, forward and gradients, within
-// 1e-4 relative error. Where the addon is not built, the same file checks that registration says
-// why and that nothing was registered.
+// 1e-4 relative error. Skipped, with the reason in the suite names, where the engine is not built.
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { compareBackends, type Inputs, randInt, random, setUpOnednn } from '../testing/backend-parity';
+import { describe, expect, it } from 'vitest';
+import { compareBackends, type Inputs, randInt, random } from '../testing/backend-parity';
+import { ENGINE, SKIP_NOTE } from '../testing/engine';
 import { BATCH_NORM_TRAINING } from './batch-norm-training';
 
 const TOL = 1e-4;
 const zeros4 = (shape: number[]) => tf.zeros(shape as [number, number, number, number]) as tf.Tensor4D;
-let engine: ReturnType<typeof setUpOnednn>;
-
-beforeAll(() => {
-  engine = setUpOnednn();
-});
-
-/** Asserts parity where the engine exists, and the reported absence where it does not. */
 async function expectParity(inputs: Inputs, fn: (t: Record<string, tf.Tensor>) => tf.Tensor | tf.Tensor[]) {
-  if (!engine.ok) {
-    expect(engine.reason).toMatch(/\S/);
-    expect(tf.findBackend('onednn')).toBeNull();
-    return;
-  }
   expect(await compareBackends(inputs, fn)).toBeLessThanOrEqual(TOL);
 }
 
@@ -50,7 +38,7 @@ function convCase(n: number, k: number, s: number, pad: 'same' | 'valid', dilati
   return { x, filter, r: random(outShape) };
 }
 
-describe('conv2d kernels (Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter)', () => {
+describe.skipIf(!ENGINE.ok)('conv2d kernels (Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter)' + SKIP_NOTE, () => {
   for (const k of [1, 2, 3, 4, 5, 6, 7, 11]) {
     it(`kernel ${k}: strides 1/2/4, same/valid, batch 1, forward and both gradients`, async () => {
       for (const s of [1, 2, 4]) {
@@ -117,7 +105,7 @@ describe('conv2d kernels (Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter)', (
   });
 });
 
-describe('batch norm', () => {
+describe.skipIf(!ENGINE.ok)('batch norm' + SKIP_NOTE, () => {
   it('training forward (y, mean, variance) and backward match moments + batchNorm', async () => {
     for (const shape of [
       [1, 5, 5, 3],
@@ -181,7 +169,7 @@ describe('batch norm', () => {
   });
 });
 
-describe('element-wise kernels', () => {
+describe.skipIf(!ENGINE.ok)('element-wise kernels' + SKIP_NOTE, () => {
   it('Relu and its gradient, Step', async () => {
     for (const shape of [
       [1, 7, 7, 3],
@@ -253,7 +241,7 @@ describe('element-wise kernels', () => {
   });
 });
 
-describe('reductions', () => {
+describe.skipIf(!ENGINE.ok)('reductions' + SKIP_NOTE, () => {
   it('Sum, Mean, Max over contiguous and other axes, with and without keepDims', async () => {
     const x = random([6, 5, 4, 3]);
     for (const axes of [[0, 1, 2], [1, 2], [3], [-1], [0], [0, 2], [0, 1, 2, 3]]) {
@@ -272,7 +260,7 @@ describe('reductions', () => {
   });
 });
 
-describe('pooling', () => {
+describe.skipIf(!ENGINE.ok)('pooling' + SKIP_NOTE, () => {
   it('MaxPool and AvgPool with gradients: sizes 1/2/3, strides 1/2, same/valid', async () => {
     for (const size of [1, 2, 3]) {
       for (const s of [1, 2]) {
@@ -291,7 +279,7 @@ describe('pooling', () => {
   });
 });
 
-describe('matmul and softmax', () => {
+describe.skipIf(!ENGINE.ok)('matmul and softmax' + SKIP_NOTE, () => {
   it('MatMul with transposes and batches, fused bias + ReLU, and gradients', async () => {
     for (const [ta, tb] of [
       [false, false],
@@ -327,7 +315,7 @@ describe('matmul and softmax', () => {
   });
 });
 
-describe('slicing and padding', () => {
+describe.skipIf(!ENGINE.ok)('slicing and padding' + SKIP_NOTE, () => {
   it('Slice and PadV2 with gradients (option A shortcuts pad channels)', async () => {
     const x = random([4, 6, 6, 8]);
     await expectParity(

@@ -7,8 +7,18 @@ import { registerOnednnBackend } from '../register-backend';
 export type Inputs = Record<string, { shape: number[]; values: Float32Array }>;
 
 /** Registers the engine for tests: one thread, since vitest runs another worker beside it. */
+/**
+ * CI sets this: a missing or unbuilt engine then fails the tests (and the install) instead of
+ * skipping them, so a broken build cannot pass unnoticed.
+ */
+export const REQUIRE_ENV = 'RESNET_LAB_REQUIRE_ONEDNN';
+
 export function setUpOnednn(): { ok: true } | { ok: false; reason: string } {
-  return registerOnednnBackend({ threads: 1 });
+  const result = registerOnednnBackend({ threads: 1 });
+  if (!result.ok && process.env[REQUIRE_ENV] === '1') {
+    throw new Error(`${REQUIRE_ENV}=1 but the oneDNN engine is unavailable: ${result.reason}`);
+  }
+  return result;
 }
 
 let seed = 12345;
