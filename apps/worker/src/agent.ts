@@ -48,7 +48,6 @@ export function startAgent(options: AgentOptions): Agent {
       return await processTrainJob(payload, {
         logger: jobLogger,
         signal: shutdown.signal,
-        reportProgress: (progress) => job.updateProgress(progress),
         repos: options.repos,
         workerName: options.workerName,
         isLastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),

@@ -22,7 +22,6 @@ export interface TrainJobContext {
   logger: Logger;
   /** Aborted when this worker shuts down: the job stops and is retried elsewhere, resuming. */
   signal: AbortSignal;
-  reportProgress: (progress: object) => Promise<void>;
   repos: Repositories;
   workerName: string;
   isLastAttempt: boolean;
@@ -116,11 +115,10 @@ async function runAttempt(storedSpec: unknown, lease: Lease, ctx: TrainJobContex
         await repos.experiments.setBackend(lease, event.backend);
         return;
       case 'progress': {
-        const progress = { epoch: event.epoch, epochs, step: event.step, stepsPerEpoch: event.stepsPerEpoch };
-        await ctx.reportProgress({ ...progress, loss: event.loss });
         if (Date.now() - lastProgressWrite >= PROGRESS_WRITE_MS) {
           lastProgressWrite = Date.now();
-          await repos.experiments.setProgress(lease, { ...progress, loss: event.loss });
+          const { epoch, step, stepsPerEpoch, loss } = event;
+          await repos.experiments.setProgress(lease, { epoch, epochs, step, stepsPerEpoch, loss });
         }
         return;
       }
@@ -131,9 +129,7 @@ async function runAttempt(storedSpec: unknown, lease: Lease, ctx: TrainJobContex
           await repos.checkpoints.save(lease, event.epoch, bytes, sha256, validationError(event.metrics));
           await repos.checkpoints.prune(lease, keepLastCheckpoints);
         }
-        const progress = { epoch: event.epoch, epochs };
-        await repos.experiments.setProgress(lease, progress);
-        await ctx.reportProgress(progress);
+        await repos.experiments.setProgress(lease, { epoch: event.epoch, epochs });
         logger.info({ epoch: event.epoch, metrics: summarize(event.metrics) }, 'epoch finished');
         return;
       }

@@ -7,3 +7,4 @@ export * from './repositories/checkpoint.repository';
 export * from './repositories/outbox.repository';
 export * from './repositories/grid.repository';
 export { repositories, type Repositories } from './repositories';
+export { SPEC_SQL_PATHS } from './repositories/spec-sql';

@@ -11,6 +11,7 @@ import type { Db } from '../client';
 import { NotFoundError } from '../errors';
 import type { ExperimentStatus, Grid, GridStatus, Prisma } from '../generated/client';
 import { pageQuery, toPage } from './cursor-page';
+import { specField } from './spec-sql';
 
 export type { Grid, GridStatus };
 
@@ -149,6 +150,7 @@ export function gridRepository(db: Db) {
 
     /** Status counts and epoch progress of the members, and when any of them last changed. */
     async counts(gridId: string): Promise<GridCountsRow> {
+      const epochs = specField('e', 'epochs');
       const [row] = await db.$queryRaw<GridCountsRow[]>`
         SELECT count(*)::int AS total,
           count(*) FILTER (WHERE e.status = 'queued')::int AS queued,
@@ -158,9 +160,10 @@ export function gridRepository(db: Db) {
           count(*) FILTER (WHERE e.status = 'cancelled')::int AS cancelled,
           count(*) FILTER (WHERE m.reused)::int AS reused,
           coalesce(sum(CASE WHEN e.status = ANY(${FINAL_EXPERIMENT_STATUSES}::"ExperimentStatus"[])
-                            THEN (e.spec->'training'->>'epochs')::int
-                            ELSE least(coalesce((e.progress->>'epoch')::int, 0), (e.spec->'training'->>'epochs')::int) END), 0)::float8 AS "doneEpochs",
-          coalesce(sum((e.spec->'training'->>'epochs')::int), 0)::float8 AS "allEpochs",
+                            THEN (${epochs})::int
+                            ELSE least(coalesce((e.progress->>'epoch')::int, 0), (${epochs})::int) END), 0)::float8
+            AS "doneEpochs",
+          coalesce(sum((${epochs})::int), 0)::float8 AS "allEpochs",
           max(e."updatedAt") AS "lastUpdate"
         FROM "GridMember" m JOIN "Experiment" e ON e.id = m."experimentId"
         WHERE m."gridId" = ${gridId}::uuid`;
@@ -170,7 +173,7 @@ export function gridRepository(db: Db) {
     async members(gridId: string): Promise<GridMemberRow[]> {
       return db.$queryRaw<GridMemberRow[]>`
         SELECT m."experimentId", m.index, m.point, m."groupKey", m.reused, e.status::text AS status, e.backend,
-               e.spec->'architecture'->>'family' AS family, (e.spec->'architecture'->>'depth')::int AS depth
+               ${specField('e', 'family')} AS family, (${specField('e', 'depth')})::int AS depth
         FROM "GridMember" m JOIN "Experiment" e ON e.id = m."experimentId"
         WHERE m."gridId" = ${gridId}::uuid ORDER BY m.index`;
     },
