@@ -1,61 +1,22 @@
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkpointToLayersModel } from '@resnet-lab/trainer';
 import { repositories, type Repositories } from '@resnet-lab/db';
 import { ExperimentSpec, specHash } from '@resnet-lab/spec';
-import {
-  createTestDatabase,
-  createTestQueuePrefix,
-  startStack,
-  waitFor,
-  type Stack,
-  type TestDatabase,
-  type TestQueuePrefix,
-} from '@resnet-lab/testing';
+import { TINY_SPEC as TINY, useStack, waitFor } from '@resnet-lab/testing';
 
 /**
  * The real thing: the API and worker entry points run as their own processes against the real
  * Postgres and Redis; the test talks to them over HTTP only (and reads Postgres to check).
  */
-const TINY = {
-  architecture: { family: 'cifar-resnet', depth: 8, widthMultiplier: 0.25 },
-  dataset: { name: 'synthetic', trainSize: 96, testSize: 32, imageSize: 8, classes: 4 },
-  training: { epochs: 2, batchSize: 32, learningRate: 0.05 },
-};
-
-let database: TestDatabase;
-let queue: TestQueuePrefix;
-let stack: Stack;
-let repos: Repositories;
+const fixture = useStack({ workerEnv: { TRAINER_BACKEND: 'cpu', WORKER_LOCK_MS: '3000' } });
+const api = fixture.api;
+const stack = () => fixture.stack;
+const database = () => fixture.database;
+const queue = () => fixture.queue;
+const repos = (): Repositories => repositories(fixture.database.db);
 let finishedId: string;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  queue = await createTestQueuePrefix();
-  repos = repositories(database.db);
-  stack = await startStack({
-    databaseUrl: database.url,
-    queuePrefix: queue.prefix,
-    workerEnv: { TRAINER_BACKEND: 'cpu', WORKER_LOCK_MS: '3000' },
-  });
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await queue?.cleanup();
-  await database?.drop();
-});
-
-async function api(path: string, init?: { method?: string; body?: unknown }) {
-  const res = await fetch(`${stack.apiUrl}${path}`, {
-    method: init?.method ?? 'GET',
-    ...(init?.body !== undefined
-      ? { body: JSON.stringify(init.body), headers: { 'content-type': 'application/json' } }
-      : {}),
-  });
-  return { status: res.status, body: await res.json() };
-}
 
 async function waitForStatus(id: string, statuses: string[], timeoutMs = 120_000) {
   return waitFor(
@@ -65,7 +26,7 @@ async function waitForStatus(id: string, statuses: string[], timeoutMs = 120_000
     },
     { timeoutMs, what: `experiment ${id} to reach ${statuses.join('/')}` },
   ).catch((error) => {
-    throw new Error(`${error.message}\n--- worker output ---\n${stack.worker.output().slice(-5000)}`);
+    throw fixture.withLogs(error as Error);
   });
 }
 
@@ -79,7 +40,7 @@ describe('one experiment end to end', () => {
     expect(done.backend).toBe('cpu');
     expect(done.attempts).toBe(1);
 
-    const rows = await database.db.metric.findMany({ where: { experimentId: created.body.id } });
+    const rows = await database().db.metric.findMany({ where: { experimentId: created.body.id } });
     for (const epoch of [1, 2]) {
       for (const split of ['train', 'validation']) {
         const losses = rows.filter((r) => r.epoch === epoch && r.split === split && r.name === 'loss');
@@ -90,7 +51,7 @@ describe('one experiment end to end', () => {
     expect(new Set(rows.map((r) => r.epoch))).toEqual(new Set([1, 2]));
     const metrics = await api(`/v1/experiments/${created.body.id}/metrics`);
     expect(metrics.body.metrics.length).toBe(rows.length);
-    expect((await repos.checkpoints.list(created.body.id)).length).toBeGreaterThan(0);
+    expect((await repos().checkpoints.list(created.body.id)).length).toBeGreaterThan(0);
     finishedId = created.body.id;
   });
 
@@ -100,15 +61,15 @@ describe('one experiment end to end', () => {
     const last = list.body.checkpoints.at(-1);
     expect(last.epoch).toBe(2);
 
-    const download = await fetch(`${stack.apiUrl}/v1/experiments/${finishedId}/checkpoints/2`);
+    const download = await fetch(`${stack().apiUrl}/v1/experiments/${finishedId}/checkpoints/2`);
     expect(download.status).toBe(200);
     const bytes = new Uint8Array(await download.arrayBuffer());
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(last.sha256);
     expect(bytes.byteLength).toBe(last.size);
-    expect((await fetch(`${stack.apiUrl}/v1/experiments/${finishedId}/checkpoints/99`)).status).toBe(404);
+    expect((await fetch(`${stack().apiUrl}/v1/experiments/${finishedId}/checkpoints/99`)).status).toBe(404);
 
     await tf.setBackend('cpu');
-    const served = await tf.loadLayersModel(`${stack.apiUrl}/v1/experiments/${finishedId}/model/model.json`);
+    const served = await tf.loadLayersModel(`${stack().apiUrl}/v1/experiments/${finishedId}/model/model.json`);
     const spec = ExperimentSpec.parse((await api(`/v1/experiments/${finishedId}`)).body.spec);
     const local = await checkpointToLayersModel(spec, bytes);
     const reference = await tf.loadLayersModel(
@@ -131,15 +92,15 @@ describe('one experiment end to end', () => {
   it('runs an experiment whose submitter crashed between the insert and the enqueue', async () => {
     // Kill the API, then do exactly what its POST handler had done before the crash: the row and
     // its outbox entry are committed, nothing reached Redis.
-    await stack.api.kill();
+    await stack().api.kill();
     const spec = ExperimentSpec.parse({ ...TINY, training: { ...TINY.training, epochs: 1, seed: 7 } });
-    const orphan = await repos.experiments.createWithOutbox(spec, specHash(spec));
+    const orphan = await repos().experiments.createWithOutbox(spec, specHash(spec));
     expect(await queueHas(orphan.id)).toBe(false);
 
-    await stack.restartApi();
+    await stack().restartApi();
     const done = await waitForStatus(orphan.id, ['succeeded', 'failed']);
     expect(done.status).toBe('succeeded');
-    expect(await repos.outbox.count()).toBe(0);
+    expect(await repos().outbox.count()).toBe(0);
   });
 
   it('stops a running experiment on cancel and marks it cancelled', async () => {
@@ -163,20 +124,20 @@ describe('a worker killed mid-training', () => {
     };
     const created = await api('/v1/experiments', { method: 'POST', body: spec });
     const id = created.body.id;
-    await waitFor(async () => ((await repos.checkpoints.latest(id)) ? true : undefined), {
+    await waitFor(async () => ((await repos().checkpoints.latest(id)) ? true : undefined), {
       timeoutMs: 120_000,
       what: 'a first checkpoint',
     });
-    await stack.worker.kill();
-    const before = await repos.checkpoints.latest(id);
+    await stack().worker.kill();
+    const before = await repos().checkpoints.latest(id);
     expect(before!.epoch).toBeLessThan(6);
 
-    stack.startWorker();
+    stack().startWorker();
     const done = await waitForStatus(id, ['succeeded', 'failed'], 180_000);
     expect(done.status).toBe('succeeded');
     expect(done.attempts).toBe(2);
-    expect(stack.worker.output()).toMatch(/resuming from checkpoint/);
-    const rows = await database.db.metric.findMany({ where: { experimentId: id, split: 'train', name: 'loss' } });
+    expect(stack().worker.output()).toMatch(/resuming from checkpoint/);
+    const rows = await database().db.metric.findMany({ where: { experimentId: id, split: 'train', name: 'loss' } });
     expect(rows.map((r) => r.epoch).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
   }, 400_000);
 });
@@ -190,28 +151,28 @@ describe('a worker shut down mid-training (SIGTERM)', () => {
     };
     const created = await api('/v1/experiments', { method: 'POST', body: spec });
     const id = created.body.id;
-    await waitFor(async () => ((await repos.checkpoints.latest(id)) ? true : undefined), {
+    await waitFor(async () => ((await repos().checkpoints.latest(id)) ? true : undefined), {
       timeoutMs: 120_000,
       what: 'a first checkpoint',
     });
-    await stack.worker.stop(30_000);
-    expect(stack.worker.output()).toMatch(/handed back to the queue/);
+    await stack().worker.stop(30_000);
+    expect(stack().worker.output()).toMatch(/handed back to the queue/);
     const job = await queueJob(id);
     expect(job.attemptsMade).toBe(0);
     expect((await api(`/v1/experiments/${id}`)).body.status).toBe('queued');
 
-    stack.startWorker();
+    stack().startWorker();
     const done = await waitForStatus(id, ['succeeded', 'failed'], 180_000);
     expect(done.status).toBe('succeeded');
-    expect(stack.worker.output()).toMatch(/resuming from checkpoint/);
+    expect(stack().worker.output()).toMatch(/resuming from checkpoint/);
   }, 400_000);
 });
 
 async function queueJob(id: string): Promise<{ attemptsMade: number }> {
-  const raw = await queue.redis.hgetall(`${queue.prefix}:train:${id}`);
+  const raw = await queue().redis.hgetall(`${queue().prefix}:train:${id}`);
   return { attemptsMade: Number(raw.atm ?? 0) };
 }
 
 async function queueHas(id: string): Promise<boolean> {
-  return (await queue.redis.exists(`${queue.prefix}:train:${id}`)) === 1;
+  return (await queue().redis.exists(`${queue().prefix}:train:${id}`)) === 1;
 }

@@ -1,66 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestDatabase,
-  createTestQueuePrefix,
-  startStack,
-  waitFor,
-  type Stack,
-  type TestDatabase,
-  type TestQueuePrefix,
-} from '@resnet-lab/testing';
+import { describe, expect, it } from 'vitest';
+import { TINY_SPEC, useStack, waitFor } from '@resnet-lab/testing';
 
 /**
  * Grids over the real processes: the API and worker entry points against the real Postgres and
  * Redis, driven over HTTP only. A tiny grid runs to completion (watched over SSE), is submitted
  * again and reused without training, and a grid with a long experiment is cancelled mid-run.
  */
-const TINY = {
-  architecture: { family: 'cifar-resnet', depth: 8, widthMultiplier: 0.25 },
-  dataset: { name: 'synthetic', trainSize: 96, testSize: 32, imageSize: 8, classes: 4 },
-  training: { epochs: 1, batchSize: 32 },
-};
+const TINY = { ...TINY_SPEC, training: { ...TINY_SPEC.training, epochs: 1, learningRate: 0.1 } };
 
-let database: TestDatabase;
-let queue: TestQueuePrefix;
-let stack: Stack;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  queue = await createTestQueuePrefix();
-  stack = await startStack({
-    databaseUrl: database.url,
-    queuePrefix: queue.prefix,
-    workerEnv: { TRAINER_BACKEND: 'cpu' },
-  });
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await queue?.cleanup();
-  await database?.drop();
-});
-
-async function api(path: string, init?: { method?: string; body?: unknown }) {
-  const res = await fetch(`${stack.apiUrl}${path}`, {
-    method: init?.method ?? 'GET',
-    ...(init?.body !== undefined
-      ? { body: JSON.stringify(init.body), headers: { 'content-type': 'application/json' } }
-      : {}),
-  });
-  return { status: res.status, body: await res.json() };
-}
-
-function withLogs(error: Error): Error {
-  return new Error(
-    `${error.message}\n--- worker ---\n${stack.worker.output().slice(-4000)}\n--- api ---\n${stack.api.output().slice(-2000)}`,
-  );
-}
+const fixture = useStack({ workerEnv: { TRAINER_BACKEND: 'cpu' } });
+const { api, withLogs } = fixture;
+const stack = () => fixture.stack;
 
 /** Reads an SSE stream until `event: end`, returning the events seen. */
 async function readEvents(path: string, timeoutMs: number): Promise<{ event: string; data: any }[]> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
-  const res = await fetch(`${stack.apiUrl}${path}`, { signal: controller.signal });
+  const res = await fetch(`${stack().apiUrl}${path}`, { signal: controller.signal });
   const events: { event: string; data: any }[] = [];
   const decoder = new TextDecoder();
   let buffer = '';
@@ -97,7 +53,7 @@ describe('grids end to end', () => {
     });
     expect(events.at(-1)!.event).toBe('end');
     const last = events.filter((e) => e.event === 'grid').at(-1)!.data;
-    expect(last, stack.worker.output().slice(-3000)).toMatchObject({
+    expect(last, stack().worker.output().slice(-3000)).toMatchObject({
       done: true,
       progress: 1,
       counts: { total: 2, succeeded: 2 },

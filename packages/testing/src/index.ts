@@ -89,3 +89,4 @@ export async function waitFor<T>(
 }
 export * from './processes';
 export * from './stack';
+export * from './use-stack';
