@@ -8,6 +8,8 @@ import uPlot, { type AlignedData, type Options } from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { alignLines, type Line } from './shape';
 
+const EPOCH_STEPS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000];
+
 interface Props {
   title: string;
   lines: Line[];
@@ -73,7 +75,8 @@ export function CurveChart({ title, lines, yLabel, height = 260 }: Props) {
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false } },
       axes: [
-        { label: 'epoch', stroke: '#333', grid: { stroke: '#e3e3e3' } },
+        // Epochs are whole numbers: no 1.2, 1.4 … ticks on a short run.
+        { label: 'epoch', stroke: '#333', grid: { stroke: '#e3e3e3' }, incrs: EPOCH_STEPS },
         { label: yLabel, stroke: '#333', grid: { stroke: '#e3e3e3' }, size: 56 },
       ],
     };

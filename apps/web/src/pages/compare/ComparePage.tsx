@@ -12,7 +12,7 @@ import { formatValue, PALETTE, type Line } from '../../charts/shape';
 import { ErrorNotice, Loading, Section, StatusBadge } from '../../components/common';
 import { formatDate, formatMetric, shortId } from '../../format';
 import { Link, setSearch, useLocation } from '../../router';
-import { experimentLines } from '../experiment/ExperimentPage';
+import { experimentLines } from '../../charts/experiment-lines';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -36,12 +36,11 @@ export function ComparePage() {
 
   const experiments = comparison.data?.experiments ?? [];
   const lines: Line[] = experiments.flatMap((c, i) =>
-    experimentLines(
-      metrics[i]?.data?.metrics ?? [],
-      metric,
-      PALETTE[i % PALETTE.length]!,
-      `${experimentName(c.experiment)} `,
-    ),
+    experimentLines(metrics[i]?.data?.metrics ?? [], metric, {
+      colour: PALETTE[i % PALETTE.length]!,
+      prefix: `${experimentName(c.experiment)} `,
+      heldOutOnly: true,
+    }),
   );
 
   return (

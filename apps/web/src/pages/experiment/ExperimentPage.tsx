@@ -3,36 +3,12 @@ import { useMemo } from 'react';
 import { errorMessage } from '../../api/client';
 import { LiveIndicator, useLiveExperiment } from '../../api/live-queries';
 import { isActive, useCancelExperiment, useCheckpoints, useExperiment, useMetrics } from '../../api/queries';
-import type { Metrics } from '../../api/types';
 import { CurveChart } from '../../charts/CurveChart';
-import { PALETTE, type Line, type Split } from '../../charts/shape';
+import { experimentLines } from '../../charts/experiment-lines';
 import { ErrorNotice, Loading, ProgressBar, Section, StatusBadge } from '../../components/common';
 import { formatBytes, formatDate, formatMetric } from '../../format';
 import { Link } from '../../router';
 import { SpecTable } from './SpecTable';
-
-/** One line per split of one metric: thin training, bold held-out, as on the grid page. */
-export function experimentLines(metrics: Metrics['metrics'], name: string, colour: string, prefix = ''): Line[] {
-  const splits: Split[] = ['train', 'validation', 'test'];
-  return splits
-    .map((split) => ({
-      split,
-      points: metrics
-        .filter((m) => m.split === split && m.name === name)
-        .sort((a, b) => a.epoch - b.epoch)
-        .map((m) => ({ epoch: m.epoch, mean: m.value, std: 0, n: 1 })),
-    }))
-    .filter((s) => s.points.length > 0)
-    .map((s) => ({
-      id: `${prefix}${s.split}`,
-      label: `${prefix}${s.split} ${name}`,
-      colour,
-      split: s.split,
-      width: s.split === 'train' ? 1 : 2.5,
-      band: false,
-      points: s.points,
-    }));
-}
 
 export function ExperimentPage({ id }: { id: string }) {
   const first = useExperiment(id, false);
@@ -113,12 +89,12 @@ export function ExperimentPage({ id }: { id: string }) {
           <p className="muted">No epoch finished yet{active ? '; curves appear here as training goes.' : '.'}</p>
         ) : (
           <div className="charts">
-            {names.map((name, i) => (
+            {names.map((name) => (
               <CurveChart
                 key={name}
                 title={`${name} per epoch`}
                 yLabel={name}
-                lines={experimentLines(metrics.data?.metrics ?? [], name, PALETTE[i]!)}
+                lines={experimentLines(metrics.data?.metrics ?? [], name)}
               />
             ))}
           </div>

@@ -78,7 +78,9 @@ export function NewGridForm() {
     if (error instanceof ApiError && error.fieldErrors.length > 0) {
       if (mode === 'json') setJsonErrors(markFieldErrors(json, error.fieldErrors));
       else setFieldErrors(error.fieldErrors);
-      setFailure(`The API rejected the grid: ${error.fieldErrors.length} problem(s), marked below.`);
+      setFailure(
+        `The API rejected the grid: ${error.fieldErrors.length} problem${error.fieldErrors.length === 1 ? '' : 's'}, marked ${mode === 'json' ? 'in the editor' : 'at the fields'}.`,
+      );
     } else {
       setFailure(errorMessage(error));
     }

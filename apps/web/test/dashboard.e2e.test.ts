@@ -1,0 +1,260 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createTestDatabase,
+  createTestQueuePrefix,
+  REPO_ROOT,
+  startStack,
+  type Stack,
+  type TestDatabase,
+  type TestQueuePrefix,
+} from '@resnet-lab/testing';
+
+/**
+ * The dashboard end to end: the built app served by the real API process, a real worker
+ * training, driven in real headless Chromium. A tiny grid is submitted from the UI, its curve
+ * appears live, an experiment's checkpoint downloads, two runs are compared, a bad field is
+ * marked in the JSON editor, and the page survives the API going away and coming back.
+ * Screenshots go to .run/screenshots/ for a person to look at.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+const SCREENSHOTS = path.join(REPO_ROOT, '.run', 'screenshots');
+const WEB = path.join(REPO_ROOT, 'apps', 'web');
+
+// Training waits are generous: a loaded 2-core machine may take a minute for an epoch.
+const EPOCH_WAIT_MS = 120_000;
+const GRID_WAIT_MS = 240_000;
+
+const TINY_GRID = {
+  name: 'e2e tiny: plain vs residual',
+  base: {
+    dataset: { name: 'synthetic', trainSize: 96, testSize: 32, imageSize: 8, classes: 4 },
+    training: { epochs: 2, batchSize: 32 },
+    architecture: { family: 'cifar-resnet', depth: 8, widthMultiplier: 0.25 },
+  },
+  axes: { 'architecture.family': ['cifar-plain', 'cifar-resnet'] },
+};
+
+const BAD_GRID = {
+  base: {
+    dataset: { name: 'synthetic', trainSize: 96, testSize: 32, imageSize: 8, classes: 4 },
+    training: { epochs: 1, batchSize: 32, learningRate: -1 },
+    architecture: { family: 'cifar-resnet', depth: 8, widthMultiplier: 0.25 },
+  },
+  axes: { 'training.seed': [0, 1] },
+};
+
+let database: TestDatabase;
+let queue: TestQueuePrefix;
+let stack: Stack;
+let browser: Browser;
+let page: Page;
+let gridId: string;
+
+async function shot(name: string) {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+function withLogs(error: unknown): Error {
+  return new Error(
+    `${(error as Error).message}\n--- worker ---\n${stack.worker.output().slice(-3000)}\n--- api ---\n${stack.api.output().slice(-2000)}`,
+  );
+}
+
+describe.skipIf(!hasChromium)(
+  hasChromium ? 'dashboard in headless Chromium' : `dashboard in headless Chromium: SKIPPED, ${CHROMIUM} is missing`,
+  () => {
+    beforeAll(async () => {
+      // The test serves what it builds: the API's static plugin reads apps/web/build.
+      execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], {
+        cwd: WEB,
+        stdio: 'pipe',
+      });
+      await mkdir(SCREENSHOTS, { recursive: true });
+      database = await createTestDatabase();
+      queue = await createTestQueuePrefix();
+      stack = await startStack({ databaseUrl: database.url, queuePrefix: queue.prefix });
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+      });
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+      page = await context.newPage();
+      page.setDefaultTimeout(30_000);
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+      await stack?.stop();
+      await queue?.cleanup();
+      await database?.drop();
+    });
+
+    it('serves the dashboard at / and keeps the API routes working', async () => {
+      const res = await page.goto(stack.apiUrl);
+      expect(res?.status()).toBe(200);
+      await expect(page.getByRole('heading', { name: 'Grids', level: 1 }).isVisible()).resolves.toBe(true);
+      for (const url of ['/healthz', '/readyz', '/openapi.json', '/v1/grids']) {
+        expect((await fetch(`${stack.apiUrl}${url}`)).status, url).toBe(200);
+      }
+      const unknown = await fetch(`${stack.apiUrl}/v1/nothing-here`);
+      expect(unknown.status).toBe(404);
+      expect(unknown.headers.get('content-type')).toContain('application/problem+json');
+    });
+
+    it('marks an invalid field of the JSON editor at its line, from the API 400', async () => {
+      await page.getByLabel('a JSON grid definition').check();
+      const editor = page.getByLabel('Grid definition (POST /v1/grids body)');
+      await editor.fill(JSON.stringify(BAD_GRID, null, 2));
+      await page.getByRole('button', { name: 'Estimate cost' }).click();
+      const problem = page.locator('.field-errors li[data-field="training.learningRate"]');
+      await problem.waitFor();
+      expect(await problem.textContent()).toMatch(/line \d+/);
+      await expect(editor.getAttribute('aria-invalid')).resolves.toBe('true');
+      // Exactly the line holding learningRate is painted.
+      const marked = page.locator('.backdrop-line.backdrop-error');
+      expect(await marked.count()).toBe(1);
+      expect(await marked.textContent()).toContain('"learningRate": -1');
+      await shot('01-json-field-error');
+
+      // A syntax error is marked at its line too, before anything is sent.
+      await editor.fill('{\n  "base": {},\n  "axes": { "training.seed": [0, 1], }\n}');
+      await page.getByRole('button', { name: 'Estimate cost' }).click();
+      await page.locator('.field-errors li[data-field="(JSON)"]').waitFor();
+      expect(await page.locator('.backdrop-line.backdrop-error').textContent()).toContain('"training.seed"');
+    });
+
+    it('submits a tiny grid from the UI after showing its dry-run cost', async () => {
+      await page.getByLabel('Grid definition (POST /v1/grids body)').fill(JSON.stringify(TINY_GRID, null, 2));
+      await page.getByRole('button', { name: 'Estimate cost' }).click();
+      const cost = page.getByRole('status', { name: 'estimated cost' });
+      await cost.waitFor();
+      expect(await cost.textContent()).toMatch(/2 experiments to run/);
+      await shot('02-dry-run-cost');
+      await page.getByRole('button', { name: 'Start 2 experiments' }).click();
+      await page.waitForURL(/\/grids\/[0-9a-f-]{36}$/);
+      gridId = page.url().split('/').pop()!;
+      await page.getByRole('heading', { name: TINY_GRID.name, level: 1 }).waitFor();
+    });
+
+    it('shows the curve appear live, without a reload', async () => {
+      const streams: string[] = [];
+      page.on('request', (r) => r.url().includes('/events') && streams.push(r.url()));
+      await page.evaluate(() => ((window as unknown as { stillHere: boolean }).stillHere = true));
+      try {
+        await page.waitForFunction(
+          () => [...document.querySelectorAll<HTMLElement>('.chart-plot')].some((el) => Number(el.dataset.points) >= 1),
+          null,
+          { timeout: EPOCH_WAIT_MS, polling: 500 },
+        );
+      } catch (error) {
+        throw withLogs(error);
+      }
+      expect(await page.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
+      await shot('03-grid-live');
+      // Then the whole grid finishes, still without a reload, and the table shows its results.
+      try {
+        await page.locator('.grid-header .badge-done').waitFor({ timeout: GRID_WAIT_MS });
+      } catch (error) {
+        throw withLogs(error);
+      }
+      expect(await page.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
+      expect(await page.locator('.experiments-table tbody tr[data-status="succeeded"]').count()).toBe(2);
+      expect(await page.getByRole('figure').count()).toBe(2); // plain beside residual
+      await page.waitForFunction(
+        () => [...document.querySelectorAll<HTMLElement>('.chart-plot')].every((el) => Number(el.dataset.points) >= 2),
+        null,
+        { timeout: 30_000 },
+      );
+      await shot('04-grid-done');
+    });
+
+    it('keeps the metric and filters in the URL', async () => {
+      await page.getByLabel('Metric').selectOption('loss');
+      await page.getByRole('button', { name: 'family' }).click();
+      await page.getByRole('group', { name: 'filter experiments' }).getByLabel('family').selectOption('cifar-resnet');
+      const url = new URL(page.url());
+      expect(url.searchParams.get('metric')).toBe('loss');
+      expect(url.searchParams.get('f.architecture.family')).toBe('cifar-resnet');
+      expect(url.searchParams.get('sort')).toBe('axis:architecture.family');
+      expect(await page.locator('.experiments-table tbody tr').count()).toBe(1);
+      await page.reload();
+      await page.locator('.experiments-table tbody tr').first().waitFor();
+      expect(await page.locator('.experiments-table tbody tr').count()).toBe(1);
+      expect(await page.getByLabel('Metric').inputValue()).toBe('loss');
+      await page.goto(`${stack.apiUrl}/grids/${gridId}`);
+      await page.locator('.experiments-table tbody tr').nth(1).waitFor();
+    });
+
+    it('opens an experiment whose checkpoint link downloads the checkpoint', async () => {
+      await page.getByRole('link', { name: 'experiment 0' }).click();
+      await page.waitForURL(/\/experiments\/[0-9a-f-]{36}$/);
+      const experimentId = page.url().split('/').pop()!;
+      const link = page.getByRole('link', { name: /^checkpoint-epoch-2\.bin$/ });
+      await link.waitFor();
+      await page.getByText(/^Backend$/).waitFor();
+      await shot('05-experiment');
+      const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+      expect(download.suggestedFilename()).toBe('checkpoint-epoch-2.bin');
+      const bytes = await readFile((await download.path())!);
+      const listed = (await (await fetch(`${stack.apiUrl}/v1/experiments/${experimentId}/checkpoints`)).json()) as {
+        checkpoints: { epoch: number; sha256: string; size: number }[];
+      };
+      const info = listed.checkpoints.find((c) => c.epoch === 2)!;
+      expect(bytes.length).toBe(info.size);
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(info.sha256);
+    });
+
+    it('compares two runs, showing only the fields that differ', async () => {
+      await page.goto(`${stack.apiUrl}/grids/${gridId}`);
+      await page.getByLabel('select experiment 0 to compare').check();
+      await page.getByLabel('select experiment 1 to compare').check();
+      await page.getByRole('link', { name: 'Compare selected (2)' }).click();
+      await page.waitForURL(/\/compare\?ids=/);
+      const differences = page.locator('.differences-table');
+      await differences.waitFor();
+      const fields = await differences.locator('tbody th').allTextContents();
+      expect(fields).toContain('architecture.family');
+      expect(fields).not.toContain('training.epochs');
+      await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('.chart-plot')?.dataset.points) >= 2);
+      expect(await page.locator('.legend li').count()).toBe(4); // 2 runs x (train, validation)
+      await shot('06-compare');
+    });
+
+    it('says clearly when the API is down and recovers when it is back', async () => {
+      await page.goto(stack.apiUrl);
+      await page.locator('.grids-table').waitFor();
+      await stack.api.stop();
+      // Any request now fails: navigating in the app refetches the grid list.
+      await page.getByRole('link', { name: 'Compare' }).click();
+      await page.getByRole('navigation', { name: 'main' }).getByRole('link', { name: 'Grids' }).click();
+      const banner = page.getByText('The API is not reachable');
+      await banner.waitFor({ timeout: 30_000 });
+      await shot('07-api-down');
+      await stack.restartApi();
+      await banner.waitFor({ state: 'detached', timeout: 30_000 });
+      await page.locator('.grids-table').waitFor();
+    });
+
+    it('fits a phone screen', async () => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(`${stack.apiUrl}/grids/${gridId}`);
+      await page.locator('.experiments-table').waitFor();
+      await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('.chart-plot')?.dataset.points) >= 2);
+      // Nothing but the tables (which scroll inside their own box) is wider than the screen.
+      const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(await overflow()).toBeLessThanOrEqual(0);
+      await shot('08-phone-grid');
+      await page.goto(stack.apiUrl);
+      await page.locator('.grids-table').waitFor();
+      expect(await overflow()).toBeLessThanOrEqual(0);
+      await shot('09-phone-grids');
+    });
+  },
+);
