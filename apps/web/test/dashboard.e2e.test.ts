@@ -56,6 +56,8 @@ let stack: Stack;
 let browser: Browser;
 let page: Page;
 let gridId: string;
+/** Event-stream URLs the page opened. */
+const streams: string[] = [];
 
 async function shot(name: string) {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
@@ -86,6 +88,7 @@ describe.skipIf(!hasChromium)(
       });
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
       page = await context.newPage();
+      page.on('request', (r) => r.url().includes('/events') && streams.push(r.url()));
       page.setDefaultTimeout(30_000);
     });
 
@@ -144,18 +147,37 @@ describe.skipIf(!hasChromium)(
     });
 
     it('shows the curve appear live, without a reload', async () => {
-      const streams: string[] = [];
-      page.on('request', (r) => r.url().includes('/events') && streams.push(r.url()));
       await page.evaluate(() => ((window as unknown as { stillHere: boolean }).stillHere = true));
+      // When the API first has an epoch, seen from outside the browser: the page should follow within seconds.
+      let apiHadEpochAt = 0;
+      let watching = true;
+      const watchApi = (async () => {
+        while (watching && !apiHadEpochAt) {
+          const res = await fetch(`${stack.apiUrl}/v1/grids/${gridId}/curves?metric=train.error`).catch(() => null);
+          const body = (await res?.json().catch(() => null)) as { series?: { points: unknown[] }[] } | null;
+          if (body?.series?.some((s) => s.points.length > 0)) apiHadEpochAt = Date.now();
+          else await new Promise((r) => setTimeout(r, 200));
+        }
+      })();
       try {
         await page.waitForFunction(
           () => [...document.querySelectorAll<HTMLElement>('.chart-plot')].some((el) => Number(el.dataset.points) >= 1),
           null,
-          { timeout: EPOCH_WAIT_MS, polling: 500 },
+          { timeout: EPOCH_WAIT_MS, polling: 100 },
         );
       } catch (error) {
         throw withLogs(error);
+      } finally {
+        watching = false;
       }
+      const shownAt = Date.now();
+      await watchApi;
+      // Loose bound (a loaded 2-core machine); without live updates the curve would never appear.
+      console.log(
+        `first epoch: in the API, then on the page ${apiHadEpochAt ? shownAt - apiHadEpochAt : '?'} ms later`,
+      );
+      expect(shownAt - (apiHadEpochAt || shownAt)).toBeLessThan(15_000);
+      expect(streams.some((u) => u.includes(`/v1/grids/${gridId}/events`))).toBe(true);
       expect(await page.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
       await shot('03-grid-live');
       // Then the whole grid finishes, still without a reload, and the table shows its results.
@@ -223,7 +245,9 @@ describe.skipIf(!hasChromium)(
       expect(fields).toContain('architecture.family');
       expect(fields).not.toContain('training.epochs');
       await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('.chart-plot')?.dataset.points) >= 2);
-      expect(await page.locator('.legend li').count()).toBe(4); // 2 runs x (train, validation)
+      // 2 runs x (train, validation): the test split is left out when validation exists.
+      await page.locator('.legend li').nth(3).waitFor();
+      expect(await page.locator('.legend li').count()).toBe(4);
       await shot('06-compare');
     });
 

@@ -105,6 +105,7 @@ export function CurveChart({ title, lines, yLabel, height = 260 }: Props) {
         data-points={points}
       />
       {points === 0 && <p className="muted chart-empty">No epochs recorded yet.</p>}
+      {lines.some((l) => l.band) && <p className="muted small chart-note">Shaded: mean ± std over seeds.</p>}
       <ul className="legend">
         {lines.map((line) => (
           <li key={line.id}>
@@ -114,7 +115,6 @@ export function CurveChart({ title, lines, yLabel, height = 260 }: Props) {
               style={{ borderTopColor: line.colour, borderTopWidth: `${Math.max(1, line.width + 0.5)}px` }}
             />
             {line.label}
-            {line.band ? ' (mean ± std over seeds)' : ''}
           </li>
         ))}
       </ul>
