@@ -65,7 +65,8 @@ async function shot(name: string) {
 
 function withLogs(error: unknown): Error {
   return new Error(
-    `${(error as Error).message}\n--- worker ---\n${stack.worker.output().slice(-3000)}\n--- api ---\n${stack.api.output().slice(-2000)}`,
+    `${(error as Error).message}\n--- worker ---\n${stack.worker.output().slice(-3000)}` +
+      `\n--- api ---\n${stack.api.output().slice(-2000)}`,
   );
 }
 
@@ -224,7 +225,7 @@ describe.skipIf(!hasChromium)(
       await shot('05-experiment');
       const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
       expect(download.suggestedFilename()).toBe('checkpoint-epoch-2.bin');
-      const bytes = await readFile((await download.path())!);
+      const bytes = await readFile(await download.path());
       const listed = (await (await fetch(`${stack.apiUrl}/v1/experiments/${experimentId}/checkpoints`)).json()) as {
         checkpoints: { epoch: number; sha256: string; size: number }[];
       };

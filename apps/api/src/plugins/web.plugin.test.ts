@@ -20,7 +20,7 @@ afterAll(async () => {
 
 async function appWith(root: string) {
   const app = Fastify();
-  app.get('/v1/things', async () => ({ ok: true }));
+  app.get('/v1/things', () => ({ ok: true }));
   await app.register(webPlugin, { root });
   await app.ready();
   return app;

@@ -86,7 +86,6 @@ export function CurveChart({ title, lines, yLabel, height = 260 }: Props) {
       plot.current = null;
     };
     // Rebuilt only when the lines or the size change; new data alone goes through setData below.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [shape, width, height, yLabel]);
 
   useEffect(() => {

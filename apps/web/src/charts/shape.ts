@@ -213,9 +213,9 @@ export function alignLines(lines: Line[]): {
   const x = [...new Set(lines.flatMap((l) => l.points.map((p) => p.epoch)))].sort((a, b) => a - b);
   const index = new Map(x.map((e, i) => [e, i]));
   const series = lines.map((line) => {
-    const mean: (number | null)[] = new Array(x.length).fill(null);
-    const lower: (number | null)[] = new Array(x.length).fill(null);
-    const upper: (number | null)[] = new Array(x.length).fill(null);
+    const mean = new Array<number | null>(x.length).fill(null);
+    const lower = new Array<number | null>(x.length).fill(null);
+    const upper = new Array<number | null>(x.length).fill(null);
     for (const p of line.points) {
       const i = index.get(p.epoch)!;
       mean[i] = p.mean;

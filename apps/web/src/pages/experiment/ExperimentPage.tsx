@@ -151,7 +151,7 @@ export function ExperimentPage({ id }: { id: string }) {
       </Section>
 
       <Section title="Specification">
-        <SpecTable spec={e.spec as unknown as Record<string, unknown>} />
+        <SpecTable spec={e.spec} />
         <details>
           <summary>As JSON</summary>
           <pre className="spec-json">{JSON.stringify(e.spec, null, 2)}</pre>

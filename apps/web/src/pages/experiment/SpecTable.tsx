@@ -10,22 +10,31 @@ export function flattenSpec(value: unknown, prefix = '', out: [string, unknown][
   return out;
 }
 
-export function SpecTable({ spec }: { spec: Record<string, unknown> }) {
+/** The spec's fields, one small table per section (architecture, dataset, training) side by side. */
+export function SpecTable({ spec }: { spec: object }) {
+  const sections = new Map<string, [string, unknown][]>();
+  for (const [field, value] of flattenSpec(spec)) {
+    const [section = field, ...rest] = field.split('.');
+    const rows = sections.get(section) ?? sections.set(section, []).get(section)!;
+    rows.push([rest.join('.') || section, value]);
+  }
   return (
-    <div className="table-wrap">
-      <table className="spec-table">
-        <caption className="visually-hidden">Experiment specification, every field with its value</caption>
-        <tbody>
-          {flattenSpec(spec).map(([field, value]) => (
-            <tr key={field}>
-              <th scope="row">
-                <code>{field}</code>
-              </th>
-              <td>{formatValue(value)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+    <div className="spec-sections">
+      {[...sections.entries()].map(([section, rows]) => (
+        <table key={section} className="spec-table">
+          <caption>{section}</caption>
+          <tbody>
+            {rows.map(([field, value]) => (
+              <tr key={field}>
+                <th scope="row">
+                  <code>{field}</code>
+                </th>
+                <td>{formatValue(value)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ))}
     </div>
   );
 }

@@ -37,7 +37,6 @@ export function GridPage({ id }: { id: string }) {
   const rows = useMemo(
     () => sortRows(filterRows(allRows, query), query.sort, query.dir),
     // query is derived from the URL; filterKey stands for it.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [allRows, filterKey],
   );
   const verdict = degradationVerdict(summary.data?.degradation);

@@ -83,7 +83,10 @@ export function filterRows(rows: Row[], query: TableQuery): Row[] {
   );
 }
 
-/** A column's sort value: `index`, `status`, `backend`, `attempts`, `epochs`, `axis:<path>`, `final:<metric>`, `best:<metric>`. */
+/**
+ * A column's sort value. Columns: `index`, `status`, `backend`, `attempts`, `epochs`, `axis:<path>`,
+ * `final:<metric>`, `best:<metric>`.
+ */
 export function sortValue(row: Row, column: string): number | string | null {
   const [kind, ...rest] = column.split(':');
   const arg = rest.join(':');

@@ -15,7 +15,8 @@ export function degradationVerdict(check: Summary['degradation'] | undefined): V
   if (!check || check.series.length === 0) {
     return {
       headline:
-        'No verdict yet: it needs succeeded plain or residual networks at two or more depths that differ only in depth.',
+        'No verdict yet: it needs succeeded plain or residual networks at two or more depths ' +
+        'that differ only in depth.',
       tone: 'neutral',
       details: [],
     };
@@ -23,10 +24,10 @@ export function degradationVerdict(check: Summary['degradation'] | undefined): V
   const details = check.series
     .filter((s) => s.steps.length > 0)
     .map((s) => {
-      const steps = s.steps.map(
-        (st) =>
-          `depth ${st.fromDepth} → ${st.toDepth}: ${st.metric} ${formatMetric(st.from)} → ${formatMetric(st.to)} (${st.verdict})`,
-      );
+      const steps = s.steps.map((st) => {
+        const change = `${formatMetric(st.from)} → ${formatMetric(st.to)}`;
+        return `depth ${st.fromDepth} → ${st.toDepth}: ${st.metric} ${change} (${st.verdict})`;
+      });
       const kind = s.residual ? 'residual' : 'plain';
       return `${s.family} (${kind}, depths ${depthRun(s.steps)}): ${steps.join('; ')}.`;
     });

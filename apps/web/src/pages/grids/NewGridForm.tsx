@@ -78,9 +78,9 @@ export function NewGridForm() {
     if (error instanceof ApiError && error.fieldErrors.length > 0) {
       if (mode === 'json') setJsonErrors(markFieldErrors(json, error.fieldErrors));
       else setFieldErrors(error.fieldErrors);
-      setFailure(
-        `The API rejected the grid: ${error.fieldErrors.length} problem${error.fieldErrors.length === 1 ? '' : 's'}, marked ${mode === 'json' ? 'in the editor' : 'at the fields'}.`,
-      );
+      const n = error.fieldErrors.length;
+      const where = mode === 'json' ? 'in the editor' : 'at the fields';
+      setFailure(`The API rejected the grid: ${n} problem${n === 1 ? '' : 's'}, marked ${where}.`);
     } else {
       setFailure(errorMessage(error));
     }
@@ -121,7 +121,11 @@ export function NewGridForm() {
     );
 
   return (
-    <form className="new-grid" onSubmit={onEstimate} aria-describedby={failure ? `${ids}-failure` : undefined}>
+    <form
+      className="new-grid"
+      onSubmit={(e) => void onEstimate(e)}
+      aria-describedby={failure ? `${ids}-failure` : undefined}
+    >
       <fieldset className="mode-switch">
         <legend>Start from</legend>
         {(['preset', 'json'] as const).map((m) => (
@@ -232,7 +236,7 @@ export function NewGridForm() {
           {dryRun.isPending ? 'Estimating…' : 'Estimate cost'}
         </button>
         {costed && (
-          <button type="button" className="primary" onClick={onStart} disabled={submit.isPending}>
+          <button type="button" className="primary" onClick={() => void onStart()} disabled={submit.isPending}>
             {submit.isPending
               ? 'Starting…'
               : `Start ${costed.cost.experiments} experiment${costed.cost.experiments === 1 ? '' : 's'}`}
