@@ -134,6 +134,19 @@ describe.skipIf(!hasChromium)(
       expect(await page.locator('.backdrop-line.backdrop-error').textContent()).toContain('"training.seed"');
     });
 
+    it('marks an invalid preset scale under its input', async () => {
+      await page.getByLabel('a preset').check();
+      const scale = page.getByLabel("Scale (1 = the paper's size)");
+      await scale.fill('2');
+      await page.getByRole('button', { name: 'Estimate cost' }).click();
+      const error = page.locator('.field-error[data-field="scale"]');
+      await error.waitFor();
+      expect(await error.textContent()).toMatch(/1/);
+      await expect(scale.getAttribute('aria-invalid')).resolves.toBe('true');
+      await shot('02-preset-field-error');
+      await page.getByLabel('a JSON grid definition').check();
+    });
+
     it('submits a tiny grid from the UI after showing its dry-run cost', async () => {
       await page.getByLabel('Grid definition (POST /v1/grids body)').fill(JSON.stringify(TINY_GRID, null, 2));
       await page.getByRole('button', { name: 'Estimate cost' }).click();
@@ -252,6 +265,39 @@ describe.skipIf(!hasChromium)(
       await shot('06-compare');
     });
 
+    it('pauses, resumes, re-prioritises and cancels a grid from the list', async () => {
+      const long = {
+        ...TINY_GRID,
+        name: 'e2e long',
+        base: { ...TINY_GRID.base, training: { epochs: 500, batchSize: 32 } },
+      };
+      const created = await fetch(`${stack.apiUrl}/v1/grids`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(long),
+      });
+      const { grid } = (await created.json()) as { grid: { id: string } };
+      const apiGrid = async () =>
+        (await (await fetch(`${stack.apiUrl}/v1/grids/${grid.id}`)).json()) as { status: string; priority: number };
+      await page.goto(stack.apiUrl);
+      await page.getByLabel('Priority of grid e2e long', { exact: true }).fill('900');
+      await page.getByRole('button', { name: 'Set the priority of grid e2e long' }).click();
+      await expect.poll(async () => (await apiGrid()).priority, { timeout: 30_000 }).toBe(900);
+      expect(
+        await page.getByRole('button', { name: 'Retry the failed experiments of grid e2e long' }).isDisabled(),
+      ).toBe(true);
+      await page.getByRole('button', { name: 'Pause grid e2e long' }).click();
+      await page.getByRole('button', { name: 'Resume grid e2e long' }).waitFor();
+      expect((await apiGrid()).status).toBe('paused');
+      await page.getByRole('button', { name: 'Resume grid e2e long' }).click();
+      await page.getByRole('button', { name: 'Pause grid e2e long' }).waitFor();
+      expect((await apiGrid()).status).toBe('active');
+      await page.getByRole('button', { name: 'Cancel grid e2e long' }).click();
+      await expect.poll(async () => (await apiGrid()).status, { timeout: 30_000 }).toBe('cancelled');
+      await page.locator('.grids-table .badge-cancelled').waitFor();
+      await shot('07-grids-list');
+    });
+
     it('says clearly when the API is down and recovers when it is back', async () => {
       await page.goto(stack.apiUrl);
       await page.locator('.grids-table').waitFor();
@@ -261,7 +307,7 @@ describe.skipIf(!hasChromium)(
       await page.getByRole('navigation', { name: 'main' }).getByRole('link', { name: 'Grids' }).click();
       const banner = page.getByText('The API is not reachable');
       await banner.waitFor({ timeout: 30_000 });
-      await shot('07-api-down');
+      await shot('08-api-down');
       await stack.restartApi();
       await banner.waitFor({ state: 'detached', timeout: 30_000 });
       await page.locator('.grids-table').waitFor();
@@ -275,11 +321,11 @@ describe.skipIf(!hasChromium)(
       // Nothing but the tables (which scroll inside their own box) is wider than the screen.
       const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(await overflow()).toBeLessThanOrEqual(0);
-      await shot('08-phone-grid');
+      await shot('09-phone-grid');
       await page.goto(stack.apiUrl);
       await page.locator('.grids-table').waitFor();
       expect(await overflow()).toBeLessThanOrEqual(0);
-      await shot('09-phone-grids');
+      await shot('10-phone-grids');
     });
   },
 );

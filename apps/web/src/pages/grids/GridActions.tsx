@@ -45,7 +45,7 @@ export function GridActions({ grid, compact = false }: { grid: Grid; compact?: b
       >
         Retry failed
       </button>
-      <form onSubmit={onPriority} className="priority-form">
+      <form onSubmit={onPriority} className="priority-form" noValidate>
         <label htmlFor={`${id}-priority`}>Priority</label>
         <input
           id={`${id}-priority`}

@@ -120,9 +120,11 @@ export function NewGridForm() {
       </span>
     );
 
+  // noValidate: the API is the one validator, and its errors are shown at each field.
   return (
     <form
       className="new-grid"
+      noValidate
       onSubmit={(e) => void onEstimate(e)}
       aria-describedby={failure ? `${ids}-failure` : undefined}
     >
