@@ -10,6 +10,7 @@ import {
   createTestQueuePrefix,
   REPO_ROOT,
   startStack,
+  waitFor,
   type Stack,
   type TestDatabase,
   type TestQueuePrefix,
@@ -265,7 +266,7 @@ describe.skipIf(!hasChromium)(
       await shot('06-compare');
     });
 
-    it('pauses, resumes, re-prioritises and cancels a grid from the list', async () => {
+    it('draws a running experiment live, then pauses, resumes, re-prioritises and cancels its grid', async () => {
       const long = {
         ...TINY_GRID,
         name: 'e2e long',
@@ -279,6 +280,31 @@ describe.skipIf(!hasChromium)(
       const { grid } = (await created.json()) as { grid: { id: string } };
       const apiGrid = async () =>
         (await (await fetch(`${stack.apiUrl}/v1/grids/${grid.id}`)).json()) as { status: string; priority: number };
+      // While one of its experiments trains, that experiment's page draws each new epoch as it comes.
+      const running = await waitFor(
+        async () => {
+          const res = await fetch(`${stack.apiUrl}/v1/grids/${grid.id}/experiments?status=running`);
+          const { items } = (await res.json()) as { items: { experiment: { id: string } }[] };
+          return items[0]?.experiment.id;
+        },
+        { timeoutMs: EPOCH_WAIT_MS, intervalMs: 500, what: 'a running experiment of the long grid' },
+      );
+      await page.goto(`${stack.apiUrl}/experiments/${running}`);
+      const epochsShown = () =>
+        page.evaluate(() => Number(document.querySelector<HTMLElement>('.chart-plot')?.dataset.points ?? 0));
+      await page.waitForFunction(
+        () => Number(document.querySelector<HTMLElement>('.chart-plot')?.dataset.points) >= 1,
+        null,
+        { timeout: EPOCH_WAIT_MS },
+      );
+      const before = await epochsShown();
+      await page.waitForFunction(
+        (n) => Number(document.querySelector<HTMLElement>('.chart-plot')?.dataset.points) > n,
+        before,
+        { timeout: EPOCH_WAIT_MS },
+      );
+      await shot('07-experiment-live');
+
       await page.goto(stack.apiUrl);
       await page.getByLabel('Priority of grid e2e long', { exact: true }).fill('900');
       await page.getByRole('button', { name: 'Set the priority of grid e2e long' }).click();
@@ -295,7 +321,7 @@ describe.skipIf(!hasChromium)(
       await page.getByRole('button', { name: 'Cancel grid e2e long' }).click();
       await expect.poll(async () => (await apiGrid()).status, { timeout: 30_000 }).toBe('cancelled');
       await page.locator('.grids-table .badge-cancelled').waitFor();
-      await shot('07-grids-list');
+      await shot('08-grids-list');
     });
 
     it('says clearly when the API is down and recovers when it is back', async () => {
@@ -307,7 +333,7 @@ describe.skipIf(!hasChromium)(
       await page.getByRole('navigation', { name: 'main' }).getByRole('link', { name: 'Grids' }).click();
       const banner = page.getByText('The API is not reachable');
       await banner.waitFor({ timeout: 30_000 });
-      await shot('08-api-down');
+      await shot('09-api-down');
       await stack.restartApi();
       await banner.waitFor({ state: 'detached', timeout: 30_000 });
       await page.locator('.grids-table').waitFor();
@@ -321,11 +347,11 @@ describe.skipIf(!hasChromium)(
       // Nothing but the tables (which scroll inside their own box) is wider than the screen.
       const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(await overflow()).toBeLessThanOrEqual(0);
-      await shot('09-phone-grid');
+      await shot('10-phone-grid');
       await page.goto(stack.apiUrl);
       await page.locator('.grids-table').waitFor();
       expect(await overflow()).toBeLessThanOrEqual(0);
-      await shot('10-phone-grids');
+      await shot('11-phone-grids');
     });
   },
 );
