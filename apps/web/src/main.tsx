@@ -2,7 +2,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ApiError, UnreachableError } from './api/client';
-import { onRecovered } from './api/connection';
+import { onRecovered, startHeartbeat } from './api/connection';
 import { App } from './App';
 import './styles.css';
 
@@ -18,6 +18,7 @@ const queryClient = new QueryClient({
   },
 });
 onRecovered(() => void queryClient.invalidateQueries());
+startHeartbeat();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

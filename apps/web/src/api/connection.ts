@@ -49,6 +49,24 @@ export function useConnection(): ConnectionState {
   );
 }
 
+/**
+ * A page that shows finished results makes no requests of its own, so it would not notice the
+ * API going away; a cheap /healthz every few seconds (while the tab is visible) tells it.
+ */
+export const HEARTBEAT_MS = 10_000;
+
+export function startHeartbeat(): () => void {
+  const timer = setInterval(() => {
+    if (!state.online || document.visibilityState !== 'visible') return;
+    fetch('/healthz', { cache: 'no-store' })
+      .then((res) => {
+        if (!res.ok) reportOffline(`the API is unavailable (${res.status})`);
+      })
+      .catch(() => reportOffline('the API does not answer'));
+  }, HEARTBEAT_MS);
+  return () => clearInterval(timer);
+}
+
 export const PROBE_INTERVAL_MS = 2_000;
 let probing = false;
 

@@ -34,21 +34,25 @@ export function GridsPage() {
               <tbody>
                 {grids.data.items.map((g) => (
                   <tr key={g.id}>
-                    <td>
-                      <Link to={`/grids/${g.id}`}>{g.name ?? g.id.slice(0, 8)}</Link>
-                      <div className="muted small">{g.preset ? `preset ${g.preset}` : 'custom grid'}</div>
+                    <td data-label="Grid">
+                      <div>
+                        <Link to={`/grids/${g.id}`}>{g.name ?? g.id.slice(0, 8)}</Link>
+                        <div className="muted small">{g.preset ? `preset ${g.preset}` : 'custom grid'}</div>
+                      </div>
                     </td>
-                    <td>
+                    <td data-label="Status">
                       <StatusBadge status={g.done && g.status === 'active' ? 'done' : g.status} />
                     </td>
-                    <td>
+                    <td data-label="Experiments">
                       <StatusCounts counts={g.counts} />
                     </td>
-                    <td>
+                    <td data-label="Progress">
                       <ProgressBar value={g.progress} label={`progress of ${g.name ?? g.id}`} />
                     </td>
-                    <td className="nowrap">{formatDate(g.createdAt)}</td>
-                    <td>
+                    <td className="nowrap" data-label="Created">
+                      {formatDate(g.createdAt)}
+                    </td>
+                    <td data-label="Actions">
                       <GridActions grid={g} compact />
                     </td>
                   </tr>
