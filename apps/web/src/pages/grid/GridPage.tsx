@@ -94,8 +94,9 @@ export function GridPage({ id }: { id: string }) {
         }
       >
         <p className="muted small">
-          Thin lines: training {metric}; bold lines: {heldOut} {metric}. One colour per depth; shaded: mean ± std over
-          seeds. Only the experiments the table's filters keep are drawn.
+          Thin lines: training {metric}; bold lines: {heldOut} {metric}. One colour per{' '}
+          {new Set(rows.map((r) => r.depth)).size > 1 ? 'depth' : 'configuration'}; shaded: mean ± std over seeds. Only
+          the experiments the table's filters keep are drawn.
         </p>
         {members.isError && !members.data ? (
           <ErrorNotice error={members.error} what="the experiments" />
