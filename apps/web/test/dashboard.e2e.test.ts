@@ -108,6 +108,11 @@ describe.skipIf(!hasChromium)(
       for (const url of ['/healthz', '/readyz', '/openapi.json', '/v1/grids']) {
         expect((await fetch(`${stack.apiUrl}${url}`)).status, url).toBe(200);
       }
+      // The dashboard's own routes stay out of the API document.
+      const doc = (await (await fetch(`${stack.apiUrl}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+      expect(Object.keys(doc.paths).filter((p) => !p.startsWith('/v1/') && !/^\/(healthz|readyz)$/.test(p))).toEqual(
+        [],
+      );
       const unknown = await fetch(`${stack.apiUrl}/v1/nothing-here`);
       expect(unknown.status).toBe(404);
       expect(unknown.headers.get('content-type')).toContain('application/problem+json');
@@ -213,6 +218,11 @@ describe.skipIf(!hasChromium)(
     });
 
     it('keeps the metric and filters in the URL', async () => {
+      // Sorting works from the keyboard: the column headers are buttons.
+      await page.getByRole('button', { name: 'attempts' }).focus();
+      await page.keyboard.press('Enter');
+      expect(new URL(page.url()).searchParams.get('sort')).toBe('attempts');
+      expect(await page.locator('th[aria-sort="ascending"]').textContent()).toContain('attempts');
       await page.getByLabel('Metric').selectOption('loss');
       await page.getByRole('button', { name: 'family' }).click();
       await page.getByRole('group', { name: 'filter experiments' }).getByLabel('family').selectOption('cifar-resnet');
