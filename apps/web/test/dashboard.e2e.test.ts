@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,6 +80,8 @@ describe.skipIf(!hasChromium)(
         cwd: WEB,
         stdio: 'pipe',
       });
+      // Only this run's screenshots: an old one must not pass for a new one.
+      await rm(SCREENSHOTS, { recursive: true, force: true });
       await mkdir(SCREENSHOTS, { recursive: true });
       database = await createTestDatabase();
       queue = await createTestQueuePrefix();
