@@ -10,6 +10,7 @@ export default tseslint.config(
       'packages/db/src/generated/**',
       'packages/engine-onednn/build/**',
       '**/dist/**',
+      'apps/web/build/**',
       '.run/**',
       'eslint.config.js',
       'vitest.config.ts',

@@ -9,6 +9,7 @@ import {
 import type { Logger } from '@resnet-lab/logger';
 import type { AppDeps } from './deps';
 import { registerProblemDetails } from './plugins/problem-details.plugin';
+import { DEFAULT_WEB_ROOT, webPlugin } from './plugins/web.plugin';
 import { architecturesRoutes } from './routes/architectures.routes';
 import { checkpointsRoutes } from './routes/checkpoints.routes';
 import { compareRoutes } from './routes/compare.routes';
@@ -29,6 +30,8 @@ export interface AppOptions {
   gridMaxExperiments?: number;
   /** Poll period of Server-Sent Event streams. */
   sseIntervalMs?: number;
+  /** The built dashboard (apps/web/build); served at / when present, a clear message when not. */
+  webRoot?: string;
 }
 
 export async function buildApp(deps: AppDeps, options: AppOptions) {
@@ -66,6 +69,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions) {
   await app.register(eventsRoutes, { ...deps, sseIntervalMs: options.sseIntervalMs ?? 1_000 });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(webPlugin, { root: options.webRoot ?? DEFAULT_WEB_ROOT });
 
   await app.ready();
   return app;

@@ -1,0 +1,146 @@
+/**
+ * One grid: status and controls, the degradation verdict, Fig. 4-style curves of the chosen
+ * metric for the experiments the filters keep, and the experiment table. Grid id (path),
+ * filters, sort and metric (query) are all in the URL.
+ */
+import { useMemo, useState } from 'react';
+import { LiveIndicator, useLiveGrid } from '../../api/live-queries';
+import { useGrid, useGridMembers, useSummary } from '../../api/queries';
+import { ErrorNotice, Loading, ProgressBar, Section, StatusBadge, StatusCounts } from '../../components/common';
+import { formatDate } from '../../format';
+import { Link, setSearch, useLocation } from '../../router';
+import { GridActions } from '../grids/GridActions';
+import { ExperimentTable } from './ExperimentTable';
+import { GridCharts } from './GridCharts';
+import { axisOptions, buildRows, filterRows, heldOutSplit, metricNames, readTableQuery, sortRows } from './table-model';
+import { degradationVerdict } from './verdict';
+
+export function GridPage({ id }: { id: string }) {
+  const { search } = useLocation();
+  const gridQuery = useGrid(id, false);
+  const grid = gridQuery.data;
+  const live = useLiveGrid(id, grid?.done);
+  const poll = live === 'polling' || (live === 'connecting' && grid?.done === false);
+  // Polled only while the stream is down; otherwise the stream's events refresh them.
+  const gridPolled = useGrid(id, poll);
+  const members = useGridMembers(id, poll);
+  const summary = useSummary(id, poll);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+
+  const query = readTableQuery(search);
+  const metrics = metricNames(summary.data);
+  const metric = metrics.includes(search.get('metric') ?? '') ? search.get('metric')! : metrics[0]!;
+  const heldOut = heldOutSplit(summary.data);
+  const allRows = useMemo(() => buildRows(members.data ?? [], summary.data), [members.data, summary.data]);
+  const options = useMemo(() => axisOptions(allRows, grid?.axes ?? []), [allRows, grid?.axes]);
+  const filterKey = search.toString();
+  const rows = useMemo(
+    () => sortRows(filterRows(allRows, query), query.sort, query.dir),
+    // query is derived from the URL; filterKey stands for it.
+    [allRows, filterKey],
+  );
+  const verdict = degradationVerdict(summary.data?.degradation);
+
+  if (gridQuery.isPending) return <Loading what="the grid" />;
+  if (!grid) return <ErrorNotice error={gridQuery.error} what={`grid ${id}`} />;
+  const view = gridPolled.data ?? grid;
+  const title = view.name ?? `Grid ${view.id.slice(0, 8)}`;
+  const compareIds = [...selected].filter((s) => allRows.some((r) => r.id === s));
+
+  return (
+    <>
+      <nav aria-label="breadcrumb" className="breadcrumb">
+        <Link to="/">Grids</Link> / <span aria-current="page">{title}</span>
+      </nav>
+      <h1>{title}</h1>
+      <div className="grid-header">
+        <StatusBadge status={view.done && view.status === 'active' ? 'done' : view.status} />
+        <StatusCounts counts={view.counts} />
+        <ProgressBar value={view.progress} label="grid progress" />
+        <LiveIndicator mode={live} />
+      </div>
+      <p className="muted small">
+        {view.preset ? `Preset ${view.preset}` : 'Custom grid'} · created {formatDate(view.createdAt)} · priority{' '}
+        {view.priority} · id <code>{view.id}</code>
+      </p>
+      <GridActions grid={view} />
+
+      <Section title="Degradation check">
+        <p className={`verdict verdict-${verdict.tone}`} data-testid="verdict">
+          {verdict.headline}
+        </p>
+        {verdict.details.length > 0 && (
+          <ul className="verdict-details">
+            {verdict.details.map((d) => (
+              <li key={d}>{d}</li>
+            ))}
+          </ul>
+        )}
+      </Section>
+
+      <Section
+        title="Training curves"
+        actions={
+          <label className="inline-label">
+            Metric
+            <select value={metric} onChange={(e) => setSearch({ metric: e.target.value })}>
+              {metrics.map((m) => (
+                <option key={m} value={m}>
+                  {m}
+                </option>
+              ))}
+            </select>
+          </label>
+        }
+      >
+        <p className="muted small">
+          Thin lines: training {metric}; bold lines: {heldOut} {metric}. One colour per{' '}
+          {new Set(rows.map((r) => r.depth)).size > 1 ? 'depth' : 'configuration'}; shaded: mean ± std over seeds. Only
+          the experiments the table's filters keep are drawn.
+        </p>
+        {members.isError && !members.data ? (
+          <ErrorNotice error={members.error} what="the experiments" />
+        ) : (
+          <GridCharts gridId={id} rows={rows} metric={metric} heldOut={heldOut} poll={poll} />
+        )}
+      </Section>
+
+      <Section
+        title="Experiments"
+        actions={
+          <Link
+            to={`/compare?ids=${compareIds.join(',')}`}
+            className={compareIds.length >= 2 ? 'button-link' : 'button-link disabled'}
+            aria-disabled={compareIds.length < 2}
+            onClick={(e) => compareIds.length < 2 && e.preventDefault()}
+          >
+            Compare selected ({compareIds.length})
+          </Link>
+        }
+      >
+        {members.isPending ? (
+          <Loading what="the experiments" />
+        ) : (
+          <ExperimentTable
+            rows={rows}
+            total={allRows.length}
+            axes={view.axes}
+            options={options}
+            query={query}
+            metric={metric}
+            heldOut={heldOut}
+            selected={selected}
+            onSelect={(eid, on) =>
+              setSelected((s) => {
+                const next = new Set(s);
+                if (on) next.add(eid);
+                else next.delete(eid);
+                return next;
+              })
+            }
+          />
+        )}
+      </Section>
+    </>
+  );
+}
