@@ -2,10 +2,11 @@
 # Installs the optional system packages where it can (Debian/Ubuntu as root, or with sudo):
 #  - libdnnl-dev: oneDNN, for the native CPU engine (without it the trainer falls back to tfjs' cpu);
 #  - dataset-fashion-mnist: Fashion-MNIST's IDX files in /usr/share/datasets/fashion-mnist/.
+#  - chromium: the headless browser the dashboard tests drive (skipped, with the reason, without it).
 # Never fails (everything works without them, only slower or with fewer datasets), except where
 # RESNET_LAB_REQUIRE_ONEDNN=1 (CI) demands the engine.
 set -u
-want="libdnnl-dev dataset-fashion-mnist"
+want="libdnnl-dev dataset-fashion-mnist chromium"
 missing=""
 for pkg in $want; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
