@@ -1,6 +1,12 @@
 import { createDb, ensureDatabase, migrate, repositories } from '@resnet-lab/db';
 import { createLogger } from '@resnet-lab/logger';
-import { createRedisConnection, createTrainQueue, reconcileQueue, startOutboxRelay } from '@resnet-lab/queue';
+import {
+  createRedisConnection,
+  createTrainQueue,
+  evictionPolicyProblem,
+  reconcileQueue,
+  startOutboxRelay,
+} from '@resnet-lab/queue';
 import { buildApp } from './app';
 import { loadApiEnv } from './env';
 
@@ -17,6 +23,11 @@ const db = createDb(env.DATABASE_URL);
 const repos = repositories(db);
 const redis = createRedisConnection(env.REDIS_URL, 'producer');
 redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+const evictionProblemNow = await evictionPolicyProblem(redis);
+if (evictionProblemNow) {
+  logger.fatal(evictionProblemNow);
+  process.exit(1);
+}
 const trainQueue = createTrainQueue(redis, env.QUEUE_PREFIX);
 const outbox = startOutboxRelay(repos.outbox, trainQueue, {
   intervalMs: env.OUTBOX_INTERVAL_MS,

@@ -1,5 +1,6 @@
 import { createDb, ensureDatabase, migrate, repositories } from '@resnet-lab/db';
 import { createLogger } from '@resnet-lab/logger';
+import { createRedisConnection, evictionPolicyProblem } from '@resnet-lab/queue';
 import { startAgent } from './agent';
 import { loadWorkerEnv } from './env';
 import { SlotPool } from './slots';
@@ -10,6 +11,15 @@ const logger = createLogger({ name: 'worker', level: env.LOG_LEVEL });
 if (env.MIGRATE_ON_START) {
   await ensureDatabase(env.DATABASE_URL);
   await migrate(env.DATABASE_URL, { log: (msg) => logger.info(msg) });
+}
+
+// The same refusal as the API's: an evicting Redis loses jobs (see evictionPolicyProblem).
+const probe = createRedisConnection(env.REDIS_URL, 'producer');
+const evictionProblemNow = await evictionPolicyProblem(probe);
+probe.disconnect();
+if (evictionProblemNow) {
+  logger.fatal(evictionProblemNow);
+  process.exit(1);
 }
 
 const db = createDb(env.DATABASE_URL);

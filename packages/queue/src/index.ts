@@ -1,4 +1,4 @@
-export { createRedisConnection } from './connection';
+export { createRedisConnection, evictionPolicyProblem, evictionProblem } from './connection';
 export { JOB_CATALOG } from './catalog';
 export {
   createTrainQueue,
