@@ -1,0 +1,163 @@
+import * as tf from '@tensorflow/tfjs';
+import type { MetricValue, ResolvedExperiment, TrainerEvent } from '@resnet-lab/spec';
+import { buildBatch } from './batch.builder';
+import { evaluate, LogitStats, mainOutput } from './evaluation.metrics';
+import type { LoadedDataset } from './image-set.types';
+import type { LearningRateSchedule } from './lr.schedule';
+import type { Normalizer } from './normalization.stats';
+import { withSeededMathRandom } from './seeded-model.builder';
+import type { SeededRng } from './seeded.rng';
+import type { SgdMomentumOptimizer } from './sgd.optimizer';
+import { TrainingError } from './training.errors';
+import type { TrainingState } from './training.state';
+import type { TrainerLogger } from './training.loop';
+
+/** GoogLeNet's auxiliary classifiers count 0.3 each in the training loss, as in Szegedy et al. */
+const AUX_LOSS_WEIGHT = 0.3;
+
+/** What one epoch works with; `state` and `schedule` carry over from epoch to epoch. */
+export interface EpochContext {
+  experiment: ResolvedExperiment;
+  model: tf.LayersModel;
+  variables: tf.Variable[];
+  optimizer: SgdMomentumOptimizer;
+  data: LoadedDataset;
+  norm: Normalizer;
+  signal: AbortSignal;
+  onEvent: (event: TrainerEvent) => void;
+  log: TrainerLogger;
+  state: TrainingState;
+  schedule: LearningRateSchedule;
+}
+
+/**
+ * Trains one epoch over `state.nextOrder`, evaluates it, and advances `state`; resolves with the
+ * epoch's metrics, or null when the signal aborted it (at a batch boundary).
+ */
+export async function runEpoch(c: EpochContext): Promise<MetricValue[] | null> {
+  const { spec, training: t } = c.experiment;
+  const { train, classes } = c.data;
+  const epoch = c.state.epoch + 1;
+  const epochStart = performance.now();
+  const order = c.state.nextOrder;
+  const stepsPerEpoch = Math.ceil(train.count / t.batchSize);
+  const stats = new LogitStats(classes);
+  const augment = spec.dataset.augment
+    ? { rng: c.state.rng.augment, padding: spec.dataset.augmentPadding, flip: true }
+    : undefined;
+  let logLossSum = 0;
+  let logCount = 0;
+  let lr = 0;
+  for (let step = 0; step < stepsPerEpoch; step++) {
+    // Messages (an abort from the parent process) only arrive between macrotasks.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (c.signal.aborted) {
+      c.log.info({ epoch, step }, 'aborted');
+      return null;
+    }
+    const start = step * t.batchSize;
+    const batch = buildBatch(train, order, start, Math.min(train.count, start + t.batchSize), c.norm, augment);
+    lr = c.schedule.rate(c.state.globalStep);
+    const { loss, logits } = trainStep(c, batch, lr);
+    if (!Number.isFinite(loss)) {
+      throw new TrainingError(
+        `training loss is ${Number.isNaN(loss) ? 'NaN' : 'infinite'} at epoch ${epoch}, step ${step + 1} ` +
+          `(learning rate ${lr}): the run diverged`,
+        { retryable: false },
+      );
+    }
+    const wrong = stats.add(logits, batch.labels);
+    c.schedule.observe(c.state.globalStep, wrong / batch.labels.length);
+    c.state.globalStep++;
+    logLossSum += loss;
+    logCount++;
+    if ((step + 1) % t.logEverySteps === 0 || step + 1 === stepsPerEpoch) {
+      c.onEvent({ type: 'progress', epoch, step: step + 1, stepsPerEpoch, loss: logLossSum / logCount });
+      logLossSum = 0;
+      logCount = 0;
+    }
+  }
+  const trainSeconds = (performance.now() - epochStart) / 1000;
+
+  const trainStats = stats.result();
+  const metrics: MetricValue[] = [
+    { split: 'train', name: 'loss', value: trainStats.loss },
+    { split: 'train', name: 'error', value: trainStats.error },
+    { split: 'train', name: 'learning_rate', value: lr },
+  ];
+  const evalBatch = Math.max(t.batchSize, 256);
+  let validationError: number | null = null;
+  if (c.data.validation) {
+    const v = await evaluate(c.model, c.data.validation, c.norm, classes, evalBatch, c.signal);
+    if (!v) return abortedInEvaluation(c, epoch);
+    metrics.push(...evaluationMetrics('validation', v));
+    validationError = v.error;
+  }
+  const isLast = epoch === t.epochs;
+  if (t.evaluateTest === 'every-epoch' || (t.evaluateTest === 'final' && isLast) || !c.data.validation) {
+    const e = await evaluate(c.model, c.data.test, c.norm, classes, evalBatch, c.signal);
+    if (!e) return abortedInEvaluation(c, epoch);
+    metrics.push(...evaluationMetrics('test', e));
+  }
+  metrics.push(
+    { split: 'train', name: 'epoch_seconds', value: (performance.now() - epochStart) / 1000 },
+    { split: 'train', name: 'images_per_second', value: train.count / trainSeconds },
+  );
+  c.state.finishEpoch(train.count, validationError);
+  return metrics;
+}
+
+function abortedInEvaluation(c: EpochContext, epoch: number): null {
+  c.log.info({ epoch }, 'aborted during evaluation');
+  return null;
+}
+
+/** One SGD step on one batch: the loss (with auxiliary heads) and the main head's logits. */
+function trainStep(
+  c: EpochContext,
+  batch: { x: Float32Array; labels: Int32Array },
+  learningRate: number,
+): { loss: number; logits: Float32Array } {
+  const { model, variables, optimizer } = c;
+  const shape = c.data.train;
+  const classes = c.data.classes;
+  const dropoutRng: SeededRng = c.state.rng.dropout;
+  const n = batch.labels.length;
+  let logits: tf.Tensor | null = null;
+  const { value, grads } = tf.tidy(() => {
+    const xs = tf.tensor4d(batch.x, [n, shape.height, shape.width, shape.channels]);
+    const ys = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), classes);
+    return withSeededMathRandom(dropoutRng, () =>
+      tf.variableGrads(() => {
+        const out = model.apply(xs, { training: true }) as tf.Tensor | tf.Tensor[];
+        const outputs = Array.isArray(out) ? out : [out];
+        logits = tf.keep(mainOutput(out));
+        let loss = tf.losses.softmaxCrossEntropy(ys, outputs[0]!) as tf.Scalar;
+        for (const aux of outputs.slice(1)) {
+          loss = loss.add(tf.losses.softmaxCrossEntropy(ys, aux).mul(AUX_LOSS_WEIGHT)) as tf.Scalar;
+        }
+        return loss;
+      }, variables),
+    );
+  });
+  try {
+    optimizer.apply(grads, learningRate);
+    return { loss: value.dataSync()[0]!, logits: logits!.dataSync() as Float32Array };
+  } finally {
+    value.dispose();
+    tf.dispose(grads);
+    (logits as tf.Tensor | null)?.dispose();
+  }
+}
+
+function evaluationMetrics(
+  split: 'validation' | 'test',
+  e: { loss: number; error: number; top5Error?: number },
+): MetricValue[] {
+  const out: MetricValue[] = [
+    { split, name: 'loss', value: e.loss },
+    { split, name: 'error', value: e.error },
+  ];
+  if (e.top5Error !== undefined) out.push({ split, name: 'top5_error', value: e.top5Error });
+  return out;
+}
