@@ -267,7 +267,7 @@ summary reads \`MetricSummary\` (last, min and max per experiment and metric, ke
 triggers on \`Metric\`), never the million epoch rows; concurrent GETs of one experiment share one
 Postgres read (single flight). autocannon runs on the same cores as the API, Postgres and Redis.
 ${END}`;
-  let text = '';
+  let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch {

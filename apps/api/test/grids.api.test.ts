@@ -238,8 +238,8 @@ describe('results', () => {
     gridId = res.json().grid.id;
     ids = {};
     for (const m of await members(gridId)) {
-      ids[`${m.values['architecture.family']}-${m.values['architecture.depth']}-${m.values['training.seed']}`] =
-        m.experiment.id;
+      const key = ['architecture.family', 'architecture.depth', 'training.seed'].map((k) => String(m.values[k]));
+      ids[key.join('-')] = m.experiment.id;
     }
     // Plain degrades with depth, residual improves: the paper's finding.
     const finalError: Record<string, number> = {

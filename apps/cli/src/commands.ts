@@ -60,7 +60,7 @@ async function readSpecFile(path: string): Promise<Record<string, unknown>> {
     throw new CliError(`cannot read ${path}: ${(error as Error).message}`, EXIT.USAGE);
   }
   try {
-    const value = extname(path) === '.json' ? JSON.parse(text) : parseYaml(text);
+    const value: unknown = extname(path) === '.json' ? JSON.parse(text) : parseYaml(text);
     if (value === null || typeof value !== 'object' || Array.isArray(value))
       throw new Error('expected an object at the top level');
     return value as Record<string, unknown>;
@@ -325,12 +325,12 @@ function gridLine(g: GridView): string {
 }
 
 function describeArch(a: Record<string, unknown>): string {
-  return `${a.family}-${a.depth}`;
+  return `${String(a.family)}-${String(a.depth)}`;
 }
 
 function formatValues(values: Record<string, unknown>): string {
   const parts = Object.entries(values).map(
-    ([k, v]) => `${k.split('.').pop()}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`,
+    ([k, v]) => `${k.split('.').pop()}=${typeof v === 'string' ? v : JSON.stringify(v)}`,
   );
   return parts.join(' ') || '(base)';
 }
