@@ -145,7 +145,8 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
         const { loss, logits } = trainStep(model, variables, optimizer, dropoutRng, batch, train, classes, lr);
         if (!Number.isFinite(loss)) {
           throw new TrainingError(
-            `training loss is ${Number.isNaN(loss) ? 'NaN' : 'infinite'} at epoch ${epoch}, step ${step + 1} (learning rate ${lr}): the run diverged`,
+            `training loss is ${Number.isNaN(loss) ? 'NaN' : 'infinite'} at epoch ${epoch}, ` +
+              `step ${step + 1} (learning rate ${lr}): the run diverged`,
             { retryable: false },
           );
         }
@@ -305,7 +306,8 @@ export function setModelWeights(model: tf.LayersModel, values: Float32Array[], n
     const size = (w.shape as number[]).reduce((a, b) => a * b, 1);
     if (values[i]!.length !== size) {
       throw new TrainingError(
-        `checkpoint weight ${i} (${w.originalName}) has ${values[i]!.length} values, the model needs ${size} for shape [${w.shape.join(', ')}]`,
+        `checkpoint weight ${i} (${w.originalName}) has ${values[i]!.length} values, ` +
+          `the model needs ${size} for shape [${w.shape.join(', ')}]`,
         { retryable: false },
       );
     }

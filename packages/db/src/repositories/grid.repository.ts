@@ -159,7 +159,8 @@ export function gridRepository(db: Db) {
           count(*) FILTER (WHERE m.reused)::int AS reused,
           coalesce(sum(CASE WHEN e.status = ANY(${FINAL_EXPERIMENT_STATUSES}::"ExperimentStatus"[])
                             THEN (e.spec->'training'->>'epochs')::int
-                            ELSE least(coalesce((e.progress->>'epoch')::int, 0), (e.spec->'training'->>'epochs')::int) END), 0)::float8 AS "doneEpochs",
+                            ELSE least(coalesce((e.progress->>'epoch')::int, 0),
+                                       (e.spec->'training'->>'epochs')::int) END), 0)::float8 AS "doneEpochs",
           coalesce(sum((e.spec->'training'->>'epochs')::int), 0)::float8 AS "allEpochs",
           max(e."updatedAt") AS "lastUpdate"
         FROM "GridMember" m JOIN "Experiment" e ON e.id = m."experimentId"
