@@ -72,7 +72,7 @@ async function finish(id: string, trainErrors: number[]) {
 }
 
 describe('POST /v1/grids', () => {
-  it('expands, collapses and stores a grid, queueing one job per distinct experiment with the grid priority', async () => {
+  it('expands, collapses and stores a grid, queueing one job per distinct experiment at grid priority', async () => {
     const res = await post('/v1/grids', {
       name: 'collapse',
       base: TINY,
@@ -255,7 +255,7 @@ describe('results', () => {
     }
   });
 
-  it('summarises final and best metrics per experiment and mean ± std per group, with the degradation check', async () => {
+  it('summarises final and best metrics per experiment, mean ± std per group and the degradation check', async () => {
     const res = await get(`/v1/grids/${gridId}/summary`);
     expect(res.statusCode).toBe(200);
     const body = res.json();
@@ -279,7 +279,7 @@ describe('results', () => {
     expect(plain.steps[0]).toMatchObject({ fromDepth: 8, toDepth: 14, metric: 'train.error', verdict: 'worse' });
   });
 
-  it('serves 304 for unchanged polls of grid, summary, curves and experiment, and a fresh body after a change', async () => {
+  it('serves 304 for unchanged polls of grid, summary, curves, experiment; a fresh body after a change', async () => {
     for (const url of [
       `/v1/grids/${gridId}`,
       `/v1/grids/${gridId}/summary`,

@@ -52,7 +52,8 @@ async function api(path: string, init?: { method?: string; body?: unknown }) {
 
 function withLogs(error: Error): Error {
   return new Error(
-    `${error.message}\n--- worker ---\n${stack.worker.output().slice(-4000)}\n--- api ---\n${stack.api.output().slice(-2000)}`,
+    `${error.message}\n--- worker ---\n${stack.worker.output().slice(-4000)}` +
+      `\n--- api ---\n${stack.api.output().slice(-2000)}`,
   );
 }
 
