@@ -115,12 +115,19 @@ function writeSection(r: E2eBenchResult, command: string): void {
     '',
     `\`${command}\`: the real API and worker processes (one CPU slot, all cores) on a scratch database; wall`,
     'time from submission to the last experiment finishing.',
-    `Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'} x ${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average ${os.loadavg()[0]!.toFixed(2)} at the end. ${new Date().toISOString().slice(0, 10)}.`,
+    `Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'} x ${os.cpus().length}, ` +
+      `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; ` +
+      `load average ${os.loadavg()[0]!.toFixed(2)} at the end. ${new Date().toISOString().slice(0, 10)}.`,
     '',
     '| run | experiments | wall time | backend | result | target |',
     '|---|---|---|---|---|---|',
-    `| LeNet-5 on MNIST (\`scripts/demo/lenet5-mnist.json\`: 16k images, 4 epochs) | 1 | ${minutes(r.lenet.seconds)} | ${r.lenet.backend} | ${(r.lenet.validationAccuracy * 100).toFixed(2)}% validation accuracy | ≥ 97% |`,
-    `| preset \`${r.preset.preset}\` at scale ${r.preset.scale} | ${r.preset.succeeded}/${r.preset.experiments} succeeded | ${minutes(r.preset.seconds)} | ${r.preset.backends.join(', ')} | deeper plain nets worse: ${d.plainDegrades}; deeper residual nets better: ${d.residualImproves} | < 10 min |`,
+    '| LeNet-5 on MNIST (`scripts/demo/lenet5-mnist.json`: 16k images, 4 epochs) | 1 | ' +
+      `${minutes(r.lenet.seconds)} | ${r.lenet.backend} | ` +
+      `${(r.lenet.validationAccuracy * 100).toFixed(2)}% validation accuracy | ≥ 97% |`,
+    `| preset \`${r.preset.preset}\` at scale ${r.preset.scale} | ` +
+      `${r.preset.succeeded}/${r.preset.experiments} succeeded | ${minutes(r.preset.seconds)} | ` +
+      `${r.preset.backends.join(', ')} | ` +
+      `deeper plain nets worse: ${d.plainDegrades}; deeper residual nets better: ${d.residualImproves} | < 10 min |`,
     '',
     'At scale 0.01 the networks are a quarter wide and train 3 epochs on 2,000 images: the degradation',
     'verdict is computed from the results, not expected to match the paper at that size.',

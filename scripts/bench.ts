@@ -82,7 +82,8 @@ function machine(): string[] {
   return [
     `CPU: ${field('Model name') ?? os.cpus()[0]?.model} — ${field('CPU\\(s\\)') ?? os.cpus().length} CPUs` +
       `${flags.includes('avx512f') ? ', AVX-512' : flags.includes('avx2') ? ', AVX2' : ''}`,
-    `Memory: ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; OS: ${distro} (kernel ${os.release()}); Node ${process.version}`,
+    `Memory: ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; ` +
+      `OS: ${distro} (kernel ${os.release()}); Node ${process.version}`,
   ];
 }
 
@@ -111,7 +112,8 @@ for (const p of plans) {
   }
   rows.push(row);
   const shown = row.result
-    ? `${row.result.imagesPerSecond.toFixed(1)} img/s, ${row.result.medianMs.toFixed(1)} ms/step, peak RSS ${row.result.peakRssMiB.toFixed(0)} MiB`
+    ? `${row.result.imagesPerSecond.toFixed(1)} img/s, ${row.result.medianMs.toFixed(1)} ms/step, ` +
+      `peak RSS ${row.result.peakRssMiB.toFixed(0)} MiB`
     : row.unavailable
       ? `unavailable (${row.unavailable})`
       : `failed (${row.error})`;
@@ -121,8 +123,11 @@ const loadAfter = os.loadavg();
 
 const fmt = (r: Row) =>
   r.result
-    ? `| ${r.model} | ${r.backend} | ${r.batch} | **${r.result.imagesPerSecond.toFixed(1)}** | ${r.result.medianMs.toFixed(1)} | ${r.runsMs!.map((m) => m.toFixed(0)).join(' / ')} | ${r.result.peakRssMiB.toFixed(0)} | ${[r.note, r.result.detail].filter(Boolean).join('; ')} |`
-    : `| ${r.model} | ${r.backend} | ${r.batch} | — | — | — | — | ${r.unavailable ? `unavailable: ${r.unavailable}` : `failed: ${r.error}`} |`;
+    ? `| ${r.model} | ${r.backend} | ${r.batch} | **${r.result.imagesPerSecond.toFixed(1)}** | ` +
+      `${r.result.medianMs.toFixed(1)} | ${r.runsMs!.map((m) => m.toFixed(0)).join(' / ')} | ` +
+      `${r.result.peakRssMiB.toFixed(0)} | ${[r.note, r.result.detail].filter(Boolean).join('; ')} |`
+    : `| ${r.model} | ${r.backend} | ${r.batch} | — | — | — | — | ` +
+      `${r.unavailable ? `unavailable: ${r.unavailable}` : `failed: ${r.error}`} |`;
 
 const START = '<!-- training-bench:start -->';
 const END = '<!-- training-bench:end -->';
@@ -138,7 +143,8 @@ const section = [
   `- Command: \`npm run bench\``,
   `- Date: ${startedAt.toISOString()}`,
   ...machine().map((l) => `- ${l}`),
-  `- Load average (1/5/15 min) before: ${loadBefore.map((x) => x.toFixed(2)).join(' / ')}, after: ${loadAfter.map((x) => x.toFixed(2)).join(' / ')}` +
+  `- Load average (1/5/15 min) before: ${loadBefore.map((x) => x.toFixed(2)).join(' / ')}, ` +
+    `after: ${loadAfter.map((x) => x.toFixed(2)).join(' / ')}` +
     ' (other processes share this machine; a loaded machine slows the 2-thread native engine most)',
   '',
   '| model | backend | batch | images/s | ms/step (median) | per-run medians (ms) | peak RSS (MiB) | notes |',
@@ -182,7 +188,8 @@ if (!process.argv.includes('--skip-e2e')) {
     const r = await recordE2eBenchmarks();
     console.log(
       `LeNet-5 MNIST: ${(r.lenet.validationAccuracy * 100).toFixed(2)}% in ${r.lenet.seconds.toFixed(0)} s; ` +
-        `preset ${r.preset.preset} at ${r.preset.scale}: ${r.preset.succeeded}/${r.preset.experiments} in ${(r.preset.seconds / 60).toFixed(1)} min`,
+        `preset ${r.preset.preset} at ${r.preset.scale}: ` +
+        `${r.preset.succeeded}/${r.preset.experiments} in ${(r.preset.seconds / 60).toFixed(1)} min`,
     );
   } catch (err) {
     console.log(`end-to-end benchmarks not run: ${(err as Error).message}`);

@@ -57,17 +57,18 @@ const app = await buildApp(
 await app.listen({ host: env.HOST, port: env.PORT });
 
 let closing = false;
+const shutdown = async (signal: NodeJS.Signals) => {
+  if (closing) return;
+  closing = true;
+  logger.info({ signal }, 'shutting down');
+  clearInterval(reconcileTimer);
+  await app.close();
+  await outbox.stop();
+  await trainQueue.close();
+  await redis.quit().catch(() => redis.disconnect());
+  await db.$disconnect();
+  process.exit(0);
+};
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, async () => {
-    if (closing) return;
-    closing = true;
-    logger.info({ signal }, 'shutting down');
-    clearInterval(reconcileTimer);
-    await app.close();
-    await outbox.stop();
-    await trainQueue.close();
-    await redis.quit().catch(() => redis.disconnect());
-    await db.$disconnect();
-    process.exit(0);
-  });
+  process.on(signal, () => void shutdown(signal));
 }

@@ -72,7 +72,7 @@ async function finish(id: string, trainErrors: number[]) {
 }
 
 describe('POST /v1/grids', () => {
-  it('expands, collapses and stores a grid, queueing one job per distinct experiment with the grid priority', async () => {
+  it('expands, collapses and stores a grid, queueing one job per distinct experiment at grid priority', async () => {
     const res = await post('/v1/grids', {
       name: 'collapse',
       base: TINY,
@@ -238,8 +238,8 @@ describe('results', () => {
     gridId = res.json().grid.id;
     ids = {};
     for (const m of await members(gridId)) {
-      ids[`${m.values['architecture.family']}-${m.values['architecture.depth']}-${m.values['training.seed']}`] =
-        m.experiment.id;
+      const key = ['architecture.family', 'architecture.depth', 'training.seed'].map((k) => String(m.values[k]));
+      ids[key.join('-')] = m.experiment.id;
     }
     // Plain degrades with depth, residual improves: the paper's finding.
     const finalError: Record<string, number> = {
@@ -255,7 +255,7 @@ describe('results', () => {
     }
   });
 
-  it('summarises final and best metrics per experiment and mean ± std per group, with the degradation check', async () => {
+  it('summarises final and best metrics per experiment, mean ± std per group and the degradation check', async () => {
     const res = await get(`/v1/grids/${gridId}/summary`);
     expect(res.statusCode).toBe(200);
     const body = res.json();
@@ -279,7 +279,7 @@ describe('results', () => {
     expect(plain.steps[0]).toMatchObject({ fromDepth: 8, toDepth: 14, metric: 'train.error', verdict: 'worse' });
   });
 
-  it('serves 304 for unchanged polls of grid, summary, curves and experiment, and a fresh body after a change', async () => {
+  it('serves 304 for unchanged polls of grid, summary, curves, experiment; a fresh body after a change', async () => {
     for (const url of [
       `/v1/grids/${gridId}`,
       `/v1/grids/${gridId}/summary`,

@@ -46,10 +46,7 @@ export class ApiClient {
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
     } catch (error) {
-      throw new CliError(
-        `cannot reach the API at ${this.options.baseUrl}: ${(error as Error).cause ?? (error as Error).message}`,
-        EXIT.UNAVAILABLE,
-      );
+      throw new CliError(`cannot reach the API at ${this.options.baseUrl}: ${reasonOf(error)}`, EXIT.UNAVAILABLE);
     }
   }
 }
@@ -66,4 +63,15 @@ function problemToError(status: number, problem: Problem | undefined, text: stri
   const lines = [`API answered ${status}: ${problem?.detail ?? text.slice(0, 500)}`];
   for (const e of problem?.errors ?? []) lines.push(`  ${e.field}: ${e.message}`);
   return new CliError(lines.join('\n'), status >= 500 ? EXIT.UNAVAILABLE : EXIT.REJECTED);
+}
+
+/**
+ * Why a request failed: fetch's "fetch failed" carries the socket error (ECONNREFUSED, ...) as its
+ * cause, shown as `String(cause)` does; the error's own message where there is no cause.
+ */
+function reasonOf(error: unknown): string {
+  const { cause, message } = error as Error;
+  if (cause === undefined || cause === null) return message;
+  if (cause instanceof Error) return cause.toString();
+  return typeof cause === 'string' ? cause : JSON.stringify(cause);
 }

@@ -60,7 +60,7 @@ async function readSpecFile(path: string): Promise<Record<string, unknown>> {
     throw new CliError(`cannot read ${path}: ${(error as Error).message}`, EXIT.USAGE);
   }
   try {
-    const value = extname(path) === '.json' ? JSON.parse(text) : parseYaml(text);
+    const value: unknown = extname(path) === '.json' ? JSON.parse(text) : parseYaml(text);
     if (value === null || typeof value !== 'object' || Array.isArray(value))
       throw new Error('expected an object at the top level');
     return value as Record<string, unknown>;
@@ -124,7 +124,8 @@ const submit: Command = async (ctx) => {
     );
     print(
       ctx,
-      `\n${dry.experiments} experiments (${dry.reusable} reusable, ${dry.duplicates} duplicates collapsed, ${dry.excluded} excluded); ` +
+      `\n${dry.experiments} experiments (${dry.reusable} reusable, ` +
+        `${dry.duplicates} duplicates collapsed, ${dry.excluded} excluded); ` +
         `estimated ${formatDuration(dry.estimate.totalSeconds)} on ${dry.estimate.backend} (${dry.estimate.source})`,
     );
     return EXIT.OK;
@@ -135,7 +136,8 @@ const submit: Command = async (ctx) => {
   else
     print(
       ctx,
-      `grid ${result.grid.id}: ${result.created} experiments queued, ${result.reused} reused, ${result.duplicates} duplicates collapsed\n` +
+      `grid ${result.grid.id}: ${result.created} experiments queued, ` +
+        `${result.reused} reused, ${result.duplicates} duplicates collapsed\n` +
         `  watch: resnet-lab watch ${result.grid.id}`,
     );
   return EXIT.OK;
@@ -260,7 +262,9 @@ const compare: Command = async (ctx) => {
   if (d.plainDegrades !== null || d.residualImproves !== null) {
     print(
       ctx,
-      `\ndegradation: deeper plain nets ${verdict(d.plainDegrades, 'trained worse', 'did not train worse')}; deeper residual nets ${verdict(d.residualImproves, 'trained better', 'did not train better')}${d.reproduced ? " — the paper's finding is reproduced" : ''}`,
+      `\ndegradation: deeper plain nets ${verdict(d.plainDegrades, 'trained worse', 'did not train worse')}; ` +
+        `deeper residual nets ${verdict(d.residualImproves, 'trained better', 'did not train better')}` +
+        `${d.reproduced ? " — the paper's finding is reproduced" : ''}`,
     );
   }
   return EXIT.OK;
@@ -321,16 +325,19 @@ function experimentRow(e: ExperimentView): (string | number)[] {
 
 function gridLine(g: GridView): string {
   const c = g.counts;
-  return `${g.id} ${g.status} ${bar(g.progress)} ${c.succeeded}/${c.total} succeeded, ${c.running} running, ${c.queued} queued, ${c.failed} failed, ${c.cancelled} cancelled (${c.reused} reused)`;
+  return (
+    `${g.id} ${g.status} ${bar(g.progress)} ${c.succeeded}/${c.total} succeeded, ${c.running} running, ` +
+    `${c.queued} queued, ${c.failed} failed, ${c.cancelled} cancelled (${c.reused} reused)`
+  );
 }
 
 function describeArch(a: Record<string, unknown>): string {
-  return `${a.family}-${a.depth}`;
+  return `${String(a.family)}-${String(a.depth)}`;
 }
 
 function formatValues(values: Record<string, unknown>): string {
   const parts = Object.entries(values).map(
-    ([k, v]) => `${k.split('.').pop()}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`,
+    ([k, v]) => `${k.split('.').pop()}=${typeof v === 'string' ? v : JSON.stringify(v)}`,
   );
   return parts.join(' ') || '(base)';
 }

@@ -38,13 +38,14 @@ const agent = startAgent({
 logger.info({ worker: env.WORKER_NAME, slots: slots.slots.map((s) => s.label) }, 'worker ready');
 
 let closing = false;
+const shutdown = async (signal: NodeJS.Signals) => {
+  if (closing) return;
+  closing = true;
+  logger.info({ signal }, 'shutting down; running jobs will resume from their last checkpoint');
+  await agent.close();
+  await db.$disconnect();
+  process.exit(0);
+};
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, async () => {
-    if (closing) return;
-    closing = true;
-    logger.info({ signal }, 'shutting down; running jobs will resume from their last checkpoint');
-    await agent.close();
-    await db.$disconnect();
-    process.exit(0);
-  });
+  process.on(signal, () => void shutdown(signal));
 }

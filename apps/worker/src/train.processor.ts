@@ -90,7 +90,8 @@ async function runAttempt(storedSpec: unknown, lease: Lease, ctx: TrainJobContex
   const { repos, logger } = ctx;
   const parsed = ExperimentSpec.safeParse(storedSpec);
   if (!parsed.success) {
-    const message = `stored spec is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    const message = `stored spec is invalid: ${issues.join('; ')}`;
     await repos.experiments.finish(lease, 'fail', message);
     throw new PermanentJobError(message);
   }

@@ -62,7 +62,7 @@ const result = spawnSync(process.execPath, args, {
   timeout: 600_000,
 });
 const log = `${result.stdout ?? ''}\n${result.stderr ?? ''}${result.error ? `\n${result.error.message}` : ''}`;
-let logPath = '(not written)';
+let logPath;
 try {
   mkdirSync(join(packageRoot, 'build'), { recursive: true });
   logPath = join(packageRoot, 'build', 'build-addon.log');

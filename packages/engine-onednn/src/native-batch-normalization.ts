@@ -56,7 +56,7 @@ export function nativeBatchNormalizationClass(): BatchNormalizationClass {
   if (nativeClass) return nativeClass;
   // An explicit name keeps the probe from consuming an auto-generated layer name.
   const probe = layers.batchNormalization({ name: '__onednn_batch_norm_probe__' });
-  const Stock = Object.getPrototypeOf(probe).constructor as BatchNormalizationClass;
+  const Stock = (Object.getPrototypeOf(probe) as { constructor: BatchNormalizationClass }).constructor;
 
   class NativeBatchNormalization extends Stock {
     static className = 'BatchNormalization';
@@ -78,11 +78,11 @@ export function nativeBatchNormalizationClass(): BatchNormalizationClass {
         return super.call(inputs, kwargs);
       }
       return tidy(() => {
-        const [y, batchMean, batchVariance] = engine().runKernel(
+        const [y, batchMean, batchVariance] = engine().runKernel<Tensor[]>(
           BATCH_NORM_TRAINING,
           { x, gamma: self.gamma.read(), beta: self.beta.read() },
           { epsilon: self.epsilon },
-        ) as Tensor[];
+        );
         // The stock layer's moving-average update; in place once the variable's buffer is one
         // this backend owns (the first update, through tf ops, gives it one).
         const decay = 1 - self.momentum;

@@ -31,7 +31,7 @@ async function trainingStep(
     const variables = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
     const { value, grads } = tf.variableGrads(() => {
       const logits = model.apply(xs, { training: true }) as tf.Tensor;
-      return tf.losses.softmaxCrossEntropy(ys, logits) as tf.Scalar;
+      return tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(ys, logits);
     }, variables);
     result.loss = value.dataSync()[0]!;
     for (const [name, g] of Object.entries(grads)) result.grads.set(name, Float32Array.from(g.dataSync()));

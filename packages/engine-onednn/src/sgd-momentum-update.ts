@@ -35,8 +35,8 @@ export function sgdMomentumUpdate(
     variable.rank !== velocity.rank
   ) {
     throw new Error(
-      `sgdMomentumUpdate: shapes differ: variable ${variable.shape}, grad ${grad.shape}, ` +
-        `velocity ${velocity.shape}`,
+      `sgdMomentumUpdate: shapes differ: variable ${variable.shape.join(',')}, grad ${grad.shape.join(',')}, ` +
+        `velocity ${velocity.shape.join(',')}`,
     );
   }
   if (getBackend() === BACKEND_NAME && nativeUpdate(variable, grad, velocity, options)) return;

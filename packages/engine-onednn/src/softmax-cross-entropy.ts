@@ -9,7 +9,7 @@ export function softmaxCrossEntropy(labels: Tensor, logits: Tensor): Tensor {
     return losses.softmaxCrossEntropy(labels, logits);
   }
   return tidy(() => {
-    const [perRow] = engine().runKernel(SOFTMAX_CROSS_ENTROPY, { labels, logits }, {}) as Tensor[];
+    const [perRow] = engine().runKernel<Tensor[]>(SOFTMAX_CROSS_ENTROPY, { labels, logits }, {});
     return mean(perRow!);
   });
 }

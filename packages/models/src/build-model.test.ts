@@ -135,7 +135,7 @@ describe('saved models', () => {
     );
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
     const x = tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 1);
-    const [a, b] = [model, loaded].map((m) => [m.predict(x)].flat() as tf.Tensor[]);
+    const [a, b] = [model, loaded].map((m): tf.Tensor[] => [m.predict(x)].flat());
     a!.forEach((t, i) => expect(Array.from(t.dataSync())).toEqual(Array.from(b![i]!.dataSync())));
     tf.dispose([x, ...a!, ...b!]);
     model.dispose();

@@ -48,7 +48,7 @@ describe('published figures (docs/reference-figures.md)', () => {
     within(d({ family: 'alexnet', depth: 8 }).trainableParams, 60e6, 0.05);
   });
 
-  it('an inception 5x5 branch from 28x28x192 to 32 channels: ~120M multiply-adds, ~12.4M with a 1x1 reduction to 16', () => {
+  it('inception 5x5 branch, 28x28x192 to 32 channels: ~120M multiply-adds, ~12.4M with a 1x1 reduction to 16', () => {
     within(convFlops(28, 28, 5, 192, 32), 120e6, 0.01);
     // Inception 3a is exactly that branch: input 28x28x192, 5x5 reduce 16, 5x5 32.
     const layers = d({ family: 'googlenet', depth: 22 }).layers;

@@ -113,7 +113,8 @@ export const ARCHITECTURE_CATALOG: Readonly<Record<ArchitectureFamily, Architect
   'cifar-resnet': {
     family: 'cifar-resnet',
     description:
-      'CIFAR ResNet (He et al. 2015, sec. 4.2): 3x3 conv 16, three stages of n basic blocks at 16/32/64 filters, depth 6n+2.',
+      'CIFAR ResNet (He et al. 2015, sec. 4.2): 3x3 conv 16, three stages of n basic blocks at 16/32/64 filters, ' +
+      'depth 6n+2.',
     depths: CIFAR_DEPTHS,
     typicalDepth: 20,
     options: ['shortcut', 'shortcutKernel', 'padding'],
@@ -134,7 +135,8 @@ export const ARCHITECTURE_CATALOG: Readonly<Record<ArchitectureFamily, Architect
   resnet: {
     family: 'resnet',
     description:
-      'ImageNet ResNet: 7x7/2 conv 64, 3x3/2 max pool, four stages (basic blocks for 18/34, bottleneck for 50/101/152), global average pool, fc.',
+      'ImageNet ResNet: 7x7/2 conv 64, 3x3/2 max pool, four stages (basic blocks for 18/34, ' +
+      'bottleneck for 50/101/152), global average pool, fc.',
     depths: IMAGENET_RESNET_DEPTHS,
     typicalDepth: 50,
     options: ['shortcut', 'shortcutKernel', 'padding'],
@@ -142,7 +144,8 @@ export const ARCHITECTURE_CATALOG: Readonly<Record<ArchitectureFamily, Architect
     minInputSize: 8,
     smallStemBelow: 64,
     notes:
-      'Bottleneck blocks downsample in their first 1x1 conv, as in the paper (its 3.8e9 FLOPs for ResNet-50). Inputs below 64 px use a 3x3 stride-1 stem conv and no stem max pool.',
+      'Bottleneck blocks downsample in their first 1x1 conv, as in the paper (its 3.8e9 FLOPs for ResNet-50). ' +
+      'Inputs below 64 px use a 3x3 stride-1 stem conv and no stem max pool.',
   },
   plain: {
     family: 'plain',
@@ -165,12 +168,15 @@ export const ARCHITECTURE_CATALOG: Readonly<Record<ArchitectureFamily, Architect
     defaultInput: { size: 224, channels: 3, classes: 1000 },
     minInputSize: 8,
     notes:
-      "Batch norm after every conv (convs without bias). Pools use 'same' padding so 28x28 inputs work; fc widths scale with widthMultiplier.",
+      "Batch norm after every conv (convs without bias). Pools use 'same' padding so 28x28 inputs work; " +
+      'fc widths scale with widthMultiplier.',
   },
   'vgg16-skip': {
     family: 'vgg16-skip',
     description:
-      'VGG-16 with a skip per block for the shortcut-kernel study on MNIST: v1 adds H(x) (k x k stride-2 conv) after pooling; v2 has no pooling, H matches channels, then global average pool and fc.',
+      'VGG-16 with a skip per block for the shortcut-kernel study on MNIST: ' +
+      'v1 adds H(x) (k x k stride-2 conv) after pooling; v2 has no pooling, H matches channels, ' +
+      'then global average pool and fc.',
     depths: { kind: 'list', values: [16] },
     typicalDepth: 16,
     options: ['shortcutKernel', 'skipVersion', 'padding'],
@@ -187,12 +193,14 @@ export const ARCHITECTURE_CATALOG: Readonly<Record<ArchitectureFamily, Architect
     defaultInput: { size: 32, channels: 1, classes: 10 },
     minInputSize: 16,
     notes:
-      'Modernised: batch norm + ReLU after each conv, 2x2 average pooling (the original subsampling), unpadded convs; a 28x28 input gives a 4x4x16 map before fc 120.',
+      'Modernised: batch norm + ReLU after each conv, 2x2 average pooling (the original subsampling), ' +
+      'unpadded convs; a 28x28 input gives a 4x4x16 map before fc 120.',
   },
   alexnet: {
     family: 'alexnet',
     description:
-      'AlexNet, single tower: conv 11x11/4 96, conv 5x5 256, conv 3x3 384-384-256, three 3x3/2 max pools, fc 4096-4096-classes.',
+      'AlexNet, single tower: conv 11x11/4 96, conv 5x5 256, conv 3x3 384-384-256, three 3x3/2 max pools, ' +
+      'fc 4096-4096-classes.',
     depths: { kind: 'list', values: [8] },
     typicalDepth: 8,
     options: [],
@@ -200,12 +208,14 @@ export const ARCHITECTURE_CATALOG: Readonly<Record<ArchitectureFamily, Architect
     minInputSize: 8,
     smallStemBelow: 64,
     notes:
-      "Batch norm instead of local response normalisation; the first conv pads 2 (224 -> 55). Below 64 px: 3x3 stride-1 first conv and 'same' pools.",
+      'Batch norm instead of local response normalisation; the first conv pads 2 (224 -> 55). ' +
+      "Below 64 px: 3x3 stride-1 first conv and 'same' pools.",
   },
   googlenet: {
     family: 'googlenet',
     description:
-      'GoogLeNet (Inception v1), 22 layers: stem, inception 3a-3b, 4a-4e, 5a-5b, global average pool, dropout 0.4, fc; optional auxiliary heads after 4a and 4d.',
+      'GoogLeNet (Inception v1), 22 layers: stem, inception 3a-3b, 4a-4e, 5a-5b, global average pool, ' +
+      'dropout 0.4, fc; optional auxiliary heads after 4a and 4d.',
     depths: { kind: 'list', values: [22] },
     typicalDepth: 22,
     options: ['auxHeads', 'padding'],
@@ -213,7 +223,9 @@ export const ARCHITECTURE_CATALOG: Readonly<Record<ArchitectureFamily, Architect
     minInputSize: 8,
     smallStemBelow: 64,
     notes:
-      'Batch norm after every conv, true 5x5 branches. With auxHeads the model has three outputs: main, aux after 4a, aux after 4d. Below 64 px the stem keeps its convs (3x3 stride-1 first conv) and drops its pools.',
+      'Batch norm after every conv, true 5x5 branches. ' +
+      'With auxHeads the model has three outputs: main, aux after 4a, aux after 4d. ' +
+      'Below 64 px the stem keeps its convs (3x3 stride-1 first conv) and drops its pools.',
   },
 });
 

@@ -31,7 +31,8 @@ export const ExperimentSpec = z
         code: 'custom',
         path: ['training', 'evaluateTest'],
         message:
-          "with dataset.validationSplit 0 the test set is evaluated every epoch; use 'every-epoch' or hold out a validation split",
+          'with dataset.validationSplit 0 the test set is evaluated every epoch; ' +
+          "use 'every-epoch' or hold out a validation split",
       });
     }
     if (inputChannels !== undefined && inputChannels !== data.channels && inputChannels !== 1 && data.channels !== 1) {

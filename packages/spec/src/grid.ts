@@ -150,7 +150,9 @@ export function expandGrid(definition: GridDefinition, options: ExpandOptions): 
     throw new GridError(`the grid has ${chosen.length} points; the maximum is ${options.maxExperiments}`, [
       {
         field: limitField,
-        message: `${chosen.length} points exceed the maximum grid size of ${options.maxExperiments}; narrow the axes, add exclude rules or sample`,
+        message:
+          `${chosen.length} points exceed the maximum grid size of ${options.maxExperiments}; ` +
+          'narrow the axes, add exclude rules or sample',
       },
     ]);
   }
@@ -256,7 +258,9 @@ function buildDimensions(definition: GridDefinition): Dimension[] {
       if (group[path]!.length !== length) {
         errors.push({
           field: `zip.${g}.${path}`,
-          message: `has ${group[path]!.length} values; every path of a zip group needs the same number (${paths[0]} has ${length})`,
+          message:
+            `has ${group[path]!.length} values; ` +
+            `every path of a zip group needs the same number (${paths[0]} has ${length})`,
         });
       }
     }

@@ -40,7 +40,8 @@ export const PRESET_CATALOG: Readonly<Record<PresetName, PresetInfo>> = {
   'resnet-paper/shortcuts': {
     name: 'resnet-paper/shortcuts',
     description:
-      'ResNet-34 with shortcut options A (zero-padding identity), B (projection where shapes change) and C (projection everywhere).',
+      'ResNet-34 with shortcut options A (zero-padding identity), ' +
+      'B (projection where shapes change) and C (projection everywhere).',
     source: 'He et al. 2015, Table 3: B is slightly better than A, C marginally better than B.',
   },
   'cifar/depth': {
@@ -51,7 +52,8 @@ export const PRESET_CATALOG: Readonly<Record<PresetName, PresetInfo>> = {
   'shortcut-kernel': {
     name: 'shortcut-kernel',
     description:
-      'Kernel size k = 1/3/5/7 of the projection shortcut H(x): VGG16-skip on MNIST and a CIFAR ResNet-20 with option B.',
+      'Kernel size k = 1/3/5/7 of the projection shortcut H(x): ' +
+      'VGG16-skip on MNIST and a CIFAR ResNet-20 with option B.',
     source: 'A 1x1 stride-2 projection works; a 7x7 one hurts accuracy.',
   },
 };

@@ -25,7 +25,10 @@ export const LearningRateSchedule = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('cosine'),
-      /** The rate the curve ends at, one iteration after the last (PyTorch CosineAnnealingLR with T_max = all iterations). */
+      /**
+       * The rate the curve ends at, one iteration after the last (PyTorch CosineAnnealingLR with
+       * T_max = all iterations).
+       */
       minLearningRate: z.number().min(0).max(10).default(0),
     })
     .strict(),

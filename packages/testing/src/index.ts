@@ -85,8 +85,15 @@ export async function waitFor<T>(
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${describeError(last)}` : ''}`);
 }
+
+/** An error as `String(error)` shows it (name and message); anything else thrown as JSON. */
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.toString();
+  return typeof error === 'string' ? error : JSON.stringify(error);
+}
+
 export * from './processes';
 export * from './stack';
 export * from './use-stack';

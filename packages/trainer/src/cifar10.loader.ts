@@ -45,7 +45,8 @@ export async function readBatch(path: string): Promise<ImageSet> {
   }
   if (bytes.length === 0 || bytes.length % RECORD !== 0) {
     throw bad(
-      `${path}: truncated or not a CIFAR-10 binary batch: ${bytes.length} bytes is not a whole number of ${RECORD}-byte records`,
+      `${path}: truncated or not a CIFAR-10 binary batch: ` +
+        `${bytes.length} bytes is not a whole number of ${RECORD}-byte records`,
     );
   }
   const count = bytes.length / RECORD;

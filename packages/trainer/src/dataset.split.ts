@@ -15,7 +15,8 @@ export function splitTrainValidation(
   const held = validationCount(options.validationSplit, full.count);
   if (held >= full.count) {
     throw new RangeError(
-      `validationSplit ${options.validationSplit} holds out ${held} of the ${full.count} training images in ${options.source}`,
+      `validationSplit ${options.validationSplit} holds out ${held} ` +
+        `of the ${full.count} training images in ${options.source}`,
     );
   }
   const perm = SeededRng.fromSeed(options.splitSeed, 'validation-split').permutation(full.count);

@@ -45,7 +45,8 @@ export async function readIdx(file: string): Promise<{ path: string; dims: numbe
   const actual = bytes.length - headerLength;
   if (actual < expected) {
     throw bad(
-      `${path}: truncated: the header announces [${dims.join(', ')}] = ${expected} bytes of data, the file has ${actual}`,
+      `${path}: truncated: the header announces [${dims.join(', ')}] = ${expected} bytes of data, ` +
+        `the file has ${actual}`,
     );
   }
   return { path, dims, data: bytes.subarray(headerLength, headerLength + expected) };
@@ -67,7 +68,8 @@ export async function readIdxImageSet(
     throw bad(`${images.path}: expected image dimensions [N, H, W] or [N, H, W, C], got [${images.dims.join(', ')}]`);
   if (height !== expected.height || width !== expected.width || channels !== expected.channels) {
     throw bad(
-      `${images.path}: images are ${height}x${width}x${channels}, the dataset spec declares ${expected.height}x${expected.width}x${expected.channels}`,
+      `${images.path}: images are ${height}x${width}x${channels}, ` +
+        `the dataset spec declares ${expected.height}x${expected.width}x${expected.channels}`,
     );
   }
   if (labels.dims.length !== 1)

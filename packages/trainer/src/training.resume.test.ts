@@ -85,7 +85,7 @@ describe.each(backends)('determinism and exact resume on %s', (backend) => {
 });
 
 describe('checkpointToLayersModel', () => {
-  it('exports a model.json + weights.bin that stock tf.loadLayersModel reloads with identical predictions', async () => {
+  it('exports model.json + weights.bin that stock tf.loadLayersModel reloads with identical predictions', async () => {
     const short = { ...spec, training: { ...spec.training, epochs: 1 } };
     let bytes: Uint8Array | undefined;
     await runTraining({

@@ -13,7 +13,8 @@ export const compareRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
       schema: {
         summary: 'Compare experiments side by side',
         description:
-          '`ids` is a comma-separated list of 2 to 50 experiment ids. `differences` lists each spec field (dotted path) whose value is not the same in all of them.',
+          '`ids` is a comma-separated list of 2 to 50 experiment ids. ' +
+          '`differences` lists each spec field (dotted path) whose value is not the same in all of them.',
         tags: ['experiments'],
         querystring: CompareQuery,
         response: { 200: CompareResponse, 400: ProblemDetails, 404: ProblemDetails },

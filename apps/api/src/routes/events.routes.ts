@@ -95,7 +95,8 @@ export const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (a
       schema: {
         summary: "Server-Sent Events of a grid's progress",
         description:
-          '`event: grid` with the grid view (as GET /v1/grids/:id) whenever it changes; `event: end` once nothing is queued or running, then the stream closes.',
+          '`event: grid` with the grid view (as GET /v1/grids/:id) whenever it changes; ' +
+          '`event: end` once nothing is queued or running, then the stream closes.',
         tags: ['grids'],
         params: IdParams,
         produces: ['text/event-stream'],
@@ -118,7 +119,8 @@ export const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (a
       schema: {
         summary: "Server-Sent Events of an experiment's progress",
         description:
-          '`event: experiment` with the experiment view whenever it changes; `event: end` after it succeeded, failed or was cancelled.',
+          '`event: experiment` with the experiment view whenever it changes; ' +
+          '`event: end` after it succeeded, failed or was cancelled.',
         tags: ['experiments'],
         params: IdParams,
         produces: ['text/event-stream'],

@@ -109,7 +109,8 @@ export const experimentsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, dep
       schema: {
         summary: 'Cancel an experiment',
         description:
-          'A queued experiment is cancelled at once; a running one stops at its next batch and is then marked cancelled. Cancelling a cancelled experiment changes nothing; a succeeded or failed one answers 409.',
+          'A queued experiment is cancelled at once; a running one stops at its next batch and is then marked ' +
+          'cancelled. Cancelling a cancelled experiment changes nothing; a succeeded or failed one answers 409.',
         tags: ['experiments'],
         params: IdParams,
         response: { 200: ExperimentView, ...problems },

@@ -30,9 +30,13 @@ export const gridResultsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, dep
     {
       schema: {
         summary:
-          'Final and best metrics per experiment; mean, std and n per group (all axes but the seed); the degradation check',
+          'Final and best metrics per experiment; mean, std and n per group (all axes but the seed); ' +
+          'the degradation check',
         description:
-          "Group statistics cover succeeded experiments only. `degradation` compares, for groups that differ only in depth, the final training error (else validation/test error) of the shallower and the deeper net: plain nets degrading and residual nets improving with depth is the ResNet paper's finding. ETag / If-None-Match: 304 while nothing changed.",
+          'Group statistics cover succeeded experiments only. `degradation` compares, ' +
+          'for groups that differ only in depth, the final training error (else validation/test error) of the ' +
+          'shallower and the deeper net: plain nets degrading and residual nets improving with depth is the ' +
+          "ResNet paper's finding. ETag / If-None-Match: 304 while nothing changed.",
         tags: ['grids'],
         params: IdParams,
         response: { 200: GridSummary, 304: notModified, ...problems },
@@ -57,7 +61,8 @@ export const gridResultsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, dep
       schema: {
         summary: 'Learning curves of one metric, per experiment or per group (mean and std over seeds)',
         description:
-          'Series longer than `maxPoints` are averaged over buckets of consecutive epochs. ETag / If-None-Match: 304 while nothing changed.',
+          'Series longer than `maxPoints` are averaged over buckets of consecutive epochs. ' +
+          'ETag / If-None-Match: 304 while nothing changed.',
         tags: ['grids'],
         params: IdParams,
         querystring: CurvesQuery,
@@ -132,7 +137,8 @@ export const gridResultsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, dep
     {
       schema: {
         summary:
-          'Export a grid: one row per experiment with its axis values, status, final and best metrics (CSV), or the summary with specs (JSON)',
+          'Export a grid: one row per experiment with its axis values, status, final and best metrics (CSV), ' +
+          'or the summary with specs (JSON)',
         tags: ['grids'],
         params: IdParams,
         querystring: ExportQuery,

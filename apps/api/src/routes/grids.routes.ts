@@ -61,12 +61,17 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
       schema: {
         summary: 'Submit a grid of experiments (or cost it with ?dryRun=true)',
         description:
-          'Expands `base` over the cartesian `axes`, `zip` groups (paths varying together) minus `exclude` rules, optionally sampling `sample.n` points. ' +
-          'Axes that do not apply to a point collapse (a plain net has no shortcut kernel), and points that normalise to the same network and seed are one experiment. ' +
-          'Every point is validated before anything is stored: one 400 lists every bad point with its field, index and values. ' +
+          'Expands `base` over the cartesian `axes`, `zip` groups (paths varying together) minus `exclude` ' +
+          'rules, optionally sampling `sample.n` points. ' +
+          'Axes that do not apply to a point collapse (a plain net has no shortcut kernel), ' +
+          'and points that normalise to the same network and seed are one experiment. ' +
+          'Every point is validated before anything is stored: one 400 lists every bad point with its field, ' +
+          'index and values. ' +
           'A point whose canonical spec already succeeded is linked, not retrained, unless `force` is true. ' +
-          'With `preset` (and `scale`, 1 = paper size) the preset supplies base and axes; given fields are merged over it. ' +
-          '`priority` 0..1000: higher runs sooner. With `?dryRun=true` nothing is stored and the answer lists each point with parameters, FLOPs and estimated seconds.',
+          'With `preset` (and `scale`, 1 = paper size) the preset supplies base and axes; ' +
+          'given fields are merged over it. ' +
+          '`priority` 0..1000: higher runs sooner. With `?dryRun=true` nothing is stored and the answer lists ' +
+          'each point with parameters, FLOPs and estimated seconds.',
         tags: ['grids'],
         querystring: GridSubmitQuery,
         body: GridSubmission,
@@ -186,7 +191,8 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
       schema: {
         summary: 'Cancel a grid',
         description:
-          'Queued experiments are cancelled and their jobs removed at once; running ones stop at their next batch and are then marked cancelled.',
+          'Queued experiments are cancelled and their jobs removed at once; ' +
+          'running ones stop at their next batch and are then marked cancelled.',
         tags: ['grids'],
         params: IdParams,
         response: { 200: GridView, ...problems },
@@ -227,7 +233,8 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
       schema: {
         summary: "Retry a grid's failed experiments",
         description:
-          'Failed experiments go back to the queue (resuming from their newest checkpoint); a cancelled grid becomes active again.',
+          'Failed experiments go back to the queue (resuming from their newest checkpoint); ' +
+          'a cancelled grid becomes active again.',
         tags: ['grids'],
         params: IdParams,
         response: { 200: GridView, ...problems },

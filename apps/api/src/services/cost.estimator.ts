@@ -105,7 +105,9 @@ export async function throughputFor(
     return {
       backend,
       macsPerSecond: measured[Math.floor(measured.length / 2)]!,
-      source: `measured: median over the ${measured.length} newest succeeded experiments on ${backend} (train images_per_second x 3 x forward MACs)`,
+      source:
+        `measured: median over the ${measured.length} newest succeeded experiments on ${backend} ` +
+        '(train images_per_second x 3 x forward MACs)',
     };
   }
   const fallback = FALLBACK_THROUGHPUT[backend] ?? FALLBACK_THROUGHPUT[DEFAULT_BACKEND]!;

@@ -19,7 +19,7 @@ export function experimentService(deps: { repos: Repositories; trainQueue: Train
      */
     async submit(spec: ExperimentSpec, log: ServiceLog): Promise<Experiment> {
       const experiment = await repos.experiments.createWithOutbox(spec, resolveExperiment(spec).hash);
-      await deps.outbox.flush().catch((error) => log.warn({ err: error }, 'outbox flush deferred'));
+      await deps.outbox.flush().catch((error: unknown) => log.warn({ err: error }, 'outbox flush deferred'));
       return experiment;
     },
 
@@ -27,7 +27,7 @@ export function experimentService(deps: { repos: Repositories; trainQueue: Train
     async cancel(id: string, log: ServiceLog): Promise<Experiment> {
       const experiment = await repos.experiments.requestCancel(id);
       if (experiment.status === 'cancelled') {
-        await removeQueuedTraining(deps.trainQueue, experiment.id).catch((error) =>
+        await removeQueuedTraining(deps.trainQueue, experiment.id).catch((error: unknown) =>
           log.warn({ err: error }, 'could not remove queued job; the worker will skip it'),
         );
       }

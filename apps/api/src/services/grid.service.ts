@@ -27,11 +27,11 @@ export function gridService(deps: GridServiceDeps) {
 
   /** The outbox is committed: a failed flush only delays the jobs until the relay's next pass. */
   const flush = (log: ServiceLog) =>
-    deps.outbox.flush().catch((error) => log.warn({ err: error }, 'outbox flush deferred'));
+    deps.outbox.flush().catch((error: unknown) => log.warn({ err: error }, 'outbox flush deferred'));
 
   /** Jobs of experiments that will not run: a worker that takes one anyway skips it. */
   const removeStale = (ids: string[], log: ServiceLog) =>
-    removeTrainingJobs(trainQueue, ids).catch((error) =>
+    removeTrainingJobs(trainQueue, ids).catch((error: unknown) =>
       log.warn({ err: error }, 'could not remove jobs; the worker will skip them'),
     );
 

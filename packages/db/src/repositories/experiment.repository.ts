@@ -73,7 +73,7 @@ export function experimentRepository(db: Db) {
     async createWithOutbox(spec: ExperimentSpec, specHash: string): Promise<Experiment> {
       return db.$transaction(async (tx) => {
         const experiment = await tx.experiment.create({
-          data: { spec: spec as Prisma.InputJsonValue, specHash },
+          data: { spec, specHash },
         });
         await tx.outboxEntry.create({
           data: { experimentId: experiment.id, kind: 'train', payload: SINGLE_EXPERIMENT_OUTBOX },

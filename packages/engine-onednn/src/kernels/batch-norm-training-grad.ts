@@ -58,11 +58,11 @@ export const batchNormTrainingGradient: GradConfig = {
     const [x, gamma, beta, mean, variance] = saved as [Tensor, Tensor, Tensor, Tensor, Tensor];
     // One kernel computes all three gradients; the closures hand them out. Tensors made here
     // belong to the enclosing gradient scope, which disposes any that go unused.
-    const [dx, dgamma, dbeta] = engine().runKernel(
+    const [dx, dgamma, dbeta] = engine().runKernel<Tensor[]>(
       BATCH_NORM_TRAINING_GRAD,
       { x, dy, gamma, beta, mean, variance },
       attrs,
-    ) as Tensor[];
+    );
     return { x: () => dx!, gamma: () => dgamma!, beta: () => dbeta! };
   },
 };

@@ -38,7 +38,7 @@ export const reluGradient: GradConfig = {
     const dy = (Array.isArray(dys) ? dys[0] : dys)!;
     const x = saved[0]!;
     if (getBackend() === BACKEND_NAME && x.dtype === 'float32' && dy.dtype === 'float32') {
-      return { x: () => engine().runKernel(RELU_GRAD, { dy, x }) as Tensor };
+      return { x: () => engine().runKernel<Tensor>(RELU_GRAD, { dy, x }) };
     }
     return { x: () => mul(dy, cast(step(x), 'float32')) };
   },

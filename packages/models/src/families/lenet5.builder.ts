@@ -1,5 +1,4 @@
 import type { ArchitectureSpec } from '@resnet-lab/spec';
-import { convBn } from '../blocks';
 import { GraphBuilder, type NetworkGraph } from '../graph';
 import { resolveInput, scaleWidth } from '../resolve-input';
 
