@@ -33,7 +33,13 @@ export default tseslint.config(
   {
     // Tests and benchmarks read untyped JSON answers of the real API and assert on their shape;
     // a type per response would repeat the zod schemas the API already enforces.
-    files: ['**/*.test.ts', '**/test/**/*.ts', 'scripts/bench*.ts', 'scripts/reference/**/*.ts'],
+    files: [
+      '**/*.test.ts',
+      '**/test/**/*.ts',
+      'packages/testing/src/**',
+      'scripts/bench*.ts',
+      'scripts/reference/**/*.ts',
+    ],
     rules: {
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

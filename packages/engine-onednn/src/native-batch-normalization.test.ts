@@ -51,7 +51,7 @@ describe('native BatchNormalization layer' + SKIP_NOTE, () => {
           const xs = tf.tensor(x, [3, 6, 6, 4]);
           const vars = m.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
           const { value, grads } = tf.variableGrads(
-            () => (m.apply(xs, { training: true }) as tf.Tensor).mul(tf.tensor(r, [3, 6, 6, 8])).sum() as tf.Scalar,
+            () => (m.apply(xs, { training: true }) as tf.Tensor).mul(tf.tensor(r, [3, 6, 6, 8])).sum<tf.Scalar>(),
             vars,
           );
           return [value, ...vars.map((v) => grads[v.name]!), ...m.getWeights()].map((t) =>
@@ -80,13 +80,13 @@ describe('native BatchNormalization layer' + SKIP_NOTE, () => {
     // The same three updates through tf ops, from the batch statistics of the same input.
     const expected = tf.tidy(() => {
       const [, mean, variance] = ENGINE.ok
-        ? (tf
+        ? tf
             .engine()
-            .runKernel(
+            .runKernel<tf.Tensor[]>(
               BATCH_NORM_TRAINING,
               { x, gamma: tf.ones([6]), beta: tf.zeros([6]) },
               { epsilon: 1e-5 },
-            ) as tf.Tensor[])
+            )
         : [null, ...(({ mean: m, variance: v }) => [m, v])(tf.moments(x, [0, 1, 2]))];
       let m: tf.Tensor = tf.zeros([6]);
       let v: tf.Tensor = tf.ones([6]);

@@ -9,14 +9,20 @@ export const TINY_SPEC = {
   training: { epochs: 2, batchSize: 32, learningRate: 0.05 },
 } as const;
 
+/**
+ * A parsed JSON answer. Tests assert on its shape (the API's zod schemas already enforce it), so
+ * it is left untyped here rather than repeating every response type.
+ */
+export type ApiBody = any;
+
 export interface StackFixture {
   readonly stack: Stack;
   readonly database: TestDatabase;
   readonly queue: TestQueuePrefix;
   /** JSON over HTTP to the running API: the status and the parsed body. */
-  api(path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: any }>;
+  api: (path: string, init?: { method?: string; body?: unknown }) => Promise<{ status: number; body: ApiBody }>;
   /** The error with the tail of the worker's and the API's output appended, to see why it failed. */
-  withLogs(error: Error): Error;
+  withLogs: (error: Error) => Error;
 }
 
 /**
@@ -55,7 +61,7 @@ export function useStack(options: { workerEnv?: Record<string, string> } = {}): 
     get queue() {
       return started(queue);
     },
-    async api(path, init) {
+    api: async (path, init) => {
       const res = await fetch(`${started(stack).apiUrl}${path}`, {
         method: init?.method ?? 'GET',
         ...(init?.body !== undefined
@@ -65,11 +71,10 @@ export function useStack(options: { workerEnv?: Record<string, string> } = {}): 
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : null };
     },
-    withLogs(error) {
+    withLogs: (error) => {
       const s = started(stack);
-      return new Error(
-        `${error.message}\n--- worker ---\n${s.worker.output().slice(-4000)}\n--- api ---\n${s.api.output().slice(-2000)}`,
-      );
+      const worker = s.worker.output().slice(-4000);
+      return new Error(`${error.message}\n--- worker ---\n${worker}\n--- api ---\n${s.api.output().slice(-2000)}`);
     },
   };
 }

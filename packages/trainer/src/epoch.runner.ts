@@ -132,9 +132,9 @@ function trainStep(
         const out = model.apply(xs, { training: true }) as tf.Tensor | tf.Tensor[];
         const outputs = Array.isArray(out) ? out : [out];
         logits = tf.keep(mainOutput(out));
-        let loss = tf.losses.softmaxCrossEntropy(ys, outputs[0]!) as tf.Scalar;
+        let loss = tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(ys, outputs[0]!);
         for (const aux of outputs.slice(1)) {
-          loss = loss.add(tf.losses.softmaxCrossEntropy(ys, aux).mul(AUX_LOSS_WEIGHT)) as tf.Scalar;
+          loss = loss.add<tf.Scalar>(tf.losses.softmaxCrossEntropy(ys, aux).mul(AUX_LOSS_WEIGHT));
         }
         return loss;
       }, variables),

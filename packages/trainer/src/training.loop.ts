@@ -57,7 +57,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
     channels: arch.inputChannels!,
   });
   if (data.adaptation) log.info({ adaptation: data.adaptation }, 'images adapted to the network input');
-  const { train, classes } = data;
+  const { train } = data;
   const norm = fitNormalizer(train, spec.dataset.normalization);
 
   const model = buildSeededModel(arch, t.seed, selection.engine?.batchNormLayer);
@@ -182,7 +182,8 @@ export function setModelWeights(model: tf.LayersModel, values: Float32Array[], n
     const size = (w.shape as number[]).reduce((a, b) => a * b, 1);
     if (values[i]!.length !== size) {
       throw new TrainingError(
-        `checkpoint weight ${i} (${w.originalName}) has ${values[i]!.length} values, the model needs ${size} for shape [${w.shape.join(', ')}]`,
+        `checkpoint weight ${i} (${w.originalName}) has ${values[i]!.length} values, ` +
+          `the model needs ${size} for shape [${w.shape.join(', ')}]`,
         { retryable: false },
       );
     }

@@ -7,7 +7,7 @@ import { ENGINE, SKIP_NOTE } from '../testing/engine';
 import { BATCH_NORM_TRAINING } from './batch-norm-training';
 
 const TOL = 1e-4;
-const zeros4 = (shape: number[]) => tf.zeros(shape as [number, number, number, number]) as tf.Tensor4D;
+const zeros4 = (shape: number[]) => tf.zeros<tf.Rank.R4>(shape as [number, number, number, number]);
 async function expectParity(inputs: Inputs, fn: (t: Record<string, tf.Tensor>) => tf.Tensor | tf.Tensor[]) {
   expect(await compareBackends(inputs, fn)).toBeLessThanOrEqual(TOL);
 }
@@ -120,20 +120,19 @@ describe.skipIf(!ENGINE.ok)('batch norm' + SKIP_NOTE, () => {
         return tf.batchNorm(x, mean, variance, b, g, 1e-5);
       };
       const native = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
-        (tf.engine().runKernel(BATCH_NORM_TRAINING, { x, gamma: g, beta: b }, { epsilon: 1e-5 }) as tf.Tensor[])[0]!;
+        tf.engine().runKernel<tf.Tensor[]>(BATCH_NORM_TRAINING, { x, gamma: g, beta: b }, { epsilon: 1e-5 })[0]!;
       const f = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => (tf.getBackend() === 'onednn' ? native : stock)(x, g, b);
       await expectParity(inputs, (t) => {
         const stats =
           tf.getBackend() === 'onednn'
-            ? (
-                tf
-                  .engine()
-                  .runKernel(
-                    BATCH_NORM_TRAINING,
-                    { x: t.x!, gamma: t.gamma!, beta: t.beta! },
-                    { epsilon: 1e-5 },
-                  ) as tf.Tensor[]
-              ).slice(1)
+            ? tf
+                .engine()
+                .runKernel<tf.Tensor[]>(
+                  BATCH_NORM_TRAINING,
+                  { x: t.x!, gamma: t.gamma!, beta: t.beta! },
+                  { epsilon: 1e-5 },
+                )
+                .slice(1)
             : (({ mean, variance }) => [mean, variance])(tf.moments(t.x!, axes));
         return [...withGrads(f, ['x', 'gamma', 'beta'])(t), ...stats];
       });
@@ -145,15 +144,13 @@ describe.skipIf(!ENGINE.ok)('batch norm' + SKIP_NOTE, () => {
     const x = random([8, 2, 2, 1], 1, 1.0001);
     const normalise = (t: tf.Tensor, eps: number) =>
       tf.getBackend() === 'onednn'
-        ? (
-            tf
-              .engine()
-              .runKernel(
-                BATCH_NORM_TRAINING,
-                { x: t, gamma: tf.ones([1]), beta: tf.zeros([1]) },
-                { epsilon: eps },
-              ) as tf.Tensor[]
-          )[0]!
+        ? tf
+            .engine()
+            .runKernel<tf.Tensor[]>(
+              BATCH_NORM_TRAINING,
+              { x: t, gamma: tf.ones([1]), beta: tf.zeros([1]) },
+              { epsilon: eps },
+            )[0]!
         : (({ mean, variance }) => tf.batchNorm(t, mean, variance, undefined, undefined, eps))(
             tf.moments(t, [0, 1, 2]),
           );
