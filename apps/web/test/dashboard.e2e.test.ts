@@ -209,7 +209,12 @@ describe.skipIf(!hasChromium)(
         throw withLogs(error);
       }
       expect(await page.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
-      expect(await page.locator('.experiments-table tbody tr[data-status="succeeded"]').count()).toBe(2);
+      // The table's rows are refetched after the grid's status: they may follow a moment later.
+      await page.waitForFunction(
+        () => document.querySelectorAll('.experiments-table tbody tr[data-status="succeeded"]').length === 2,
+        null,
+        { timeout: EPOCH_WAIT_MS, polling: 200 },
+      );
       expect(await page.getByRole('figure').count()).toBe(2); // plain beside residual
       await page.waitForFunction(
         () => [...document.querySelectorAll<HTMLElement>('.chart-plot')].every((el) => Number(el.dataset.points) >= 2),

@@ -7,7 +7,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { convGeometry } from './conv-geometry';
-import { BACKEND_NAME, backendOf, fallback, isFloat32, output, type KernelArgs } from './kernel-utils';
+import { BACKEND_NAME, backendOf, fallback, hasShape, isFloat32, output, type KernelArgs } from './kernel-utils';
 
 export function conv2dBackpropFilter(args: KernelArgs): TensorInfo | TensorInfo[] {
   const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
@@ -24,6 +24,9 @@ export function conv2dBackpropFilter(args: KernelArgs): TensorInfo | TensorInfo[
     false,
     'channelsLast',
   );
+  if (!hasShape(dy, [info.batchSize, info.outHeight, info.outWidth, info.outChannels])) {
+    return fallback(Conv2DBackpropFilter, args);
+  }
   const out = output(backend, attrs.filterShape);
   backend.addon.conv2dBackpropFilter(
     backend.values(x.dataId),

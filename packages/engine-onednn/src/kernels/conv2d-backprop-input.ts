@@ -7,7 +7,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { convGeometry } from './conv-geometry';
-import { BACKEND_NAME, backendOf, fallback, isFloat32, output, type KernelArgs } from './kernel-utils';
+import { BACKEND_NAME, backendOf, fallback, hasShape, isFloat32, output, type KernelArgs } from './kernel-utils';
 
 export function conv2dBackpropInput(args: KernelArgs): TensorInfo | TensorInfo[] {
   const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
@@ -24,6 +24,10 @@ export function conv2dBackpropInput(args: KernelArgs): TensorInfo | TensorInfo[]
     false,
     'channelsLast',
   );
+  // A dy that does not match the geometry is tfjs cpu's to handle (it stays in bounds).
+  if (!hasShape(dy, [info.batchSize, info.outHeight, info.outWidth, info.outChannels])) {
+    return fallback(Conv2DBackpropInput, args);
+  }
   const out = output(backend, attrs.inputShape);
   // When the last window stops short of the input's far edge (valid padding, stride not dividing),
   // oneDNN leaves those rows/columns of dx untouched; they get no gradient, i.e. zero.

@@ -103,6 +103,20 @@ describe.skipIf(!ENGINE.ok)('conv2d kernels (Conv2D, Conv2DBackpropInput, Conv2D
       tf.conv2dTranspose(t.x as tf.Tensor4D, t.filter as tf.Tensor4D, [2, 10, 10, 6], 2, 'same'),
     );
   });
+
+  it('conv2dTranspose with a dy smaller than its output shape implies stays in bounds (as cpu does)', async () => {
+    // tfjs checks only dy's depth; the native kernel would read 64x64 rows of a 2x2 dy. cpu's
+    // answer is NaN there, so the two are compared value for value (NaN equal to NaN).
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      const y = tf.conv2dTranspose(tf.ones([1, 2, 2, 8]), tf.ones([3, 3, 8, 8]), [1, 64, 64, 8], 1, 'same');
+      const values = Array.from(await y.data());
+      y.dispose();
+      return values;
+    };
+    const expected = await run('cpu');
+    expect(await run('onednn')).toEqual(expected);
+  });
 });
 
 describe.skipIf(!ENGINE.ok)('batch norm' + SKIP_NOTE, () => {

@@ -43,3 +43,12 @@ export function fallback(kernelName: string, args: KernelArgs): TensorInfo | Ten
   if (!config) throw new Error(`onednn: no native or cpu kernel for ${kernelName}`);
   return config.kernelFunc(args as Parameters<KernelFunc>[0]);
 }
+
+/**
+ * Whether a tensor has exactly the shape a native kernel will read. The native side trusts the
+ * geometry it is given and reads that many values: a tensor of another shape (tfjs' ops check
+ * only some dimensions, e.g. conv2dTranspose only the depth of dy) would be read out of bounds.
+ */
+export function hasShape(t: TensorInfo, shape: readonly number[]): boolean {
+  return t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i]);
+}
