@@ -109,7 +109,13 @@ describe.skipIf(!ENGINE.ok)('conv2d kernels (Conv2D, Conv2DBackpropInput, Conv2D
     // answer is NaN there, so the two are compared value for value (NaN equal to NaN).
     const run = async (backend: string) => {
       await tf.setBackend(backend);
-      const y = tf.conv2dTranspose(tf.ones([1, 2, 2, 8]), tf.ones([3, 3, 8, 8]), [1, 64, 64, 8], 1, 'same');
+      const y = tf.conv2dTranspose(
+        tf.ones<tf.Rank.R4>([1, 2, 2, 8]),
+        tf.ones<tf.Rank.R4>([3, 3, 8, 8]),
+        [1, 64, 64, 8],
+        1,
+        'same',
+      );
       const values = Array.from(await y.data());
       y.dispose();
       return values;
