@@ -1,10 +1,7 @@
 import type { Experiment, Repositories } from '@resnet-lab/db';
 import { removeQueuedTraining, type OutboxRelay, type TrainQueue } from '@resnet-lab/queue';
 import { resolveExperiment, type ExperimentSpec } from '@resnet-lab/spec';
-
-interface ServiceLog {
-  warn(obj: object, msg: string): void;
-}
+import { flushOutbox, type ServiceLog } from './service-support';
 
 /**
  * A single experiment's lifecycle changes, each as one unit (transaction, then queue and outbox
@@ -19,7 +16,7 @@ export function experimentService(deps: { repos: Repositories; trainQueue: Train
      */
     async submit(spec: ExperimentSpec, log: ServiceLog): Promise<Experiment> {
       const experiment = await repos.experiments.createWithOutbox(spec, resolveExperiment(spec).hash);
-      await deps.outbox.flush().catch((error: unknown) => log.warn({ err: error }, 'outbox flush deferred'));
+      await flushOutbox(deps.outbox, log);
       return experiment;
     },
 

@@ -1,7 +1,6 @@
 import type { ExperimentRepository } from '@resnet-lab/db';
-import type { GridExpansion } from '@resnet-lab/spec';
+import type { ExperimentSpec, GridExpansion } from '@resnet-lab/spec';
 import { estimateSeconds, throughputFor, type ModelCost } from './cost.estimator';
-import type { ExperimentSpec } from '@resnet-lab/spec';
 
 /**
  * A grid's dry run: every point with its parameters, FLOPs and estimated seconds (0 where an

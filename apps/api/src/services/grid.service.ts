@@ -1,10 +1,7 @@
 import type { Grid, Repositories } from '@resnet-lab/db';
 import { removeTrainingJobs, jobPriority, type OutboxRelay, type TrainQueue } from '@resnet-lab/queue';
 import type { GridExpansion, GridSubmission } from '@resnet-lab/spec';
-
-interface ServiceLog {
-  warn(obj: object, msg: string): void;
-}
+import { flushOutbox, type ServiceLog } from './service-support';
 
 export interface GridServiceDeps {
   repos: Repositories;
@@ -24,10 +21,6 @@ export interface GridServiceDeps {
  */
 export function gridService(deps: GridServiceDeps) {
   const { repos, trainQueue } = deps;
-
-  /** The outbox is committed: a failed flush only delays the jobs until the relay's next pass. */
-  const flush = (log: ServiceLog) =>
-    deps.outbox.flush().catch((error: unknown) => log.warn({ err: error }, 'outbox flush deferred'));
 
   /** Jobs of experiments that will not run: a worker that takes one anyway skips it. */
   const removeStale = (ids: string[], log: ServiceLog) =>
@@ -57,7 +50,7 @@ export function gridService(deps: GridServiceDeps) {
           ...(reusable.has(p.specHash) ? { reuse: reusable.get(p.specHash)! } : {}),
         })),
       });
-      await flush(log);
+      await flushOutbox(deps.outbox, log);
       return created;
     },
 
@@ -86,7 +79,7 @@ export function gridService(deps: GridServiceDeps) {
         await removeTrainingJobs(trainQueue, comingBack);
       }
       const grid = await repos.grids.resume(id);
-      await flush(log);
+      await flushOutbox(deps.outbox, log);
       return grid;
     },
 
@@ -95,7 +88,7 @@ export function gridService(deps: GridServiceDeps) {
       // Failed jobs stay in BullMQ for a month; they go before the new entries are written.
       await removeTrainingJobs(trainQueue, await repos.grids.ownIds(id, 'failed'));
       const grid = await repos.grids.retry(id);
-      await flush(log);
+      await flushOutbox(deps.outbox, log);
       return grid;
     },
 
