@@ -2,29 +2,8 @@
   "targets": [
     {
       "target_name": "onednn",
-      "sources": [
-        "native/addon.cc",
-        "native/common.cc",
-        "native/conv2d.cc",
-        "native/conv2d-backprop-input.cc",
-        "native/conv2d-backprop-filter.cc",
-        "native/batch-norm-training.cc",
-        "native/batch-norm-training-grad.cc",
-        "native/batch-norm-inference.cc",
-        "native/relu.cc",
-        "native/binary.cc",
-        "native/add-n.cc",
-        "native/reduce.cc",
-        "native/pool.cc",
-        "native/pool-grad.cc",
-        "native/matmul.cc",
-        "native/softmax.cc",
-        "native/softmax-cross-entropy.cc",
-        "native/sgd-momentum.cc",
-        "native/slice.cc",
-        "native/pad.cc",
-        "native/runtime.cc"
-      ],
+      # Every kernel file registers itself (RL_REGISTER), so the sources are simply native/*.cc.
+      "sources": ["<!@(node -e \"console.log(require('fs').readdirSync('native').filter(f => f.endsWith('.cc')).map(f => 'native/' + f).join(' '))\")"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],

@@ -58,6 +58,8 @@ function runOne(impl: string, family: string, depth: number, seed: number, epoch
   const started = Date.now();
   const child = spawnSync(cmd, cmdArgs, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
   if (child.status !== 0) throw new Error(`${impl} ${depth}/${seed} failed:\n${child.stderr}`);
+  // The run's own notes (backend, subnormal counts) beside its curve.
+  writeFileSync(`${file.replace(/\.jsonl$/, '')}.log`, child.stderr);
   writeFileSync(`${file}.tmp`, child.stdout);
   renameSync(`${file}.tmp`, file);
   console.error(`  done in ${((Date.now() - started) / 60_000).toFixed(1)} min`);

@@ -4,7 +4,7 @@
 //     [--backend onednn] [--subset 10000] [--validation 2000] [--milestones 6,9] [--input-size 28]
 import { parseArgs } from 'node:util';
 import { ExperimentSpec, resolveExperiment } from '@resnet-lab/spec';
-import { runTraining } from '@resnet-lab/trainer';
+import { decodeCheckpoint, runTraining } from '@resnet-lab/trainer';
 
 const { values } = parseArgs({
   options: {
@@ -46,6 +46,24 @@ const spec = ExperimentSpec.parse({
   },
 });
 
+/**
+ * How many weights and momentum values ended up subnormal (below 2^-126 in magnitude, not zero):
+ * x86 handles those in microcode, ~100x slower, so many of them would call for flush-to-zero.
+ */
+function reportSubnormals(bytes: Uint8Array): void {
+  const ck = decodeCheckpoint(bytes);
+  const count = (arrays: Float32Array[]) => {
+    let subnormal = 0;
+    let total = 0;
+    for (const a of arrays) {
+      total += a.length;
+      for (const v of a) if (v !== 0 && Math.abs(v) < 2 ** -126) subnormal++;
+    }
+    return `${subnormal} of ${total}`;
+  };
+  console.error(`subnormal values at the end: weights ${count(ck.weights)}, momentum ${count(ck.velocities)}`);
+}
+
 const value = (metrics: { split: string; name: string; value: number }[], split: string, name: string) =>
   metrics.find((m) => m.split === split && m.name === name)?.value ?? null;
 
@@ -62,6 +80,7 @@ const result = await runTraining({
         trainLoss: value(e.metrics, 'train', 'loss'),
       };
       console.log(JSON.stringify(line));
+      if (e.checkpoint && e.epoch === spec.training.epochs) reportSubnormals(e.checkpoint.bytes);
     }
   },
 });

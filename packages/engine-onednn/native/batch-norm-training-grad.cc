@@ -1,51 +1,38 @@
 // Batch norm in training, backward: dx, dgamma and dbeta in one oneDNN primitive, from the batch
 // statistics the forward kernel returned.
-#include <cstring>
-#include "dnnl-compat.h"
+#include "batch-norm-shape.h"
 
 namespace rl {
 namespace {
 
-struct Entry {
-  dnnl::batch_normalization_backward::primitive_desc pd;
-  dnnl::batch_normalization_backward prim;
-};
-Cache<Entry> cache;
+PrimitiveCache<dnnl::batch_normalization_backward> cache;
 
 // batchNormTrainingGrad(x, dy, gamma, beta, mean, variance, dx, dgamma, dbeta, n, h, w, c, epsilon)
 Napi::Value BatchNormTrainingGrad(const Napi::CallbackInfo& info) {
   return guarded(info, "batchNormTrainingGrad", [&]() -> Napi::Value {
-    int64_t n = i64(info[9]), h = i64(info[10]), w = i64(info[11]), c = i64(info[12]);
-    float eps = static_cast<float>(dbl(info[13]));
-    memory::desc data({n, c, h, w}, dt::f32, tag::nhwc);
-    memory::desc vec({c}, dt::f32, tag::x);
-    // Keyed on eps's exact bits: a decimal rendering would merge nearby small epsilons.
-    uint32_t epsBits;
-    std::memcpy(&epsBits, &eps, sizeof epsBits);
-    auto e = cache.get(key({n, h, w, c, static_cast<int64_t>(epsBits)}), [&]() {
-      auto pd = bnBackwardPd(data, eps);
-      return std::make_shared<Entry>(Entry{pd, dnnl::batch_normalization_backward(pd)});
-    });
+    BatchNormShape s(info, 9);
+    auto e = cache.get(s.id(), [&] { return bnBackwardPd(s.data(), s.eps); });
+    auto data = [&](size_t i, const char* name) { return memory(s.data(), eng(), f32(info, i, name, s.dataLen())); };
+    auto vec = [&](size_t i, const char* name) { return memory(s.vec(), eng(), f32(info, i, name, s.c)); };
     // oneDNN 2.6 reads DNNL_ARG_SHIFT in backward when use_shift is set, so it is passed too.
-    e->prim.execute(strm(), {{DNNL_ARG_SRC, memory(data, eng(), f32(info[0]))},
-                             {DNNL_ARG_DIFF_DST, memory(data, eng(), f32(info[1]))},
-                             {DNNL_ARG_SCALE, memory(vec, eng(), f32(info[2]))},
-                             {DNNL_ARG_SHIFT, memory(vec, eng(), f32(info[3]))},
-                             {DNNL_ARG_MEAN, memory(vec, eng(), f32(info[4]))},
-                             {DNNL_ARG_VARIANCE, memory(vec, eng(), f32(info[5]))},
-                             {DNNL_ARG_DIFF_SRC, memory(data, eng(), f32(info[6]))},
-                             {DNNL_ARG_DIFF_SCALE, memory(vec, eng(), f32(info[7]))},
-                             {DNNL_ARG_DIFF_SHIFT, memory(vec, eng(), f32(info[8]))}});
-    strm().wait();
+    execute(e->prim, {{DNNL_ARG_SRC, data(0, "x")},
+                      {DNNL_ARG_DIFF_DST, data(1, "dy")},
+                      {DNNL_ARG_SCALE, vec(2, "gamma")},
+                      {DNNL_ARG_SHIFT, vec(3, "beta")},
+                      {DNNL_ARG_MEAN, vec(4, "mean")},
+                      {DNNL_ARG_VARIANCE, vec(5, "variance")},
+                      {DNNL_ARG_DIFF_SRC, data(6, "dx")},
+                      {DNNL_ARG_DIFF_SCALE, vec(7, "dgamma")},
+                      {DNNL_ARG_DIFF_SHIFT, vec(8, "dbeta")}});
     return info.Env().Undefined();
   });
 }
-
-}  // namespace
 
 void registerBatchNormTrainingGrad(Napi::Env env, Napi::Object exports) {
   exports.Set("batchNormTrainingGrad",
               Napi::Function::New(env, BatchNormTrainingGrad, "batchNormTrainingGrad"));
 }
+RL_REGISTER(registerBatchNormTrainingGrad);
 
+}  // namespace
 }  // namespace rl

@@ -103,19 +103,28 @@ void run(const float* a, const std::vector<int64_t>& ash, const float* b,
   }
 }
 
-std::vector<int64_t> shapeOf(const Napi::Value& v) {
-  auto arr = v.As<Napi::Int32Array>();
-  return std::vector<int64_t>(arr.Data(), arr.Data() + arr.ElementLength());
+// Each input dimension must be the output's or 1 (numpy broadcasting, aligned on the right).
+void expectBroadcastsTo(const std::vector<int64_t>& in, const std::vector<int64_t>& out, const char* name) {
+  expect(in.size() <= out.size(), std::string(name) + " has a higher rank than the output");
+  for (size_t i = 0; i < in.size(); ++i) {
+    int64_t d = in[in.size() - 1 - i], o = out[out.size() - 1 - i];
+    expect(d == o || d == 1, std::string(name) + " does not broadcast to the output shape");
+  }
 }
 
 // binary(op, a, aShape:Int32Array, b, bShape:Int32Array, out, outShape:Int32Array)
 Napi::Value Binary(const Napi::CallbackInfo& info) {
   return guarded(info, "binary", [&]() -> Napi::Value {
-    int op = static_cast<int>(i64(info[0]));
-    const float* a = f32(info[1]);
-    const float* b = f32(info[3]);
-    float* o = f32(info[5]);
-    auto ash = shapeOf(info[2]), bsh = shapeOf(info[4]), osh = shapeOf(info[6]);
+    int op = static_cast<int>(integer(info, 0, "op", kAdd, kSqDiff));
+    auto ash = dims(info, 2, "aShape"), bsh = dims(info, 4, "bShape"), osh = dims(info, 6, "outShape");
+    expectBroadcastsTo(ash, osh, "a");
+    expectBroadcastsTo(bsh, osh, "b");
+    int64_t total = product(osh, "out");
+    // An empty output has nothing to compute (and its inputs may be empty too).
+    expect(total > 0, "the output is empty");
+    const float* a = f32(info, 1, "a", product(ash, "a"));
+    const float* b = f32(info, 3, "b", product(bsh, "b"));
+    float* o = f32(info, 5, "out", total);
     switch (op) {
       case kAdd: run<kAdd>(a, ash, b, bsh, o, osh); break;
       case kSub: run<kSub>(a, ash, b, bsh, o, osh); break;
@@ -130,10 +139,10 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   });
 }
 
-}  // namespace
-
 void registerBinary(Napi::Env env, Napi::Object exports) {
   exports.Set("binary", Napi::Function::New(env, Binary, "binary"));
 }
+RL_REGISTER(registerBinary);
 
+}  // namespace
 }  // namespace rl

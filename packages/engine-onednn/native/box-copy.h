@@ -38,9 +38,18 @@ void forRows(const std::vector<int64_t>& shape, const std::vector<int64_t>& begi
   }
 }
 
-inline std::vector<int64_t> ints(const Napi::Value& v) {
-  auto a = v.As<Napi::Int32Array>();
-  return std::vector<int64_t>(a.Data(), a.Data() + a.ElementLength());
+// A box of `size` at `begin` inside a tensor of `shape`: equal ranks, at least one value, and
+// entirely inside (every entry is already >= 0, see dims()).
+inline void expectBoxInside(const std::vector<int64_t>& shape, const std::vector<int64_t>& begin,
+                            const std::vector<int64_t>& size, const char* what) {
+  expect(!shape.empty() && begin.size() == shape.size() && size.size() == shape.size(),
+         std::string(what) + ": shape, begin and size must have the same rank >= 1");
+  expect(product(size, what) > 0, std::string(what) + " is empty");
+  for (size_t i = 0; i < shape.size(); ++i)
+    expect(begin[i] + size[i] <= shape[i],
+           std::string(what) + " reaches past dimension " + std::to_string(i) + " (" +
+               std::to_string(begin[i]) + " + " + std::to_string(size[i]) + " > " +
+               std::to_string(shape[i]) + ")");
 }
 
 }  // namespace rl

@@ -1,5 +1,6 @@
-// The geometry of a 2-D convolution as the TS side sends it (Int32Array of 17 values), and the
-// oneDNN descriptors every conv kernel derives from it. Activations are NHWC, tfjs weights HWIO.
+// The geometry of a 2-D convolution as the TS side sends it (Int32Array of 17 values), checked,
+// and the oneDNN descriptors every conv kernel derives from it. Activations are NHWC, tfjs
+// weights HWIO.
 #pragma once
 #include "common.h"
 #include "dnnl-compat.h"
@@ -10,7 +11,21 @@ struct ConvGeom {
   int64_t n, h, w, c, kh, kw, oc, oh, ow, sh, sw, pt, pl, pb, pr, dh, dw;
   explicit ConvGeom(const int32_t* g)
       : n(g[0]), h(g[1]), w(g[2]), c(g[3]), kh(g[4]), kw(g[5]), oc(g[6]), oh(g[7]), ow(g[8]),
-        sh(g[9]), sw(g[10]), pt(g[11]), pl(g[12]), pb(g[13]), pr(g[14]), dh(g[15]), dw(g[16]) {}
+        sh(g[9]), sw(g[10]), pt(g[11]), pl(g[12]), pb(g[13]), pr(g[14]), dh(g[15]), dw(g[16]) {
+    // Empty tensors never reach here (the TS side falls back to cpu): every size is at least 1.
+    for (int64_t d : {n, h, w, c, kh, kw, oc, oh, ow, sh, sw, dh, dw})
+      expect(d >= 1, "geometry has a size, stride or dilation below 1: " + id());
+    for (int64_t p : {pt, pl, pb, pr}) expect(p >= 0, "geometry has a negative padding: " + id());
+    // The output size oneDNN derives from the rest must be the one the arrays were sized for.
+    expect(oh == (h + pt + pb - ((kh - 1) * dh + 1)) / sh + 1 &&
+               ow == (w + pl + pr - ((kw - 1) * dw + 1)) / sw + 1 &&
+               h + pt + pb >= (kh - 1) * dh + 1 && w + pl + pr >= (kw - 1) * dw + 1,
+           "output size does not follow from input, filter, strides and padding: " + id());
+  }
+  // Element counts of the NHWC input, NHWC output and HWIO weights.
+  int64_t srcLen() const { return product({n, h, w, c}, "x"); }
+  int64_t dstLen() const { return product({n, oh, ow, oc}, "y"); }
+  int64_t weightsLen() const { return product({kh, kw, c, oc}, "filter"); }
   std::string id() const {
     return key({n, h, w, c, kh, kw, oc, oh, ow, sh, sw, pt, pl, pb, pr, dh, dw});
   }

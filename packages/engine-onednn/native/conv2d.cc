@@ -5,46 +5,41 @@
 namespace rl {
 namespace {
 
-struct Entry {
-  dnnl::convolution_forward::primitive_desc pd;
-  dnnl::convolution_forward prim;
-};
-Cache<Entry> cache;
+PrimitiveCache<dnnl::convolution_forward> cache;
 
 // conv2d(x, w, bias|null, y, geom:Int32Array, relu:boolean, weightKey:number)
 Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   return guarded(info, "conv2d", [&]() -> Napi::Value {
-    ConvGeom g(i32(info[4]));
-    float* bias = f32OrNull(info[2]);
-    bool relu = info[5].As<Napi::Boolean>().Value();
-    uint32_t wkey = static_cast<uint32_t>(i64(info[6]));
-    auto e = cache.get(g.id() + (bias ? "b" : "") + (relu ? "r" : ""), [&]() {
+    ConvGeom g(i32(info, 4, "geometry", 17));
+    float* x = f32(info, 0, "x", g.srcLen());
+    float* filter = f32(info, 1, "filter", g.weightsLen());
+    float* bias = f32OrNull(info, 2, "bias", g.oc);
+    float* y = f32(info, 3, "y", g.dstLen());
+    bool relu = boolean(info, 5, "relu");
+    auto wkey = static_cast<uint32_t>(integer(info, 6, "weightKey", 0, UINT32_MAX));
+    auto e = cache.get(g.id() + (bias ? "b" : "") + (relu ? "r" : ""), [&] {
       dnnl::primitive_attr attr;
       if (relu) {
         dnnl::post_ops po;
         appendRelu(po);
         attr.set_post_ops(po);
       }
-      auto pd = g.forwardPd(bias != nullptr, attr);
-      return std::make_shared<Entry>(Entry{pd, dnnl::convolution_forward(pd)});
+      return g.forwardPd(bias != nullptr, attr);
     });
-    memory src(g.src(), eng(), f32(info[0]));
-    memory userW(g.weightsHwio(), eng(), f32(info[1]));
-    memory w = weightsAs(wkey, e->pd.weights_desc(), userW);
-    memory dst(g.dst(), eng(), f32(info[3]));
-    std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, dst}};
+    memory userW(g.weightsHwio(), eng(), filter);
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(g.src(), eng(), x)},
+                                         {DNNL_ARG_WEIGHTS, weightsAs(wkey, e->pd.weights_desc(), userW)},
+                                         {DNNL_ARG_DST, memory(g.dst(), eng(), y)}};
     if (bias) args.emplace(DNNL_ARG_BIAS, memory(g.bias(), eng(), bias));
-    e->prim.execute(strm(), args);
-    strm().wait();
+    execute(e->prim, args);
     return info.Env().Undefined();
   });
 }
 
-}  // namespace
-
 void registerConv2d(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2d", Napi::Function::New(env, Conv2d, "conv2d"));
 }
+RL_REGISTER(registerConv2d);
 
+}  // namespace
 }  // namespace rl

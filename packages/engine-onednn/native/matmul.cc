@@ -8,15 +8,27 @@ namespace {
 // matmul(a, b, out, batch, m, n, k, transA, transB, aBatchStride, bBatchStride, bias|null, relu)
 Napi::Value MatMul(const Napi::CallbackInfo& info) {
   return guarded(info, "matmul", [&]() -> Napi::Value {
-    const float* a = f32(info[0]);
-    const float* b = f32(info[1]);
-    float* out = f32(info[2]);
-    int64_t batch = i64(info[3]), m = i64(info[4]), n = i64(info[5]), k = i64(info[6]);
-    bool ta = info[7].As<Napi::Boolean>().Value(), tb = info[8].As<Napi::Boolean>().Value();
-    int64_t as = i64(info[9]), bs = i64(info[10]);
-    const float* bias = f32OrNull(info[11]);
-    size_t biasLen = bias ? f32len(info[11]) : 0;
-    bool relu = info[12].As<Napi::Boolean>().Value();
+    // Empty products never reach here (the TS side falls back to cpu): every size is at least 1.
+    int64_t batch = integer(info, 3, "batch", 1), m = integer(info, 4, "m", 1),
+            n = integer(info, 5, "n", 1), k = integer(info, 6, "k", 1);
+    bool ta = boolean(info, 7, "transposeA"), tb = boolean(info, 8, "transposeB");
+    // A batch stride is 0 (broadcast) or one whole matrix.
+    int64_t as = integer(info, 9, "aBatchStride", 0), bs = integer(info, 10, "bBatchStride", 0);
+    int64_t aLen = product({m, k}, "a"), bLen = product({k, n}, "b");
+    expect(as == 0 || as == aLen, "aBatchStride must be 0 or m*k");
+    expect(bs == 0 || bs == bLen, "bBatchStride must be 0 or k*n");
+    const float* a = f32(info, 0, "a", as == 0 ? aLen : product({batch, aLen}, "a"));
+    const float* b = f32(info, 1, "b", bs == 0 ? bLen : product({batch, bLen}, "b"));
+    float* out = f32(info, 2, "out", product({batch, m, n}, "out"));
+    const float* bias = nullptr;
+    size_t biasLen = 0;
+    if (info.Length() > 11 && !info[11].IsNull() && !info[11].IsUndefined()) {
+      auto biasArray = f32Array(info, 11, "bias");
+      biasLen = biasArray.ElementLength();
+      expect(biasLen == 1 || static_cast<int64_t>(biasLen) == n, "bias must have 1 or n values");
+      bias = biasArray.Data();
+    }
+    bool relu = boolean(info, 12, "relu");
     for (int64_t i = 0; i < batch; ++i) {
       dnnl_status_t st = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.f, a + i * as,
                                     ta ? m : k, b + i * bs, tb ? k : n, 0.f, out + i * m * n, n);
@@ -37,10 +49,10 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   });
 }
 
-}  // namespace
-
 void registerMatMul(Napi::Env env, Napi::Object exports) {
   exports.Set("matmul", Napi::Function::New(env, MatMul, "matmul"));
 }
+RL_REGISTER(registerMatMul);
 
+}  // namespace
 }  // namespace rl

@@ -7,14 +7,13 @@ namespace {
 // pad(x, xShape, before, outShape, value, out): out filled with value, x placed at `before`.
 Napi::Value Pad(const Napi::CallbackInfo& info) {
   return guarded(info, "pad", [&]() -> Napi::Value {
-    const float* x = f32(info[0]);
-    auto xShape = ints(info[1]);
-    auto before = ints(info[2]);
-    auto outShape = ints(info[3]);
-    float value = static_cast<float>(dbl(info[4]));
-    float* out = f32(info[5]);
-    int64_t total = 1;
-    for (auto d : outShape) total *= d;
+    // Negative paddings (cropping) never reach here: the TS side leaves them to cpu.
+    auto xShape = dims(info, 1, "xShape"), before = dims(info, 2, "before"), outShape = dims(info, 3, "outShape");
+    expectBoxInside(outShape, before, xShape, "the padded input");
+    const float* x = f32(info, 0, "x", product(xShape, "x"));
+    auto value = static_cast<float>(number(info, 4, "value"));
+    int64_t total = product(outShape, "out");
+    float* out = f32(info, 5, "out", total);
 #pragma omp parallel for simd if (total > kParallelMin)
     for (int64_t i = 0; i < total; ++i) out[i] = value;
     // Placing x inside out is a slice of out of x's size at `before`, with roles swapped.
@@ -25,10 +24,10 @@ Napi::Value Pad(const Napi::CallbackInfo& info) {
   });
 }
 
-}  // namespace
-
 void registerPad(Napi::Env env, Napi::Object exports) {
   exports.Set("pad", Napi::Function::New(env, Pad, "pad"));
 }
+RL_REGISTER(registerPad);
 
+}  // namespace
 }  // namespace rl

@@ -12,10 +12,10 @@ namespace {
 // maxPoolGrad(dy, x, dx, geom)
 Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
   return guarded(info, "maxPoolGrad", [&]() -> Napi::Value {
-    const float* dy = f32(info[0]);
-    const float* x = f32(info[1]);
-    float* dx = f32(info[2]);
-    PoolGeom g(i32(info[3]));
+    PoolGeom g(i32(info, 3, "geometry", 14));
+    const float* dy = f32(info, 0, "dy", g.dstLen());
+    const float* x = f32(info, 1, "x", g.srcLen());
+    float* dx = f32(info, 2, "dx", g.srcLen());
     int64_t c = g.c;
 #pragma omp parallel for if (g.n * g.oh * g.ow * c > kParallelMin)
     for (int64_t b = 0; b < g.n; ++b) {
@@ -27,24 +27,18 @@ Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
         for (int64_t yc = 0; yc < g.ow; ++yc) {
           std::fill(best.begin(), best.end(), -std::numeric_limits<float>::infinity());
           std::fill(where.begin(), where.end(), -1);
-          for (int64_t kr = 0; kr < g.kh; ++kr) {
-            int64_t xr = yr * g.sh - g.pt + kr * g.dh;
-            if (xr < 0 || xr >= g.h) continue;
-            for (int64_t kc = 0; kc < g.kw; ++kc) {
-              int64_t xc = yc * g.sw - g.pl + kc * g.dw;
-              if (xc < 0 || xc >= g.w) continue;
-              int64_t base = ((b * g.h + xr) * g.w + xc) * c;
-              float* bp = best.data();
-              int64_t* wp = where.data();
-              const float* xp = x + base;
+          g.forWindow(yr, yc, [&](int64_t xr, int64_t xc) {
+            int64_t base = ((b * g.h + xr) * g.w + xc) * c;
+            float* bp = best.data();
+            int64_t* wp = where.data();
+            const float* xp = x + base;
 #pragma omp simd
-              for (int64_t ch = 0; ch < c; ++ch) {
-                bool better = xp[ch] > bp[ch];
-                wp[ch] = better ? base + ch : wp[ch];
-                bp[ch] = better ? xp[ch] : bp[ch];
-              }
+            for (int64_t ch = 0; ch < c; ++ch) {
+              bool better = xp[ch] > bp[ch];
+              wp[ch] = better ? base + ch : wp[ch];
+              bp[ch] = better ? xp[ch] : bp[ch];
             }
-          }
+          });
           const float* g0 = dy + ((b * g.oh + yr) * g.ow + yc) * c;
           for (int64_t ch = 0; ch < c; ++ch)
             if (where[ch] >= 0) dx[where[ch]] += g0[ch];
@@ -58,9 +52,9 @@ Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
 // avgPoolGrad(dy, dx, geom)
 Napi::Value AvgPoolGrad(const Napi::CallbackInfo& info) {
   return guarded(info, "avgPoolGrad", [&]() -> Napi::Value {
-    const float* dy = f32(info[0]);
-    float* dx = f32(info[1]);
-    PoolGeom g(i32(info[2]));
+    PoolGeom g(i32(info, 2, "geometry", 14));
+    const float* dy = f32(info, 0, "dy", g.dstLen());
+    float* dx = f32(info, 1, "dx", g.srcLen());
     int64_t c = g.c;
     float w = 1.f / static_cast<float>(g.kh * g.kw);
 #pragma omp parallel for if (g.n * g.oh * g.ow * c > kParallelMin)
@@ -69,16 +63,10 @@ Napi::Value AvgPoolGrad(const Napi::CallbackInfo& info) {
       for (int64_t yr = 0; yr < g.oh; ++yr) {
         for (int64_t yc = 0; yc < g.ow; ++yc) {
           const float* g0 = dy + ((b * g.oh + yr) * g.ow + yc) * c;
-          for (int64_t kr = 0; kr < g.kh; ++kr) {
-            int64_t xr = yr * g.sh - g.pt + kr * g.dh;
-            if (xr < 0 || xr >= g.h) continue;
-            for (int64_t kc = 0; kc < g.kw; ++kc) {
-              int64_t xc = yc * g.sw - g.pl + kc * g.dw;
-              if (xc < 0 || xc >= g.w) continue;
-              float* d = dx + ((b * g.h + xr) * g.w + xc) * c;
-              for (int64_t ch = 0; ch < c; ++ch) d[ch] += g0[ch] * w;
-            }
-          }
+          g.forWindow(yr, yc, [&](int64_t xr, int64_t xc) {
+            float* d = dx + ((b * g.h + xr) * g.w + xc) * c;
+            for (int64_t ch = 0; ch < c; ++ch) d[ch] += g0[ch] * w;
+          });
         }
       }
     }
@@ -86,11 +74,11 @@ Napi::Value AvgPoolGrad(const Napi::CallbackInfo& info) {
   });
 }
 
-}  // namespace
-
 void registerPoolGrad(Napi::Env env, Napi::Object exports) {
   exports.Set("maxPoolGrad", Napi::Function::New(env, MaxPoolGrad, "maxPoolGrad"));
   exports.Set("avgPoolGrad", Napi::Function::New(env, AvgPoolGrad, "avgPoolGrad"));
 }
+RL_REGISTER(registerPoolGrad);
 
+}  // namespace
 }  // namespace rl

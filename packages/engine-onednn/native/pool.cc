@@ -10,10 +10,10 @@ namespace {
 // pool2d(isMax, x, y, geom:Int32Array)
 Napi::Value Pool2d(const Napi::CallbackInfo& info) {
   return guarded(info, "pool2d", [&]() -> Napi::Value {
-    bool isMax = info[0].As<Napi::Boolean>().Value();
-    const float* x = f32(info[1]);
-    float* y = f32(info[2]);
-    PoolGeom g(i32(info[3]));
+    bool isMax = boolean(info, 0, "isMax");
+    PoolGeom g(i32(info, 3, "geometry", 14));
+    const float* x = f32(info, 1, "x", g.srcLen());
+    float* y = f32(info, 2, "y", g.dstLen());
     int64_t c = g.c;
 #pragma omp parallel for collapse(2) if (g.n * g.oh * g.ow * c > kParallelMin)
     for (int64_t b = 0; b < g.n; ++b) {
@@ -26,24 +26,18 @@ Napi::Value Pool2d(const Napi::CallbackInfo& info) {
           else
             std::fill(acc.begin(), acc.end(), 0.0);
           int64_t count = 0;
-          for (int64_t kr = 0; kr < g.kh; ++kr) {
-            int64_t xr = yr * g.sh - g.pt + kr * g.dh;
-            if (xr < 0 || xr >= g.h) continue;
-            for (int64_t kc = 0; kc < g.kw; ++kc) {
-              int64_t xc = yc * g.sw - g.pl + kc * g.dw;
-              if (xc < 0 || xc >= g.w) continue;
-              const float* in = x + ((b * g.h + xr) * g.w + xc) * c;
-              ++count;
-              if (isMax) {
-                // A select instead of a branch lets the channel loop vectorise.
+          g.forWindow(yr, yc, [&](int64_t xr, int64_t xc) {
+            const float* in = x + ((b * g.h + xr) * g.w + xc) * c;
+            ++count;
+            if (isMax) {
+              // A select instead of a branch lets the channel loop vectorise.
 #pragma omp simd
-                for (int64_t ch = 0; ch < c; ++ch)
-                  out[ch] = (in[ch] > out[ch] || in[ch] != in[ch]) ? in[ch] : out[ch];
-              } else {
-                for (int64_t ch = 0; ch < c; ++ch) acc[ch] += in[ch];
-              }
+              for (int64_t ch = 0; ch < c; ++ch)
+                out[ch] = (in[ch] > out[ch] || in[ch] != in[ch]) ? in[ch] : out[ch];
+            } else {
+              for (int64_t ch = 0; ch < c; ++ch) acc[ch] += in[ch];
             }
-          }
+          });
           if (!isMax)
             for (int64_t ch = 0; ch < c; ++ch)
               out[ch] = static_cast<float>(acc[ch] / static_cast<double>(count));
@@ -54,10 +48,10 @@ Napi::Value Pool2d(const Napi::CallbackInfo& info) {
   });
 }
 
-}  // namespace
-
 void registerPool(Napi::Env env, Napi::Object exports) {
   exports.Set("pool2d", Napi::Function::New(env, Pool2d, "pool2d"));
 }
+RL_REGISTER(registerPool);
 
+}  // namespace
 }  // namespace rl

@@ -16,11 +16,12 @@ enum Op { kSum = 0, kMean, kMax };
 // reduce(op, x, out, outer, reduced, inner)
 Napi::Value Reduce(const Napi::CallbackInfo& info) {
   return guarded(info, "reduce", [&]() -> Napi::Value {
-    int op = static_cast<int>(i64(info[0]));
-    const float* x = f32(info[1]);
-    float* out = f32(info[2]);
-    int64_t outer = i64(info[3]), red = i64(info[4]), inner = i64(info[5]);
-    int64_t total = outer * red * inner;
+    int op = static_cast<int>(integer(info, 0, "op", kSum, kMax));
+    int64_t outer = integer(info, 3, "outer", 1), red = integer(info, 4, "reduced", 1),
+            inner = integer(info, 5, "inner", 1);
+    int64_t total = product({outer, red, inner}, "x");
+    const float* x = f32(info, 1, "x", total);
+    float* out = f32(info, 2, "out", product({outer, inner}, "out"));
     double scale = op == kMean ? 1.0 / static_cast<double>(red) : 1.0;
     if (op == kMax) {
 #pragma omp parallel for if (total > kParallelMin)
@@ -80,10 +81,10 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
   });
 }
 
-}  // namespace
-
 void registerReduce(Napi::Env env, Napi::Object exports) {
   exports.Set("reduce", Napi::Function::New(env, Reduce, "reduce"));
 }
+RL_REGISTER(registerReduce);
 
+}  // namespace
 }  // namespace rl

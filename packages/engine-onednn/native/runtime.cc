@@ -1,4 +1,4 @@
-// Threads, version and the weight cache's bookkeeping, exposed to the TS side.
+// Threads, version, ISA and the caches' bookkeeping, exposed to the TS side.
 #include <omp.h>
 #ifdef __linux__
 #include <sys/mman.h>
@@ -9,10 +9,42 @@
 namespace rl {
 namespace {
 
+// oneDNN primitives split their work for the thread count they were created with: a change
+// empties the primitive caches so that later primitives are made for the new count.
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
-  int n = static_cast<int>(i64(info[0]));
-  if (n > 0) omp_set_num_threads(n);
+  return guarded(info, "setNumThreads", [&]() -> Napi::Value {
+    int n = static_cast<int>(integer(info, 0, "threads", 1, 1 << 16));
+    if (n != omp_get_max_threads()) {
+      omp_set_num_threads(n);
+      clearCaches();
+    }
+    return info.Env().Undefined();
+  });
+}
+
+// Empties every primitive cache and the reordered-weights cache (the backend's dispose).
+Napi::Value ClearCaches(const Napi::CallbackInfo& info) {
+  clearCaches();
   return info.Env().Undefined();
+}
+
+// The instruction set oneDNN's JIT kernels use on this CPU: results are bit-exact only between
+// runs with the same version, ISA and thread count.
+Napi::Value CpuIsa(const Napi::CallbackInfo& info) {
+  const char* name;
+  switch (dnnl::get_effective_cpu_isa()) {
+    case dnnl::cpu_isa::sse41: name = "sse41"; break;
+    case dnnl::cpu_isa::avx: name = "avx"; break;
+    case dnnl::cpu_isa::avx2: name = "avx2"; break;
+    case dnnl::cpu_isa::avx512_core: name = "avx512_core"; break;
+    case dnnl::cpu_isa::avx512_core_vnni: name = "avx512_core_vnni"; break;
+    case dnnl::cpu_isa::avx512_core_bf16: name = "avx512_core_bf16"; break;
+    case dnnl::cpu_isa::avx512_core_amx: name = "avx512_core_amx"; break;
+    case dnnl::cpu_isa::avx2_vnni: name = "avx2_vnni"; break;
+    default: name = nullptr;
+  }
+  if (name) return Napi::String::New(info.Env(), name);
+  return Napi::String::New(info.Env(), "isa-" + std::to_string(static_cast<int>(dnnl::get_effective_cpu_isa())));
 }
 
 Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
@@ -26,8 +58,14 @@ Napi::Value Version(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value DropWeights(const Napi::CallbackInfo& info) {
-  dropWeights(static_cast<uint32_t>(i64(info[0])));
-  return info.Env().Undefined();
+  return guarded(info, "dropWeights", [&]() -> Napi::Value {
+    dropWeights(static_cast<uint32_t>(integer(info, 0, "key", 0, UINT32_MAX)));
+    return info.Env().Undefined();
+  });
+}
+
+Napi::Value CachedPrimitiveCount(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(cachedPrimitiveCount()));
 }
 
 Napi::Value CachedWeightCount(const Napi::CallbackInfo& info) {
@@ -38,21 +76,22 @@ Napi::Value CachedWeightCount(const Napi::CallbackInfo& info) {
 // yet touched buffer with transparent huge pages (THP "madvise" mode, as on this machine): fewer
 // page faults on first touch and fewer TLB misses for the large activations the kernels stream.
 Napi::Value AdviseHugePages(const Napi::CallbackInfo& info) {
-  bool advised = false;
+  return guarded(info, "adviseHugePages", [&]() -> Napi::Value {
+    auto arr = f32Array(info, 0, "array");
+    bool advised = false;
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
-  auto arr = info[0].As<Napi::Float32Array>();
-  const uintptr_t huge = uintptr_t(2) << 20;
-  uintptr_t begin = reinterpret_cast<uintptr_t>(arr.Data());
-  uintptr_t end = begin + arr.ByteLength();
-  uintptr_t alignedBegin = (begin + huge - 1) & ~(huge - 1);
-  uintptr_t alignedEnd = end & ~(huge - 1);
-  if (alignedEnd > alignedBegin)
-    advised = madvise(reinterpret_cast<void*>(alignedBegin), alignedEnd - alignedBegin, MADV_HUGEPAGE) == 0;
+    const uintptr_t huge = uintptr_t(2) << 20;
+    uintptr_t begin = reinterpret_cast<uintptr_t>(arr.Data());
+    uintptr_t end = begin + arr.ByteLength();
+    uintptr_t alignedBegin = (begin + huge - 1) & ~(huge - 1);
+    uintptr_t alignedEnd = end & ~(huge - 1);
+    if (alignedEnd > alignedBegin)
+      advised = madvise(reinterpret_cast<void*>(alignedBegin), alignedEnd - alignedBegin,
+                        MADV_HUGEPAGE) == 0;
 #endif
-  return Napi::Boolean::New(info.Env(), advised);
+    return Napi::Boolean::New(info.Env(), advised);
+  });
 }
-
-}  // namespace
 
 void registerRuntime(Napi::Env env, Napi::Object exports) {
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
@@ -62,6 +101,12 @@ void registerRuntime(Napi::Env env, Napi::Object exports) {
   exports.Set("adviseHugePages", Napi::Function::New(env, AdviseHugePages, "adviseHugePages"));
   exports.Set("cachedWeightCount",
               Napi::Function::New(env, CachedWeightCount, "cachedWeightCount"));
+  exports.Set("cachedPrimitiveCount",
+              Napi::Function::New(env, CachedPrimitiveCount, "cachedPrimitiveCount"));
+  exports.Set("clearCaches", Napi::Function::New(env, ClearCaches, "clearCaches"));
+  exports.Set("cpuIsa", Napi::Function::New(env, CpuIsa, "cpuIsa"));
 }
+RL_REGISTER(registerRuntime);
 
+}  // namespace
 }  // namespace rl

@@ -8,14 +8,15 @@ namespace {
 // sgdMomentum(w, g, v, lr, momentum, weightDecay, nesterov)
 Napi::Value SgdMomentum(const Napi::CallbackInfo& info) {
   return guarded(info, "sgdMomentum", [&]() -> Napi::Value {
-    float* w = f32(info[0]);
-    const float* g = f32(info[1]);
-    float* v = f32(info[2]);
-    float lr = static_cast<float>(dbl(info[3]));
-    float mom = static_cast<float>(dbl(info[4]));
-    float wd = static_cast<float>(dbl(info[5]));
-    bool nesterov = info[6].As<Napi::Boolean>().Value();
-    int64_t n = static_cast<int64_t>(f32len(info[0]));
+    auto ws = f32Array(info, 0, "weights");
+    float* w = ws.Data();
+    auto n = static_cast<int64_t>(ws.ElementLength());
+    const float* g = f32(info, 1, "gradient", n);
+    float* v = f32(info, 2, "velocity", n);
+    auto lr = static_cast<float>(number(info, 3, "lr"));
+    auto mom = static_cast<float>(number(info, 4, "momentum"));
+    auto wd = static_cast<float>(number(info, 5, "weightDecay"));
+    bool nesterov = boolean(info, 6, "nesterov");
 #pragma omp parallel for simd if (n > kParallelMin)
     for (int64_t i = 0; i < n; ++i) {
       float gi = g[i] + wd * w[i];
@@ -27,10 +28,10 @@ Napi::Value SgdMomentum(const Napi::CallbackInfo& info) {
   });
 }
 
-}  // namespace
-
 void registerSgdMomentum(Napi::Env env, Napi::Object exports) {
   exports.Set("sgdMomentum", Napi::Function::New(env, SgdMomentum, "sgdMomentum"));
 }
+RL_REGISTER(registerSgdMomentum);
 
+}  // namespace
 }  // namespace rl

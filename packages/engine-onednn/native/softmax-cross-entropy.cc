@@ -10,11 +10,12 @@ namespace {
 // softmaxCrossEntropy(labels, logits, losses, gradOrNull, rows, cols)
 Napi::Value SoftmaxCrossEntropy(const Napi::CallbackInfo& info) {
   return guarded(info, "softmaxCrossEntropy", [&]() -> Napi::Value {
-    const float* labels = f32(info[0]);
-    const float* logits = f32(info[1]);
-    float* losses = f32(info[2]);
-    float* grad = f32OrNull(info[3]);
-    int64_t rows = i64(info[4]), cols = i64(info[5]);
+    int64_t rows = integer(info, 4, "rows", 1), cols = integer(info, 5, "cols", 1);
+    int64_t total = product({rows, cols}, "logits");
+    const float* labels = f32(info, 0, "labels", total);
+    const float* logits = f32(info, 1, "logits", total);
+    float* losses = f32(info, 2, "losses", rows);
+    float* grad = f32OrNull(info, 3, "grad", total);
 #pragma omp parallel for if (rows * cols > kParallelMin)
     for (int64_t r = 0; r < rows; ++r) {
       const float* x = logits + r * cols;
@@ -36,11 +37,11 @@ Napi::Value SoftmaxCrossEntropy(const Napi::CallbackInfo& info) {
   });
 }
 
-}  // namespace
-
 void registerSoftmaxCrossEntropy(Napi::Env env, Napi::Object exports) {
   exports.Set("softmaxCrossEntropy",
               Napi::Function::New(env, SoftmaxCrossEntropy, "softmaxCrossEntropy"));
 }
+RL_REGISTER(registerSoftmaxCrossEntropy);
 
+}  // namespace
 }  // namespace rl

@@ -9,9 +9,9 @@ namespace {
 // softmax(x, y, rows, cols)
 Napi::Value Softmax(const Napi::CallbackInfo& info) {
   return guarded(info, "softmax", [&]() -> Napi::Value {
-    const float* x = f32(info[0]);
-    float* y = f32(info[1]);
-    int64_t rows = i64(info[2]), cols = i64(info[3]);
+    int64_t rows = integer(info, 2, "rows", 1), cols = integer(info, 3, "cols", 1);
+    const float* x = f32(info, 0, "x", product({rows, cols}, "x"));
+    float* y = f32(info, 1, "y", rows * cols);
 #pragma omp parallel for if (rows * cols > kParallelMin)
     for (int64_t r = 0; r < rows; ++r) {
       const float* xr = x + r * cols;
@@ -27,10 +27,10 @@ Napi::Value Softmax(const Napi::CallbackInfo& info) {
   });
 }
 
-}  // namespace
-
 void registerSoftmax(Napi::Env env, Napi::Object exports) {
   exports.Set("softmax", Napi::Function::New(env, Softmax, "softmax"));
 }
+RL_REGISTER(registerSoftmax);
 
+}  // namespace
 }  // namespace rl

@@ -6,7 +6,11 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The flat functions the C++ side exports; shapes and geometry travel as integers. */
+/**
+ * The flat functions the C++ side exports; shapes and geometry travel as integers. Every function
+ * checks each array's length against the shape or geometry it is given and throws a RangeError
+ * naming the kernel and the argument when they disagree.
+ */
 export interface OnednnAddon {
   conv2d(
     x: Float32Array,
@@ -123,6 +127,12 @@ export interface OnednnAddon {
   dropWeights(key: number): void;
   adviseHugePages(array: Float32Array): boolean;
   cachedWeightCount(): number;
+  /** Prepared oneDNN primitives held by all kernels' caches. */
+  cachedPrimitiveCount(): number;
+  /** Empties every primitive cache and the reordered-weights cache. */
+  clearCaches(): void;
+  /** The instruction set oneDNN's JIT kernels use on this CPU, e.g. "avx2". */
+  cpuIsa(): string;
 }
 
 export type AddonLoad = { ok: true; addon: OnednnAddon } | { ok: false; reason: string };

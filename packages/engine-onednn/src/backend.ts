@@ -18,6 +18,10 @@ const POOL_MAX_BYTES = Math.max(2 ** 30, Math.floor(totalmem() / 4));
 
 type Entry = { values: BackendValues; dtype: DataType; refCount: number };
 
+// Weight-cache keys are process-wide like the native cache they index: a backend made after
+// tf.engine().reset() must not hand out a key that an earlier backend's tensor still holds there.
+let nextWeightKey = 1;
+
 export class OnednnBackend extends MathBackendCPU {
   readonly addon: OnednnAddon;
   private readonly free = new Map<number, Float32Array[]>();
@@ -27,7 +31,6 @@ export class OnednnBackend extends MathBackendCPU {
   private readonly ownerOf = new WeakMap<ArrayBufferLike, Float32Array>();
   private readonly live = new WeakSet<Float32Array>();
   private readonly weightKeys = new WeakMap<DataId, number>();
-  private nextWeightKey = 1;
 
   constructor(addon: OnednnAddon) {
     super();
@@ -136,7 +139,7 @@ export class OnednnBackend extends MathBackendCPU {
   weightKey(dataId: DataId): number {
     let key = this.weightKeys.get(dataId);
     if (key === undefined) {
-      key = this.nextWeightKey++;
+      key = nextWeightKey++;
       this.weightKeys.set(dataId, key);
     }
     return key;
@@ -168,6 +171,8 @@ export class OnednnBackend extends MathBackendCPU {
 
   override dispose(): void {
     this.trimPool();
+    // Primitives and reordered weights belong to this backend's tensors and settings.
+    this.addon.clearCaches();
     super.dispose();
   }
 }

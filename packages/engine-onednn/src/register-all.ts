@@ -85,6 +85,23 @@ export const nativeGradientConfigs: GradConfig[] = [
   reluGradient,
 ];
 
+/**
+ * Empty tensors are tfjs cpu's to handle: the native kernels are written for at least one value
+ * per dimension (the C++ side rejects the rest with a RangeError), and an empty case costs nothing.
+ */
+function withEmptyFallback(config: KernelConfig): KernelConfig {
+  const cpu = getKernel(config.kernelName, 'cpu');
+  if (!cpu) return config;
+  const native = config.kernelFunc;
+  return {
+    ...config,
+    kernelFunc: (args) =>
+      Object.values(args.inputs).some((t) => t != null && t.shape.some((d) => d === 0))
+        ? cpu.kernelFunc(args)
+        : native(args),
+  };
+}
+
 let registered = false;
 
 /** Registers cpu fall-through kernels, native kernels and their gradients once per process. */
@@ -97,7 +114,7 @@ export function registerAllKernels(): void {
   }
   for (const config of nativeKernelConfigs) {
     if (getKernel(config.kernelName, BACKEND_NAME)) unregisterKernel(config.kernelName, BACKEND_NAME);
-    registerKernel(config);
+    registerKernel(withEmptyFallback(config));
   }
   for (const config of nativeGradientConfigs) registerGradient(config);
   registered = true;

@@ -51,7 +51,7 @@ export function onednnUnavailableReason(): string | null {
   return load.ok ? null : load.reason;
 }
 
-export type OnednnInfo = { version: string; threads: number; cachedWeights: number };
+export type OnednnInfo = { version: string; isa: string; threads: number; cachedWeights: number };
 
 /** Runtime facts for logs and experiment records; null when the engine is unavailable. */
 export function onednnInfo(): OnednnInfo | null {
@@ -59,6 +59,7 @@ export function onednnInfo(): OnednnInfo | null {
   if (!load.ok) return null;
   return {
     version: load.addon.version(),
+    isa: load.addon.cpuIsa(),
     threads: load.addon.getNumThreads(),
     cachedWeights: load.addon.cachedWeightCount(),
   };

@@ -2,6 +2,11 @@
 // from the same weights and data. Single-step parity (resnet-training-step.test.ts) cannot show a
 // slow drift, e.g. a kernel slightly off in a way that compounds; this follows the whole
 // trajectory: every step's loss and the final weights (including batch-norm moving statistics).
+// Float32 rounding alone makes such a trajectory drift, suddenly, where an activation sits on a
+// ReLU's kink or a batch-norm channel has almost no variance (on this machine's AVX-512 build,
+// 3e-4 in the loss at step 22 of 25), so the yardstick is cpu itself: cpu again from weights one
+// rounding step away. onednn (another summation order) may drift as far as that, step by step; a
+// wrong or drifting kernel goes far beyond it from the first steps on.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { relativeError } from './testing/backend-parity';
@@ -49,6 +54,24 @@ async function train(backend: string, model: tf.LayersModel, initial: Float32Arr
   return { losses, weights };
 }
 
+type Run = { losses: number[]; weights: Float32Array[] };
+
+/** Per step, the largest relative loss difference of two runs so far. */
+function lossDriftSoFar(a: Run, b: Run): number[] {
+  let worst = 0;
+  return b.losses.map((l, i) => (worst = Math.max(worst, Math.abs(a.losses[i]! - l) / Math.abs(l))));
+}
+
+/** The largest relative difference of the final weights, tensor by tensor. */
+function weightDrift(a: Run, b: Run): number {
+  return Math.max(...b.weights.map((w, i) => relativeError(a.weights[i]!, w)));
+}
+
+/** The weights with every value moved by one float32 rounding step (relative 2^-24). */
+function nudged(weights: Float32Array[]): Float32Array[] {
+  return weights.map((w) => w.map((v, i) => v * (1 + (i % 2 ? 1 : -1) * 2 ** -24)));
+}
+
 describe('training trajectory of a deep residual net' + SKIP_NOTE, () => {
   it.skipIf(!ENGINE.ok)(`follows cpu for ${STEPS} SGD steps: every loss and the final weights`, async () => {
     await tf.setBackend('cpu');
@@ -56,16 +79,22 @@ describe('training trajectory of a deep residual net' + SKIP_NOTE, () => {
     const initial = model.getWeights().map((w) => Float32Array.from(w.dataSync()));
     const cpu = await train('cpu', model, initial);
     const native = await train('onednn', model, initial);
+    const rounded = await train('cpu', model, nudged(initial));
     // The loss really moves (the run trains), so agreement is not two flat lines.
     expect(Math.abs(cpu.losses[0]! - cpu.losses[STEPS - 1]!)).toBeGreaterThan(0.05);
-    const lossDrift = Math.max(...cpu.losses.map((l, i) => Math.abs(native.losses[i]! - l) / Math.abs(l)));
-    const weightDrift = Math.max(...cpu.weights.map((w, i) => relativeError(native.weights[i]!, w)));
+    const engineLoss = lossDriftSoFar(native, cpu);
+    const roundingLoss = lossDriftSoFar(rounded, cpu);
+    const [engineWeights, roundingWeights] = [weightDrift(native, cpu), weightDrift(rounded, cpu)];
     console.log(
-      `after ${STEPS} steps: loss drift ${lossDrift.toExponential(2)}, weights ${weightDrift.toExponential(2)}`,
+      `after ${STEPS} steps: onednn vs cpu: loss ${engineLoss[STEPS - 1]!.toExponential(2)}, ` +
+        `weights ${engineWeights.toExponential(2)}; cpu from rounded weights: ` +
+        `loss ${roundingLoss[STEPS - 1]!.toExponential(2)}, weights ${roundingWeights.toExponential(2)}`,
     );
-    // Measured here: 1.5e-6 and 6.5e-6 (float32 summation order); a drifting kernel is far above.
-    expect(lossDrift).toBeLessThanOrEqual(1e-4);
-    expect(weightDrift).toBeLessThanOrEqual(1e-4);
+    // Measured here: both ~1e-6 up to step 20, both 3e-4 from step 22 (the same sudden jump).
+    engineLoss.forEach((d, step) => {
+      expect(d, `loss drift at step ${step + 1}`).toBeLessThanOrEqual(Math.max(1e-5, 10 * roundingLoss[step]!));
+    });
+    expect(engineWeights).toBeLessThanOrEqual(Math.max(1e-4, 10 * roundingWeights));
     model.dispose();
   });
 });

@@ -62,14 +62,15 @@ describe('selectBackend', () => {
     const batchNormalization = (() => {}) as unknown as OnednnEngine['batchNormalization'];
     const engine = (registered: ReturnType<OnednnEngine['registerOnednnBackend']>): OnednnEngine => ({
       registerOnednnBackend: () => registered,
-      onednnInfo: () => ({ version: '2.6.3', threads: 2, cachedWeights: 0 }),
+      onednnInfo: () => ({ version: '2.6.3', isa: 'avx2', threads: 2, cachedWeights: 0 }),
       sgdMomentumUpdate,
       batchNormalization,
     });
     const ok = env({ '@resnet-lab/engine-onednn': () => engine({ ok: true }) });
     const selected = await selectBackend(undefined, ok.deps);
     expect(selected.name).toBe('onednn');
-    expect(selected.reason).toMatch(/\(oneDNN 2\.6\.3, 2 threads\)$/);
+    expect(selected.reason).toMatch(/\(oneDNN 2\.6\.3, avx2, 2 threads\)$/);
+    expect(selected.numerics).toBe('onednn: oneDNN 2.6.3, avx2, 2 threads');
     expect(selected.engine).toEqual({ sgdMomentumUpdate, batchNormLayer: batchNormalization });
     expect(ok.activated).toEqual(['onednn']);
 

@@ -18,6 +18,11 @@ export interface BackendSelection {
   skipped: { name: BackendName; reason: string }[];
   /** What the oneDNN engine offers beyond kernels, when it was selected. */
   engine?: OnednnEngineExtras;
+  /**
+   * What bit-exact results depend on besides the backend's name (for onednn: the oneDNN version,
+   * the instruction set its JIT kernels use and the thread count); recorded in checkpoints.
+   */
+  numerics: string;
 }
 
 /** The parts of @resnet-lab/engine-onednn the trainer uses beyond its kernels. */
@@ -90,6 +95,7 @@ export async function selectBackend(
         name,
         tfBackend: outcome.tfBackend,
         reason: outcome.detail ? `${reason} (${outcome.detail})` : reason,
+        numerics: outcome.detail ? `${name}: ${outcome.detail}` : name,
         skipped,
         ...(outcome.engine ? { engine: outcome.engine } : {}),
       };
@@ -131,7 +137,7 @@ async function tryCandidate(name: BackendName, d: BackendSelectorDeps): Promise<
         return {
           ok: true,
           tfBackend: 'onednn',
-          ...(info ? { detail: `oneDNN ${info.version}, ${info.threads} threads` } : {}),
+          ...(info ? { detail: `oneDNN ${info.version}, ${info.isa}, ${info.threads} threads` } : {}),
           engine: { sgdMomentumUpdate: engine.sgdMomentumUpdate, batchNormLayer: engine.batchNormalization },
         };
       }

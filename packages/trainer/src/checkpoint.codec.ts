@@ -34,6 +34,8 @@ export interface CheckpointHeader {
   globalStep: number;
   specHash: string;
   backend: string;
+  /** The backend's numerics (engine version, ISA, threads); absent in older checkpoints. */
+  numerics?: string;
   rng: { order: RngState; augment: RngState; dropout: RngState };
   schedule: ScheduleState;
   /** Best validation error so far and its epoch, for the worker's keep-best policy. */

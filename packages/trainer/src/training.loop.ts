@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ResolvedExperiment, TrainerEvent } from '@resnet-lab/spec';
-import { selectBackend } from './backend.selector';
+import { selectBackend, type BackendSelection } from './backend.selector';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.codec';
 import { loadDataset } from './dataset.loader';
 import { runEpoch, type EpochContext } from './epoch.runner';
 import { LearningRateSchedule } from './lr.schedule';
+import { resumeWarnings, type ResumeContext } from './resume.compat';
 import { fitNormalizer } from './normalization.stats';
 import { buildSeededModel } from './seeded-model.builder';
 import { SgdMomentumOptimizer } from './sgd.optimizer';
@@ -66,7 +67,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   try {
     const stepsPerEpoch = Math.ceil(train.count / t.batchSize);
     const state = o.resume
-      ? resumeFrom(o.resume.bytes, model, optimizer, train.count, hash, selection.name, log)
+      ? resumeFrom(o.resume.bytes, model, optimizer, train.count, { specHash: hash, ...selection }, log)
       : null;
     const run: EpochContext = {
       experiment: o.experiment,
@@ -86,7 +87,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
       if (!metrics) return { status: 'aborted', backend: selection.name };
       const epoch = run.state.epoch;
       const checkpoint =
-        epoch % t.checkpointEvery === 0 || epoch === t.epochs ? checkpointOf(run, selection.name) : undefined;
+        epoch % t.checkpointEvery === 0 || epoch === t.epochs ? checkpointOf(run, selection) : undefined;
       onEvent({ type: 'epoch', epoch, metrics, ...(checkpoint ? { checkpoint } : {}) });
       log.info(
         {
@@ -105,9 +106,17 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
 }
 
 /** Weights, velocities and training state after the epoch just finished: an exact restore point. */
-function checkpointOf(run: EpochContext, backend: string): { bytes: Uint8Array; sha256: string } {
+function checkpointOf(
+  run: EpochContext,
+  selection: Pick<BackendSelection, 'name' | 'numerics'>,
+): { bytes: Uint8Array; sha256: string } {
   return encodeCheckpoint({
-    header: { ...run.state.header(run.schedule), specHash: run.experiment.hash, backend },
+    header: {
+      ...run.state.header(run.schedule),
+      specHash: run.experiment.hash,
+      backend: selection.name,
+      numerics: selection.numerics,
+    },
     weights: run.model.weights.map((w) => ({
       name: w.originalName,
       shape: w.shape as number[],
@@ -124,23 +133,11 @@ function resumeFrom(
   model: tf.LayersModel,
   optimizer: SgdMomentumOptimizer,
   trainCount: number,
-  hash: string,
-  backend: string,
+  current: ResumeContext,
   log: TrainerLogger,
 ): TrainingState {
   const ck = decodeCheckpoint(bytes);
-  if (ck.header.specHash !== hash) {
-    log.warn(
-      { checkpointSpecHash: ck.header.specHash, specHash: hash },
-      'resuming a checkpoint written for a different spec',
-    );
-  }
-  if (ck.header.backend !== backend) {
-    log.warn(
-      { checkpointBackend: ck.header.backend, backend },
-      'resuming on a different backend: results are not bit-identical',
-    );
-  }
+  for (const warning of resumeWarnings(ck.header, current)) log.warn(warning.fields, warning.message);
   if (ck.dataOrder.length !== trainCount) {
     throw new TrainingError(
       `checkpoint's data order covers ${ck.dataOrder.length} images, the training set has ${trainCount}`,

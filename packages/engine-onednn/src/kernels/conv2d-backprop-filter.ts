@@ -24,16 +24,12 @@ export function conv2dBackpropFilter(args: KernelArgs): TensorInfo | TensorInfo[
     false,
     'channelsLast',
   );
-  if (!hasShape(dy, [info.batchSize, info.outHeight, info.outWidth, info.outChannels])) {
+  const geometry = convGeometry(info);
+  if (!geometry || !hasShape(dy, [info.batchSize, info.outHeight, info.outWidth, info.outChannels])) {
     return fallback(Conv2DBackpropFilter, args);
   }
   const out = output(backend, attrs.filterShape);
-  backend.addon.conv2dBackpropFilter(
-    backend.values(x.dataId),
-    backend.values(dy.dataId),
-    out.values,
-    convGeometry(info),
-  );
+  backend.addon.conv2dBackpropFilter(backend.values(x.dataId), backend.values(dy.dataId), out.values, geometry);
   return out.info;
 }
 

@@ -25,7 +25,8 @@ export function conv2dBackpropInput(args: KernelArgs): TensorInfo | TensorInfo[]
     'channelsLast',
   );
   // A dy that does not match the geometry is tfjs cpu's to handle (it stays in bounds).
-  if (!hasShape(dy, [info.batchSize, info.outHeight, info.outWidth, info.outChannels])) {
+  const geometry = convGeometry(info);
+  if (!geometry || !hasShape(dy, [info.batchSize, info.outHeight, info.outWidth, info.outChannels])) {
     return fallback(Conv2DBackpropInput, args);
   }
   const out = output(backend, attrs.inputShape);
@@ -39,7 +40,7 @@ export function conv2dBackpropInput(args: KernelArgs): TensorInfo | TensorInfo[]
     backend.values(dy.dataId),
     backend.values(filter.dataId),
     out.values,
-    convGeometry(info),
+    geometry,
     backend.weightKey(filter.dataId),
   );
   return out.info;

@@ -18,13 +18,15 @@ export function conv2d(args: KernelArgs): TensorInfo | TensorInfo[] {
     false,
     'channelsLast',
   );
+  const geometry = convGeometry(info);
+  if (!geometry) return fallback(Conv2D, args);
   const out = output(backend, info.outShape);
   backend.addon.conv2d(
     backend.values(x.dataId),
     backend.values(filter.dataId),
     null,
     out.values,
-    convGeometry(info),
+    geometry,
     false,
     backend.weightKey(filter.dataId),
   );

@@ -36,13 +36,15 @@ export function fusedConv2d(args: KernelArgs): TensorInfo | TensorInfo[] {
     false,
     'channelsLast',
   );
+  const geometry = convGeometry(info);
+  if (!geometry) return fallback(FusedConv2D, args);
   const out = output(backend, info.outShape);
   backend.addon.conv2d(
     backend.values(x!.dataId),
     backend.values(filter!.dataId),
     bias ? backend.values(bias.dataId) : null,
     out.values,
-    convGeometry(info),
+    geometry,
     activation === 'relu',
     backend.weightKey(filter!.dataId),
   );

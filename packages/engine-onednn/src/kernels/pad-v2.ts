@@ -5,7 +5,10 @@ import { BACKEND_NAME, backendOf, fallback, isFloat32, output, sizeOf, type Kern
 export function padV2(args: KernelArgs): TensorInfo | TensorInfo[] {
   const { x } = args.inputs as { x: TensorInfo };
   const { paddings, constantValue } = args.attrs as unknown as PadV2Attrs;
-  if (!isFloat32(x) || x.shape.length === 0 || sizeOf(x.shape) === 0) return fallback(PadV2, args);
+  // Negative paddings crop (tfjs-core accepts them): the cpu kernel's case, as are empty tensors.
+  if (!isFloat32(x) || x.shape.length === 0 || sizeOf(x.shape) === 0 || paddings.some(([a, b]) => a < 0 || b < 0)) {
+    return fallback(PadV2, args);
+  }
   const backend = backendOf(args);
   const outShape = x.shape.map((d, i) => paddings[i]![0] + d + paddings[i]![1]);
   const out = output(backend, outShape);

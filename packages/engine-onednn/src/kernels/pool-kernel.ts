@@ -22,8 +22,10 @@ export function poolKernelConfig(kernelName: string, isMax: boolean): KernelConf
     if (!isFloat32(x) || x.shape.length !== 4) return fallback(kernelName, args);
     const backend = backendOf(args);
     const info = poolInfo(x.shape, args.attrs as unknown as PoolAttrs);
+    const geometry = poolGeometry(info);
+    if (!geometry) return fallback(kernelName, args);
     const out = output(backend, info.outShape);
-    backend.addon.pool2d(isMax, backend.values(x.dataId), out.values, poolGeometry(info));
+    backend.addon.pool2d(isMax, backend.values(x.dataId), out.values, geometry);
     return out.info;
   };
   return { kernelName, backendName: BACKEND_NAME, kernelFunc: kernelFunc };

@@ -9,7 +9,9 @@ export function slice(args: KernelArgs): TensorInfo | TensorInfo[] {
   const attrs = args.attrs as unknown as SliceAttrs;
   const backend = backendOf(args);
   const [begin, size] = slice_util.parseSliceParams(x, attrs.begin, attrs.size) as [number[], number[]];
-  if (isFloat32(x) && x.shape.length > 0 && sizeOf(size) > 0) {
+  // A box that is not inside x (tfjs-core lets a begin below -1 through) is left to cpu.
+  const inside = begin.every((b, i) => b >= 0 && size[i]! >= 0 && b + size[i]! <= x.shape[i]!);
+  if (isFloat32(x) && x.shape.length > 0 && sizeOf(size) > 0 && inside) {
     slice_util.assertParamsValid(x, begin, size);
     const out = output(backend, size);
     backend.addon.slice(

@@ -2,12 +2,16 @@
 // gradient, softmax(logits) - labels, from one native pass over [rows, classes].
 import type { GradConfig, KernelConfig, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 import { mul, reshape, zerosLike } from '@tensorflow/tfjs-core';
-import { BACKEND_NAME, backendOf, output, sizeOf, type KernelArgs } from './kernel-utils';
+import { BACKEND_NAME, backendOf, hasShape, output, sizeOf, type KernelArgs } from './kernel-utils';
 
 export const SOFTMAX_CROSS_ENTROPY = 'OnednnSoftmaxCrossEntropy';
 
 export function softmaxCrossEntropyKernel(args: KernelArgs): TensorInfo[] {
   const { labels, logits } = args.inputs as { labels: TensorInfo; logits: TensorInfo };
+  if (!hasShape(labels, logits.shape) || logits.shape.length === 0) {
+    const [l, z] = [labels.shape.join(','), logits.shape.join(',')];
+    throw new RangeError(`${SOFTMAX_CROSS_ENTROPY}: labels of shape [${l}] do not match logits of shape [${z}]`);
+  }
   const backend = backendOf(args);
   const cols = logits.shape[logits.shape.length - 1]!;
   const rows = sizeOf(logits.shape) / cols;
