@@ -140,7 +140,12 @@ export type AddonLoad = { ok: true; addon: OnednnAddon } | { ok: false; reason: 
 export const DISABLE_ENV = 'RESNET_LAB_DISABLE_ONEDNN';
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const addonPath = join(packageRoot, 'build', 'Release', 'onednn.node');
+/**
+ * RESNET_LAB_ONEDNN_ADDON names another build of the addon: the memory check
+ * (scripts/engine-memcheck.sh) runs the engine's tests against a copy built with AddressSanitizer.
+ */
+export const addonPath =
+  process.env.RESNET_LAB_ONEDNN_ADDON ?? join(packageRoot, 'build', 'Release', 'onednn.node');
 
 let cached: AddonLoad | undefined;
 
