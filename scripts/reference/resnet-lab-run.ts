@@ -2,6 +2,7 @@
 // as one JSON line per epoch: {"epoch", "trainError", "validationError", "trainLoss"}.
 //   npx tsx scripts/reference/resnet-lab-run.ts --family cifar-resnet --depth 44 --seed 0 [--epochs 12]
 //     [--backend onednn] [--subset 10000] [--validation 2000] [--milestones 6,9] [--input-size 28]
+//     [--lr 0.1] [--weight-decay 1e-4]
 import { parseArgs } from 'node:util';
 import { ExperimentSpec, resolveExperiment } from '@resnet-lab/spec';
 import { decodeCheckpoint, runTraining } from '@resnet-lab/trainer';
@@ -18,6 +19,7 @@ const { values } = parseArgs({
     validation: { type: 'string', default: '2000' },
     'input-size': { type: 'string', default: '28' },
     lr: { type: 'string', default: '0.1' },
+    'weight-decay': { type: 'string', default: '1e-4' },
   },
 });
 
@@ -38,7 +40,7 @@ const spec = ExperimentSpec.parse({
     batchSize: 128,
     learningRate: Number(values.lr),
     momentum: 0.9,
-    weightDecay: 1e-4,
+    weightDecay: Number(values['weight-decay']),
     seed: Number(values.seed),
     schedule: { type: 'step', milestones: values.milestones.split(',').map(Number), gamma: 0.1 },
     evaluateTest: 'never',

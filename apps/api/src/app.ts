@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import {
@@ -17,6 +18,7 @@ import { eventsRoutes } from './routes/events.routes';
 import { gridResultsRoutes } from './routes/grid-results.routes';
 import { gridsRoutes } from './routes/grids.routes';
 import { experimentsRoutes } from './routes/experiments.routes';
+import { createMemoryGuard } from './services/memory-guard';
 import { healthRoutes } from './routes/health.routes';
 
 /**
@@ -30,6 +32,8 @@ export interface AppOptions {
   gridMaxExperiments?: number;
   /** Poll period of Server-Sent Event streams. */
   sseIntervalMs?: number;
+  /** A worker's memory (WORKER_MEMORY_MB): specs whose training cannot fit it are refused. */
+  workerMemoryBytes?: number;
   /** The built dashboard (apps/web/build); served at / when present, a clear message when not. */
   webRoot?: string;
 }
@@ -60,10 +64,15 @@ export async function buildApp(deps: AppDeps, options: AppOptions) {
   });
 
   await app.register(healthRoutes, deps);
-  await app.register(experimentsRoutes, deps);
+  const memoryGuard = createMemoryGuard(options.workerMemoryBytes ?? totalmem());
+  await app.register(experimentsRoutes, { ...deps, memoryGuard });
   await app.register(checkpointsRoutes, deps);
   await app.register(architecturesRoutes);
-  await app.register(gridsRoutes, { ...deps, gridMaxExperiments: options.gridMaxExperiments ?? 20_000 });
+  await app.register(gridsRoutes, {
+    ...deps,
+    gridMaxExperiments: options.gridMaxExperiments ?? 20_000,
+    memoryGuard,
+  });
   await app.register(gridResultsRoutes, deps);
   await app.register(compareRoutes, deps);
   await app.register(eventsRoutes, { ...deps, sseIntervalMs: options.sseIntervalMs ?? 1_000 });

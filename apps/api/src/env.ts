@@ -15,6 +15,11 @@ export const ApiEnv = {
   RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(300_000),
   /** Most distinct experiments one grid may hold; a bigger grid is refused with a 400. */
   GRID_MAX_EXPERIMENTS: z.coerce.number().int().positive().default(20_000),
+  /**
+   * Memory of one training job on a worker, in MiB; specs whose training needs more are refused
+   * at submit. Default: this machine's memory (API and workers on one host).
+   */
+  WORKER_MEMORY_MB: z.coerce.number().int().positive().optional(),
   /** How often an SSE stream re-reads Postgres. */
   SSE_INTERVAL_MS: z.coerce.number().int().positive().default(1_000),
 };

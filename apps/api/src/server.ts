@@ -52,7 +52,12 @@ reconcileTimer.unref();
 
 const app = await buildApp(
   { db, repos, redis, trainQueue, outbox },
-  { logger, gridMaxExperiments: env.GRID_MAX_EXPERIMENTS, sseIntervalMs: env.SSE_INTERVAL_MS },
+  {
+    logger,
+    gridMaxExperiments: env.GRID_MAX_EXPERIMENTS,
+    sseIntervalMs: env.SSE_INTERVAL_MS,
+    ...(env.WORKER_MEMORY_MB ? { workerMemoryBytes: env.WORKER_MEMORY_MB * 2 ** 20 } : {}),
+  },
 );
 await app.listen({ host: env.HOST, port: env.PORT });
 

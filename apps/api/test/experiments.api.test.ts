@@ -41,6 +41,34 @@ afterAll(async () => {
 });
 
 describe('POST /v1/experiments', () => {
+  it("refuses a spec whose training cannot fit a worker's memory, naming the field", async () => {
+    const small = await buildApp(deps, { logger: false, workerMemoryBytes: 4 * 2 ** 30 });
+    try {
+      const before = await database.db.experiment.count();
+      const res = await small.inject({
+        method: 'POST',
+        url: '/v1/experiments',
+        payload: {
+          architecture: { family: 'resnet', depth: 50 },
+          dataset: { name: 'synthetic', trainSize: 64, testSize: 16, imageSize: 224, classes: 1000 },
+          training: { epochs: 1, batchSize: 4096 },
+        },
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().errors).toEqual([
+        {
+          field: 'training.batchSize',
+          message: expect.stringMatching(/needs at least \d+ GiB.*a worker has 4\.00 GiB/),
+        },
+      ]);
+      expect(await database.db.experiment.count()).toBe(before);
+      const fits = await small.inject({ method: 'POST', url: '/v1/experiments', payload: { training: { epochs: 1 } } });
+      expect(fits.statusCode).toBe(201);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('stores the spec with its defaults and queues a job whose id is the experiment id', async () => {
     const res = await app.inject({
       method: 'POST',

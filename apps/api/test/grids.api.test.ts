@@ -114,6 +114,35 @@ describe('POST /v1/grids', () => {
     expect(await database.db.experiment.count()).toBe(before);
   });
 
+  it("refuses points whose training cannot fit a worker's memory, in the dry run too", async () => {
+    // 10 MiB per worker: TINY at batch 32 needs ~0.7 MB, at batch 4096 ~83 MB.
+    const small = await buildApp(deps, { logger: false, workerMemoryBytes: 10 * 2 ** 20 });
+    try {
+      const before = await database.db.experiment.count();
+      for (const url of ['/v1/grids', '/v1/grids?dryRun=true']) {
+        const res = await small.inject({
+          method: 'POST',
+          url,
+          payload: { base: TINY, axes: { 'training.batchSize': [32, 4096] } },
+        });
+        expect(res.statusCode).toBe(400);
+        const errors = res.json().errors as { field: string; index: number; message: string }[];
+        expect(errors).toHaveLength(1);
+        expect(errors[0]).toMatchObject({
+          field: 'training.batchSize',
+          index: 1,
+          values: { 'training.batchSize': 4096 },
+        });
+        expect(errors[0]!.message).toMatch(/needs at least 0\.08 GiB .*a worker has 0\.01 GiB \(WORKER_MEMORY_MB\)/);
+      }
+      expect(await database.db.experiment.count()).toBe(before);
+      const fits = await small.inject({ method: 'POST', url: '/v1/grids?dryRun=true', payload: { base: TINY } });
+      expect(fits.statusCode).toBe(200);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('refuses grids above the configured maximum and malformed definitions, naming the field', async () => {
     const big = await post('/v1/grids', {
       base: TINY,

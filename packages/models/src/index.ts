@@ -11,3 +11,5 @@ export type { LayerKind, LayerNode, NetworkGraph, Shape } from './graph';
 export { batchNorm } from './layers';
 export type { BatchNormLayerFactory, InitOptions } from './layers';
 export { resolveInput } from './resolve-input';
+export { graphTrainingMemory, trainingMemory } from './training-memory';
+export type { TrainingMemory } from './training-memory';

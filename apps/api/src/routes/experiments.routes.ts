@@ -14,12 +14,13 @@ import type { AppDeps } from '../deps';
 import { notFound } from '../errors';
 import { etagOf, isNotModified } from '../http-cache';
 import { experimentService } from '../services/experiment.service';
+import type { MemoryGuard } from '../services/memory-guard';
 import { singleFlight } from '../single-flight';
 import { toExperimentView } from './experiment.view';
 
 const problems = { 400: ProblemDetails, 404: ProblemDetails, 409: ProblemDetails };
 
-export const experimentsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
+export const experimentsRoutes: FastifyPluginAsyncZod<AppDeps & { memoryGuard: MemoryGuard }> = async (app, deps) => {
   const { repos } = deps;
   const experiments = experimentService(deps);
   const readOne = singleFlight<{ etag: string; body: string } | null>();
@@ -30,14 +31,17 @@ export const experimentsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, dep
       schema: {
         summary: 'Submit one experiment',
         description:
-          'Validates the spec (every omitted field takes its default), stores it and queues it for training.',
+          'Validates the spec (every omitted field takes its default), stores it and queues it for training. ' +
+          "A spec whose training cannot fit a worker's memory (WORKER_MEMORY_MB) is refused with a 400.",
         tags: ['experiments'],
         body: ExperimentSpec,
         response: { 201: ExperimentView, 400: ProblemDetails },
       },
     },
-    async (request, reply) =>
-      reply.status(201).send(toExperimentView(await experiments.submit(request.body, request.log))),
+    async (request, reply) => {
+      deps.memoryGuard.checkExperiment(request.body);
+      return reply.status(201).send(toExperimentView(await experiments.submit(request.body, request.log)));
+    },
   );
 
   app.get(

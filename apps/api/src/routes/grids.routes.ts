@@ -20,6 +20,7 @@ import { notFound } from '../errors';
 import { isNotModified } from '../http-cache';
 import { createModelCoster } from '../services/cost.estimator';
 import { costGrid } from '../services/grid-cost';
+import type { MemoryGuard } from '../services/memory-guard';
 import { expandSubmission } from '../services/grid-definition';
 import { gridService } from '../services/grid.service';
 import { toExperimentView } from './experiment.view';
@@ -28,6 +29,7 @@ import { loadGridState } from './grid.view';
 export interface GridRoutesOptions extends AppDeps {
   /** Most distinct experiments one grid may hold (GRID_MAX_EXPERIMENTS). */
   gridMaxExperiments: number;
+  memoryGuard: MemoryGuard;
 }
 
 const problems = { 400: ProblemDetails, 404: ProblemDetails, 409: ProblemDetails };
@@ -66,7 +68,7 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
           'Axes that do not apply to a point collapse (a plain net has no shortcut kernel), ' +
           'and points that normalise to the same network and seed are one experiment. ' +
           'Every point is validated before anything is stored: one 400 lists every bad point with its field, ' +
-          'index and values. ' +
+          "index and values (a point whose training cannot fit a worker's memory is a bad point). " +
           'A point whose canonical spec already succeeded is linked, not retrained, unless `force` is true. ' +
           'With `preset` (and `scale`, 1 = paper size) the preset supplies base and axes; ' +
           'given fields are merged over it. ' +
@@ -81,6 +83,8 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
     async (request, reply) => {
       const body = request.body;
       const expansion = expandSubmission(body, deps.gridMaxExperiments);
+      // Before the dry run too: a dry run must refuse what the submit would.
+      deps.memoryGuard.checkGrid(expansion);
       const reusable = body.force
         ? new Map<string, string>()
         : await repos.grids.succeededByHash(expansion.points.map((p) => p.specHash));
