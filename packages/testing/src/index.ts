@@ -97,3 +97,6 @@ function describeError(error: unknown): string {
 export * from './processes';
 export * from './stack';
 export * from './use-stack';
+
+export { runChaos, type ChaosOptions, type ChaosReport, type FaultKind } from './chaos';
+export { privateServicesUnavailable } from './private-services';
