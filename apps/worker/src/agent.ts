@@ -4,7 +4,7 @@ import type { Logger } from '@resnet-lab/logger';
 import { createRedisConnection, JOB_CATALOG } from '@resnet-lab/queue';
 import { TrainJobPayload } from '@resnet-lab/spec';
 import type { SlotPool } from './slots';
-import { PermanentJobError, processTrainJob, WorkerShutdownError } from './train.processor';
+import { PermanentJobError, processTrainJob, ProgressedCrashError, WorkerShutdownError } from './train.processor';
 import { startTrainer } from './trainer-process';
 
 export interface AgentOptions {
@@ -24,6 +24,9 @@ export interface Agent {
   /** Stops taking jobs, stops running trainers (they resume elsewhere later) and closes. */
   close(): Promise<void>;
 }
+
+/** Pause before a crashed job that had made progress runs again (a crash storm stays throttled). */
+const PROGRESSED_CRASH_DELAY_MS = 2_000;
 
 /**
  * The BullMQ side of the worker: one consumer with one concurrent job per slot. It adapts a job
@@ -61,6 +64,13 @@ export function startAgent(options: AgentOptions): Agent {
         // Back to the queue at once, without spending an attempt.
         jobLogger.info('job handed back to the queue for another worker');
         await job.moveToDelayed(Date.now(), token);
+        throw new DelayedError();
+      }
+      if (error instanceof ProgressedCrashError) {
+        // It had checkpointed new epochs: back to the queue (after a short pause) without spending
+        // an attempt; it resumes from those checkpoints.
+        jobLogger.warn({ err: error }, 'training crashed after making progress; resuming without spending an attempt');
+        await job.moveToDelayed(Date.now() + PROGRESSED_CRASH_DELAY_MS, token);
         throw new DelayedError();
       }
       jobLogger.warn({ err: error }, 'training job failed');

@@ -18,6 +18,14 @@ export class PermanentJobError extends Error {}
  */
 export class WorkerShutdownError extends Error {}
 
+/**
+ * The attempt crashed (or failed retryably) after checkpointing new epochs: the experiment is back
+ * to queued and the job is put back without spending an attempt. The attempt budget stops crash
+ * loops, which make no progress; a run killed now and then (an OOM killer, a preempted machine)
+ * keeps moving and must not fail for it.
+ */
+export class ProgressedCrashError extends Error {}
+
 export interface TrainJobContext {
   logger: Logger;
   /** Aborted when this worker shuts down: the job stops and is retried elsewhere, resuming. */
@@ -109,6 +117,8 @@ async function runAttempt(storedSpec: unknown, lease: Lease, ctx: TrainJobContex
   await repos.checkpoints.removeAfter(lease, resumeEpoch);
 
   let lastProgressWrite = 0;
+  // Whether this attempt checkpointed a new epoch: a crash after that does not spend an attempt.
+  let progressed = false;
   const onEvent = async (event: TrainerEvent): Promise<void> => {
     switch (event.type) {
       case 'started':
@@ -128,6 +138,7 @@ async function runAttempt(storedSpec: unknown, lease: Lease, ctx: TrainJobContex
         if (event.checkpoint) {
           const { bytes, sha256 } = event.checkpoint;
           await repos.checkpoints.save(lease, event.epoch, bytes, sha256, validationError(event.metrics));
+          progressed = true;
           await repos.checkpoints.prune(lease, keepLastCheckpoints);
         }
         await repos.experiments.setProgress(lease, { epoch: event.epoch, epochs });
@@ -186,13 +197,20 @@ async function runAttempt(storedSpec: unknown, lease: Lease, ctx: TrainJobContex
         await repos.experiments.finish(lease, 'fail', exit.message);
         throw new PermanentJobError(exit.message);
       }
-      return retryOrFail(ctx, lease, exit.message);
+      return retryOrFail(ctx, lease, exit.message, progressed);
     case 'crashed':
-      return retryOrFail(ctx, lease, exit.message);
+      return retryOrFail(ctx, lease, exit.message, progressed);
   }
 }
 
-async function retryOrFail(ctx: TrainJobContext, lease: Lease, message: string): Promise<never> {
+async function retryOrFail(ctx: TrainJobContext, lease: Lease, message: string, progressed: boolean): Promise<never> {
+  if (progressed) {
+    await ctx.repos.experiments.requeue(
+      lease,
+      `${message} (after new checkpoints: resumes without spending an attempt)`,
+    );
+    throw new ProgressedCrashError(message);
+  }
   if (ctx.isLastAttempt) await ctx.repos.experiments.finish(lease, 'fail', message);
   else await ctx.repos.experiments.requeue(lease, message);
   throw new Error(message);
