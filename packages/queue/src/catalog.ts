@@ -10,7 +10,9 @@ export const JOB_CATALOG = {
     queue: TRAIN_QUEUE,
     payload: TrainJobPayload,
     options: {
-      attempts: 3,
+      // Attempts that crash before checkpointing anything new; one that made progress is put back
+      // without spending one (apps/worker/src/agent.ts). Five, like Determined's max_restarts.
+      attempts: 5,
       backoff: { type: 'exponential', delay: 5_000 },
       // Kept for a week so that a repeated add with the same job id (an outbox replay) collapses
       // instead of training the experiment again.

@@ -31,6 +31,8 @@ export interface ChaosReport {
   /** Experiments whose newest checkpoint is missing or does not verify. */
   badCheckpoints: string[];
   faultsDone: Record<FaultKind, number>;
+  /** Why experiments failed, if any did: error message -> count. */
+  failures: Record<string, number>;
   /** Workers that exited on their own (e.g. during an outage) and were restarted. */
   workerCrashes: number;
   epochsNeeded: number;
@@ -153,10 +155,11 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         if (finished(await statuses())) break;
         switch (kind) {
           case 'trainer': {
-            // A trainer child of any worker, if one is training now; otherwise wait for one.
+            // A trainer child of a random worker, if one is training now; otherwise wait for one.
             let pid: number | undefined;
             for (let tries = 0; tries < 40 && pid === undefined; tries++) {
-              pid = [...workers].flatMap((w) => (w.child.pid ? childPids(w.child.pid) : []))[0];
+              const pids = [...workers].flatMap((w) => (w.child.pid ? childPids(w.child.pid) : []));
+              pid = pids[Math.floor(Math.random() * pids.length)];
               if (pid === undefined) await sleep(250);
             }
             if (pid === undefined) continue;
@@ -200,6 +203,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
 
     const repos = repositories(db);
     const members = await repos.grids.members(gridId);
+    const failures: Record<string, number> = {};
+    for (const row of await db.experiment.findMany({
+      where: { id: { in: members.map((m) => m.experimentId) }, status: 'failed' },
+      select: { error: true },
+    })) {
+      const reason = (row.error ?? 'no error recorded').slice(0, 200);
+      failures[reason] = (failures[reason] ?? 0) + 1;
+    }
     const missingEpochs: string[] = [];
     const badCheckpoints: string[] = [];
     for (const m of members) {
@@ -220,6 +231,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       statuses: (await statuses()) ?? {},
       missingEpochs,
       badCheckpoints,
+      failures,
       faultsDone,
       workerCrashes,
       epochsNeeded: o.experiments * o.epochs,
