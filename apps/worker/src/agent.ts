@@ -4,7 +4,7 @@ import type { Logger } from '@resnet-lab/logger';
 import { createRedisConnection, JOB_CATALOG } from '@resnet-lab/queue';
 import { TrainJobPayload } from '@resnet-lab/spec';
 import type { SlotPool } from './slots';
-import { PermanentJobError, processTrainJob, ProgressedCrashError, WorkerShutdownError } from './train.processor';
+import { HandBackError, PermanentJobError, processTrainJob, WorkerShutdownError } from './train.processor';
 import { startTrainer } from './trainer-process';
 
 export interface AgentOptions {
@@ -24,9 +24,6 @@ export interface Agent {
   /** Stops taking jobs, stops running trainers (they resume elsewhere later) and closes. */
   close(): Promise<void>;
 }
-
-/** Pause before a crashed job that had made progress runs again (a crash storm stays throttled). */
-const PROGRESSED_CRASH_DELAY_MS = 2_000;
 
 /**
  * The BullMQ side of the worker: one consumer with one concurrent job per slot. It adapts a job
@@ -66,11 +63,10 @@ export function startAgent(options: AgentOptions): Agent {
         await job.moveToDelayed(Date.now(), token);
         throw new DelayedError();
       }
-      if (error instanceof ProgressedCrashError) {
-        // It had checkpointed new epochs: back to the queue (after a short pause) without spending
-        // an attempt; it resumes from those checkpoints.
-        jobLogger.warn({ err: error }, 'training crashed after making progress; resuming without spending an attempt');
-        await job.moveToDelayed(Date.now() + PROGRESSED_CRASH_DELAY_MS, token);
+      if (error instanceof HandBackError) {
+        // Progress made, or killed from outside: back to the queue without spending an attempt.
+        jobLogger.warn({ err: error, delayMs: error.delayMs }, 'training ended early; handed back without an attempt');
+        await job.moveToDelayed(Date.now() + error.delayMs, token);
         throw new DelayedError();
       }
       jobLogger.warn({ err: error }, 'training job failed');

@@ -19,12 +19,32 @@ export class PermanentJobError extends Error {}
 export class WorkerShutdownError extends Error {}
 
 /**
- * The attempt crashed (or failed retryably) after checkpointing new epochs: the experiment is back
- * to queued and the job is put back without spending an attempt. The attempt budget stops crash
- * loops, which make no progress; a run killed now and then (an OOM killer, a preempted machine)
- * keeps moving and must not fail for it.
+ * The attempt ended early but should not spend one of the job's attempts: it checkpointed new
+ * epochs before it crashed, or its trainer was killed from outside (SIGKILL). The experiment is back
+ * to queued; the job goes back to the queue after `delayMs`. The attempt budget exists to stop
+ * crash loops (a bug that fails the same way every time); a run killed now and then (the OOM
+ * killer, an operator, a preempted machine) must not fail for it.
  */
-export class ProgressedCrashError extends Error {}
+export class HandBackError extends Error {
+  constructor(
+    message: string,
+    readonly delayMs: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Kills before any new checkpoint are handed back, at growing intervals, until the experiment has
+ * been claimed this many times; after that they spend attempts like any crash (a kill loop, e.g.
+ * the OOM killer every time, then fails after the job's attempts).
+ */
+export const MAX_CLAIMS_FOR_KILLS = 25;
+
+/** Wait before a handed-back job runs again: 2 s after progress, doubling per claim after a kill. */
+function handBackDelayMs(progressed: boolean, claims: number): number {
+  return progressed ? 2_000 : Math.min(2_000 * 2 ** Math.max(0, claims - 1), 300_000);
+}
 
 export interface TrainJobContext {
   logger: Logger;
@@ -197,19 +217,23 @@ async function runAttempt(storedSpec: unknown, lease: Lease, ctx: TrainJobContex
         await repos.experiments.finish(lease, 'fail', exit.message);
         throw new PermanentJobError(exit.message);
       }
-      return retryOrFail(ctx, lease, exit.message, progressed);
+      return retryOrFail(ctx, lease, exit.message, progressed, false);
     case 'crashed':
-      return retryOrFail(ctx, lease, exit.message, progressed);
+      return retryOrFail(ctx, lease, exit.message, progressed, exit.signal === 'SIGKILL');
   }
 }
 
-async function retryOrFail(ctx: TrainJobContext, lease: Lease, message: string, progressed: boolean): Promise<never> {
-  if (progressed) {
-    await ctx.repos.experiments.requeue(
-      lease,
-      `${message} (after new checkpoints: resumes without spending an attempt)`,
-    );
-    throw new ProgressedCrashError(message);
+async function retryOrFail(
+  ctx: TrainJobContext,
+  lease: Lease,
+  message: string,
+  progressed: boolean,
+  killed: boolean,
+): Promise<never> {
+  if (progressed || (killed && lease.lease < MAX_CLAIMS_FOR_KILLS)) {
+    const why = progressed ? 'after new checkpoints' : 'killed from outside';
+    await ctx.repos.experiments.requeue(lease, `${message} (${why}: resumes without spending an attempt)`);
+    throw new HandBackError(message, handBackDelayMs(progressed, lease.lease));
   }
   if (ctx.isLastAttempt) await ctx.repos.experiments.finish(lease, 'fail', message);
   else await ctx.repos.experiments.requeue(lease, message);

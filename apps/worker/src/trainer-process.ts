@@ -18,7 +18,13 @@ export type TrainerExit =
   | { kind: 'aborted' }
   | { kind: 'failed'; message: string; retryable: boolean }
   /** cause: the error of the event handler that stopped the child, if that is what happened. */
-  | { kind: 'crashed'; message: string; cause?: Error };
+  | {
+      kind: 'crashed';
+      message: string;
+      cause?: Error;
+      /** Set when the child was killed by a signal (SIGKILL: the OOM killer, an operator). */
+      signal?: NodeJS.Signals;
+    };
 
 export interface TrainerHandle {
   /** Asks the child to stop at its next batch; kills it if it has not exited after `graceMs`. */
@@ -85,6 +91,7 @@ export function startTrainer(run: TrainerRun): TrainerHandle {
             message: spawnError
               ? `trainer could not start: ${spawnError.message}`
               : `trainer exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`})`,
+            ...(signal ? { signal } : {}),
           });
       });
     });
