@@ -4,7 +4,13 @@ import type { Logger } from '@resnet-lab/logger';
 import { createRedisConnection, JOB_CATALOG } from '@resnet-lab/queue';
 import { TrainJobPayload } from '@resnet-lab/spec';
 import type { SlotPool } from './slots';
-import { HandBackError, PermanentJobError, processTrainJob, WorkerShutdownError } from './train.processor';
+import {
+  HandBackError,
+  MAX_CLAIMS_FOR_KILLS,
+  PermanentJobError,
+  processTrainJob,
+  WorkerShutdownError,
+} from './train.processor';
 import { startTrainer } from './trainer-process';
 
 export interface AgentOptions {
@@ -87,7 +93,10 @@ export function startAgent(options: AgentOptions): Agent {
     // are picked up again after it expires, and resume from their last checkpoint.
     lockDuration: options.lockMs,
     stalledInterval: options.lockMs,
-    maxStalledCount: 2,
+    // A job stalls when the worker holding it dies (the trainer runs in a child, so this process's
+    // event loop stays free): like a trainer killed from outside, that must not fail the run until
+    // it happened as often as MAX_CLAIMS_FOR_KILLS allows.
+    maxStalledCount: MAX_CLAIMS_FOR_KILLS,
   });
   worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
   // However a job ends for good (last attempt, no-retry error, stalled too often while its worker
