@@ -28,7 +28,8 @@ describe(`chaos: faults of every kind while a grid trains${SKIP_NOTE}`, () => {
       // Faults before the grid finished; a very fast machine may finish before the last ones.
       const done = Object.values(report.faultsDone).reduce((a, b) => a + b, 0);
       expect(done).toBeGreaterThanOrEqual(3);
-      expect(report.epochsTrained).toBeGreaterThanOrEqual(report.epochsNeeded);
+      // Epochs trained are counted from the workers' logs, which a killed worker may cut short by a
+      // line: completeness is checked in the database above, this bounds the work redone.
       expect(report.epochsTrained - report.epochsNeeded).toBeLessThanOrEqual(done + report.workerCrashes);
     },
     600_000,
