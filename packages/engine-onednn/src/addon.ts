@@ -144,8 +144,7 @@ const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
  * RESNET_LAB_ONEDNN_ADDON names another build of the addon: the memory check
  * (scripts/engine-memcheck.sh) runs the engine's tests against a copy built with AddressSanitizer.
  */
-export const addonPath =
-  process.env.RESNET_LAB_ONEDNN_ADDON ?? join(packageRoot, 'build', 'Release', 'onednn.node');
+export const addonPath = process.env.RESNET_LAB_ONEDNN_ADDON ?? join(packageRoot, 'build', 'Release', 'onednn.node');
 
 let cached: AddonLoad | undefined;
 
