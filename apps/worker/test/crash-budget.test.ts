@@ -1,9 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { repositories, type Repositories } from '@resnet-lab/db';
 import { createLogger } from '@resnet-lab/logger';
 import { ExperimentSpec, resolveExperiment } from '@resnet-lab/spec';
-import { createTestDatabase, TINY_SPEC, waitFor, type TestDatabase } from '@resnet-lab/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TINY_SPEC, useTestRepositories, waitFor } from '@resnet-lab/testing';
+import { describe, expect, it } from 'vitest';
 import { HandBackError, MAX_CLAIMS_FOR_KILLS, processTrainJob, type TrainJobContext } from '../src/train.processor';
 import { startTrainer } from '../src/trainer-process';
 
@@ -15,23 +14,13 @@ import { startTrainer } from '../src/trainer-process';
  * handed back until the experiment has been claimed MAX_CLAIMS_FOR_KILLS times. Real trainer
  * child, real PostgreSQL.
  */
-let database: TestDatabase;
-let repos: Repositories;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  repos = repositories(database.db);
-});
-
-afterAll(async () => {
-  await database?.drop();
-});
+const fixture = useTestRepositories();
 
 const lastAttempt: TrainJobContext = {
   logger: createLogger({ name: 'crash-budget', level: 'silent' }),
   signal: new AbortController().signal,
   get repos() {
-    return repos;
+    return fixture.repos;
   },
   workerName: 'crash-budget',
   isLastAttempt: true,
@@ -69,7 +58,7 @@ async function newExperiment(seed: number): Promise<string> {
     dataset: { ...TINY_SPEC.dataset, trainSize: 512 },
     training: { ...TINY_SPEC.training, epochs: 30, seed },
   });
-  return (await repos.experiments.createWithOutbox(spec, resolveExperiment(spec).hash)).id;
+  return (await fixture.repos.experiments.createWithOutbox(spec, resolveExperiment(spec).hash)).id;
 }
 
 /** The attempt's rejection (it must reject). */
@@ -85,7 +74,7 @@ describe('the attempt budget', () => {
   it('is not spent by a crash after new checkpoints', async () => {
     const id = await newExperiment(1);
     const attempt = processTrainJob({ experimentId: id }, lastAttempt);
-    await waitFor(async () => ((await repos.checkpoints.latest(id)) ? true : undefined), {
+    await waitFor(async () => ((await fixture.repos.checkpoints.latest(id)) ? true : undefined), {
       timeoutMs: 180_000,
       what: 'a first checkpoint',
     });
@@ -93,7 +82,7 @@ describe('the attempt budget', () => {
     const error = await rejection(attempt);
     expect(error).toBeInstanceOf(HandBackError);
     expect((error as HandBackError).delayMs).toBe(2_000);
-    expect(await repos.experiments.get(id)).toMatchObject({ status: 'queued' });
+    expect(await fixture.repos.experiments.get(id)).toMatchObject({ status: 'queued' });
   });
 
   it('is spent by a crash before any new checkpoint: on the last attempt the experiment fails', async () => {
@@ -103,7 +92,7 @@ describe('the attempt budget', () => {
     const error = await rejection(attempt);
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(HandBackError);
-    expect(await repos.experiments.get(id)).toMatchObject({ status: 'failed' });
+    expect(await fixture.repos.experiments.get(id)).toMatchObject({ status: 'failed' });
   });
 
   it('is not spent by a kill from outside, until the experiment was claimed too often', async () => {
@@ -112,13 +101,13 @@ describe('the attempt budget', () => {
     expect(await killTrainers('SIGKILL')).toBeGreaterThan(0);
     const error = await rejection(killed);
     expect(error).toBeInstanceOf(HandBackError);
-    expect(await repos.experiments.get(id)).toMatchObject({ status: 'queued', attempts: 1 });
+    expect(await fixture.repos.experiments.get(id)).toMatchObject({ status: 'queued', attempts: 1 });
 
     // A kill loop: at the last claim kills may hand back, the next kill spends the attempt.
-    await database.db.experiment.update({ where: { id }, data: { attempts: MAX_CLAIMS_FOR_KILLS - 1 } });
+    await fixture.database.db.experiment.update({ where: { id }, data: { attempts: MAX_CLAIMS_FOR_KILLS - 1 } });
     const looping = processTrainJob({ experimentId: id }, lastAttempt);
     expect(await killTrainers('SIGKILL')).toBeGreaterThan(0);
     expect(await rejection(looping)).not.toBeInstanceOf(HandBackError);
-    expect(await repos.experiments.get(id)).toMatchObject({ status: 'failed', attempts: MAX_CLAIMS_FOR_KILLS });
+    expect(await fixture.repos.experiments.get(id)).toMatchObject({ status: 'failed', attempts: MAX_CLAIMS_FOR_KILLS });
   });
 });

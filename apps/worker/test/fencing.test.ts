@@ -1,8 +1,7 @@
-import { repositories, type Repositories } from '@resnet-lab/db';
 import { createLogger } from '@resnet-lab/logger';
 import { ExperimentSpec, resolveExperiment } from '@resnet-lab/spec';
-import { createTestDatabase, TINY_SPEC, waitFor, type TestDatabase } from '@resnet-lab/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TINY_SPEC, useTestRepositories, waitFor } from '@resnet-lab/testing';
+import { describe, expect, it } from 'vitest';
 import { processTrainJob, type TrainJobContext } from '../src/train.processor';
 import { startTrainer } from '../src/trainer-process';
 
@@ -12,23 +11,13 @@ import { startTrainer } from '../src/trainer-process';
  * trains. The old attempt must stop without writing anything more, and the result must be that of
  * one undisturbed run: one metric row per epoch and split, every row written by the new attempt.
  */
-let database: TestDatabase;
-let repos: Repositories;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  repos = repositories(database.db);
-});
-
-afterAll(async () => {
-  await database?.drop();
-});
+const fixture = useTestRepositories();
 
 function context(workerName: string): TrainJobContext {
   return {
     logger: createLogger({ name: workerName, level: 'silent' }),
     signal: new AbortController().signal,
-    repos,
+    repos: fixture.repos,
     workerName,
     isLastAttempt: false,
     cancelPollMs: 200,
@@ -45,11 +34,11 @@ describe('a superseded attempt', () => {
       dataset: { ...TINY_SPEC.dataset, trainSize: 512 },
       training: { ...TINY_SPEC.training, epochs: 4, seed: 5 },
     });
-    const experiment = await repos.experiments.createWithOutbox(spec, resolveExperiment(spec).hash);
+    const experiment = await fixture.repos.experiments.createWithOutbox(spec, resolveExperiment(spec).hash);
     const id = experiment.id;
 
     const first = processTrainJob({ experimentId: id }, context('old-worker'));
-    await waitFor(async () => ((await repos.metrics.list(id)).length > 0 ? true : undefined), {
+    await waitFor(async () => ((await fixture.repos.metrics.list(id)).length > 0 ? true : undefined), {
       timeoutMs: 180_000,
       what: 'the first attempt to record an epoch',
     });
@@ -58,9 +47,9 @@ describe('a superseded attempt', () => {
     expect(await first).toBe('superseded');
     expect(await second).toBe('succeeded');
 
-    const done = (await repos.experiments.get(id))!;
+    const done = (await fixture.repos.experiments.get(id))!;
     expect(done).toMatchObject({ status: 'succeeded', attempts: 2, worker: 'new-worker' });
-    const rows = await database.db.metric.findMany({ where: { experimentId: id } });
+    const rows = await fixture.database.db.metric.findMany({ where: { experimentId: id } });
     const keys = rows.map((r) => `${r.epoch}/${r.split}/${r.name}`);
     expect(new Set(keys).size).toBe(keys.length);
     for (const epoch of [1, 2, 3, 4]) {
@@ -71,9 +60,9 @@ describe('a superseded attempt', () => {
     const byEpoch = new Map(rows.filter((r) => r.name === 'error').map((r) => [r.epoch, r.lease]));
     expect(Math.max(...byEpoch.values())).toBe(2);
     for (const [epoch, lease] of byEpoch) if (lease === 1) expect(epoch).toBeLessThanOrEqual(1);
-    const checkpoints = await repos.checkpoints.list(id);
+    const checkpoints = await fixture.repos.checkpoints.list(id);
     expect(checkpoints.map((c) => c.epoch)).toContain(4);
-    const newest = await repos.checkpoints.read(id, 4);
+    const newest = await fixture.repos.checkpoints.read(id, 4);
     expect(newest?.bytes.length).toBeGreaterThan(0);
   });
 });

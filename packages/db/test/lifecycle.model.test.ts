@@ -4,7 +4,7 @@
 // expected states. After every step the rows must equal the model, and every refusal must be one
 // the model expects.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   expandGrid,
   GRID_TRANSITIONS,
@@ -16,20 +16,10 @@ import {
   type GridEvent,
   type GridStatus,
 } from '@resnet-lab/spec';
-import { createTestDatabase, type TestDatabase } from '@resnet-lab/testing';
-import { LeaseLostError, repositories, type Repositories } from '../src/index';
+import { useTestRepositories } from '@resnet-lab/testing';
+import { LeaseLostError } from '../src/index';
 
-let database: TestDatabase;
-let repos: Repositories;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  repos = repositories(database.db);
-});
-
-afterAll(async () => {
-  await database.drop();
-});
+const fixture = useTestRepositories();
 
 const MEMBERS = 3;
 
@@ -72,7 +62,7 @@ class GridCommand implements fc.AsyncCommand<Model, Real> {
     // always re-queues failed experiments); its side effects on experiments still apply.
     const already = this.event !== 'retry' && m.grid === GRID_TRANSITIONS[this.event].to;
     const next = already ? m.grid : nextGridStatus(m.grid, this.event);
-    const refusedNow = await refused(() => repos.grids[this.event](r.gridId));
+    const refusedNow = await refused(() => fixture.repos.grids[this.event](r.gridId));
     expect(refusedNow, `${this.event} from ${m.grid}`).toBe(next === null);
     if (next === null) return;
     const before = m.grid;
@@ -96,7 +86,7 @@ class ClaimCommand implements fc.AsyncCommand<Model, Real> {
   async run(m: Model, r: Real): Promise<void> {
     const e = m.members[this.i]!;
     const claimable = nextExperimentStatus(e.status, 'claim') !== null && !e.cancelRequested && m.grid === 'active';
-    const claim = await repos.experiments.claim(r.ids[this.i]!, 'model-worker');
+    const claim = await fixture.repos.experiments.claim(r.ids[this.i]!, 'model-worker');
     expect(claim !== null, `claim of a ${e.status} experiment in a ${m.grid} grid`).toBe(claimable);
     if (!claim) return;
     e.attempts += 1;
@@ -123,8 +113,8 @@ class EndCommand implements fc.AsyncCommand<Model, Real> {
     const allowed = e.status === 'running' && lease.lease === e.attempts;
     const refusedNow = await refused(() =>
       this.end === 'requeue'
-        ? repos.experiments.requeue(lease, 'handed back')
-        : repos.experiments.finish(lease, this.end),
+        ? fixture.repos.experiments.requeue(lease, 'handed back')
+        : fixture.repos.experiments.finish(lease, this.end),
     );
     expect(refusedNow, `${this.end} with lease ${lease.lease} of ${e.attempts}, ${e.status}`).toBe(!allowed);
     if (!allowed) return;
@@ -140,7 +130,7 @@ class AbandonCommand implements fc.AsyncCommand<Model, Real> {
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
     const e = m.members[this.i]!;
-    await repos.experiments.abandon(r.ids[this.i]!, 'stalled too often');
+    await fixture.repos.experiments.abandon(r.ids[this.i]!, 'stalled too often');
     const next = nextExperimentStatus(e.status, 'abandon');
     if (next) e.status = next;
   }
@@ -148,10 +138,10 @@ class AbandonCommand implements fc.AsyncCommand<Model, Real> {
 }
 
 async function expectRowsMatch(m: Model, r: Real): Promise<void> {
-  const grid = await database.db.grid.findUniqueOrThrow({ where: { id: r.gridId } });
+  const grid = await fixture.database.db.grid.findUniqueOrThrow({ where: { id: r.gridId } });
   expect(grid.status).toBe(m.grid);
   for (const [i, id] of r.ids.entries()) {
-    const row = await database.db.experiment.findUniqueOrThrow({ where: { id } });
+    const row = await fixture.database.db.experiment.findUniqueOrThrow({ where: { id } });
     const e = m.members[i]!;
     expect({ i, status: row.status, cancelRequested: row.cancelRequested, attempts: row.attempts }).toEqual({
       i,
@@ -185,13 +175,13 @@ async function newGrid(): Promise<Real> {
     }),
     { maxExperiments: MEMBERS },
   );
-  const { grid } = await repos.grids.create({
+  const { grid } = await fixture.repos.grids.create({
     definition: {},
     axes: expansion.axes,
     priority: 0,
     points: expansion.points.map((p) => ({ ...p })),
   });
-  const members = await repos.grids.members(grid.id);
+  const members = await fixture.repos.grids.members(grid.id);
   return { gridId: grid.id, ids: members.map((x) => x.experimentId) };
 }
 

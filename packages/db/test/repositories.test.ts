@@ -1,30 +1,22 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { IllegalTransitionError } from '@resnet-lab/spec';
-import { createTestDatabase, type TestDatabase } from '@resnet-lab/testing';
-import { CheckpointCorruptError, LeaseLostError, repositories, type Lease, type Repositories } from '../src/index';
+import { useTestRepositories } from '@resnet-lab/testing';
+import { CheckpointCorruptError, LeaseLostError, type Lease } from '../src/index';
 
-let database: TestDatabase;
-let repos: Repositories;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  repos = repositories(database.db);
-});
-afterAll(async () => {
-  await database.drop();
-});
+const fixture = useTestRepositories();
 
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /** A fresh experiment claimed by a worker: the lease of its first attempt. */
 async function claimed(): Promise<Lease> {
-  const exp = await repos.experiments.createWithOutbox({} as never, 'hash');
-  const claim = await repos.experiments.claim(exp.id, 'test-worker');
+  const exp = await fixture.repos.experiments.createWithOutbox({} as never, 'hash');
+  const claim = await fixture.repos.experiments.claim(exp.id, 'test-worker');
   return claim!.lease;
 }
 
 async function summaries(experimentId: string) {
-  return database.db.metricSummary.findMany({
+  return fixture.database.db.metricSummary.findMany({
     where: { experimentId },
     select: { split: true, name: true, lastEpoch: true, lastValue: true, epochs: true },
   });
@@ -33,19 +25,21 @@ async function summaries(experimentId: string) {
 describe('metrics', () => {
   it('a replayed epoch overwrites its rows instead of duplicating them', async () => {
     const l = await claimed();
-    await repos.metrics.recordEpoch(l, 1, [{ split: 'train', name: 'loss', value: 2 }]);
-    await repos.metrics.recordEpoch(l, 1, [{ split: 'train', name: 'loss', value: 1.5 }]);
-    expect(await repos.metrics.list(l.experimentId)).toEqual([{ epoch: 1, split: 'train', name: 'loss', value: 1.5 }]);
+    await fixture.repos.metrics.recordEpoch(l, 1, [{ split: 'train', name: 'loss', value: 2 }]);
+    await fixture.repos.metrics.recordEpoch(l, 1, [{ split: 'train', name: 'loss', value: 1.5 }]);
+    expect(await fixture.repos.metrics.list(l.experimentId)).toEqual([
+      { epoch: 1, split: 'train', name: 'loss', value: 1.5 },
+    ]);
   });
 
   it('removing the epochs after a checkpoint recomputes the summaries from what remains', async () => {
     const l = await claimed();
     for (let epoch = 1; epoch <= 4; epoch++) {
-      await repos.metrics.recordEpoch(l, epoch, [{ split: 'train', name: 'loss', value: 10 - epoch }]);
+      await fixture.repos.metrics.recordEpoch(l, epoch, [{ split: 'train', name: 'loss', value: 10 - epoch }]);
     }
-    await repos.metrics.recordEpoch(l, 4, [{ split: 'validation', name: 'error', value: 0.5 }]);
-    expect(await repos.metrics.removeAfter(l, 2)).toBe(3);
-    expect((await repos.metrics.list(l.experimentId)).map((m) => m.epoch)).toEqual([1, 2]);
+    await fixture.repos.metrics.recordEpoch(l, 4, [{ split: 'validation', name: 'error', value: 0.5 }]);
+    expect(await fixture.repos.metrics.removeAfter(l, 2)).toBe(3);
+    expect((await fixture.repos.metrics.list(l.experimentId)).map((m) => m.epoch)).toEqual([1, 2]);
     // validation.error had only epoch 4: its summary is gone; train.loss now ends at epoch 2.
     expect(await summaries(l.experimentId)).toEqual([
       { split: 'train', name: 'loss', lastEpoch: 2, lastValue: 8, epochs: 2 },
@@ -57,8 +51,8 @@ describe('checkpoints', () => {
   it('stores a checkpoint larger than one chunk and reads back the same bytes, verified', async () => {
     const l = await claimed();
     const bytes = new Uint8Array(9 * 1024 * 1024 + 17).map((_, i) => (i * 31) & 0xff);
-    await repos.checkpoints.save(l, 3, bytes, sha(bytes), 0.5);
-    const back = await repos.checkpoints.read(l.experimentId, 3);
+    await fixture.repos.checkpoints.save(l, 3, bytes, sha(bytes), 0.5);
+    const back = await fixture.repos.checkpoints.read(l.experimentId, 3);
     expect(back!.info.size).toBe(bytes.byteLength);
     expect(Buffer.compare(back!.bytes, Buffer.from(bytes))).toBe(0);
   });
@@ -68,30 +62,30 @@ describe('checkpoints', () => {
     const errors = [0.9, 0.2, 0.5, 0.6, 0.7];
     for (let epoch = 1; epoch <= 5; epoch++) {
       const bytes = new Uint8Array([epoch]);
-      await repos.checkpoints.save(l, epoch, bytes, sha(bytes), errors[epoch - 1]!);
+      await fixture.repos.checkpoints.save(l, epoch, bytes, sha(bytes), errors[epoch - 1]!);
     }
-    await repos.checkpoints.prune(l, 2);
-    expect((await repos.checkpoints.list(l.experimentId)).map((c) => c.epoch)).toEqual([2, 4, 5]);
+    await fixture.repos.checkpoints.prune(l, 2);
+    expect((await fixture.repos.checkpoints.list(l.experimentId)).map((c) => c.epoch)).toEqual([2, 4, 5]);
   });
 
   it('a damaged checkpoint fails verification, and a resume falls back to the one before', async () => {
     const l = await claimed();
     for (const epoch of [1, 2, 3]) {
       const bytes = new Uint8Array(1000).fill(epoch);
-      await repos.checkpoints.save(l, epoch, bytes, sha(bytes), null);
+      await fixture.repos.checkpoints.save(l, epoch, bytes, sha(bytes), null);
     }
     // Epoch 3: one byte flipped on disk. Epoch 2: a chunk lost.
-    await database.db.$executeRaw`
+    await fixture.database.db.$executeRaw`
       UPDATE "CheckpointChunk" c SET bytes = set_byte(c.bytes, 10, 0) FROM "Checkpoint" k
       WHERE c."checkpointId" = k.id AND k."experimentId" = ${l.experimentId}::uuid AND k.epoch = 3`;
-    await database.db.$executeRaw`
+    await fixture.database.db.$executeRaw`
       DELETE FROM "CheckpointChunk" c USING "Checkpoint" k
       WHERE c."checkpointId" = k.id AND k."experimentId" = ${l.experimentId}::uuid AND k.epoch = 2`;
-    await expect(repos.checkpoints.read(l.experimentId, 3)).rejects.toThrow(/epoch 3 is damaged: sha256/);
-    await expect(repos.checkpoints.read(l.experimentId, 2)).rejects.toThrow(/0 of 1 chunks are stored/);
+    await expect(fixture.repos.checkpoints.read(l.experimentId, 3)).rejects.toThrow(/epoch 3 is damaged: sha256/);
+    await expect(fixture.repos.checkpoints.read(l.experimentId, 2)).rejects.toThrow(/0 of 1 chunks are stored/);
 
     const skipped: CheckpointCorruptError[] = [];
-    const resume = await repos.checkpoints.newestValid(l.experimentId, (e) => skipped.push(e));
+    const resume = await fixture.repos.checkpoints.newestValid(l.experimentId, (e) => skipped.push(e));
     expect(resume!.info.epoch).toBe(1);
     expect(resume!.bytes[0]).toBe(1);
     expect(skipped.map((e) => e.epoch)).toEqual([3, 2]);
@@ -100,15 +94,15 @@ describe('checkpoints', () => {
   it('an unfinished save is invisible, and removed by the next attempt resuming before it', async () => {
     const l = await claimed();
     const bytes = new Uint8Array([7]);
-    await repos.checkpoints.save(l, 1, bytes, sha(bytes), null);
+    await fixture.repos.checkpoints.save(l, 1, bytes, sha(bytes), null);
     // A crash after the row and before the publishing update:
-    await database.db.checkpoint.create({
+    await fixture.database.db.checkpoint.create({
       data: { experimentId: l.experimentId, epoch: 2, sha256: 'x', size: 1, chunkCount: 1, lease: l.lease },
     });
-    expect((await repos.checkpoints.list(l.experimentId)).map((c) => c.epoch)).toEqual([1]);
-    expect((await repos.checkpoints.latest(l.experimentId))!.epoch).toBe(1);
-    await repos.checkpoints.removeAfter(l, 1);
-    expect(await database.db.checkpoint.count({ where: { experimentId: l.experimentId } })).toBe(1);
+    expect((await fixture.repos.checkpoints.list(l.experimentId)).map((c) => c.epoch)).toEqual([1]);
+    expect((await fixture.repos.checkpoints.latest(l.experimentId))!.epoch).toBe(1);
+    await fixture.repos.checkpoints.removeAfter(l, 1);
+    expect(await fixture.database.db.checkpoint.count({ where: { experimentId: l.experimentId } })).toBe(1);
   });
 
   it('stores and verifies a 600 MB checkpoint (ResNet-152 with momentum is about this size)', async () => {
@@ -116,8 +110,8 @@ describe('checkpoints', () => {
     const bytes = new Uint8Array(600 * 1024 * 1024);
     for (let i = 0; i < bytes.length; i += 4096) bytes[i] = (i >>> 12) & 0xff;
     const digest = sha(bytes);
-    await repos.checkpoints.save(l, 1, bytes, digest, null);
-    const back = await repos.checkpoints.read(l.experimentId, 1);
+    await fixture.repos.checkpoints.save(l, 1, bytes, digest, null);
+    const back = await fixture.repos.checkpoints.read(l.experimentId, 1);
     expect(back!.info.size).toBe(bytes.byteLength);
     expect(sha(back!.bytes)).toBe(digest);
   });
@@ -126,44 +120,46 @@ describe('checkpoints', () => {
 describe('leases', () => {
   it('a second claim supersedes the first attempt: every later write of the first is refused', async () => {
     const first = await claimed();
-    const second = (await repos.experiments.claim(first.experimentId, 'other-worker'))!.lease;
+    const second = (await fixture.repos.experiments.claim(first.experimentId, 'other-worker'))!.lease;
     expect(second.lease).toBe(first.lease + 1);
     const bytes = new Uint8Array([1]);
     const late = [
-      () => repos.experiments.setProgress(first, { epoch: 1 }),
-      () => repos.experiments.setBackend(first, 'cpu'),
-      () => repos.metrics.recordEpoch(first, 1, [{ split: 'train', name: 'loss', value: 9 }]),
-      () => repos.checkpoints.save(first, 1, bytes, sha(bytes), null),
-      () => repos.metrics.removeAfter(first, 0),
-      () => repos.experiments.finish(first, 'succeed'),
-      () => repos.experiments.requeue(first, 'late'),
+      () => fixture.repos.experiments.setProgress(first, { epoch: 1 }),
+      () => fixture.repos.experiments.setBackend(first, 'cpu'),
+      () => fixture.repos.metrics.recordEpoch(first, 1, [{ split: 'train', name: 'loss', value: 9 }]),
+      () => fixture.repos.checkpoints.save(first, 1, bytes, sha(bytes), null),
+      () => fixture.repos.metrics.removeAfter(first, 0),
+      () => fixture.repos.experiments.finish(first, 'succeed'),
+      () => fixture.repos.experiments.requeue(first, 'late'),
     ];
     for (const write of late) await expect(write()).rejects.toBeInstanceOf(LeaseLostError);
-    await expect(repos.experiments.attemptState(first)).resolves.toBe('superseded');
+    await expect(fixture.repos.experiments.attemptState(first)).resolves.toBe('superseded');
 
-    await repos.metrics.recordEpoch(second, 1, [{ split: 'train', name: 'loss', value: 1 }]);
-    await repos.experiments.finish(second, 'succeed');
-    const row = await repos.experiments.get(first.experimentId);
+    await fixture.repos.metrics.recordEpoch(second, 1, [{ split: 'train', name: 'loss', value: 1 }]);
+    await fixture.repos.experiments.finish(second, 'succeed');
+    const row = await fixture.repos.experiments.get(first.experimentId);
     expect([row!.status, row!.attempts]).toEqual(['succeeded', 2]);
-    expect(await repos.metrics.list(first.experimentId)).toEqual([
+    expect(await fixture.repos.metrics.list(first.experimentId)).toEqual([
       { epoch: 1, split: 'train', name: 'loss', value: 1 },
     ]);
     // And a finished attempt can write nothing either.
-    await expect(repos.metrics.recordEpoch(second, 2, [{ split: 'train', name: 'loss', value: 0 }])).rejects.toThrow(
-      /may no longer write: the experiment is succeeded/,
-    );
+    await expect(
+      fixture.repos.metrics.recordEpoch(second, 2, [{ split: 'train', name: 'loss', value: 0 }]),
+    ).rejects.toThrow(/may no longer write: the experiment is succeeded/);
   });
 
   it('status changes outside the transition table are refused', async () => {
-    const exp = await repos.experiments.createWithOutbox({} as never, 'hash');
-    await expect(repos.experiments.transition(exp.id, 'succeed')).rejects.toBeInstanceOf(IllegalTransitionError);
-    await expect(repos.experiments.transition(exp.id, 'retry')).rejects.toThrow(
+    const exp = await fixture.repos.experiments.createWithOutbox({} as never, 'hash');
+    await expect(fixture.repos.experiments.transition(exp.id, 'succeed')).rejects.toBeInstanceOf(
+      IllegalTransitionError,
+    );
+    await expect(fixture.repos.experiments.transition(exp.id, 'retry')).rejects.toThrow(
       /cannot retry experiment .*: it is queued/,
     );
-    const cancelled = await repos.experiments.requestCancel(exp.id);
+    const cancelled = await fixture.repos.experiments.requestCancel(exp.id);
     expect(cancelled.status).toBe('cancelled');
-    expect(await repos.experiments.claim(exp.id, 'w')).toBeNull();
-    await repos.experiments.transition(exp.id, 'retry');
-    expect((await repos.experiments.get(exp.id))!.status).toBe('queued');
+    expect(await fixture.repos.experiments.claim(exp.id, 'w')).toBeNull();
+    await fixture.repos.experiments.transition(exp.id, 'retry');
+    expect((await fixture.repos.experiments.get(exp.id))!.status).toBe('queued');
   });
 });
