@@ -11,3 +11,4 @@ export * from './backends';
 export * from './grid';
 export * from './presets';
 export * from './grid-api';
+export * from './activations';

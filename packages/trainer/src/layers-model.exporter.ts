@@ -1,8 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { resolveExperiment, type ExperimentSpec } from '@resnet-lab/spec';
-import { decodeCheckpoint } from './checkpoint.codec';
-import { buildSeededModel } from './seeded-model.builder';
-import { setModelWeights } from './training.loop';
+import type { ExperimentSpec } from '@resnet-lab/spec';
+import { modelFromCheckpoint } from './checkpoint-model';
 
 /**
  * A checkpoint as a stock tfjs LayersModel: `modelJson` is the content of a model.json whose
@@ -14,14 +12,8 @@ export async function checkpointToLayersModel(
   spec: ExperimentSpec,
   bytes: Uint8Array,
 ): Promise<{ modelJson: object; weights: Uint8Array }> {
-  const checkpoint = decodeCheckpoint(bytes);
-  const model = buildSeededModel(resolveExperiment(spec).architecture, spec.training.seed);
+  const { model, checkpoint } = modelFromCheckpoint(spec, bytes);
   try {
-    setModelWeights(
-      model,
-      checkpoint.weights,
-      checkpoint.header.weights.map((w) => w.name),
-    );
     let captured: tf.io.ModelArtifacts | undefined;
     await model.save(
       tf.io.withSaveHandler(async (artifacts) => {
