@@ -11,6 +11,7 @@ import type { Logger } from '@resnet-lab/logger';
 import type { AppDeps } from './deps';
 import { registerProblemDetails } from './plugins/problem-details.plugin';
 import { DEFAULT_WEB_ROOT, webPlugin } from './plugins/web.plugin';
+import { activationsRoutes } from './routes/activations.routes';
 import { architecturesRoutes } from './routes/architectures.routes';
 import { checkpointsRoutes } from './routes/checkpoints.routes';
 import { compareRoutes } from './routes/compare.routes';
@@ -67,6 +68,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions) {
   const memoryGuard = createMemoryGuard(options.workerMemoryBytes ?? totalmem());
   await app.register(experimentsRoutes, { ...deps, memoryGuard });
   await app.register(checkpointsRoutes, deps);
+  await app.register(activationsRoutes, deps);
   await app.register(architecturesRoutes);
   await app.register(gridsRoutes, {
     ...deps,

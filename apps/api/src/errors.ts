@@ -10,6 +10,8 @@ export const ERROR_STATUS = {
   NOT_FOUND: 404,
   /** The transition table does not allow the change from the state the row is in. */
   CONFLICT: 409,
+  /** Busy or overrun (e.g. too many activation requests wait for a compute thread): retry later. */
+  UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
