@@ -27,6 +27,7 @@ interface Job {
   message: object;
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
+  timeoutMs: number;
   timer: NodeJS.Timeout;
   slot?: Slot;
 }
@@ -55,9 +56,10 @@ export class ThreadPool {
   /**
    * Resolves with the thread's `result`; rejects with its `error` (an object) as an Error's cause.
    * `followUp` is for the second half of a job already admitted (the thread asked for more data):
-   * it goes to the front of the queue and is never refused for a full queue.
+   * it goes to the front of the queue and is never refused for a full queue. `timeoutMs` overrides
+   * the pool's deadline for this job.
    */
-  run<T>(message: object, options: { followUp?: boolean } = {}): Promise<T> {
+  run<T>(message: object, options: { followUp?: boolean; timeoutMs?: number } = {}): Promise<T> {
     if (this.closed) return Promise.reject(new PoolFailedError('the pool is closed'));
     const busy = this.slots.filter((s) => s.job).length;
     if (!options.followUp && busy >= this.options.size && this.queue.length >= this.options.maxQueued) {
@@ -71,7 +73,8 @@ export class ThreadPool {
         message,
         resolve: resolve as (value: unknown) => void,
         reject,
-        timer: setTimeout(() => this.expire(job), this.options.timeoutMs),
+        timeoutMs: options.timeoutMs ?? this.options.timeoutMs,
+        timer: setTimeout(() => this.expire(job), options.timeoutMs ?? this.options.timeoutMs),
       };
       if (options.followUp) this.queue.unshift(job);
       else this.queue.push(job);
@@ -141,7 +144,7 @@ export class ThreadPool {
   private expire(job: Job): void {
     const waited = this.queue.indexOf(job);
     if (waited >= 0) this.queue.splice(waited, 1);
-    const error = new PoolTimeoutError(`no answer within ${this.options.timeoutMs} ms`);
+    const error = new PoolTimeoutError(`no answer within ${job.timeoutMs} ms`);
     if (job.slot && job.slot.job === job) {
       job.slot.job = null;
       void this.endSlot(job.slot, error);
