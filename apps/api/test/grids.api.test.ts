@@ -345,6 +345,31 @@ describe('results', () => {
     expect(grouped.series).toHaveLength(4);
     expect(grouped.series[0].points).toHaveLength(2);
     expect(grouped.series[0].points[0]).toMatchObject({ epoch: 2, n: 2 });
+    // The database's per-group aggregate equals the mean and sample std of the members' own curves.
+    const each = (await get(`/v1/grids/${gridId}/curves?metric=validation.error&by=experiment`)).json();
+    const exact = (await get(`/v1/grids/${gridId}/curves?metric=validation.error&by=group`)).json();
+    for (const group of exact.series) {
+      const members = each.series.filter(
+        (s: { values: Record<string, unknown> }) =>
+          JSON.stringify({ ...s.values, 'training.seed': undefined }) === JSON.stringify({ ...group.values }),
+      );
+      expect(members.length).toBeGreaterThan(0);
+      for (const point of group.points) {
+        const values = members.flatMap(
+          (m: { points: { epoch: number; value: number }[] }) =>
+            m.points.find((p) => p.epoch === point.epoch)?.value ?? [],
+        ) as number[];
+        const mean = values.reduce((a, b) => a + b, 0) / values.length;
+        const std =
+          values.length > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1)) : 0;
+        expect(point).toEqual({
+          epoch: point.epoch,
+          value: expect.closeTo(mean, 9),
+          std: expect.closeTo(std, 9),
+          n: values.length,
+        });
+      }
+    }
     const bad = await get(`/v1/grids/${gridId}/curves?metric=error`);
     expect(bad.json().errors[0].field).toBe('querystring.metric');
   });

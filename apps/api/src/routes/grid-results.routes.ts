@@ -4,7 +4,8 @@ import { CurvesQuery, CurvesResponse, ExportQuery, GridSummary, IdParams, Proble
 import type { AppDeps } from '../deps';
 import { notFound } from '../errors';
 import { etagOf, isNotModified } from '../http-cache';
-import { buildSummary, csvCell, downsample, stat } from '../services/grid-summary';
+import { experimentSeries, groupSeries } from '../services/grid-curves';
+import { buildSummary, csvCell } from '../services/grid-summary';
 import { loadGridState } from './grid.view';
 
 const problems = { 400: ProblemDetails, 404: ProblemDetails };
@@ -75,60 +76,18 @@ export const gridResultsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, dep
       if (isNotModified(request, reply, etagOf('curves', state.version, request.query)))
         return reply.status(304).send(null);
       const [split, name] = metric.split('.') as [string, string];
+      if (by === 'experiment') {
+        const [members, rows] = await Promise.all([
+          repos.grids.members(state.view.id),
+          repos.grids.curveRows(state.view.id, split, name),
+        ]);
+        return { gridId: state.view.id, metric, by, series: experimentSeries(members, rows, maxPoints) };
+      }
       const [members, rows] = await Promise.all([
         repos.grids.members(state.view.id),
-        repos.grids.curveRows(state.view.id, split, name),
+        repos.grids.groupCurveRows(state.view.id, split, name),
       ]);
-      const perExperiment = new Map<string, { epoch: number; value: number }[]>();
-      for (const r of rows)
-        (perExperiment.get(r.experimentId) ?? perExperiment.set(r.experimentId, []).get(r.experimentId)!).push(r);
-
-      if (by === 'experiment') {
-        return {
-          gridId: state.view.id,
-          metric,
-          by,
-          series: members.map((m) => ({
-            key: m.experimentId,
-            experimentId: m.experimentId,
-            values: m.point,
-            points: downsample(perExperiment.get(m.experimentId) ?? [], maxPoints),
-          })),
-        };
-      }
-      const groups = new Map<string, { values: Record<string, unknown>; byEpoch: Map<number, number[]> }>();
-      for (const m of members) {
-        const g =
-          groups.get(m.groupKey) ??
-          groups.set(m.groupKey, { values: withoutSeed(m.point), byEpoch: new Map() }).get(m.groupKey)!;
-        for (const p of perExperiment.get(m.experimentId) ?? [])
-          (g.byEpoch.get(p.epoch) ?? g.byEpoch.set(p.epoch, []).get(p.epoch)!).push(p.value);
-      }
-      return {
-        gridId: state.view.id,
-        metric,
-        by,
-        series: [...groups.entries()].map(([key, g]) => {
-          const points = [...g.byEpoch.entries()]
-            .sort((a, b) => a[0] - b[0])
-            .map(([epoch, values]) => ({ epoch, ...stat(values) }));
-          const thinned = downsample(
-            points.map((p) => ({ epoch: p.epoch, value: p.mean })),
-            maxPoints,
-          );
-          const byEpoch = new Map(points.map((p) => [p.epoch, p]));
-          return {
-            key,
-            values: g.values,
-            // std and n are exact where no bucketing happened, else those of the bucket's last epoch.
-            points: thinned.map((p) => ({
-              ...p,
-              std: byEpoch.get(p.epoch)?.std ?? 0,
-              n: byEpoch.get(p.epoch)?.n ?? 0,
-            })),
-          };
-        }),
-      };
+      return { gridId: state.view.id, metric, by, series: groupSeries(members, rows, maxPoints) };
     },
   );
 
@@ -195,7 +154,3 @@ export const gridResultsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, dep
     },
   );
 };
-
-function withoutSeed(values: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(values).filter(([path]) => path !== 'training.seed'));
-}

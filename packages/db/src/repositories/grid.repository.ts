@@ -226,6 +226,21 @@ export function gridRepository(db: Db) {
         ORDER BY mt."experimentId", mt.epoch`;
     },
 
+    /**
+     * One metric per group (all axes but the seed) and epoch: mean, sample std (0 for one value) and
+     * count over the group's experiments, aggregated by PostgreSQL so that a grid of thousands of
+     * runs sends hundreds of rows, not hundreds of thousands.
+     */
+    async groupCurveRows(gridId: string, split: string, name: string) {
+      return db.$queryRaw<{ groupKey: string; epoch: number; mean: number; std: number; n: number }[]>`
+        SELECT m."groupKey", mt.epoch, avg(mt.value)::float8 AS mean,
+               coalesce(stddev_samp(mt.value), 0)::float8 AS std, count(*)::int AS n
+        FROM "GridMember" m JOIN "Metric" mt ON mt."experimentId" = m."experimentId"
+        WHERE m."gridId" = ${gridId}::uuid AND mt.split = ${split} AND mt.name = ${name}
+        GROUP BY m."groupKey", mt.epoch
+        ORDER BY m."groupKey", mt.epoch`;
+    },
+
     /** Ids of the grid's own experiments in `status` (reused ones belong to other grids). */
     async ownIds(gridId: string, status: ExperimentStatus): Promise<string[]> {
       const rows = await db.experiment.findMany({ where: { gridId, status }, select: { id: true } });
