@@ -3,7 +3,8 @@
 // native engine. Each case runs in its own process (peak RSS is per process), several times;
 // the median is reported. Writes its section of BENCHMARKS.md at the repository root, then runs
 // the API benchmarks (scripts/bench-api.ts; `--skip-api` skips them) and a preset grid end to end
-// with LeNet-5 on MNIST (scripts/bench-e2e.ts; `--skip-e2e` skips them).
+// with LeNet-5 on MNIST (scripts/bench-e2e.ts; `--skip-e2e` skips them), and the dashboard on a large
+// grid (scripts/bench-dashboard.ts; `--skip-dashboard` skips it).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -194,4 +195,14 @@ if (!process.argv.includes('--skip-e2e')) {
   } catch (err) {
     console.log(`end-to-end benchmarks not run: ${(err as Error).message}`);
   }
+}
+
+if (!process.argv.includes('--skip-dashboard')) {
+  // The dashboard on a 1,000-experiment grid in headless Chromium (issue 18); its own process,
+  // as it runs its script to the end when loaded.
+  const dashboard = spawnSync(process.execPath, [tsxCli, join(root, 'scripts/bench-dashboard.ts')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (dashboard.status !== 0) console.log(`dashboard benchmark not run (exit ${dashboard.status})`);
 }

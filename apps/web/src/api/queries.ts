@@ -26,7 +26,7 @@ export const keys = {
   grid: (id: string) => ['grid', id] as const,
   members: (id: string) => ['grid', id, 'members'] as const,
   summary: (id: string) => ['grid', id, 'summary'] as const,
-  curves: (id: string, metric: string) => ['grid', id, 'curves', metric] as const,
+  curves: (id: string, metric: string, by: 'experiment' | 'group') => ['grid', id, 'curves', metric, by] as const,
   experiments: ['experiments'] as const,
   experiment: (id: string) => ['experiment', id] as const,
   metrics: (id: string) => ['experiment', id, 'metrics'] as const,
@@ -91,12 +91,13 @@ export function useSummary(id: string, poll: boolean) {
   });
 }
 
-/** One metric's curve per experiment (grouping over seeds happens in the chart code). */
-export function useCurves(id: string, metric: string, poll: boolean) {
+/** One metric's curve per experiment, or per group of seeds (mean, std and n per epoch). */
+export function useCurves(id: string, metric: string, by: 'experiment' | 'group', poll: boolean, enabled = true) {
   return useQuery({
-    queryKey: keys.curves(id, metric),
+    enabled,
+    queryKey: keys.curves(id, metric, by),
     queryFn: ({ signal }) =>
-      api<Curves>(`/v1/grids/${id}/curves?metric=${encodeURIComponent(metric)}&by=experiment&maxPoints=400`, {
+      api<Curves>(`/v1/grids/${id}/curves?metric=${encodeURIComponent(metric)}&by=${by}&maxPoints=400`, {
         signal,
       }),
     refetchInterval: poll ? POLL_MS : false,

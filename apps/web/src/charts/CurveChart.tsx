@@ -6,6 +6,8 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot, { type AlignedData, type Options } from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { curvesCsv } from './export-data';
+import { ExportButtons } from './ExportButtons';
 import { alignLines, type Line } from './shape';
 
 const EPOCH_STEPS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000];
@@ -15,6 +17,8 @@ interface Props {
   lines: Line[];
   yLabel: string;
   height?: number;
+  /** A logarithmic y axis (values <= 0 are not drawn). */
+  logScale?: boolean;
 }
 
 function useWidth(ref: React.RefObject<HTMLElement | null>): number {
@@ -30,15 +34,21 @@ function useWidth(ref: React.RefObject<HTMLElement | null>): number {
 }
 
 /** uPlot's columns: x, then per line its mean and, for banded lines, lower and upper bounds. */
-function toPlot(lines: Line[]): { data: AlignedData; series: Options['series']; bands: Options['bands'] } {
+function toPlot(
+  lines: Line[],
+  logScale: boolean,
+): { data: AlignedData; series: Options['series']; bands: Options['bands'] } {
   const { x, series } = alignLines(lines);
+  // A log axis cannot place zero or negative values (a training error of 0, a band below 0).
+  const positive = (values: (number | null)[]) =>
+    logScale ? values.map((v) => (v !== null && v > 0 ? v : null)) : values;
   const data: (number | null)[][] = [x];
   const config: Options['series'] = [{ label: 'epoch' }];
   const bands: NonNullable<Options['bands']> = [];
   const few = x.length <= 30;
   lines.forEach((line, i) => {
     const s = series[i]!;
-    data.push(s.mean);
+    data.push(positive(s.mean));
     config.push({
       label: line.label,
       stroke: line.colour,
@@ -47,7 +57,7 @@ function toPlot(lines: Line[]): { data: AlignedData; series: Options['series']; 
       points: { show: few, size: line.width * 2 + 3, fill: line.colour },
     });
     if (line.band) {
-      data.push(s.lower, s.upper);
+      data.push(positive(s.lower), positive(s.upper));
       const lower = data.length - 2;
       config.push({ label: `${line.label} − std`, stroke: 'transparent', points: { show: false }, spanGaps: true });
       config.push({ label: `${line.label} + std`, stroke: 'transparent', points: { show: false }, spanGaps: true });
@@ -57,11 +67,11 @@ function toPlot(lines: Line[]): { data: AlignedData; series: Options['series']; 
   return { data: data as AlignedData, series: config, bands };
 }
 
-export function CurveChart({ title, lines, yLabel, height = 260 }: Props) {
+export function CurveChart({ title, lines, yLabel, height = 260, logScale = false }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const width = useWidth(box);
-  const { data, series, bands } = useMemo(() => toPlot(lines), [lines]);
+  const { data, series, bands } = useMemo(() => toPlot(lines, logScale), [lines, logScale]);
   const shape = lines.map((l) => `${l.id}:${l.band}`).join('|');
 
   useEffect(() => {
@@ -73,7 +83,7 @@ export function CurveChart({ title, lines, yLabel, height = 260 }: Props) {
       bands,
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: false } },
+      scales: { x: { time: false }, y: logScale ? { distr: 3 } : {} },
       axes: [
         // Epochs are whole numbers: no 1.2, 1.4 … ticks on a short run.
         { label: 'epoch', stroke: '#333', grid: { stroke: '#e3e3e3' }, incrs: EPOCH_STEPS },
@@ -86,7 +96,7 @@ export function CurveChart({ title, lines, yLabel, height = 260 }: Props) {
       plot.current = null;
     };
     // Rebuilt only when the lines or the size change; new data alone goes through setData below.
-  }, [shape, width, height, yLabel]);
+  }, [shape, width, height, yLabel, logScale]);
 
   useEffect(() => {
     plot.current?.setData(data);
@@ -95,13 +105,17 @@ export function CurveChart({ title, lines, yLabel, height = 260 }: Props) {
   const points = lines.reduce((n, l) => Math.max(n, l.points.length), 0);
   return (
     <figure className="chart">
-      <figcaption>{title}</figcaption>
+      <div className="chart-head">
+        <figcaption>{title}</figcaption>
+        <ExportButtons title={title} csv={() => curvesCsv(lines)} />
+      </div>
       <div
         ref={box}
         className="chart-plot"
         role="img"
         aria-label={`${title}: ${lines.length} curves of ${yLabel} over ${points} epochs`}
         data-points={points}
+        data-splits={[...new Set(lines.filter((l) => l.points.length > 0).map((l) => l.split))].join(' ')}
       />
       {points === 0 && <p className="muted chart-empty">No epochs recorded yet.</p>}
       {lines.some((l) => l.band) && <p className="muted small chart-note">Shaded: mean ± std over seeds.</p>}

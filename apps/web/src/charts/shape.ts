@@ -157,8 +157,30 @@ export interface FigureInput {
  * depth does not vary), thin training curves and bold validation curves, seeds as bands.
  */
 export function buildFigure({ train, heldOut, heldOutSplit, maxPoints }: FigureInput): Panel[] {
-  const trainGroups = groupOverSeeds(train);
-  const heldGroups = groupOverSeeds(heldOut);
+  return figureOfGroups(groupOverSeeds(train), groupOverSeeds(heldOut), heldOutSplit, maxPoints);
+}
+
+/** The API's per-group series (`/curves?by=group`), as seed groups; `where` gives each group's family and depth. */
+export function groupsFromSeries(
+  series: { values: Record<string, unknown>; points: { epoch: number; value: number; std?: number; n?: number }[] }[],
+  where: (key: string) => { family: string; depth: number | null } | undefined,
+): SeedGroup[] {
+  return series.flatMap((s) => {
+    const key = seedlessKey(s.values);
+    const at = where(key);
+    if (!at) return [];
+    const points = s.points.map((p) => ({ epoch: p.epoch, mean: p.value, std: p.std ?? 0, n: p.n ?? 1 }));
+    return [{ key, values: s.values, family: at.family, depth: at.depth, experimentIds: [], points }];
+  });
+}
+
+/** Fig. 4 from seed groups already formed (by groupOverSeeds, or by the API). */
+export function figureOfGroups(
+  trainGroups: SeedGroup[],
+  heldGroups: SeedGroup[],
+  heldOutSplit: Exclude<Split, 'train'>,
+  maxPoints: number,
+): Panel[] {
   const all = [...trainGroups, ...heldGroups];
   const depths = [...new Set(all.map((g) => g.depth).filter((d): d is number => d !== null))].sort((a, b) => a - b);
   const byDepth = depths.length > 1;

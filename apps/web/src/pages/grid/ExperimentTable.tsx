@@ -3,13 +3,15 @@
  * headers are buttons (keyboard-sortable, aria-sort says the order); checkboxes pick runs to
  * compare.
  */
-import { useId } from 'react';
+import { useId, useState } from 'react';
 import { EXPERIMENT_STATUSES } from './statuses';
 import { formatValue, shortAxis } from '../../charts/shape';
 import { StatusBadge } from '../../components/common';
 import { formatMetric } from '../../format';
 import { Link, setSearch } from '../../router';
 import { axisParam, type Row, type TableQuery } from './table-model';
+
+const PAGE_ROWS = 100;
 
 interface Props {
   rows: Row[];
@@ -25,6 +27,9 @@ interface Props {
 
 export function ExperimentTable({ rows, total, axes, options, query, metric, heldOut, selected, onSelect }: Props) {
   const id = useId();
+  // A page of rows at a time: a thousand-row table costs a second to draw on a small machine, and
+  // sorting and filtering already bring the rows that matter to the top.
+  const [shown, setShown] = useState(PAGE_ROWS);
   const columns: { key: string; label: string; title?: string }[] = [
     { key: 'index', label: '#' },
     { key: 'status', label: 'status' },
@@ -96,7 +101,7 @@ export function ExperimentTable({ rows, total, axes, options, query, metric, hel
             </tr>
           </thead>
           <tbody>
-            {rows.map((r) => (
+            {rows.slice(0, shown).map((r) => (
               <tr key={r.id} data-status={r.status}>
                 <td>
                   <input
@@ -131,6 +136,19 @@ export function ExperimentTable({ rows, total, axes, options, query, metric, hel
           </tbody>
         </table>
       </div>
+      {rows.length > shown && (
+        <p className="table-more">
+          <span className="muted">
+            Showing {shown} of {rows.length}.
+          </span>{' '}
+          <button type="button" onClick={() => setShown((n) => n + PAGE_ROWS)}>
+            Show {Math.min(PAGE_ROWS, rows.length - shown)} more
+          </button>{' '}
+          <button type="button" onClick={() => setShown(rows.length)}>
+            Show all
+          </button>
+        </p>
+      )}
     </>
   );
 }

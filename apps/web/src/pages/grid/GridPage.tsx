@@ -10,9 +10,20 @@ import { ErrorNotice, Loading, ProgressBar, Section, StatusBadge, StatusCounts }
 import { formatDate } from '../../format';
 import { Link, setSearch, useLocation } from '../../router';
 import { GridActions } from '../grids/GridActions';
+import { AxisCharts } from './AxisCharts';
 import { ExperimentTable } from './ExperimentTable';
 import { GridCharts } from './GridCharts';
-import { axisOptions, buildRows, filterRows, heldOutSplit, metricNames, readTableQuery, sortRows } from './table-model';
+import { GroupTable, keptGroups } from './GroupTable';
+import {
+  axisOptions,
+  buildRows,
+  filterRows,
+  heldOutSplit,
+  isTrainOnly,
+  metricNames,
+  readTableQuery,
+  sortRows,
+} from './table-model';
 import { degradationVerdict } from './verdict';
 
 export function GridPage({ id }: { id: string }) {
@@ -31,6 +42,9 @@ export function GridPage({ id }: { id: string }) {
   const metrics = metricNames(summary.data);
   const metric = metrics.includes(search.get('metric') ?? '') ? search.get('metric')! : metrics[0]!;
   const heldOut = heldOutSplit(summary.data);
+  const trainOnly = isTrainOnly(summary.data, metric);
+  const logScale = search.get('log') === '1';
+  const groupBySeeds = search.get('group') === 'seeds';
   const allRows = useMemo(() => buildRows(members.data ?? [], summary.data), [members.data, summary.data]);
   const options = useMemo(() => axisOptions(allRows, grid?.axes ?? []), [allRows, grid?.axes]);
   const filterKey = search.toString();
@@ -81,44 +95,96 @@ export function GridPage({ id }: { id: string }) {
       <Section
         title="Training curves"
         actions={
-          <label className="inline-label">
-            Metric
-            <select value={metric} onChange={(e) => setSearch({ metric: e.target.value })}>
-              {metrics.map((m) => (
-                <option key={m} value={m}>
-                  {m}
-                </option>
-              ))}
-            </select>
-          </label>
+          <span className="section-controls">
+            <label className="inline-label">
+              Metric
+              <select value={metric} onChange={(e) => setSearch({ metric: e.target.value })}>
+                {metrics.map((m) => (
+                  <option key={m} value={m}>
+                    {m}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="inline-label">
+              <input
+                type="checkbox"
+                checked={logScale}
+                onChange={(e) => setSearch({ log: e.target.checked ? '1' : '' })}
+              />
+              log scale
+            </label>
+          </span>
         }
       >
         <p className="muted small">
-          Thin lines: training {metric}; bold lines: {heldOut} {metric}. One colour per{' '}
+          Thin lines: training {metric}
+          {trainOnly ? ` (recorded for training only)` : `; bold lines: ${heldOut} ${metric}`}. One colour per{' '}
           {new Set(rows.map((r) => r.depth)).size > 1 ? 'depth' : 'configuration'}; shaded: mean ± std over seeds. Only
-          the experiments the table's filters keep are drawn.
+          the configurations the table's filters keep are drawn.
         </p>
         {members.isError && !members.data ? (
           <ErrorNotice error={members.error} what="the experiments" />
         ) : (
-          <GridCharts gridId={id} rows={rows} metric={metric} heldOut={heldOut} poll={poll} />
+          <GridCharts
+            gridId={id}
+            rows={rows}
+            query={query}
+            metric={metric}
+            heldOut={heldOut}
+            trainOnly={trainOnly}
+            logScale={logScale}
+            poll={poll}
+          />
         )}
+      </Section>
+
+      <Section title="Against the axes">
+        <p className="muted small">
+          Each configuration&apos;s {metric} (mean ± std over its finished seeds) against the grid&apos;s axes, for the
+          experiments the table&apos;s filters keep.
+        </p>
+        <AxisCharts
+          summary={summary.data}
+          metric={metric}
+          heldOut={heldOut}
+          trainOnly={trainOnly}
+          filters={query.axes}
+          search={search}
+        />
       </Section>
 
       <Section
         title="Experiments"
         actions={
-          <Link
-            to={`/compare?ids=${compareIds.join(',')}`}
-            className={compareIds.length >= 2 ? 'button-link' : 'button-link disabled'}
-            aria-disabled={compareIds.length < 2}
-            onClick={(e) => compareIds.length < 2 && e.preventDefault()}
-          >
-            Compare selected ({compareIds.length})
-          </Link>
+          <span className="section-controls">
+            <label className="inline-label">
+              <input
+                type="checkbox"
+                checked={groupBySeeds}
+                onChange={(e) => setSearch({ group: e.target.checked ? 'seeds' : '' })}
+              />
+              group over seeds
+            </label>
+            <Link
+              to={`/compare?ids=${compareIds.join(',')}`}
+              className={compareIds.length >= 2 ? 'button-link' : 'button-link disabled'}
+              aria-disabled={compareIds.length < 2}
+              onClick={(e) => compareIds.length < 2 && e.preventDefault()}
+            >
+              Compare selected ({compareIds.length})
+            </Link>
+          </span>
         }
       >
-        {members.isPending ? (
+        {groupBySeeds ? (
+          <GroupTable
+            groups={keptGroups(summary.data, query.axes)}
+            axes={view.axes}
+            metric={metric}
+            heldOut={heldOut}
+          />
+        ) : members.isPending ? (
           <Loading what="the experiments" />
         ) : (
           <ExperimentTable

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { GridMember, Summary } from '../../api/types';
-import { axisOptions, buildRows, filterRows, heldOutSplit, metricNames, readTableQuery, sortRows } from './table-model';
+import {
+  axisOptions,
+  buildRows,
+  filterRows,
+  heldOutSplit,
+  isTrainOnly,
+  metricNames,
+  readTableQuery,
+  sortRows,
+} from './table-model';
 import { degradationVerdict } from './verdict';
 
 const member = (index: number, family: string, depth: number, status: string, seed = 0): GridMember =>
@@ -89,6 +98,24 @@ describe('experiment table model', () => {
     expect(heldOutSplit(testOnly as unknown as Summary)).toBe('test');
     expect(metricNames(testOnly as unknown as Summary)).toEqual(['error', 'loss']);
     expect(metricNames(undefined)).toEqual(['error', 'loss']);
+  });
+
+  it('offers training-only metrics (learning rate, images/s) after the ones with both curves', () => {
+    const withRates = {
+      experiments: [
+        {
+          final: {
+            'train.error': 0.1,
+            'validation.error': 0.2,
+            'train.learning_rate': 0.01,
+            'train.images_per_second': 500,
+          },
+        },
+      ],
+    } as unknown as Summary;
+    expect(metricNames(withRates)).toEqual(['error', 'images_per_second', 'learning_rate']);
+    expect(isTrainOnly(withRates, 'learning_rate')).toBe(true);
+    expect(isTrainOnly(withRates, 'error')).toBe(false);
   });
 });
 

@@ -148,12 +148,22 @@ export function heldOutSplit(summary: Summary | undefined): 'validation' | 'test
     : 'test';
 }
 
-/** Metric names offered by the picker: those with both a training and a held-out value, error first. */
+/**
+ * Metric names offered by the picker: those with both a training and a held-out value (error and
+ * loss first), then those recorded for training only (learning rate, images/s, epoch time).
+ */
 export function metricNames(summary: Summary | undefined): string[] {
   const keys = new Set(summary?.experiments.flatMap((e) => Object.keys(e.final)) ?? []);
   const held = heldOutSplit(summary);
   const names = [...keys].filter((k) => k.startsWith('train.')).map((k) => k.slice('train.'.length));
   const both = names.filter((n) => keys.has(`${held}.${n}`));
+  const trainOnly = names.filter((n) => !keys.has(`${held}.${n}`)).sort();
   const ordered = ['error', 'loss', ...both.filter((n) => n !== 'error' && n !== 'loss').sort()];
-  return both.length ? ordered.filter((n) => both.includes(n)) : ['error', 'loss'];
+  return both.length ? [...ordered.filter((n) => both.includes(n)), ...trainOnly] : ['error', 'loss'];
+}
+
+/** A metric recorded for the training split only (no held-out curve or column to show). */
+export function isTrainOnly(summary: Summary | undefined, metric: string): boolean {
+  const keys = summary?.experiments.flatMap((e) => Object.keys(e.final)) ?? [];
+  return keys.includes(`train.${metric}`) && !keys.includes(`${heldOutSplit(summary)}.${metric}`);
 }
