@@ -22,6 +22,8 @@ export const ApiEnv = {
   WORKER_MEMORY_MB: z.coerce.number().int().positive().optional(),
   /** How often an SSE stream re-reads Postgres. */
   SSE_INTERVAL_MS: z.coerce.number().int().positive().default(1_000),
+  /** The built dashboard to serve at /; default apps/web/build (a test serves a build of its own). */
+  WEB_ROOT: z.string().min(1).optional(),
 };
 
 export type ApiConfig = ReturnType<typeof loadApiEnv>;

@@ -14,6 +14,8 @@ export async function startStack(options: {
   databaseUrl: string;
   queuePrefix: string;
   workerEnv?: Record<string, string>;
+  /** Extra environment of the API process (e.g. WEB_ROOT). */
+  apiEnv?: Record<string, string>;
   startWorker?: boolean;
 }): Promise<Stack> {
   const port = await freePort();
@@ -24,7 +26,12 @@ export async function startStack(options: {
   };
   const apiUrl = `http://127.0.0.1:${port}`;
   const launchApi = async () => {
-    const api = startProcess('apps/api/src/server.ts', { ...common, PORT: String(port), OUTBOX_INTERVAL_MS: '500' });
+    const api = startProcess('apps/api/src/server.ts', {
+      ...common,
+      PORT: String(port),
+      OUTBOX_INTERVAL_MS: '500',
+      ...options.apiEnv,
+    });
     await waitForHttp(`${apiUrl}/readyz`, api);
     return api;
   };

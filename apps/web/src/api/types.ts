@@ -34,3 +34,4 @@ export type Checkpoint = z.infer<typeof CheckpointView>;
 export type Comparison = z.infer<typeof CompareResponse>;
 export type Preset = { name: string; description: string; source: string };
 export type ExperimentStatus = Experiment['status'];
+export type { ActivationLayersView as ActivationLayers, ActivationMapsView as ActivationMaps } from '@resnet-lab/spec';

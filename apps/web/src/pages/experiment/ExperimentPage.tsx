@@ -1,4 +1,7 @@
-/** One experiment: status, backend, attempts and error, live curves, checkpoints to download, the spec. */
+/**
+ * One experiment: status, backend, attempts and error, live curves, checkpoints to download, the
+ * activation maps of any layer ("Inside the network"), the spec.
+ */
 import { useMemo } from 'react';
 import { errorMessage } from '../../api/client';
 import { LiveIndicator, useLiveExperiment } from '../../api/live-queries';
@@ -8,6 +11,7 @@ import { experimentLines } from '../../charts/experiment-lines';
 import { ErrorNotice, Loading, ProgressBar, Section, StatusBadge } from '../../components/common';
 import { formatBytes, formatDate, formatMetric } from '../../format';
 import { Link } from '../../router';
+import { ActivationsSection } from './ActivationsSection';
 import { SpecTable } from './SpecTable';
 
 export function ExperimentPage({ id }: { id: string }) {
@@ -149,6 +153,12 @@ export function ExperimentPage({ id }: { id: string }) {
           </>
         )}
       </Section>
+
+      {(checkpoints.data?.checkpoints.length ?? 0) > 0 && (
+        <Section title="Inside the network">
+          <ActivationsSection experimentId={e.id} />
+        </Section>
+      )}
 
       <Section title="Specification">
         <SpecTable spec={e.spec} />
