@@ -7,6 +7,8 @@ import {
   type TestDatabase,
   type TestQueuePrefix,
 } from '@resnet-lab/testing';
+import { describeModel } from '@resnet-lab/models';
+import type { ArchitectureSpec } from '@resnet-lab/spec';
 import { buildApp, type App } from '../src/app';
 import type { AppDeps } from '../src/deps';
 
@@ -155,6 +157,38 @@ describe('reading experiments', () => {
     ]);
     const res = await app.inject({ method: 'GET', url: `/v1/experiments/${created.id}/metrics?split=validation` });
     expect(res.json().metrics).toEqual([{ epoch: 1, split: 'validation', name: 'loss', value: 1.5 }]);
+  });
+
+  it('records the backend with the reason it was chosen', async () => {
+    const created = (await app.inject({ method: 'POST', url: '/v1/experiments', payload: {} })).json();
+    expect(created.backendReason).toBeNull();
+    const { lease } = (await deps.repos.experiments.claim(created.id, 'w1'))!;
+    await deps.repos.experiments.setBackend(lease, 'cpu', 'fallback: onednn (not installed)');
+    const res = (await app.inject({ method: 'GET', url: `/v1/experiments/${created.id}` })).json();
+    expect([res.backend, res.backendReason]).toEqual(['cpu', 'fallback: onednn (not installed)']);
+  });
+
+  it("describes the experiment's network with its dataset's input size and classes", async () => {
+    const spec = {
+      architecture: { family: 'cifar-resnet', depth: 20 },
+      dataset: { name: 'synthetic', trainSize: 64, testSize: 16, imageSize: 16, channels: 1, classes: 7 },
+    };
+    const created = (await app.inject({ method: 'POST', url: '/v1/experiments', payload: spec })).json();
+    const res = await app.inject({ method: 'GET', url: `/v1/experiments/${created.id}/model` });
+    expect(res.statusCode).toBe(200);
+    const expected = describeModel({
+      ...(created.spec.architecture as ArchitectureSpec),
+      inputSize: 16,
+      inputChannels: 1,
+      numClasses: 7,
+    });
+    expect(res.json()).toEqual(expected);
+    expect(res.json().layers.at(-1).outputShape).toEqual([7]);
+    const missing = await app.inject({
+      method: 'GET',
+      url: '/v1/experiments/6f1c3e0a-8f1e-4a56-9a7c-2d7f0c6f4b11/model',
+    });
+    expect(missing.statusCode).toBe(404);
   });
 });
 

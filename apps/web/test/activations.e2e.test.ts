@@ -125,7 +125,7 @@ describe.skipIf(!hasChromium)(
       await section.getByRole('spinbutton', { name: /Test image/ }).focus();
       await page.keyboard.press('ArrowUp');
       await section.locator('figcaption', { hasText: 'Test image 1' }).waitFor();
-      await section.getByRole('button', { name: 'next test image' }).click();
+      await section.getByRole('button', { name: /^Next test image/ }).click();
       await section.locator('figcaption', { hasText: 'Test image 2' }).waitFor();
       await section.getByLabel('Checkpoint').selectOption('1');
       await section.getByRole('status').filter({ hasText: 'at epoch 1' }).waitFor();

@@ -27,6 +27,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 const SCREENSHOTS = path.join(REPO_ROOT, '.run', 'screenshots');
 const WEB = path.join(REPO_ROOT, 'apps', 'web');
+const AXE = path.join(REPO_ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 
 // Training waits are generous: a loaded 2-core machine may take a minute for an epoch.
 const EPOCH_WAIT_MS = 120_000;
@@ -215,13 +216,61 @@ describe.skipIf(!hasChromium)(
         null,
         { timeout: EPOCH_WAIT_MS, polling: 200 },
       );
-      expect(await page.getByRole('figure').count()).toBe(2); // plain beside residual
+      // Plain beside residual.
+      expect(await page.getByRole('region', { name: 'Training curves' }).getByRole('figure').count()).toBe(2);
       await page.waitForFunction(
         () => [...document.querySelectorAll<HTMLElement>('.chart-plot')].every((el) => Number(el.dataset.points) >= 2),
         null,
         { timeout: 30_000 },
       );
       await shot('04-grid-done');
+    });
+
+    it('plots the final error against an axis, exports CSV and PNG, and groups the table over seeds', async () => {
+      const section = page.getByRole('region', { name: 'Against the axes' });
+      const chart = section.getByRole('img', { name: /against family/ });
+      await chart.waitFor();
+      expect(await chart.getAttribute('data-points')).toBe('2');
+      await shot('04b-against-axes');
+
+      // The CSV holds what the chart shows: the summary's mean over seeds of each family.
+      const [csv] = await Promise.all([
+        page.waitForEvent('download'),
+        section.getByRole('button', { name: /^CSV of .* against family$/ }).click(),
+      ]);
+      expect(csv.suggestedFilename()).toMatch(/\.csv$/);
+      const [header, ...rows] = (await readFile(await csv.path(), 'utf8')).trim().split(/\r?\n/);
+      const columns = header!.split(',');
+      expect(columns.slice(0, 2)).toEqual(['series', 'family']);
+      const metricKey = columns[2]!.match(/^final (\w+) error mean$/)?.[1];
+      expect(metricKey, columns[2]).toBeDefined();
+      const summary = (await (await fetch(`${stack.apiUrl}/v1/grids/${gridId}/summary`)).json()) as {
+        groups: { values: Record<string, unknown>; final: Record<string, { mean: number }> }[];
+      };
+      expect(rows).toHaveLength(2);
+      for (const row of rows) {
+        const [, family, mean] = row.split(',');
+        const group = summary.groups.find((g) => g.values['architecture.family'] === family)!;
+        expect(Number(mean)).toBeCloseTo(group.final[`${metricKey}.error`]!.mean, 6);
+      }
+
+      // The PNG is a real image of the figure.
+      const [png] = await Promise.all([
+        page.waitForEvent('download'),
+        section.getByRole('button', { name: /^PNG of .* against family$/ }).click(),
+      ]);
+      const image = await readFile(await png.path());
+      expect(image.subarray(1, 4).toString('latin1')).toBe('PNG');
+      expect(image.length).toBeGreaterThan(2_000);
+
+      // Grouped over seeds: one row per configuration with its n, and the choice kept in the URL.
+      await page.getByLabel('group over seeds').check();
+      expect(new URL(page.url()).searchParams.get('group')).toBe('seeds');
+      const groupRows = page.locator('.groups-table tbody tr');
+      await groupRows.nth(1).waitFor();
+      expect(await groupRows.count()).toBe(2);
+      await page.getByLabel('group over seeds').uncheck();
+      await page.locator('.experiments-table tbody tr').nth(1).waitFor();
     });
 
     it('keeps the metric and filters in the URL', async () => {
@@ -231,7 +280,7 @@ describe.skipIf(!hasChromium)(
       expect(new URL(page.url()).searchParams.get('sort')).toBe('attempts');
       expect(await page.locator('th[aria-sort="ascending"]').textContent()).toContain('attempts');
       await page.getByLabel('Metric').selectOption('loss');
-      await page.getByRole('button', { name: 'family' }).click();
+      await page.getByRole('button', { name: 'family', exact: true }).click();
       await page.getByRole('group', { name: 'filter experiments' }).getByLabel('family').selectOption('cifar-resnet');
       const url = new URL(page.url());
       expect(url.searchParams.get('metric')).toBe('loss');
@@ -253,6 +302,21 @@ describe.skipIf(!hasChromium)(
       const link = page.getByRole('link', { name: /^checkpoint-epoch-2\.bin$/ });
       await link.waitFor();
       await page.getByText(/^Backend$/).waitFor();
+      // The backend with why it was chosen, and the network's size, as the API has them.
+      const apiExperiment = (await (await fetch(`${stack.apiUrl}/v1/experiments/${experimentId}`)).json()) as {
+        backendReason: string | null;
+      };
+      expect(apiExperiment.backendReason).toBeTruthy();
+      expect(await page.locator('.backend-reason').textContent()).toContain(apiExperiment.backendReason);
+      const described = (await (await fetch(`${stack.apiUrl}/v1/experiments/${experimentId}/model`)).json()) as {
+        params: number;
+        layers: unknown[];
+      };
+      const model = page.getByRole('region', { name: 'Model' });
+      await model.getByText(/multiply-adds per image/).waitFor();
+      expect(await model.locator('dd').first().getAttribute('title')).toBe(described.params.toLocaleString('en'));
+      await model.getByText('Layer table').click();
+      expect(await model.locator('.layers-table tbody tr').count()).toBe(described.layers.length);
       await shot('05-experiment');
       const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
       expect(download.suggestedFilename()).toBe('checkpoint-epoch-2.bin');
@@ -326,9 +390,9 @@ describe.skipIf(!hasChromium)(
       await page.getByLabel('Priority of grid e2e long', { exact: true }).fill('900');
       await page.getByRole('button', { name: 'Set the priority of grid e2e long' }).click();
       await expect.poll(async () => (await apiGrid()).priority, { timeout: 30_000 }).toBe(900);
-      expect(
-        await page.getByRole('button', { name: 'Retry the failed experiments of grid e2e long' }).isDisabled(),
-      ).toBe(true);
+      expect(await page.getByRole('button', { name: 'Retry failed experiments of grid e2e long' }).isDisabled()).toBe(
+        true,
+      );
       await page.getByRole('button', { name: 'Pause grid e2e long' }).click();
       await page.getByRole('button', { name: 'Resume grid e2e long' }).waitFor();
       expect((await apiGrid()).status).toBe('paused');
@@ -339,6 +403,36 @@ describe.skipIf(!hasChromium)(
       await expect.poll(async () => (await apiGrid()).status, { timeout: 30_000 }).toBe('cancelled');
       await page.locator('.grids-table .badge-cancelled').waitFor();
       await shot('08-grids-list');
+    });
+
+    it('has no serious or critical accessibility problems (axe-core) on any page', async () => {
+      const experiments = (await (await fetch(`${stack.apiUrl}/v1/grids/${gridId}/experiments`)).json()) as {
+        items: { experiment: { id: string } }[];
+      };
+      const [a, b] = experiments.items.map((i) => i.experiment.id);
+      const pages: [string, string][] = [
+        ['grids', '/'],
+        ['grid', `/grids/${gridId}`],
+        ['experiment', `/experiments/${a}`],
+        ['compare', `/compare?ids=${a},${b}`],
+      ];
+      const found: string[] = [];
+      for (const [name, url] of pages) {
+        await page.goto(`${stack.apiUrl}${url}`);
+        await page.locator('main h1').first().waitFor();
+        await page.waitForLoadState('networkidle').catch(() => undefined);
+        await page.addScriptTag({ path: AXE });
+        const violations = await page.evaluate(async () => {
+          const axe = (window as unknown as { axe: { run: (o: object) => Promise<AxeResults> } }).axe;
+          type AxeResults = { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
+          const result = await axe.run({ resultTypes: ['violations'] });
+          return result.violations
+            .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+            .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+        });
+        found.push(...violations.map((v) => `${name}: ${v}`));
+      }
+      expect(found).toEqual([]);
     });
 
     it('says clearly when the API is down and recovers when it is back', async () => {

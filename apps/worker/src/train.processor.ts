@@ -143,7 +143,7 @@ async function runAttempt(storedSpec: unknown, lease: Lease, ctx: TrainJobContex
     switch (event.type) {
       case 'started':
         logger.info({ backend: event.backend, reason: event.backendReason }, 'trainer started');
-        await repos.experiments.setBackend(lease, event.backend);
+        await repos.experiments.setBackend(lease, event.backend, event.backendReason ?? null);
         return;
       case 'progress': {
         if (Date.now() - lastProgressWrite >= PROGRESS_WRITE_MS) {

@@ -21,6 +21,8 @@ export const ExperimentView = z.object({
   specHash: z.string(),
   attempts: z.number().int(),
   backend: z.string().nullable(),
+  /** Why the trainer chose `backend`: "first choice", or the backends it fell back from and why. */
+  backendReason: z.string().nullable(),
   worker: z.string().nullable(),
   error: z.string().nullable(),
   progress: ExperimentProgress.nullable(),

@@ -9,6 +9,7 @@ export function toExperimentView(row: Experiment): ExperimentView {
     specHash: row.specHash,
     attempts: row.attempts,
     backend: row.backend,
+    backendReason: row.backendReason,
     worker: row.worker,
     error: row.error,
     progress: (row.progress as ExperimentView['progress']) ?? null,

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { describeModel } from '@resnet-lab/models';
 import {
   ExperimentPage,
   ExperimentSpec,
@@ -8,7 +9,9 @@ import {
   ListExperimentsQuery,
   MetricsQuery,
   MetricsResponse,
+  ModelDescriptionView,
   ProblemDetails,
+  resolveExperiment,
 } from '@resnet-lab/spec';
 import type { AppDeps } from '../deps';
 import { notFound } from '../errors';
@@ -104,6 +107,27 @@ export const experimentsRoutes: FastifyPluginAsyncZod<AppDeps & { memoryGuard: M
       if (!experiment) throw notFound('experiment', request.params.id);
       const metrics = await repos.metrics.list(experiment.id, request.query);
       return { experimentId: experiment.id, backend: experiment.backend, metrics };
+    },
+  );
+
+  app.get(
+    '/v1/experiments/:id/model',
+    {
+      schema: {
+        summary: "The experiment's network: parameters, FLOPs and layer table",
+        description:
+          'The network its spec resolves to (input size, channels and classes from its dataset), described ' +
+          'analytically as POST /v1/architectures/describe does: nothing is built or trained.',
+        tags: ['experiments'],
+        params: IdParams,
+        response: { 200: ModelDescriptionView, ...problems },
+      },
+    },
+    async (request) => {
+      const experiment = await repos.experiments.get(request.params.id);
+      if (!experiment) throw notFound('experiment', request.params.id);
+      // Stored specs were validated at submit; parsing again fills defaults added since.
+      return describeModel(resolveExperiment(ExperimentSpec.parse(experiment.spec)).architecture);
     },
   );
 

@@ -15,6 +15,7 @@ import type {
   GridMember,
   GridMembers,
   Metrics,
+  ModelDescription,
   Preset,
   Submitted,
   Summary,
@@ -31,6 +32,7 @@ export const keys = {
   experiment: (id: string) => ['experiment', id] as const,
   metrics: (id: string) => ['experiment', id, 'metrics'] as const,
   checkpoints: (id: string) => ['experiment', id, 'checkpoints'] as const,
+  model: (id: string) => ['experiment', id, 'model'] as const,
   compare: (ids: string[]) => ['compare', ...ids] as const,
 };
 
@@ -133,6 +135,15 @@ export function useCheckpoints(id: string, poll: boolean) {
     queryKey: keys.checkpoints(id),
     queryFn: ({ signal }) => api<{ checkpoints: Checkpoint[] }>(`/v1/experiments/${id}/checkpoints`, { signal }),
     refetchInterval: poll ? POLL_MS : false,
+  });
+}
+
+/** The experiment's network (layers, params, FLOPs): fixed by its spec, so fetched once. */
+export function useModelDescription(id: string) {
+  return useQuery({
+    queryKey: keys.model(id),
+    queryFn: ({ signal }) => api<ModelDescription>(`/v1/experiments/${id}/model`, { signal }),
+    staleTime: Infinity,
   });
 }
 

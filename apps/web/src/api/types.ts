@@ -15,6 +15,7 @@ import type {
   GridSummary,
   GridView,
   MetricsResponse,
+  ModelDescriptionView,
   ProblemDetails,
 } from '@resnet-lab/spec';
 
@@ -31,6 +32,7 @@ export type DryRun = z.infer<typeof DryRunResponse>;
 export type Submitted = z.infer<typeof GridSubmitResponse>;
 export type Metrics = z.infer<typeof MetricsResponse>;
 export type Checkpoint = z.infer<typeof CheckpointView>;
+export type ModelDescription = z.infer<typeof ModelDescriptionView>;
 export type Comparison = z.infer<typeof CompareResponse>;
 export type Preset = { name: string; description: string; source: string };
 export type ExperimentStatus = Experiment['status'];

@@ -136,9 +136,9 @@ export function experimentRepository(db: Db) {
       return { experiment, lease: { experimentId: id, lease: rows[0]!.attempts } };
     },
 
-    /** Records the backend the attempt's trainer chose. */
-    async setBackend(l: Lease, backend: string): Promise<void> {
-      await attemptUpdate(db, l, { backend });
+    /** Records the backend the attempt's trainer chose, and why. */
+    async setBackend(l: Lease, backend: string, backendReason: string | null = null): Promise<void> {
+      await attemptUpdate(db, l, { backend, backendReason });
     },
 
     async setProgress(l: Lease, progress: Prisma.InputJsonValue): Promise<void> {

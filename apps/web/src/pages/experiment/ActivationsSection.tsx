@@ -98,9 +98,8 @@ export function ActivationsSection({ experimentId }: { experimentId: string }) {
               className="small-button"
               onClick={() => setImage((n) => clampImage(n - 1))}
               disabled={image <= 0}
-              aria-label="previous test image"
             >
-              ‹ Prev
+              ‹ Prev<span className="visually-hidden"> test image</span>
             </button>
             <input
               id="activation-image"
@@ -119,9 +118,8 @@ export function ActivationsSection({ experimentId }: { experimentId: string }) {
               className="small-button"
               onClick={() => setImage((n) => clampImage(n + 1))}
               disabled={lastImage !== null && image >= lastImage}
-              aria-label="next test image"
             >
-              Next ›
+              Next<span className="visually-hidden"> test image</span> ›
             </button>
           </span>
         </div>

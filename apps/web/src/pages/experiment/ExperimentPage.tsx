@@ -12,6 +12,7 @@ import { ErrorNotice, Loading, ProgressBar, Section, StatusBadge } from '../../c
 import { formatBytes, formatDate, formatMetric } from '../../format';
 import { Link } from '../../router';
 import { ActivationsSection } from './ActivationsSection';
+import { ModelSummary } from './ModelSummary';
 import { SpecTable } from './SpecTable';
 
 export function ExperimentPage({ id }: { id: string }) {
@@ -26,8 +27,15 @@ export function ExperimentPage({ id }: { id: string }) {
 
   const names = useMemo(() => {
     const all = new Set((metrics.data?.metrics ?? []).map((m) => m.name));
-    return ['error', 'loss'].filter((n) => all.has(n));
+    return ['error', 'loss', 'images_per_second'].filter((n) => all.has(n));
   }, [metrics.data]);
+  const throughput = useMemo(
+    () =>
+      (metrics.data?.metrics ?? [])
+        .filter((m) => m.split === 'train' && m.name === 'images_per_second')
+        .reduce<{ epoch: number; value: number } | null>((last, m) => (!last || m.epoch > last.epoch ? m : last), null),
+    [metrics.data],
+  );
 
   if (experiment.isPending) return <Loading what="the experiment" />;
   if (!experiment.data) return <ErrorNotice error={experiment.error} what={`experiment ${id}`} />;
@@ -62,7 +70,12 @@ export function ExperimentPage({ id }: { id: string }) {
       )}
       <dl className="facts">
         <dt>Backend</dt>
-        <dd>{e.backend ?? 'not started yet'}</dd>
+        <dd>
+          {e.backend ?? 'not started yet'}
+          {e.backendReason && <span className="muted small backend-reason"> — {e.backendReason}</span>}
+        </dd>
+        <dt>Throughput</dt>
+        <dd>{throughput ? `${Math.round(throughput.value)} images/s (training, epoch ${throughput.epoch})` : '—'}</dd>
         <dt>Attempts</dt>
         <dd>{e.attempts}</dd>
         <dt>Worker</dt>
@@ -159,6 +172,10 @@ export function ExperimentPage({ id }: { id: string }) {
           <ActivationsSection experimentId={e.id} />
         </Section>
       )}
+
+      <Section title="Model">
+        <ModelSummary experimentId={e.id} />
+      </Section>
 
       <Section title="Specification">
         <SpecTable spec={e.spec} />

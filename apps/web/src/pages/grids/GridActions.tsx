@@ -41,7 +41,7 @@ export function GridActions({ grid, compact = false }: { grid: Grid; compact?: b
         type="button"
         onClick={() => act('retry')}
         disabled={grid.counts.failed === 0}
-        aria-label={`Retry the failed experiments of grid ${label}`}
+        aria-label={`Retry failed experiments of grid ${label}`}
       >
         Retry failed
       </button>
