@@ -12,11 +12,12 @@ import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { chromium, type Page } from 'playwright-core';
-import { createTestDatabase, createTestQueuePrefix, REPO_ROOT, startStack } from '@resnet-lab/testing';
+import { buildDashboard, createTestDatabase, createTestQueuePrefix, REPO_ROOT, startStack } from '@resnet-lab/testing';
 
 const START = '<!-- dashboard-bench:start -->';
 const END = '<!-- dashboard-bench:end -->';
 const CHROMIUM = '/usr/bin/chromium';
+const BUILD = join(REPO_ROOT, '.run', 'web-build-bench');
 
 /** 2 families x 5 depths x 5 learning rates x 20 seeds = 1,000 experiments. */
 const GRID = {
@@ -131,7 +132,7 @@ async function switchTime(page: Page, metric: string): Promise<number> {
 }
 
 function bundleSize(): { js: number; css: number } {
-  const assets = join(REPO_ROOT, 'apps/web/build/assets');
+  const assets = join(BUILD, 'assets');
   let js = 0;
   let css = 0;
   for (const f of readdirSync(assets)) {
@@ -148,12 +149,17 @@ async function main() {
   const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, keep: { type: 'boolean' } } });
   const rounds = Number(values.rounds);
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: bash scripts/install-system-deps.sh`);
-  if (!existsSync(join(REPO_ROOT, 'apps/web/build/index.html')))
-    throw new Error('the dashboard is not built: npm run build -w @resnet-lab/web');
+  // A production build of today's source, served by this run's API only.
+  buildDashboard(BUILD);
 
   const database = await createTestDatabase('rl_bench_dash');
   const queue = await createTestQueuePrefix();
-  const stack = await startStack({ databaseUrl: database.url, queuePrefix: queue.prefix, startWorker: false });
+  const stack = await startStack({
+    databaseUrl: database.url,
+    queuePrefix: queue.prefix,
+    startWorker: false,
+    apiEnv: { WEB_ROOT: BUILD },
+  });
   try {
     const res = await fetch(`${stack.apiUrl}/v1/grids`, {
       method: 'POST',

@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  buildDashboard,
   createTestDatabase,
   createTestQueuePrefix,
   REPO_ROOT,
@@ -26,7 +26,6 @@ import {
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 const SCREENSHOTS = path.join(REPO_ROOT, '.run', 'screenshots');
-const WEB = path.join(REPO_ROOT, 'apps', 'web');
 const BUILD = path.join(REPO_ROOT, '.run', 'web-build-activations-e2e');
 
 let database: TestDatabase;
@@ -61,11 +60,7 @@ describe.skipIf(!hasChromium)(
     : `activation maps in headless Chromium: SKIPPED, ${CHROMIUM} is missing`,
   () => {
     beforeAll(async () => {
-      execFileSync(
-        process.execPath,
-        [path.join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--outDir', BUILD, '--emptyOutDir'],
-        { cwd: WEB, stdio: 'pipe' },
-      );
+      buildDashboard(BUILD);
       await mkdir(SCREENSHOTS, { recursive: true });
       database = await createTestDatabase();
       queue = await createTestQueuePrefix();

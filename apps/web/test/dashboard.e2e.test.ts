@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
@@ -6,6 +5,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  buildDashboard,
   createTestDatabase,
   createTestQueuePrefix,
   REPO_ROOT,
@@ -26,7 +26,7 @@ import {
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 const SCREENSHOTS = path.join(REPO_ROOT, '.run', 'screenshots');
-const WEB = path.join(REPO_ROOT, 'apps', 'web');
+const BUILD = path.join(REPO_ROOT, '.run', 'web-build-dashboard-e2e');
 const AXE = path.join(REPO_ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 
 // Training waits are generous: a loaded 2-core machine may take a minute for an epoch.
@@ -76,17 +76,14 @@ describe.skipIf(!hasChromium)(
   hasChromium ? 'dashboard in headless Chromium' : `dashboard in headless Chromium: SKIPPED, ${CHROMIUM} is missing`,
   () => {
     beforeAll(async () => {
-      // The test serves what it builds: the API's static plugin reads apps/web/build.
-      execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], {
-        cwd: WEB,
-        stdio: 'pipe',
-      });
+      // The test serves what it builds (through WEB_ROOT), in a directory of its own.
+      buildDashboard(BUILD);
       // Only this run's screenshots: an old one must not pass for a new one.
       await rm(SCREENSHOTS, { recursive: true, force: true });
       await mkdir(SCREENSHOTS, { recursive: true });
       database = await createTestDatabase();
       queue = await createTestQueuePrefix();
-      stack = await startStack({ databaseUrl: database.url, queuePrefix: queue.prefix });
+      stack = await startStack({ databaseUrl: database.url, queuePrefix: queue.prefix, apiEnv: { WEB_ROOT: BUILD } });
       browser = await chromium.launch({
         executablePath: CHROMIUM,
         args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],

@@ -101,3 +101,4 @@ export * from './use-stack';
 export { runChaos, type ChaosOptions, type ChaosReport, type FaultKind } from './chaos';
 export { privateServicesUnavailable } from './private-services';
 export * from './use-repositories';
+export { buildDashboard } from './web-build';
