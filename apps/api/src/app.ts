@@ -19,6 +19,7 @@ import { eventsRoutes } from './routes/events.routes';
 import { gridResultsRoutes } from './routes/grid-results.routes';
 import { gridsRoutes } from './routes/grids.routes';
 import { experimentsRoutes } from './routes/experiments.routes';
+import { workersRoutes } from './routes/workers.routes';
 import { createMemoryGuard } from './services/memory-guard';
 import { healthRoutes } from './routes/health.routes';
 
@@ -77,6 +78,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions) {
   });
   await app.register(gridResultsRoutes, deps);
   await app.register(compareRoutes, deps);
+  await app.register(workersRoutes, deps);
   await app.register(eventsRoutes, { ...deps, sseIntervalMs: options.sseIntervalMs ?? 1_000 });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -3,6 +3,7 @@ import type { Repositories } from '@resnet-lab/db';
 import type { Logger } from '@resnet-lab/logger';
 import { createRedisConnection, JOB_CATALOG } from '@resnet-lab/queue';
 import { TrainJobPayload } from '@resnet-lab/spec';
+import type { SlotBoard } from './heartbeat';
 import type { SlotPool } from './slots';
 import {
   HandBackError,
@@ -21,6 +22,8 @@ export interface AgentOptions {
   lockMs: number;
   backend?: string;
   slots: SlotPool;
+  /** Where the heartbeat reads what each slot runs; absent: nothing is reported. */
+  board?: SlotBoard;
   repos: Repositories;
   logger: Logger;
 }
@@ -37,7 +40,7 @@ export interface Agent {
  */
 export function startAgent(options: AgentOptions): Agent {
   const shutdown = new AbortController();
-  const { slots, logger } = options;
+  const { slots, logger, board } = options;
 
   const processor = async (job: Job, token?: string) => {
     const parsed = TrainJobPayload.safeParse(job.data);
@@ -50,6 +53,14 @@ export function startAgent(options: AgentOptions): Agent {
       attempt: job.attemptsMade + 1,
       slot: slot.label,
     });
+    board?.take(slot, payload.experimentId);
+    if (board) {
+      // The payload names only the experiment; its grid is looked up for the heartbeat, off the job's path.
+      void options.repos.experiments
+        .get(payload.experimentId)
+        .then((e) => board.setGrid(slot, payload.experimentId, e?.gridId ?? null))
+        .catch((err) => jobLogger.debug({ err }, 'could not look up the grid of the job'));
+    }
     try {
       return await processTrainJob(payload, {
         logger: jobLogger,
@@ -59,7 +70,16 @@ export function startAgent(options: AgentOptions): Agent {
         isLastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
         cancelPollMs: options.cancelPollMs,
         slotEnv: slot.env,
-        startTrainer,
+        startTrainer: board
+          ? (run) =>
+              startTrainer({
+                ...run,
+                onEvent: (event) => {
+                  board.observe(slot, run.experimentId, run.experiment.training.epochs, event);
+                  return run.onEvent(event);
+                },
+              })
+          : startTrainer,
         ...(options.backend ? { backend: options.backend } : {}),
       });
     } catch (error) {
@@ -79,6 +99,7 @@ export function startAgent(options: AgentOptions): Agent {
       if (error instanceof PermanentJobError) throw new UnrecoverableError(error.message);
       throw error;
     } finally {
+      board?.release(slot);
       slots.release(slot);
     }
   };

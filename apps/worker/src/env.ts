@@ -30,6 +30,11 @@ export const WorkerEnv = {
    * worker after about this long (plus one stalled-check interval of the same length).
    */
   WORKER_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),
+  /**
+   * How often the worker writes its heartbeat (GET /v1/workers); it shows as lost once silent for
+   * this long plus a grace of 1 to 2 s.
+   */
+  WORKER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(300_000).default(5_000),
   MIGRATE_ON_START: envBoolean.default(true),
 };
 

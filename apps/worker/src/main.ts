@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { createDb, ensureDatabase, migrate, repositories } from '@resnet-lab/db';
 import { createLogger } from '@resnet-lab/logger';
 import { createRedisConnection, evictionPolicyProblem } from '@resnet-lab/queue';
 import { startAgent } from './agent';
 import { loadWorkerEnv } from './env';
+import { SlotBoard, startHeartbeat } from './heartbeat';
 import { SlotPool } from './slots';
 
 const env = loadWorkerEnv();
@@ -24,6 +27,20 @@ if (evictionProblemNow) {
 
 const db = createDb(env.DATABASE_URL);
 const slots = SlotPool.fromConfig(env);
+const board = new SlotBoard(slots.slots, env.TRAINER_BACKEND);
+const repos = repositories(db);
+// Registered before taking jobs, so a job never runs on a worker GET /v1/workers does not list.
+const workerId = randomUUID();
+const heartbeat = await startHeartbeat({
+  workers: repos.workers,
+  board,
+  id: workerId,
+  name: env.WORKER_NAME,
+  host: hostname(),
+  pid: process.pid,
+  intervalMs: env.WORKER_HEARTBEAT_MS,
+  logger,
+});
 const agent = startAgent({
   redisUrl: env.REDIS_URL,
   queuePrefix: env.QUEUE_PREFIX,
@@ -31,11 +48,12 @@ const agent = startAgent({
   cancelPollMs: env.CANCEL_POLL_MS,
   lockMs: env.WORKER_LOCK_MS,
   slots,
-  repos: repositories(db),
+  board,
+  repos,
   logger,
   ...(env.TRAINER_BACKEND ? { backend: env.TRAINER_BACKEND } : {}),
 });
-logger.info({ worker: env.WORKER_NAME, slots: slots.slots.map((s) => s.label) }, 'worker ready');
+logger.info({ worker: env.WORKER_NAME, workerId, slots: slots.slots.map((s) => s.label) }, 'worker ready');
 
 let closing = false;
 const shutdown = async (signal: NodeJS.Signals) => {
@@ -43,6 +61,7 @@ const shutdown = async (signal: NodeJS.Signals) => {
   closing = true;
   logger.info({ signal }, 'shutting down; running jobs will resume from their last checkpoint');
   await agent.close();
+  await heartbeat.stop();
   await db.$disconnect();
   process.exit(0);
 };

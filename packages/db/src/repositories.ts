@@ -4,6 +4,7 @@ import { experimentRepository } from './repositories/experiment.repository';
 import { gridRepository } from './repositories/grid.repository';
 import { metricRepository } from './repositories/metric.repository';
 import { outboxRepository } from './repositories/outbox.repository';
+import { workerRepository } from './repositories/worker.repository';
 
 export function repositories(db: Db) {
   return {
@@ -12,6 +13,7 @@ export function repositories(db: Db) {
     checkpoints: checkpointRepository(db),
     outbox: outboxRepository(db),
     grids: gridRepository(db),
+    workers: workerRepository(db),
     /** Readiness: resolves when Postgres answers a query. */
     async ping(): Promise<void> {
       await db.$queryRaw`SELECT 1`;

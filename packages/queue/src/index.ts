@@ -10,3 +10,4 @@ export {
 export { startOutboxRelay, type OutboxRelay } from './outbox.relay';
 export { reconcileQueue } from './queue.reconciler';
 export { jobPriority, OutboxPayload } from './job-priority';
+export { queueDepth } from './queue-depth';

@@ -12,3 +12,4 @@ export * from './grid';
 export * from './presets';
 export * from './grid-api';
 export * from './activations';
+export * from './workers';

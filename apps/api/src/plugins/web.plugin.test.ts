@@ -29,7 +29,13 @@ async function appWith(root: string) {
 describe('web plugin', () => {
   it('serves index.html at / and at every client-side route, uncached', async () => {
     const app = await appWith(path.join(dir, 'built'));
-    for (const url of ['/', '/grids/6f1c1b9e-0000-4000-8000-000000000000', '/experiments/x', '/compare?ids=a,b']) {
+    for (const url of [
+      '/',
+      '/grids/6f1c1b9e-0000-4000-8000-000000000000',
+      '/experiments/x',
+      '/compare?ids=a,b',
+      '/workers',
+    ]) {
       const res = await app.inject({ url });
       expect(res.statusCode, url).toBe(200);
       expect(res.headers['content-type']).toMatch(/text\/html/);

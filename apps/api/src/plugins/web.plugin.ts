@@ -12,7 +12,7 @@ export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/build/', imp
  * answers with index.html and the app routes itself. Listed rather than a catch-all, so that an
  * unknown /v1 path still gets the API's problem+json 404.
  */
-export const DASHBOARD_ROUTES = ['/', '/grids/:id', '/experiments/:id', '/compare'] as const;
+export const DASHBOARD_ROUTES = ['/', '/grids/:id', '/experiments/:id', '/compare', '/workers'] as const;
 
 const MISSING_BUILD = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>resnet-lab: dashboard not built</title></head>
