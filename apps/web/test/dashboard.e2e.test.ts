@@ -118,9 +118,9 @@ describe.skipIf(!hasChromium)(
       expect(unknown.headers.get('content-type')).toContain('application/problem+json');
     });
 
-    it('marks an invalid field of the JSON editor at its line, from the API 400', async () => {
-      await page.getByLabel('a JSON grid definition').check();
-      const editor = page.getByLabel('Grid definition (POST /v1/grids body)');
+    it('marks an invalid field of the editor at its line, from the API 400, in JSON and in YAML', async () => {
+      await page.getByLabel('a grid definition (JSON or YAML)').check();
+      const editor = page.getByLabel('Grid definition (POST /v1/grids body, JSON or YAML)');
       await editor.fill(JSON.stringify(BAD_GRID, null, 2));
       await page.getByRole('button', { name: 'Estimate cost' }).click();
       const problem = page.locator('.field-errors li[data-field="training.learningRate"]');
@@ -138,6 +138,25 @@ describe.skipIf(!hasChromium)(
       await page.getByRole('button', { name: 'Estimate cost' }).click();
       await page.locator('.field-errors li[data-field="(JSON)"]').waitFor();
       expect(await page.locator('.backdrop-line.backdrop-error').textContent()).toContain('"training.seed"');
+
+      // The same grid in YAML: the API's 400 is marked at the YAML line.
+      const yaml = [
+        'base:',
+        '  dataset: { name: synthetic, trainSize: 96, testSize: 32, imageSize: 8, classes: 4 }',
+        '  training:',
+        '    epochs: 1',
+        '    batchSize: 32',
+        '    learningRate: -1',
+        '  architecture: { family: cifar-resnet, depth: 8, widthMultiplier: 0.25 }',
+        'axes:',
+        '  training.seed: [0, 1]',
+      ].join('\n');
+      await editor.fill(yaml);
+      await page.getByRole('button', { name: 'Estimate cost' }).click();
+      await page.locator('.field-errors li[data-field="training.learningRate"]').waitFor();
+      expect(await marked.count()).toBe(1);
+      expect(await marked.textContent()).toContain('learningRate: -1');
+      await shot('01b-yaml-field-error');
     });
 
     it('marks an invalid preset scale under its input', async () => {
@@ -150,11 +169,13 @@ describe.skipIf(!hasChromium)(
       expect(await error.textContent()).toMatch(/1/);
       await expect(scale.getAttribute('aria-invalid')).resolves.toBe('true');
       await shot('02-preset-field-error');
-      await page.getByLabel('a JSON grid definition').check();
+      await page.getByLabel('a grid definition (JSON or YAML)').check();
     });
 
     it('submits a tiny grid from the UI after showing its dry-run cost', async () => {
-      await page.getByLabel('Grid definition (POST /v1/grids body)').fill(JSON.stringify(TINY_GRID, null, 2));
+      await page
+        .getByLabel('Grid definition (POST /v1/grids body, JSON or YAML)')
+        .fill(JSON.stringify(TINY_GRID, null, 2));
       await page.getByRole('button', { name: 'Estimate cost' }).click();
       const cost = page.getByRole('status', { name: 'estimated cost' });
       await cost.waitFor();

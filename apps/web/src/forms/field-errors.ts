@@ -1,12 +1,19 @@
 import type { FieldError } from '../api/types';
 import type { LineError } from './JsonEditor';
 import { locateField, scanJson } from './json-locate';
+import { looksLikeJson, scanYaml } from './yaml-locate';
 
 /**
- * The JSON editor's text as a request body, or the errors to mark: a syntax error at its line,
- * or (after the API answered 400) each field error at the line of its field.
+ * The editor's text (JSON, or YAML when it does not start with `{` or `[`) as a request body, or
+ * the errors to mark: a syntax error at its line, or (after the API answered 400) each field
+ * error at the line of its field.
  */
-export function parseEditor(text: string): { body: unknown } | { errors: LineError[] } {
+export async function parseEditor(text: string): Promise<{ body: unknown } | { errors: LineError[] }> {
+  if (!looksLikeJson(text)) {
+    const scan = await scanYaml(text);
+    if (!scan.error) return { body: scan.value };
+    return { errors: [{ line: scan.error.line, field: '(YAML)', message: `not valid YAML: ${scan.error.message}` }] };
+  }
   try {
     return { body: JSON.parse(text) as unknown };
   } catch (error) {
@@ -23,7 +30,7 @@ export function parseEditor(text: string): { body: unknown } | { errors: LineErr
   }
 }
 
-export function markFieldErrors(text: string, errors: FieldError[]): LineError[] {
-  const lines = scanJson(text).lines;
+export async function markFieldErrors(text: string, errors: FieldError[]): Promise<LineError[]> {
+  const lines = looksLikeJson(text) ? scanJson(text).lines : (await scanYaml(text)).lines;
   return errors.map((e) => ({ line: locateField(lines, e.field), field: e.field, message: e.message }));
 }

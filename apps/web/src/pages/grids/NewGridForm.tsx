@@ -1,8 +1,8 @@
 /**
- * Start a grid from a preset and a scale, or from a JSON body. Submitting is two steps: the
- * dry run's cost (experiments, reuse, estimated compute) is shown first, and only the body
- * that was costed can be started. A 400 marks each field it names: in the JSON editor at the
- * field's line, in the preset form under the input.
+ * Start a grid from a preset and a scale, or from a grid definition in JSON or YAML. Submitting
+ * is two steps: the dry run's cost (experiments, reuse, estimated compute) is shown first, and
+ * only the body that was costed can be started. A 400 marks each field it names: in the editor at
+ * the field's line, in the preset form under the input.
  */
 import { useId, useState, type FormEvent } from 'react';
 import { ApiError, errorMessage } from '../../api/client';
@@ -54,7 +54,7 @@ export function NewGridForm() {
       setCosted(null);
     };
 
-  const bodyOrErrors = (): unknown => {
+  const bodyOrErrors = async (): Promise<unknown> => {
     setFailure(null);
     setFieldErrors([]);
     setJsonErrors([]);
@@ -66,7 +66,7 @@ export function NewGridForm() {
         ...(name.trim() ? { name: name.trim() } : {}),
       };
     }
-    const parsed = parseEditor(json);
+    const parsed = await parseEditor(json);
     if ('errors' in parsed) {
       setJsonErrors(parsed.errors);
       return undefined;
@@ -76,7 +76,7 @@ export function NewGridForm() {
 
   const showError = (error: unknown) => {
     if (error instanceof ApiError && error.fieldErrors.length > 0) {
-      if (mode === 'json') setJsonErrors(markFieldErrors(json, error.fieldErrors));
+      if (mode === 'json') void markFieldErrors(json, error.fieldErrors).then(setJsonErrors);
       else setFieldErrors(error.fieldErrors);
       const n = error.fieldErrors.length;
       const where = mode === 'json' ? 'in the editor' : 'at the fields';
@@ -88,7 +88,7 @@ export function NewGridForm() {
 
   const onEstimate = async (e: FormEvent) => {
     e.preventDefault();
-    const body = bodyOrErrors();
+    const body = await bodyOrErrors();
     if (body === undefined) return;
     try {
       setCosted({ body, cost: await dryRun.mutateAsync(body) });
@@ -143,7 +143,7 @@ export function NewGridForm() {
                 setFailure(null);
               }}
             />
-            {m === 'preset' ? 'a preset' : 'a JSON grid definition'}
+            {m === 'preset' ? 'a preset' : 'a grid definition (JSON or YAML)'}
           </label>
         ))}
       </fieldset>
@@ -220,7 +220,7 @@ export function NewGridForm() {
         </div>
       ) : (
         <JsonEditor
-          label="Grid definition (POST /v1/grids body)"
+          label="Grid definition (POST /v1/grids body, JSON or YAML)"
           value={json}
           onChange={edited(setJson)}
           errors={jsonErrors}
