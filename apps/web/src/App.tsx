@@ -5,8 +5,16 @@ import { ComparePage } from './pages/compare/ComparePage';
 import { ExperimentPage } from './pages/experiment/ExperimentPage';
 import { GridPage } from './pages/grid/GridPage';
 import { GridsPage } from './pages/grids/GridsPage';
+import { WorkersPage } from './pages/workers/WorkersPage';
 
-const TITLES = { grids: 'Grids', grid: 'Grid', experiment: 'Experiment', compare: 'Compare', 'not-found': 'Not found' };
+const TITLES = {
+  grids: 'Grids',
+  grid: 'Grid',
+  experiment: 'Experiment',
+  compare: 'Compare',
+  workers: 'Workers',
+  'not-found': 'Not found',
+};
 
 export function App() {
   const { pathname } = useLocation();
@@ -31,6 +39,9 @@ export function App() {
           <Link to="/compare" aria-current={route.page === 'compare' ? 'page' : undefined}>
             Compare
           </Link>
+          <Link to="/workers" aria-current={route.page === 'workers' ? 'page' : undefined}>
+            Workers
+          </Link>
           <a href="/openapi.json">API</a>
         </nav>
       </header>
@@ -40,6 +51,7 @@ export function App() {
         {route.page === 'grid' && <GridPage key={route.id} id={route.id} />}
         {route.page === 'experiment' && <ExperimentPage key={route.id} id={route.id} />}
         {route.page === 'compare' && <ComparePage />}
+        {route.page === 'workers' && <WorkersPage />}
         {route.page === 'not-found' && (
           <>
             <h1>Page not found</h1>

@@ -1,5 +1,5 @@
 /**
- * A router of a few lines: the app has four pages, and its state (grid id, filters, metric,
+ * A router of a few lines: the app has five pages, and its state (grid id, filters, metric,
  * compared ids) lives in the URL's path and query, so links can be shared and reloaded (the
  * API answers index.html for these paths). History API only; no dependency.
  */
@@ -48,12 +48,14 @@ export type Route =
   | { page: 'grid'; id: string }
   | { page: 'experiment'; id: string }
   | { page: 'compare' }
+  | { page: 'workers' }
   | { page: 'not-found' };
 
 export function matchRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
   if (path === '/') return { page: 'grids' };
   if (path === '/compare') return { page: 'compare' };
+  if (path === '/workers') return { page: 'workers' };
   const grid = /^\/grids\/([^/]+)$/.exec(path);
   if (grid) return { page: 'grid', id: decodeURIComponent(grid[1]!) };
   const experiment = /^\/experiments\/([^/]+)$/.exec(path);
