@@ -1,10 +1,12 @@
 /**
  * Wires the API's event streams to the query cache: an event replaces the grid (or experiment)
- * view and refetches what depends on it (members, summary, curves; metrics, checkpoints).
+ * view and refetches what depends on it (members, summary, curves, only when an epoch ended or a
+ * status changed; metrics, checkpoints).
  * Returns whether the page must poll instead.
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
+import { gridResultsChanged } from './grid-changes';
 import { keys } from './queries';
 import { useEventStream, type LiveMode } from './live';
 import type { Experiment, Grid } from './types';
@@ -20,8 +22,10 @@ export function useLiveGrid(id: string, done: boolean | undefined): LiveMode {
   }, [client, id]);
   const onData = useCallback(
     (grid: Grid) => {
+      const previous = client.getQueryData<Grid>(keys.grid(id));
       client.setQueryData(keys.grid(id), grid);
-      refreshChildren();
+      if (gridResultsChanged(previous, grid)) refreshChildren();
+      else void client.invalidateQueries({ queryKey: keys.grids });
     },
     [client, id, refreshChildren],
   );
