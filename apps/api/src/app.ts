@@ -9,6 +9,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from '@resnet-lab/logger';
 import type { AppDeps } from './deps';
+import { frameworkErrors, registerInputGuard } from './plugins/input-guard.plugin';
 import { registerProblemDetails } from './plugins/problem-details.plugin';
 import { DEFAULT_WEB_ROOT, webPlugin } from './plugins/web.plugin';
 import { activationsRoutes } from './routes/activations.routes';
@@ -47,11 +48,13 @@ export async function buildApp(deps: AppDeps, options: AppOptions) {
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Ids, epochs and limits arrive as strings in URLs; zod coerces where a schema says so.
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblemDetails(app);
+  registerInputGuard(app);
 
   await app.register(swagger, {
     openapi: {

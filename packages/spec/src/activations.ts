@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { urlInteger } from './url-integers';
 
 /**
  * "Inside a network": the layers of an experiment's network whose activation maps can be shown,
@@ -40,16 +41,16 @@ export const ActivationLayersResponse = z.object({
 export const ActivationQuery = z
   .object({
     layer: z.string().min(1),
-    image: z.coerce.number().int().min(0),
+    image: urlInteger(0),
     /** Default: the newest checkpoint. */
-    epoch: z.coerce.number().int().min(0).optional(),
+    epoch: urlInteger(0).optional(),
     /** First channel to return and how many (capped at ACTIVATION_LIMITS.maxChannels). */
-    firstChannel: z.coerce.number().int().min(0).default(0),
-    channels: z.coerce.number().int().min(1).optional(),
+    firstChannel: urlInteger(0).default(0),
+    channels: urlInteger(1).optional(),
   })
   .strict();
 
-export const ActivationLayersQuery = z.object({ epoch: z.coerce.number().int().min(0).optional() }).strict();
+export const ActivationLayersQuery = z.object({ epoch: urlInteger(0).optional() }).strict();
 
 /** An 8-bit image (or stack of maps) as base64 bytes; see `layout` for the order. */
 const Bytes = z.string().describe('base64 of uint8 values');

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ExperimentSpec } from './experiment';
 import { ExperimentStatusSchema } from './lifecycle';
+import { urlInteger } from './url-integers';
 
 /** HTTP bodies of the public API, shared by the API, the CLI and the dashboard. */
 
@@ -112,4 +113,4 @@ export const CheckpointView = z.object({
   createdAt: z.string(),
 });
 
-export const CheckpointParams = z.object({ id: z.uuid(), epoch: z.coerce.number().int().min(0) });
+export const CheckpointParams = z.object({ id: z.uuid(), epoch: urlInteger(0) });

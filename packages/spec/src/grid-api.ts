@@ -3,6 +3,7 @@ import { ExperimentView } from './api';
 import { ExperimentStatusSchema, GridStatusSchema } from './lifecycle';
 import { BACKEND_NAMES } from './backends';
 import { GridDefinition } from './grid';
+import { urlInteger } from './url-integers';
 import { PresetName, PresetScale } from './presets';
 
 /** HTTP bodies of the grid and comparison endpoints, shared by the API, the CLI and the dashboard. */
@@ -127,7 +128,7 @@ export const GridExperimentsQuery = z
     status: ExperimentStatusSchema.optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     /** Member index to start after. */
-    after: z.coerce.number().int().min(-1).default(-1),
+    after: urlInteger(-1).default(-1),
   })
   .strict();
 

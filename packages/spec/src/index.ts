@@ -13,3 +13,4 @@ export * from './presets';
 export * from './grid-api';
 export * from './activations';
 export * from './workers';
+export * from './url-integers';

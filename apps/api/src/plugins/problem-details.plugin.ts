@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { ProblemDetails } from '@resnet-lab/spec';
 import { AppError, fromDomainError, type FieldError } from '../errors';
@@ -7,6 +7,7 @@ const TITLES: Record<number, string> = {
   400: 'Bad Request',
   404: 'Not Found',
   409: 'Conflict',
+  414: 'URI Too Long',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
   429: 'Too Many Requests',
@@ -41,27 +42,31 @@ export function registerProblemDetails(app: FastifyInstance): void {
     }
 
     if (status >= 500) request.log.error({ err: error }, 'request failed');
-    const body: ProblemDetails = {
-      type: status >= 500 ? 'about:blank' : `https://resnet-lab.dev/problems/${status}`,
-      title: TITLES[status] ?? 'Error',
-      status,
-      detail,
-      instance: request.url,
-      ...(errors ? { errors } : {}),
-    };
-    return reply.status(status).type('application/problem+json').send(body);
+    return sendProblem(request, reply, status, detail, errors);
   });
 
-  app.setNotFoundHandler((request, reply) => {
-    const body: ProblemDetails = {
-      type: 'https://resnet-lab.dev/problems/404',
-      title: 'Not Found',
-      status: 404,
-      detail: `no route ${request.method} ${request.url.split('?')[0]}`,
-      instance: request.url,
-    };
-    return reply.status(404).type('application/problem+json').send(body);
-  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(request, reply, 404, `no route ${request.method} ${request.url.split('?')[0]}`),
+  );
+}
+
+/** Sends an RFC 9457 problem: every error of the API leaves through here. */
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  detail: string,
+  errors?: FieldError[],
+): FastifyReply {
+  const body: ProblemDetails = {
+    type: status >= 500 ? 'about:blank' : `https://resnet-lab.dev/problems/${status}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    instance: request.url,
+    ...(errors ? { errors } : {}),
+  };
+  return reply.status(status).type('application/problem+json').send(body);
 }
 
 /** "/training/learningRate" in the body → "training.learningRate"; query fields keep a prefix. */

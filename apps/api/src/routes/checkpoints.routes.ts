@@ -1,12 +1,19 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { CheckpointParams, CheckpointView, ExperimentSpec, IdParams, ProblemDetails } from '@resnet-lab/spec';
+import {
+  CheckpointParams,
+  CheckpointView,
+  ExperimentSpec,
+  IdParams,
+  ProblemDetails,
+  urlInteger,
+} from '@resnet-lab/spec';
 import type { AppDeps } from '../deps';
 import { AppError, notFound } from '../errors';
 import { exportLayersModel } from '../model-export';
 
 const problems = { 400: ProblemDetails, 404: ProblemDetails };
-const ModelQuery = z.object({ epoch: z.coerce.number().int().min(0).optional() }).strict();
+const ModelQuery = z.object({ epoch: urlInteger(0).optional() }).strict();
 
 export const checkpointsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { repos }) => {
   app.get(
