@@ -186,7 +186,7 @@ describe('hostile input on every route', () => {
             url,
             ...(payload === undefined ? {} : { payload, headers: { 'content-type': 'application/json' } }),
           });
-          const problem = res.statusCode >= 400 && !`${res.headers['content-type']}`.includes('problem+json');
+          const problem = res.statusCode >= 400 && !String(res.headers['content-type']).includes('problem+json');
           if (res.statusCode >= 500 || problem) {
             failures.push(`${op.method} ${url.slice(0, 120)} ${payload?.slice(0, 160) ?? ''} -> ${res.statusCode}`);
           }
