@@ -193,6 +193,9 @@ async function runAttempt(storedSpec: unknown, lease: Lease, ctx: TrainJobContex
   }, ctx.cancelPollMs);
   const onShutdown = () => trainer.abort();
   ctx.signal.addEventListener('abort', onShutdown);
+  // A shutdown that began while this job was being claimed has already fired its event: without
+  // this check the trainer would run on until the process manager's SIGKILL.
+  if (ctx.signal.aborted) onShutdown();
 
   const exit = await trainer.exited.finally(() => {
     clearInterval(poll);
