@@ -9,6 +9,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from '@resnet-lab/logger';
 import type { AppDeps } from './deps';
+import { registerBodyDeadline } from './plugins/body-deadline.plugin';
 import { frameworkErrors, registerInputGuard } from './plugins/input-guard.plugin';
 import { registerProblemDetails } from './plugins/problem-details.plugin';
 import { DEFAULT_WEB_ROOT, webPlugin } from './plugins/web.plugin';
@@ -39,13 +40,30 @@ export interface AppOptions {
   workerMemoryBytes?: number;
   /** The built dashboard (apps/web/build); served at / when present, a clear message when not. */
   webRoot?: string;
+  /** For a request's headers, and again for its body; one slower than that gets a 408. */
+  requestTimeoutMs?: number;
 }
+
+/**
+ * Connection limits, so slow or idle clients cannot hold sockets (and file descriptors) forever.
+ * A socket with no traffic for two minutes is closed: event streams send a comment every 15 s,
+ * so a watched stream never idles that long.
+ */
+const REQUEST_TIMEOUT_MS = 30_000;
+const IDLE_SOCKET_TIMEOUT_MS = 120_000;
+const KEEP_ALIVE_TIMEOUT_MS = 10_000;
+/** How often Node checks requests against their timeout (its default, 30 s, would let them run long). */
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
 export async function buildApp(deps: AppDeps, options: AppOptions) {
   const app = Fastify({
     loggerInstance: options.logger === false ? undefined : (options.logger as FastifyServerOptions['loggerInstance']),
     logger: options.logger === false ? false : undefined,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+    connectionTimeout: IDLE_SOCKET_TIMEOUT_MS,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    http: { connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS },
     // Ids, epochs and limits arrive as strings in URLs; zod coerces where a schema says so.
     routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors,
@@ -55,6 +73,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions) {
   app.setSerializerCompiler(serializerCompiler);
   registerProblemDetails(app);
   registerInputGuard(app);
+  registerBodyDeadline(app, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS);
 
   await app.register(swagger, {
     openapi: {
