@@ -131,16 +131,19 @@ async function switchTime(page: Page, metric: string): Promise<number> {
   })(${JSON.stringify(metric)})`);
 }
 
-function bundleSize(): { js: number; css: number } {
+/** Gzipped sizes: the entry chunk (`index-*.js`) loads with the page, other chunks only when used. */
+function bundleSize(): { js: number; lazyJs: number; css: number } {
   const assets = join(BUILD, 'assets');
   let js = 0;
+  let lazyJs = 0;
   let css = 0;
   for (const f of readdirSync(assets)) {
     const gz = gzipSync(readFileSync(join(assets, f))).length;
-    if (f.endsWith('.js')) js += gz;
+    if (f.endsWith('.js') && f.startsWith('index-')) js += gz;
+    else if (f.endsWith('.js')) lazyJs += gz;
     if (f.endsWith('.css')) css += gz;
   }
-  return { js, css };
+  return { js, lazyJs, css };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -222,7 +225,7 @@ function writeSection(r: {
   rounds: number;
   loads: number[];
   switches: number[];
-  bundle: { js: number; css: number };
+  bundle: { js: number; lazyJs: number; css: number };
 }) {
   const range = (xs: number[]) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
   const row = (what: string, goal: string, xs: number[]) =>
@@ -241,7 +244,8 @@ function writeSection(r: {
     '| --- | --- | --- | --- | --- |',
     row('grid page: table + every curve drawn, from navigation start', '< 1,500 ms', r.loads),
     row('switch the metric (error ↔ loss) until every curve shows it', '< 300 ms', r.switches),
-    `| JS bundle, gzipped | < 300 kB | ${kib(r.bundle.js)} (+ ${kib(r.bundle.css)} CSS) | | |`,
+    `| JS loaded with the page, gzipped | < 300 kB | ${kib(r.bundle.js)} (+ ${kib(r.bundle.css)} CSS; ` +
+      `${kib(r.bundle.lazyJs)} more loaded on demand) | | |`,
     END,
   ].join('\n');
   const file = join(REPO_ROOT, 'BENCHMARKS.md');
