@@ -17,6 +17,7 @@ import { activationsRoutes } from './routes/activations.routes';
 import { architecturesRoutes } from './routes/architectures.routes';
 import { checkpointsRoutes } from './routes/checkpoints.routes';
 import { compareRoutes } from './routes/compare.routes';
+import { createEventFeeds } from './routes/event-feeds';
 import { eventsRoutes } from './routes/events.routes';
 import { gridResultsRoutes } from './routes/grid-results.routes';
 import { gridsRoutes } from './routes/grids.routes';
@@ -34,8 +35,10 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Most distinct experiments one grid may hold. */
   gridMaxExperiments?: number;
-  /** Poll period of Server-Sent Event streams. */
+  /** Poll period of Server-Sent Event streams (one shared poller per watched grid or experiment). */
   sseIntervalMs?: number;
+  /** Most event streams one client (by IP address) may hold open at once; more get a 429. */
+  maxStreamsPerClient?: number;
   /** A worker's memory (WORKER_MEMORY_MB): specs whose training cannot fit it are refused. */
   workerMemoryBytes?: number;
   /** The built dashboard (apps/web/build); served at / when present, a clear message when not. */
@@ -101,13 +104,23 @@ export async function buildApp(deps: AppDeps, options: AppOptions) {
   await app.register(gridResultsRoutes, deps);
   await app.register(compareRoutes, deps);
   await app.register(workersRoutes, deps);
-  await app.register(eventsRoutes, { ...deps, sseIntervalMs: options.sseIntervalMs ?? 1_000 });
+  const eventFeeds = createEventFeeds(deps.repos, {
+    intervalMs: options.sseIntervalMs ?? 1_000,
+    onError: (error, id) => app.log.warn({ err: error, id }, 'event feed read failed; retrying'),
+  });
+  // Exposed so that tests (and a future metrics endpoint) can see how many pollers run.
+  app.decorate('eventFeeds', eventFeeds);
+  await app.register(eventsRoutes, {
+    ...deps,
+    feeds: eventFeeds,
+    maxStreamsPerClient: options.maxStreamsPerClient ?? 20,
+  });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(webPlugin, { root: options.webRoot ?? DEFAULT_WEB_ROOT });
 
   await app.ready();
-  return app;
+  return app as typeof app & { eventFeeds: typeof eventFeeds };
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

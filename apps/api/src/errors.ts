@@ -10,6 +10,8 @@ export const ERROR_STATUS = {
   NOT_FOUND: 404,
   /** The transition table does not allow the change from the state the row is in. */
   CONFLICT: 409,
+  /** The client holds too much at once (e.g. too many open event streams): close some first. */
+  TOO_MANY_REQUESTS: 429,
   /** Busy or overrun (e.g. too many activation requests wait for a compute thread): retry later. */
   UNAVAILABLE: 503,
 } as const;

@@ -1,92 +1,73 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { FINAL_EXPERIMENT_STATUSES, IdParams, ProblemDetails } from '@resnet-lab/spec';
+import { IdParams, ProblemDetails } from '@resnet-lab/spec';
 import type { AppDeps } from '../deps';
-import { notFound } from '../errors';
-import { etagOf } from '../http-cache';
-import { toExperimentView } from './experiment.view';
-import { loadGridState } from './grid.view';
+import { AppError, notFound } from '../errors';
+import type { ChangeFeed } from '../services/change-feed';
+import { createStreamLimiter } from '../services/stream-limiter';
+import type { EventFeeds } from './event-feeds';
+import { sendEventStream } from './event-stream';
 
 export interface EventsRoutesOptions extends AppDeps {
-  /** How often a stream re-reads Postgres; an event is sent only when something changed. */
-  sseIntervalMs: number;
+  /** The shared pollers the streams listen to (one read per watched resource and interval). */
+  feeds: EventFeeds;
+  /** Most event streams one client (by IP address) may hold open at once; more get a 429. */
+  maxStreamsPerClient: number;
 }
 
-const FINAL = new Set<string>(FINAL_EXPERIMENT_STATUSES);
-const HEARTBEAT_MS = 15_000;
 const streamSchema = z.string().describe('text/event-stream');
+const responses = { 200: streamSchema, 400: ProblemDetails, 404: ProblemDetails, 429: ProblemDetails };
+const capNote = (max: number) =>
+  ` A client (by IP address) may hold at most ${max} streams open at once; one more is answered 429.`;
 
 /**
- * Server-Sent Events of progress. Each stream polls Postgres about once a second (one cheap
- * indexed query, whatever the number of workers) and sends an event only when the state changed;
- * it ends after the final state, when the client goes away, or when the server closes.
+ * Server-Sent Events of progress. Streams do not read Postgres themselves: they listen to one
+ * shared poller per grid or experiment, which reads about once a second however many watch it,
+ * and they get an event only when the state changed. A stream ends after the final state, when
+ * the client goes away, or when the server closes.
  */
 export const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (app, deps) => {
-  const open = new Set<() => void>();
+  const limiter = createStreamLimiter(deps.maxStreamsPerClient);
+  const open = new Set<{ stop: () => void }>();
   app.addHook('onClose', async () => {
-    for (const stop of [...open]) stop();
+    for (const stream of [...open]) stream.stop();
+    deps.feeds.grids.close();
+    deps.feeds.experiments.close();
   });
 
-  const stream = (
+  /** Takes one of the client's stream slots, checks the id exists, and streams its feed. */
+  const watch = async <T>(
     request: FastifyRequest,
     reply: FastifyReply,
-    event: string,
-    read: () => Promise<{ data: unknown; version: string; final: boolean } | null>,
+    what: { event: string; feed: ChangeFeed<T>; id: string; exists: () => Promise<unknown> },
   ) => {
-    reply.hijack();
-    const raw = reply.raw;
-    raw.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    let last = '';
-    let stopped = false;
-    let busy = false;
-    const stop = () => {
-      if (stopped) return;
-      stopped = true;
-      clearInterval(timer);
-      clearInterval(heartbeat);
-      open.delete(stop);
-      if (!raw.writableEnded) raw.end();
-    };
-    const tick = async () => {
-      if (stopped || busy) return;
-      busy = true;
-      try {
-        const state = await read();
-        if (stopped) return;
-        if (!state) return stop();
-        if (state.version !== last) {
-          last = state.version;
-          raw.write(`event: ${event}\nid: ${state.version}\ndata: ${JSON.stringify(state.data)}\n\n`);
-        }
-        if (state.final) {
-          raw.write('event: end\ndata: {}\n\n');
-          stop();
-        }
-      } catch (error) {
-        request.log.warn({ err: error }, 'event stream read failed; retrying');
-      } finally {
-        busy = false;
-      }
-    };
-    const timer = setInterval(() => void tick(), deps.sseIntervalMs);
-    // A comment line keeps proxies from closing an idle stream, and surfaces a gone client.
-    const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), HEARTBEAT_MS);
-    open.add(stop);
-    // The response's 'close' fires when the client goes away (or the stream ended): the poll stops.
-    raw.on('close', stop);
-    raw.on('error', stop);
-    // A client that left while the route was still checking the id closed before the listener.
-    if (raw.destroyed || request.raw.destroyed) {
-      stop();
-      return;
+    const release = limiter.acquire(request.ip);
+    if (!release) {
+      throw new AppError(
+        'TOO_MANY_REQUESTS',
+        `this client already has ${limiter.max} event streams open (the most one client may hold at once); ` +
+          'close one before opening another, or poll the resource instead',
+      );
     }
-    void tick();
+    try {
+      // A resource somebody already watches was just read to exist: no query for its 300th watcher.
+      if (!what.feed.known(what.id) && !(await what.exists())) throw notFound(what.event, what.id);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    const stream = { stop: () => {} };
+    open.add(stream);
+    stream.stop = sendEventStream(request, reply, {
+      event: what.event,
+      feed: what.feed,
+      id: what.id,
+      onStop: () => {
+        release();
+        open.delete(stream);
+      },
+    });
   };
 
   app.get(
@@ -96,19 +77,21 @@ export const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (a
         summary: "Server-Sent Events of a grid's progress",
         description:
           '`event: grid` with the grid view (as GET /v1/grids/:id) whenever it changes; ' +
-          '`event: end` once nothing is queued or running, then the stream closes.',
+          '`event: end` once nothing is queued or running, then the stream closes.' +
+          capNote(deps.maxStreamsPerClient),
         tags: ['grids'],
         params: IdParams,
         produces: ['text/event-stream'],
-        response: { 200: streamSchema, 400: ProblemDetails, 404: ProblemDetails },
+        response: responses,
       },
     },
     async (request, reply) => {
-      const id = request.params.id;
-      if (!(await deps.repos.grids.get(id))) throw notFound('grid', id);
-      stream(request, reply, 'grid', async () => {
-        const state = await loadGridState(deps.repos, id);
-        return state && { data: state.view, version: state.version, final: state.view.done };
+      const { id } = request.params;
+      await watch(request, reply, {
+        event: 'grid',
+        feed: deps.feeds.grids,
+        id,
+        exists: () => deps.repos.grids.get(id),
       });
     },
   );
@@ -120,26 +103,18 @@ export const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (a
         summary: "Server-Sent Events of an experiment's progress",
         description:
           '`event: experiment` with the experiment view whenever it changes; ' +
-          '`event: end` after it succeeded, failed or was cancelled.',
+          '`event: end` after it succeeded, failed or was cancelled.' +
+          capNote(deps.maxStreamsPerClient),
         tags: ['experiments'],
         params: IdParams,
         produces: ['text/event-stream'],
-        response: { 200: streamSchema, 400: ProblemDetails, 404: ProblemDetails },
+        response: responses,
       },
     },
     async (request, reply) => {
-      const id = request.params.id;
-      if (!(await deps.repos.experiments.get(id))) throw notFound('experiment', id);
-      stream(request, reply, 'experiment', async () => {
-        const row = await deps.repos.experiments.get(id);
-        return (
-          row && {
-            data: toExperimentView(row),
-            version: etagOf(row.id, row.updatedAt.getTime()),
-            final: FINAL.has(row.status),
-          }
-        );
-      });
+      const { id } = request.params;
+      const exists = () => deps.repos.experiments.get(id);
+      await watch(request, reply, { event: 'experiment', feed: deps.feeds.experiments, id, exists });
     },
   );
 };
