@@ -156,6 +156,17 @@ describe('POST /v1/grids', () => {
     expect(badPath.json().errors[0].field).toMatch(/^axes/);
     const scaleAlone = await post('/v1/grids', { base: TINY, scale: 0.1 });
     expect(scaleAlone.json().errors[0].field).toBe('scale');
+    // A million points and a thousand exclude rules: refused from its cost, before any point is checked.
+    const ten = Array.from({ length: 10 }, (_, i) => i + 1);
+    const million = await post('/v1/grids?dryRun=true', {
+      base: TINY,
+      axes: Object.fromEntries(
+        ['seed', 'epochs', 'batchSize', 'learningRate', 'momentum', 'weightDecay'].map((k) => [`training.${k}`, ten]),
+      ),
+      exclude: Array.from({ length: 1_000 }, (_, i) => ({ 'training.seed': (i % 10) + 1, 'training.epochs': i + 11 })),
+    });
+    expect(million.statusCode).toBe(400);
+    expect(million.json().errors).toEqual([{ field: 'exclude', message: expect.stringMatching(/at most 10000000/) }]);
   });
 
   it('dry-runs with parameters, FLOPs and estimated time, storing nothing', async () => {
@@ -175,6 +186,23 @@ describe('POST /v1/grids', () => {
     const preset = await post('/v1/grids?dryRun=true', { preset: 'resnet-paper/degradation', scale: 0.01 });
     expect(preset.statusCode).toBe(200);
     expect(preset.json().experiments).toBe(4);
+  });
+
+  it('lists one page of the points of a dry run, with totals over all of them', async () => {
+    const grid = { base: TINY, axes: { 'training.seed': Array.from({ length: 30 }, (_, i) => i) } };
+    const first = (await post('/v1/grids?dryRun=true', grid)).json();
+    expect(first).toMatchObject({ experiments: 30, pointsOffset: 0 });
+    expect(first.points.map((p: { index: number }) => p.index)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    const page = await post('/v1/grids?dryRun=true&points=10&offset=25', grid);
+    expect(page.statusCode).toBe(200);
+    expect(page.json()).toMatchObject({ experiments: 30, pointsOffset: 25 });
+    expect(page.json().points.map((p: { index: number }) => p.index)).toEqual([25, 26, 27, 28, 29]);
+    expect(page.json().estimate.totalSeconds).toBeCloseTo(first.estimate.totalSeconds);
+    const summaryOnly = (await post('/v1/grids?dryRun=true&points=0', grid)).json();
+    expect(summaryOnly).toMatchObject({ experiments: 30, points: [] });
+    const tooMany = await post('/v1/grids?dryRun=true&points=1001', grid);
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.json().errors[0].field).toBe('querystring.points');
   });
 
   it('reuses an experiment whose canonical spec already succeeded, unless force', async () => {

@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import {
   FINAL_EXPERIMENT_STATUSES,
+  MAX_DRY_RUN_POINTS,
   type CompareResponse,
   type DryRunResponse,
   type ExperimentPage,
@@ -103,7 +104,8 @@ const submit: Command = async (ctx) => {
   if (ctx.options.priority !== undefined) body.priority = Number(ctx.options.priority);
 
   if (ctx.options['dry-run']) {
-    const dry = await ctx.api.post<DryRun>('/v1/grids?dryRun=true', body);
+    // The API lists at most 1,000 points of a dry run; the totals below cover all of them.
+    const dry = await ctx.api.post<DryRun>(`/v1/grids?dryRun=true&points=${MAX_DRY_RUN_POINTS}`, body);
     if (ctx.options.json) {
       asJson(ctx, dry);
       return EXIT.OK;
@@ -122,6 +124,8 @@ const submit: Command = async (ctx) => {
         ]),
       ),
     );
+    const unlisted = dry.experiments - dry.points.length;
+    if (unlisted > 0) print(ctx, `…and ${unlisted} more points (not listed)`);
     print(
       ctx,
       `\n${dry.experiments} experiments (${dry.reusable} reusable, ` +

@@ -23,6 +23,13 @@ export const GridSubmission = GridDefinition.extend({
 }).strict();
 export type GridSubmission = z.infer<typeof GridSubmission>;
 
+/**
+ * A dry run answers a summary and one page of points: listing all 20,000 points of a large grid
+ * made answers of 15 MB, and a few at once took a gigabyte of the API's memory.
+ */
+export const DEFAULT_DRY_RUN_POINTS = 50;
+export const MAX_DRY_RUN_POINTS = 1_000;
+
 const BooleanString = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 export const GridSubmitQuery = z
@@ -31,6 +38,10 @@ export const GridSubmitQuery = z
     dryRun: BooleanString.optional(),
     /** Backend whose throughput the estimate uses; default: that of the newest finished experiment. */
     backend: z.enum(BACKEND_NAMES).optional(),
+    /** Dry run: how many points to list (the totals always cover all of them). */
+    points: z.coerce.number().int().min(0).max(MAX_DRY_RUN_POINTS).default(DEFAULT_DRY_RUN_POINTS),
+    /** Dry run: the first point to list, counted from 0. */
+    offset: urlInteger(0).default(0),
   })
   .strict();
 
@@ -108,6 +119,8 @@ export const DryRunResponse = z.object({
     /** Seconds of compute for the experiments that would train (reused ones cost nothing). */
     totalSeconds: z.number(),
   }),
+  /** Points `pointsOffset`.. of the `experiments` (see the `points` and `offset` query parameters). */
+  pointsOffset: z.number().int(),
   points: z.array(DryRunPoint),
 });
 

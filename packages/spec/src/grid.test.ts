@@ -92,6 +92,51 @@ describe('expandGrid', () => {
     expect(bad.errors[0]!.field).toBe('exclude.0.training.epochs');
   });
 
+  it('matches a rule on zip-group paths together, and several rules independently', () => {
+    const out = expand({
+      base: TINY_BASE,
+      axes: { 'training.seed': [0, 1] },
+      zip: [{ 'architecture.depth': [8, 14, 20], 'training.batchSize': [16, 32, 64] }],
+      exclude: [
+        { 'architecture.depth': 14, 'training.batchSize': 32 },
+        { 'architecture.depth': 20, 'training.seed': 0 },
+      ],
+    });
+    const kept = out.points.map(
+      (p) => `${String(p.values['architecture.depth'])}/${String(p.values['training.seed'])}`,
+    );
+    expect(kept).toEqual(['8/0', '8/1', '20/1']);
+    expect(out.excluded).toBe(3);
+    // Paths of one zip group that never occur together match nothing.
+    const none = expand({
+      base: TINY_BASE,
+      zip: [{ 'architecture.depth': [8, 14], 'training.batchSize': [16, 32] }],
+      exclude: [{ 'architecture.depth': 8, 'training.batchSize': 32 }],
+    });
+    expect(none.excluded).toBe(0);
+  });
+
+  it('refuses exclusion whose cost (points x rules) is too high before checking any point', () => {
+    // 10^6 points and 1,000 rules: 10^9 checks, which would hold the event loop for minutes.
+    const values = Array.from({ length: 10 }, (_, i) => i);
+    const axes = Object.fromEntries(
+      ['seed', 'epochs', 'batchSize', 'learningRate', 'momentum', 'weightDecay'].map((k, i) => [
+        `training.${k}`,
+        values.map((v) => (k === 'seed' ? v : i * 100 + v + 1)),
+      ]),
+    );
+    const exclude = Array.from({ length: 1_000 }, (_, i) => ({ 'training.seed': i % 10, 'training.epochs': 100 + i }));
+    const error = errorsOf(() => expand({ base: TINY_BASE, axes, exclude }));
+    expect(error.errors).toHaveLength(1);
+    expect(error.errors[0]!.field).toBe('exclude');
+    expect(error.errors[0]!.message).toMatch(/1000 rules x 1000000 points = 1000000000 checks; at most 10000000/);
+    // The same rules over a small product are fine.
+    const smallAxes = { 'training.seed': values, 'training.epochs': [100, 101, 102] };
+    const small = expand({ base: TINY_BASE, axes: smallAxes, exclude: exclude.slice(0, 3) });
+    expect(small.excluded).toBe(3);
+    expect(small.points).toHaveLength(27);
+  });
+
   it('samples n points reproducibly', () => {
     const def = {
       base: TINY_BASE,

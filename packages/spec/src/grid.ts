@@ -102,9 +102,13 @@ export interface ExpandOptions {
   maxExperiments: number;
   /** Most points enumerated before sampling, to bound the work of an enormous product. */
   maxProduct?: number;
+  /** Most (point, exclude rule) pairs checked: the work of exclusion, known before it starts. */
+  maxExcludeChecks?: number;
 }
 
 const DEFAULT_MAX_PRODUCT = 1_000_000;
+/** A check is a few array reads, so ten million of them keep the API's event loop busy well under a second. */
+const DEFAULT_MAX_EXCLUDE_CHECKS = 10_000_000;
 
 /** A non-default value per option that normalisation may reset: resetting it shows the option does not apply. */
 const PROBES: Partial<Record<keyof ArchitectureSpec, unknown>> = {
@@ -135,27 +139,44 @@ export function expandGrid(definition: GridDefinition, options: ExpandOptions): 
     ]);
   }
 
-  const candidates: Record<string, unknown>[] = [];
-  let excluded = 0;
+  // Exclusion is checked point by point against every rule; its cost is known before it starts.
+  const rules = definition.exclude.map((rule) => compileRule(rule, dimensions));
+  const checks = total * rules.length;
+  const maxChecks = options.maxExcludeChecks ?? DEFAULT_MAX_EXCLUDE_CHECKS;
+  if (checks > maxChecks) {
+    throw new GridError(`${rules.length} exclude rules over ${total} points are too many to check`, [
+      {
+        field: 'exclude',
+        message:
+          `${rules.length} rules x ${total} points = ${checks} checks; at most ${maxChecks} ` +
+          '(narrow the axes or merge rules: a rule may list several values for a path)',
+      },
+    ]);
+  }
+
+  // Candidates are point numbers; values are built only for the points that are kept.
+  const candidates: number[] = [];
+  const positions = new Array<number>(dimensions.length);
   for (let i = 0; i < total; i++) {
-    const values = pointValues(dimensions, i);
-    if (definition.exclude.some((rule) => matchesRule(rule, values))) excluded++;
-    else candidates.push(values);
+    pointPositions(dimensions, i, positions);
+    if (!rules.some((rule) => ruleMatches(rule, positions))) candidates.push(i);
   }
-  let chosen = candidates;
+  const excluded = total - candidates.length;
+  let chosenIndices = candidates;
   if (definition.sample && definition.sample.n < candidates.length) {
-    chosen = sampleWithoutReplacement(candidates, definition.sample.n, definition.sample.seed);
+    chosenIndices = sampleWithoutReplacement(candidates, definition.sample.n, definition.sample.seed);
   }
-  if (chosen.length > options.maxExperiments) {
-    throw new GridError(`the grid has ${chosen.length} points; the maximum is ${options.maxExperiments}`, [
+  if (chosenIndices.length > options.maxExperiments) {
+    throw new GridError(`the grid has ${chosenIndices.length} points; the maximum is ${options.maxExperiments}`, [
       {
         field: limitField,
         message:
-          `${chosen.length} points exceed the maximum grid size of ${options.maxExperiments}; ` +
+          `${chosenIndices.length} points exceed the maximum grid size of ${options.maxExperiments}; ` +
           'narrow the axes, add exclude rules or sample',
       },
     ]);
   }
+  const chosen = chosenIndices.map((i) => pointValues(dimensions, i));
 
   const errors: (GridFieldError & { raw: string })[] = [];
   const points: ExpandedPoint[] = [];
@@ -277,24 +298,48 @@ function buildDimensions(definition: GridDefinition): Dimension[] {
 }
 
 /** Mixed-radix decoding: axes in declaration order, then zip groups; the last varies fastest, like nested loops. */
-function pointValues(dimensions: Dimension[], index: number): Record<string, unknown> {
-  const values: Record<string, unknown> = {};
+function pointPositions(dimensions: Dimension[], index: number, positions: number[]): void {
   let rest = index;
-  const positions = new Array<number>(dimensions.length);
   for (let d = dimensions.length - 1; d >= 0; d--) {
     const size = dimensions[d]!.values.length;
     positions[d] = rest % size;
     rest = Math.floor(rest / size);
   }
+}
+
+function pointValues(dimensions: Dimension[], index: number): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  const positions = new Array<number>(dimensions.length);
+  pointPositions(dimensions, index, positions);
   dimensions.forEach((dim, d) => dim.paths.forEach((path, p) => (values[path] = dim.values[positions[d]!]![p])));
   return values;
 }
 
-function matchesRule(rule: Record<string, unknown>, values: Record<string, unknown>): boolean {
-  return Object.entries(rule).every(([path, wanted]) => {
-    const actual = canonicalJson(values[path]);
-    return Array.isArray(wanted) ? wanted.some((w) => canonicalJson(w) === actual) : canonicalJson(wanted) === actual;
-  });
+/** An exclude rule as, for each dimension it constrains, which positions along it the rule matches. */
+type CompiledRule = { dimension: number; matches: boolean[] }[];
+
+/**
+ * Compares the rule's values with each dimension's values once, so that checking a point is a few
+ * array reads instead of serialising its values again for every rule. A path's wanted value may be
+ * a list (any of them matches); paths of one zip group constrain the same dimension together.
+ */
+function compileRule(rule: Record<string, unknown>, dimensions: Dimension[]): CompiledRule {
+  const byDimension = new Map<number, boolean[]>();
+  for (const [path, wanted] of Object.entries(rule)) {
+    const d = dimensions.findIndex((dim) => dim.paths.includes(path));
+    const p = dimensions[d]!.paths.indexOf(path);
+    const accepted = new Set((Array.isArray(wanted) ? wanted : [wanted]).map(canonicalJson));
+    const previous = byDimension.get(d);
+    byDimension.set(
+      d,
+      dimensions[d]!.values.map((v, i) => (previous ? previous[i]! : true) && accepted.has(canonicalJson(v[p]))),
+    );
+  }
+  return [...byDimension].map(([dimension, matches]) => ({ dimension, matches }));
+}
+
+function ruleMatches(rule: CompiledRule, positions: number[]): boolean {
+  return rule.every(({ dimension, matches }) => matches[positions[dimension]!]);
 }
 
 /** Seeded partial Fisher-Yates (mulberry32), kept in expansion order: the same seed draws the same points. */

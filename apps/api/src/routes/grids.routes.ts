@@ -23,8 +23,10 @@ import { costGrid } from '../services/grid-cost';
 import type { MemoryGuard } from '../services/memory-guard';
 import { expandSubmission } from '../services/grid-definition';
 import { gridService } from '../services/grid.service';
+import { idempotencyService } from '../services/idempotency.service';
 import { toExperimentView } from './experiment.view';
 import { loadGridState } from './grid.view';
+import { IdempotencyKeyHeaders, idempotentRequest, sendAnswer } from './idempotency';
 
 export interface GridRoutesOptions extends AppDeps {
   /** Most distinct experiments one grid may hold (GRID_MAX_EXPERIMENTS). */
@@ -38,6 +40,7 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
   const { repos } = deps;
   const cost = createModelCoster();
   const grids = gridService(deps);
+  const idempotency = idempotencyService(repos.idempotency);
 
   const stateOr404 = async (id: string) => {
     const state = await loadGridState(repos, id);
@@ -72,12 +75,14 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
           'A point whose canonical spec already succeeded is linked, not retrained, unless `force` is true. ' +
           'With `preset` (and `scale`, 1 = paper size) the preset supplies base and axes; ' +
           'given fields are merged over it. ' +
-          '`priority` 0..1000: higher runs sooner. With `?dryRun=true` nothing is stored and the answer lists ' +
-          'each point with parameters, FLOPs and estimated seconds.',
+          '`priority` 0..1000: higher runs sooner. With `?dryRun=true` nothing is stored and the answer gives ' +
+          'the totals (experiments, reuse, estimated seconds) and one page of points with parameters, FLOPs ' +
+          'and estimated seconds: `points` of them (default 50, at most 1000) from `offset`.',
         tags: ['grids'],
+        headers: IdempotencyKeyHeaders,
         querystring: GridSubmitQuery,
         body: GridSubmission,
-        response: { 201: GridSubmitResponse, 200: DryRunResponse, 400: ProblemDetails },
+        response: { 201: GridSubmitResponse, 200: DryRunResponse, 400: ProblemDetails, 409: ProblemDetails },
       },
     },
     async (request, reply) => {
@@ -91,22 +96,34 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
       if (request.query.dryRun) {
         const backend = request.query.backend;
         return reply.status(200).send(
-          await costGrid(expansion, reusable, {
-            experiments: repos.experiments,
-            cost,
-            ...(backend ? { backend } : {}),
-          }),
+          await costGrid(
+            expansion,
+            reusable,
+            {
+              experiments: repos.experiments,
+              cost,
+              ...(backend ? { backend } : {}),
+            },
+            { offset: request.query.offset, limit: request.query.points },
+          ),
         );
       }
-      const created = await grids.submit(body, expansion, reusable, request.log);
-      const state = await stateOr404(created.grid.id);
-      return reply.status(201).send({
-        grid: state.view,
-        created: created.created,
-        reused: created.reused,
-        duplicates: expansion.duplicates,
-        excluded: expansion.excluded,
+      // A dry run (above) stores no key: it creates nothing that a repeat could duplicate.
+      const answer = await idempotency.run(idempotentRequest(request), request.log, async () => {
+        const created = await grids.submit(body, expansion, reusable, request.log);
+        const state = await stateOr404(created.grid.id);
+        return {
+          status: 201,
+          body: {
+            grid: state.view,
+            created: created.created,
+            reused: created.reused,
+            duplicates: expansion.duplicates,
+            excluded: expansion.excluded,
+          },
+        };
       });
+      return sendAnswer(reply, answer);
     },
   );
 

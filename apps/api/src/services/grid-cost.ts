@@ -3,8 +3,9 @@ import type { ExperimentSpec, GridExpansion } from '@resnet-lab/spec';
 import { estimateSeconds, throughputFor, type ModelCost } from './cost.estimator';
 
 /**
- * A grid's dry run: every point with its parameters, FLOPs and estimated seconds (0 where an
- * earlier result is reused), and the throughput the estimate rests on.
+ * A grid's dry run: the totals over every point, the throughput the estimate rests on, and one page
+ * of points (`page`) with their parameters, FLOPs and estimated seconds (0 where an earlier result
+ * is reused).
  */
 export async function costGrid(
   expansion: GridExpansion,
@@ -14,15 +15,19 @@ export async function costGrid(
     cost: (spec: ExperimentSpec) => Promise<ModelCost | null>;
     backend?: string;
   },
+  page: { offset: number; limit: number },
 ) {
   const throughput = await throughputFor(deps.experiments, deps.cost, deps.backend);
   let totalSeconds = 0;
+  let reusableCount = 0;
   const points = [];
-  for (const p of expansion.points) {
+  for (const [i, p] of expansion.points.entries()) {
     const model = await deps.cost(p.spec);
     const reuses = reusable.get(p.specHash) ?? null;
     const seconds = model ? (reuses ? 0 : estimateSeconds(p.spec, model.flops, throughput.macsPerSecond)) : null;
     totalSeconds += seconds ?? 0;
+    if (reuses) reusableCount++;
+    if (i < page.offset || i >= page.offset + page.limit) continue;
     points.push({
       index: p.index,
       values: p.values,
@@ -42,9 +47,10 @@ export async function costGrid(
     unsampled: expansion.unsampled,
     duplicates: expansion.duplicates,
     experiments: expansion.points.length,
-    reusable: points.filter((p) => p.reuses).length,
+    reusable: reusableCount,
     axes: expansion.axes,
     estimate: { ...throughput, totalSeconds },
+    pointsOffset: page.offset,
     points,
   };
 }

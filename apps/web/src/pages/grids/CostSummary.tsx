@@ -4,7 +4,9 @@ import { formatCount, formatSeconds } from '../../format';
 
 /** What a dry run said a grid would cost, shown before it can be started. */
 export function CostSummary({ cost }: { cost: DryRun }) {
-  const shown = cost.points.slice(0, 50);
+  // The dry run lists the first page of points (50 by default); the totals cover all of them.
+  const shown = cost.points;
+  const more = cost.experiments - cost.pointsOffset - shown.length;
   return (
     <div className="cost" role="status" aria-label="estimated cost">
       <p>
@@ -46,7 +48,7 @@ export function CostSummary({ cost }: { cost: DryRun }) {
           </tbody>
         </table>
       </div>
-      {cost.points.length > shown.length && <p className="muted">…and {cost.points.length - shown.length} more.</p>}
+      {more > 0 && <p className="muted">…and {more} more.</p>}
     </div>
   );
 }
