@@ -7,5 +7,6 @@ export * from './repositories/checkpoint.repository';
 export * from './repositories/outbox.repository';
 export * from './repositories/grid.repository';
 export * from './repositories/worker.repository';
+export * from './repositories/idempotency.repository';
 export { repositories, type Repositories } from './repositories';
 export { SPEC_SQL_PATHS } from './repositories/spec-sql';

@@ -2,6 +2,7 @@ import type { Db } from './client';
 import { checkpointRepository } from './repositories/checkpoint.repository';
 import { experimentRepository } from './repositories/experiment.repository';
 import { gridRepository } from './repositories/grid.repository';
+import { idempotencyRepository } from './repositories/idempotency.repository';
 import { metricRepository } from './repositories/metric.repository';
 import { outboxRepository } from './repositories/outbox.repository';
 import { workerRepository } from './repositories/worker.repository';
@@ -14,6 +15,7 @@ export function repositories(db: Db) {
     outbox: outboxRepository(db),
     grids: gridRepository(db),
     workers: workerRepository(db),
+    idempotency: idempotencyRepository(db),
     /** Readiness: resolves when Postgres answers a query. */
     async ping(): Promise<void> {
       await db.$queryRaw`SELECT 1`;

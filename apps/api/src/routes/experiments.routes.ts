@@ -17,15 +17,18 @@ import type { AppDeps } from '../deps';
 import { notFound } from '../errors';
 import { etagOf, isNotModified } from '../http-cache';
 import { experimentService } from '../services/experiment.service';
+import { idempotencyService } from '../services/idempotency.service';
 import type { MemoryGuard } from '../services/memory-guard';
 import { singleFlight } from '../single-flight';
 import { toExperimentView } from './experiment.view';
+import { IdempotencyKeyHeaders, idempotentRequest, sendAnswer } from './idempotency';
 
 const problems = { 400: ProblemDetails, 404: ProblemDetails, 409: ProblemDetails };
 
 export const experimentsRoutes: FastifyPluginAsyncZod<AppDeps & { memoryGuard: MemoryGuard }> = async (app, deps) => {
   const { repos } = deps;
   const experiments = experimentService(deps);
+  const idempotency = idempotencyService(repos.idempotency);
   const readOne = singleFlight<{ etag: string; body: string } | null>();
 
   app.post(
@@ -35,16 +38,22 @@ export const experimentsRoutes: FastifyPluginAsyncZod<AppDeps & { memoryGuard: M
         summary: 'Submit one experiment',
         description:
           'Validates the spec (every omitted field takes its default), stores it and queues it for training. ' +
-          "A spec whose training cannot fit a worker's memory (WORKER_MEMORY_MB) is refused with a 400.",
+          "A spec whose training cannot fit a worker's memory (WORKER_MEMORY_MB) is refused with a 400. " +
+          'With an Idempotency-Key, a repeat gets the first answer and no second experiment.',
         tags: ['experiments'],
+        headers: IdempotencyKeyHeaders,
         body: ExperimentSpec,
-        response: { 201: ExperimentView, 400: ProblemDetails },
+        response: { 201: ExperimentView, 400: ProblemDetails, 409: ProblemDetails },
       },
     },
-    async (request, reply) => {
-      deps.memoryGuard.checkExperiment(request.body);
-      return reply.status(201).send(toExperimentView(await experiments.submit(request.body, request.log)));
-    },
+    async (request, reply) =>
+      sendAnswer(
+        reply,
+        await idempotency.run(idempotentRequest(request), request.log, async () => {
+          deps.memoryGuard.checkExperiment(request.body);
+          return { status: 201, body: toExperimentView(await experiments.submit(request.body, request.log)) };
+        }),
+      ),
   );
 
   app.get(
