@@ -11,6 +11,7 @@ import type { Logger } from '@resnet-lab/logger';
 import type { AppDeps } from './deps';
 import { registerBodyDeadline } from './plugins/body-deadline.plugin';
 import { frameworkErrors, registerInputGuard } from './plugins/input-guard.plugin';
+import { registerRateLimit, type RateLimitOptions } from './plugins/rate-limit.plugin';
 import { registerProblemDetails } from './plugins/problem-details.plugin';
 import { DEFAULT_WEB_ROOT, webPlugin } from './plugins/web.plugin';
 import { activationsRoutes } from './routes/activations.routes';
@@ -43,6 +44,8 @@ export interface AppOptions {
   workerMemoryBytes?: number;
   /** The built dashboard (apps/web/build); served at / when present, a clear message when not. */
   webRoot?: string;
+  /** Requests per client and window (RATE_LIMIT_MAX); absent or max 0: no limit. */
+  rateLimit?: RateLimitOptions;
   /** For a request's headers, and again for its body; one slower than that gets a 408. */
   requestTimeoutMs?: number;
 }
@@ -77,6 +80,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions) {
   registerProblemDetails(app);
   registerInputGuard(app);
   registerBodyDeadline(app, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS);
+  await registerRateLimit(app, options.rateLimit ?? { max: 0, windowMs: 60_000 });
 
   await app.register(swagger, {
     openapi: {

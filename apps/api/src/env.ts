@@ -22,6 +22,9 @@ export const ApiEnv = {
   WORKER_MEMORY_MB: z.coerce.number().int().positive().optional(),
   /** How often an SSE stream re-reads Postgres. */
   SSE_INTERVAL_MS: z.coerce.number().int().positive().default(1_000),
+  /** Requests one client (IP) may make per RATE_LIMIT_WINDOW_MS; more get a 429. 0: no limit. */
+  RATE_LIMIT_MAX: z.coerce.number().int().min(0).default(1_200),
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().positive().default(60_000),
   /** The built dashboard to serve at /; default apps/web/build (a test serves a build of its own). */
   WEB_ROOT: z.string().min(1).optional(),
 };

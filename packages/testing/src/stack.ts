@@ -30,6 +30,8 @@ export async function startStack(options: {
       ...common,
       PORT: String(port),
       OUTBOX_INTERVAL_MS: '500',
+      // Tests poll hard; the limit has a test of its own (apps/api/test/rate-limit.test.ts).
+      RATE_LIMIT_MAX: '0',
       ...options.apiEnv,
     });
     await waitForHttp(`${apiUrl}/readyz`, api);
