@@ -11,6 +11,7 @@ import type { Logger } from '@resnet-lab/logger';
 import type { AppDeps } from './deps';
 import { registerBodyDeadline } from './plugins/body-deadline.plugin';
 import { frameworkErrors, registerInputGuard } from './plugins/input-guard.plugin';
+import { registerOriginGuard } from './plugins/origin-guard.plugin';
 import { registerRateLimit, type RateLimitOptions } from './plugins/rate-limit.plugin';
 import { registerProblemDetails } from './plugins/problem-details.plugin';
 import { DEFAULT_WEB_ROOT, webPlugin } from './plugins/web.plugin';
@@ -44,6 +45,8 @@ export interface AppOptions {
   workerMemoryBytes?: number;
   /** The built dashboard (apps/web/build); served at / when present, a clear message when not. */
   webRoot?: string;
+  /** Web origins besides the API's own that may call it from a browser (CORS_ORIGINS). */
+  corsOrigins?: readonly string[];
   /** Requests per client and window (RATE_LIMIT_MAX); absent or max 0: no limit. */
   rateLimit?: RateLimitOptions;
   /** For a request's headers, and again for its body; one slower than that gets a 408. */
@@ -80,6 +83,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions) {
   registerProblemDetails(app);
   registerInputGuard(app);
   registerBodyDeadline(app, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS);
+  registerOriginGuard(app, options.corsOrigins ?? []);
   await registerRateLimit(app, options.rateLimit ?? { max: 0, windowMs: 60_000 });
 
   await app.register(swagger, {

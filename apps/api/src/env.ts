@@ -22,6 +22,15 @@ export const ApiEnv = {
   WORKER_MEMORY_MB: z.coerce.number().int().positive().optional(),
   /** How often an SSE stream re-reads Postgres. */
   SSE_INTERVAL_MS: z.coerce.number().int().positive().default(1_000),
+  /**
+   * Comma-separated web origins (e.g. https://lab.example.org) besides the API's own that may call
+   * it from a browser; a state-changing request from any other origin is refused (403).
+   */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.url())),
   /** Requests one client (IP) may make per RATE_LIMIT_WINDOW_MS; more get a 429. 0: no limit. */
   RATE_LIMIT_MAX: z.coerce.number().int().min(0).default(1_200),
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().positive().default(60_000),

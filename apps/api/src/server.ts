@@ -57,6 +57,7 @@ const app = await buildApp(
     gridMaxExperiments: env.GRID_MAX_EXPERIMENTS,
     sseIntervalMs: env.SSE_INTERVAL_MS,
     rateLimit: { max: env.RATE_LIMIT_MAX, windowMs: env.RATE_LIMIT_WINDOW_MS },
+    corsOrigins: env.CORS_ORIGINS,
     ...(env.WORKER_MEMORY_MB ? { workerMemoryBytes: env.WORKER_MEMORY_MB * 2 ** 20 } : {}),
     ...(env.WEB_ROOT ? { webRoot: env.WEB_ROOT } : {}),
   },
