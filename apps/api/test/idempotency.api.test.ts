@@ -12,6 +12,7 @@ import {
 } from '@resnet-lab/testing';
 import { buildApp, type App } from '../src/app';
 import type { AppDeps } from '../src/deps';
+import { idempotencyService, requestHash } from '../src/services/idempotency.service';
 
 let database: TestDatabase;
 let queuePrefix: TestQueuePrefix;
@@ -199,6 +200,31 @@ describe('Idempotency-Key', () => {
     const pruned = await deps.repos.idempotency.prune();
     expect(pruned).toBeGreaterThanOrEqual(1);
     expect(await database.db.idempotencyKey.findUnique({ where: { key } })).toBeNull();
+  });
+
+  it('a repeat waits for the first request still running; one stuck past the wait is a 409', async () => {
+    const service = idempotencyService(deps.repos.idempotency, { waitMs: 300 });
+    const log = { warn: () => {} };
+    const request = { key: freshKey(), route: 'POST /test', body: { a: 1 } };
+    let finish!: () => void;
+    const first = service.run(request, log, async () => {
+      await new Promise<void>((resolve) => (finish = resolve));
+      return { status: 201, body: { id: 'first' } };
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    const repeat = service.run(request, log, async () => ({ status: 201, body: { id: 'second' } }));
+    setTimeout(() => finish(), 100);
+    expect(await first).toEqual({ status: 201, body: { id: 'first' }, replayed: false });
+    expect(await repeat).toEqual({ status: 201, body: { id: 'first' }, replayed: true });
+
+    // Claimed by a request that never answers (an API process that died): no second run, a 409.
+    const stuck = { ...request, key: freshKey() };
+    expect((await deps.repos.idempotency.claim(stuck.key, stuck.route, requestHash(stuck.body))).claimed).toBe(true);
+    const ran: string[] = [];
+    await expect(service.run(stuck, log, async () => ({ status: 201, body: ran.push('ran') }))).rejects.toThrow(
+      /has not answered yet; retry later/,
+    );
+    expect(ran).toEqual([]);
   });
 
   it('the OpenAPI document lists the optional header on both routes', async () => {

@@ -79,8 +79,8 @@ export function idempotencyService(repo: IdempotencyRepository, options: Idempot
       pruneNowAndThen();
       const hash = requestHash(request.body);
       const deadline = Date.now() + waitMs;
+      let claim = await repo.claim(request.key, request.route, hash, ttlMs);
       for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
-        const claim = await repo.claim(request.key, request.route, hash, ttlMs);
         if (claim.claimed) return { ...(await runClaimed(request.key, claim.owner, log, execute)), replayed: false };
         const existing = claim.existing;
         if (existing) {
@@ -99,8 +99,11 @@ export function idempotencyService(repo: IdempotencyRepository, options: Idempot
             );
           }
         }
-        // Jitter spreads many waiters' polls over time.
+        // Jitter spreads many waiters' polls over time. They read the row; only a key that is gone
+        // (its first request failed) is claimed again.
         await sleep(delay * (0.5 + Math.random()));
+        const found = await repo.find(request.key);
+        claim = found ? { claimed: false, existing: found } : await repo.claim(request.key, request.route, hash, ttlMs);
       }
     },
   };

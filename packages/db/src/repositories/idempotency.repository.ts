@@ -26,6 +26,15 @@ const NOW = "now() AT TIME ZONE 'UTC'";
 const EXPIRED = `"IdempotencyKey"."createdAt" < ${NOW} - make_interval(secs => $5::float8)`;
 
 export function idempotencyRepository(db: Db) {
+  /** The key's row as it is now (a plain read: waiting requests poll this, not the claim). */
+  const find = async (key: string): Promise<IdempotencyRecord | null> => {
+    const rows = await db.$queryRawUnsafe<IdempotencyRecord[]>(
+      `SELECT route, "requestHash", status, response FROM "IdempotencyKey" WHERE key = $1`,
+      key,
+    );
+    return rows[0] ?? null;
+  };
+
   return {
     /**
      * Claims `key` for one request with a single insert. The primary key decides races between
@@ -55,12 +64,10 @@ export function idempotencyRepository(db: Db) {
         ttlMs / 1000,
       );
       if (won === 1) return { claimed: true, owner };
-      const rows = await db.$queryRawUnsafe<IdempotencyRecord[]>(
-        `SELECT route, "requestHash", status, response FROM "IdempotencyKey" WHERE key = $1`,
-        key,
-      );
-      return { claimed: false, existing: rows[0] ?? null };
+      return { claimed: false, existing: await find(key) };
     },
+
+    find,
 
     /** Stores the first answer, to be replayed to every later request with the key. */
     async complete(key: string, owner: string, status: number, response: string): Promise<void> {
