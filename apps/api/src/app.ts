@@ -8,11 +8,15 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from '@resnet-lab/logger';
+import { DEFAULT_DATASET_ACCESS, type DatasetAccess } from '@resnet-lab/spec';
 import type { AppDeps } from './deps';
 import { registerBodyDeadline } from './plugins/body-deadline.plugin';
 import { frameworkErrors, registerInputGuard } from './plugins/input-guard.plugin';
 import { registerOriginGuard } from './plugins/origin-guard.plugin';
 import { registerRateLimit, type RateLimitOptions } from './plugins/rate-limit.plugin';
+import { registerAuth } from './plugins/auth.plugin';
+import type { AuthMode } from './auth/auth-mode';
+import { tokensRoutes } from './routes/tokens.routes';
 import { registerProblemDetails } from './plugins/problem-details.plugin';
 import { DEFAULT_WEB_ROOT, webPlugin } from './plugins/web.plugin';
 import { activationsRoutes } from './routes/activations.routes';
@@ -25,7 +29,9 @@ import { gridResultsRoutes } from './routes/grid-results.routes';
 import { gridsRoutes } from './routes/grids.routes';
 import { experimentsRoutes } from './routes/experiments.routes';
 import { workersRoutes } from './routes/workers.routes';
+import { createDatasetGuard } from './services/dataset-guard';
 import { createMemoryGuard } from './services/memory-guard';
+import { combineGuards } from './services/submit-guards';
 import { healthRoutes } from './routes/health.routes';
 
 /**
@@ -43,10 +49,14 @@ export interface AppOptions {
   maxStreamsPerClient?: number;
   /** A worker's memory (WORKER_MEMORY_MB): specs whose training cannot fit it are refused. */
   workerMemoryBytes?: number;
+  /** DATASET_ROOTS and DATASET_MAX_FILE_MB: dataset dirs outside the roots are refused at submit. */
+  datasetAccess?: DatasetAccess;
   /** The built dashboard (apps/web/build); served at / when present, a clear message when not. */
   webRoot?: string;
   /** Web origins besides the API's own that may call it from a browser (CORS_ORIGINS). */
   corsOrigins?: readonly string[];
+  /** `tokens`: bearer tokens on every /v1 route; `none` (the default here): single-user. */
+  authMode?: AuthMode;
   /** Requests per client and window (RATE_LIMIT_MAX); absent or max 0: no limit. */
   rateLimit?: RateLimitOptions;
   /** For a request's headers, and again for its body; one slower than that gets a 408. */
@@ -85,6 +95,8 @@ export async function buildApp(deps: AppDeps, options: AppOptions) {
   registerBodyDeadline(app, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS);
   registerOriginGuard(app, options.corsOrigins ?? []);
   await registerRateLimit(app, options.rateLimit ?? { max: 0, windowMs: 60_000 });
+  // After the rate limit, so guessing tokens is limited too.
+  registerAuth(app, { mode: options.authMode ?? 'none', verify: (token) => deps.repos.tokens.verify(token) });
 
   await app.register(swagger, {
     openapi: {
@@ -99,10 +111,15 @@ export async function buildApp(deps: AppDeps, options: AppOptions) {
   });
 
   await app.register(healthRoutes, deps);
-  const memoryGuard = createMemoryGuard(options.workerMemoryBytes ?? totalmem());
+  const datasetAccess = options.datasetAccess ?? DEFAULT_DATASET_ACCESS;
+  // One guard for the routes' submit check: dataset roots first (cheap), then memory.
+  const memoryGuard = combineGuards(
+    createDatasetGuard(datasetAccess.roots),
+    createMemoryGuard(options.workerMemoryBytes ?? totalmem()),
+  );
   await app.register(experimentsRoutes, { ...deps, memoryGuard });
   await app.register(checkpointsRoutes, deps);
-  await app.register(activationsRoutes, deps);
+  await app.register(activationsRoutes, { ...deps, datasetAccess });
   await app.register(architecturesRoutes);
   await app.register(gridsRoutes, {
     ...deps,
@@ -112,6 +129,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions) {
   await app.register(gridResultsRoutes, deps);
   await app.register(compareRoutes, deps);
   await app.register(workersRoutes, deps);
+  await app.register(tokensRoutes, deps);
   const eventFeeds = createEventFeeds(deps.repos, {
     intervalMs: options.sseIntervalMs ?? 1_000,
     onError: (error, id) => app.log.warn({ err: error, id }, 'event feed read failed; retrying'),

@@ -1,12 +1,20 @@
 import { z } from 'zod';
 import { databaseEnv, envBoolean, loggingEnv, parseEnv, redisEnv } from '@resnet-lab/config';
+import { datasetEnv } from '@resnet-lab/spec';
 
 /** The API's whole configuration; parsed once at start, fails fast naming each bad variable. */
 export const ApiEnv = {
   ...databaseEnv,
   ...redisEnv,
   ...loggingEnv,
+  /**
+   * DATASET_ROOTS: a dataset `dir` outside them is refused at submit (400 naming dataset.dir);
+   * DATASET_MAX_FILE_MB bounds what the activations view reads.
+   */
+  ...datasetEnv,
   HOST: z.string().default('127.0.0.1'),
+  /** tokens | none; default: none on a loopback HOST, tokens otherwise (none is refused off loopback). */
+  AUTH_MODE: z.enum(['tokens', 'none']).optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** Apply pending migrations at start (the same ones `npm run db:migrate` applies). */
   MIGRATE_ON_START: envBoolean.default(true),

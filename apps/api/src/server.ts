@@ -7,7 +7,9 @@ import {
   reconcileQueue,
   startOutboxRelay,
 } from '@resnet-lab/queue';
+import { datasetAccessFromEnv } from '@resnet-lab/spec';
 import { buildApp } from './app';
+import { resolveAuthMode, type AuthMode } from './auth/auth-mode';
 import { loadApiEnv } from './env';
 
 const env = loadApiEnv();
@@ -50,14 +52,25 @@ const reconcileTimer = setInterval(
 );
 reconcileTimer.unref();
 
+let authMode: AuthMode;
+try {
+  authMode = resolveAuthMode(env.HOST, env.AUTH_MODE);
+} catch (error) {
+  logger.fatal((error as Error).message);
+  process.exit(1);
+}
+logger.info({ authMode }, authMode === 'none' ? 'single-user mode: no tokens (loopback only)' : 'bearer tokens required');
+
 const app = await buildApp(
   { db, repos, redis, trainQueue, outbox },
   {
     logger,
+    authMode,
     gridMaxExperiments: env.GRID_MAX_EXPERIMENTS,
     sseIntervalMs: env.SSE_INTERVAL_MS,
     rateLimit: { max: env.RATE_LIMIT_MAX, windowMs: env.RATE_LIMIT_WINDOW_MS },
     corsOrigins: env.CORS_ORIGINS,
+    datasetAccess: datasetAccessFromEnv(env),
     ...(env.WORKER_MEMORY_MB ? { workerMemoryBytes: env.WORKER_MEMORY_MB * 2 ** 20 } : {}),
     ...(env.WEB_ROOT ? { webRoot: env.WEB_ROOT } : {}),
   },

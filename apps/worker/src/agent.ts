@@ -2,7 +2,7 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Repositories } from '@resnet-lab/db';
 import type { Logger } from '@resnet-lab/logger';
 import { createRedisConnection, JOB_CATALOG } from '@resnet-lab/queue';
-import { TrainJobPayload } from '@resnet-lab/spec';
+import { TrainJobPayload, type DatasetAccess } from '@resnet-lab/spec';
 import type { SlotBoard } from './heartbeat';
 import type { SlotPool } from './slots';
 import {
@@ -21,6 +21,8 @@ export interface AgentOptions {
   cancelPollMs: number;
   lockMs: number;
   backend?: string;
+  /** DATASET_ROOTS and DATASET_MAX_FILE_MB: what the trainers may read. */
+  datasetAccess?: DatasetAccess;
   slots: SlotPool;
   /** Where the heartbeat reads what each slot runs; absent: nothing is reported. */
   board?: SlotBoard;
@@ -81,6 +83,7 @@ export function startAgent(options: AgentOptions): Agent {
               })
           : startTrainer,
         ...(options.backend ? { backend: options.backend } : {}),
+        ...(options.datasetAccess ? { datasetAccess: options.datasetAccess } : {}),
       });
     } catch (error) {
       if (error instanceof WorkerShutdownError) {

@@ -12,4 +12,15 @@ describe('worker env', () => {
       /WORKER_GPUS[\s\S]*TRAINER_BACKEND|TRAINER_BACKEND[\s\S]*WORKER_GPUS/,
     );
   });
+
+  it('reads DATASET_ROOTS as a colon-separated list of absolute directories, the Debian one by default', () => {
+    expect(loadWorkerEnv({}).DATASET_ROOTS).toEqual(['/usr/share/datasets']);
+    expect(loadWorkerEnv({ DATASET_ROOTS: '/data/cifar/:/srv//sets' }).DATASET_ROOTS).toEqual([
+      '/data/cifar',
+      '/srv/sets',
+    ]);
+    expect(() => loadWorkerEnv({ DATASET_ROOTS: '/data:relative' })).toThrow(/DATASET_ROOTS/);
+    expect(() => loadWorkerEnv({ DATASET_ROOTS: '/data/../etc' })).toThrow(/DATASET_ROOTS/);
+    expect(loadWorkerEnv({}).DATASET_MAX_FILE_MB).toBe(1024);
+  });
 });

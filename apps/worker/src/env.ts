@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { BACKEND_NAMES } from '@resnet-lab/spec';
+import { BACKEND_NAMES, datasetEnv } from '@resnet-lab/spec';
 import { databaseEnv, envBoolean, loggingEnv, parseEnv, redisEnv } from '@resnet-lab/config';
 
 /** The worker agent's whole configuration; parsed once at start, fails fast naming bad variables. */
@@ -8,6 +8,8 @@ export const WorkerEnv = {
   ...databaseEnv,
   ...redisEnv,
   ...loggingEnv,
+  /** DATASET_ROOTS (where dataset dirs may lie) and DATASET_MAX_FILE_MB (largest file read or inflated). */
+  ...datasetEnv,
   /** Parallel training jobs on this machine when no GPU list is given (CPU slots). */
   WORKER_SLOTS: z.coerce.number().int().min(1).max(64).default(1),
   /** Comma-separated GPU ids, e.g. "0,1": one slot per GPU, each child sees only its own GPU. */

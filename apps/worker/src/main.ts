@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { createDb, ensureDatabase, migrate, repositories } from '@resnet-lab/db';
 import { createLogger } from '@resnet-lab/logger';
 import { createRedisConnection, evictionPolicyProblem } from '@resnet-lab/queue';
+import { datasetAccessFromEnv } from '@resnet-lab/spec';
 import { startAgent } from './agent';
 import { loadWorkerEnv } from './env';
 import { SlotBoard, startHeartbeat } from './heartbeat';
@@ -47,6 +48,7 @@ const agent = startAgent({
   workerName: env.WORKER_NAME,
   cancelPollMs: env.CANCEL_POLL_MS,
   lockMs: env.WORKER_LOCK_MS,
+  datasetAccess: datasetAccessFromEnv(env),
   slots,
   board,
   repos,

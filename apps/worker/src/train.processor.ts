@@ -3,6 +3,7 @@ import type { Logger } from '@resnet-lab/logger';
 import {
   ExperimentSpec,
   resolveExperiment,
+  type DatasetAccess,
   type MetricValue,
   type TrainerEvent,
   type TrainJobPayload,
@@ -57,6 +58,8 @@ export interface TrainJobContext {
   cancelPollMs: number;
   slotEnv: Record<string, string>;
   backend?: string;
+  /** DATASET_ROOTS and DATASET_MAX_FILE_MB, for the trainer child; absent: the defaults. */
+  datasetAccess?: DatasetAccess;
   startTrainer: (run: TrainerRun) => TrainerHandle;
 }
 
@@ -177,6 +180,7 @@ async function runAttempt(storedSpec: unknown, lease: Lease, ctx: TrainJobContex
     onEvent,
     ...(resume ? { resume: { epoch: resumeEpoch, bytes: resume.bytes } } : {}),
     ...(ctx.backend ? { backend: ctx.backend } : {}),
+    ...(ctx.datasetAccess ? { datasetAccess: ctx.datasetAccess } : {}),
   });
 
   let stopReason: 'cancel' | 'superseded' | null = null;

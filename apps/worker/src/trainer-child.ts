@@ -31,6 +31,7 @@ async function run(command: Extract<TrainerCommand, { type: 'run' }>): Promise<v
       experiment: command.experiment,
       signal: controller.signal,
       backend: command.backend,
+      ...(command.datasetAccess ? { datasetAccess: command.datasetAccess } : {}),
       ...(command.resume ? { resume: { bytes: command.resume.bytes } } : {}),
       onEvent: (event) => {
         pending.push(send(event));

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { TrainerEvent, type ResolvedExperiment, type TrainerCommand } from '@resnet-lab/spec';
+import { TrainerEvent, type DatasetAccess, type ResolvedExperiment, type TrainerCommand } from '@resnet-lab/spec';
 
 const CHILD_ENTRY = fileURLToPath(new URL('./trainer-child.ts', import.meta.url));
 
@@ -9,6 +9,8 @@ export interface TrainerRun {
   experiment: ResolvedExperiment;
   resume?: { epoch: number; bytes: Uint8Array };
   backend?: string;
+  /** Where the child may read dataset files (DATASET_ROOTS) and how large they may be. */
+  datasetAccess?: DatasetAccess;
   env: Record<string, string>;
   onEvent: (event: TrainerEvent) => Promise<void>;
 }
@@ -103,6 +105,7 @@ export function startTrainer(run: TrainerRun): TrainerHandle {
     experiment: run.experiment,
     ...(run.resume ? { resume: run.resume } : {}),
     ...(run.backend ? { backend: run.backend } : {}),
+    ...(run.datasetAccess ? { datasetAccess: { ...run.datasetAccess, roots: [...run.datasetAccess.roots] } } : {}),
   };
   child.send(command);
 

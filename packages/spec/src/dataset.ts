@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isPlainFileName, normalizeAbsolutePath } from './dataset-roots';
 
 /**
  * How many training images to hold out for validation: a whole number is a count, a number in
@@ -20,6 +21,25 @@ export type ValidationSplit = z.infer<typeof ValidationSplit>;
  */
 export const Normalization = z.enum(['per-channel', 'per-pixel-mean', 'unit-range']);
 export type Normalization = z.infer<typeof Normalization>;
+
+/**
+ * A dataset directory on the workers' disk. Absolute and without `..` whatever the roots are;
+ * whether it lies under DATASET_ROOTS is configuration, checked by the API and again by the trainer.
+ */
+export const DatasetDir = z
+  .string()
+  .min(1)
+  .refine((dir) => normalizeAbsolutePath(dir) !== null, {
+    message: "must be an absolute path without '..' segments",
+  });
+
+/** A file inside the dataset directory: a plain name, so it cannot point out of it. */
+const DatasetFileName = (fallback: string) =>
+  z
+    .string()
+    .min(1)
+    .refine(isPlainFileName, { message: "must be a plain file name (no '/', no '..')" })
+    .default(fallback);
 
 /** Options every dataset has; the defaults that differ by dataset are given per dataset below. */
 function commonOptions(defaults: { validationSplit: number; augment: boolean }) {
@@ -80,7 +100,7 @@ export const FASHION_MNIST_DEFAULT_DIR = '/usr/share/datasets/fashion-mnist/';
 export const FashionMnistDataset = z
   .object({
     name: z.literal('fashion-mnist'),
-    dir: z.string().min(1).default(FASHION_MNIST_DEFAULT_DIR),
+    dir: DatasetDir.default(FASHION_MNIST_DEFAULT_DIR),
     ...commonOptions({ validationSplit: 5000, augment: false }),
   })
   .strict();
@@ -92,11 +112,11 @@ export const FashionMnistDataset = z
 export const IdxDataset = z
   .object({
     name: z.literal('idx'),
-    dir: z.string().min(1),
-    trainImages: z.string().min(1).default('train-images-idx3-ubyte'),
-    trainLabels: z.string().min(1).default('train-labels-idx1-ubyte'),
-    testImages: z.string().min(1).default('t10k-images-idx3-ubyte'),
-    testLabels: z.string().min(1).default('t10k-labels-idx1-ubyte'),
+    dir: DatasetDir,
+    trainImages: DatasetFileName('train-images-idx3-ubyte'),
+    trainLabels: DatasetFileName('train-labels-idx1-ubyte'),
+    testImages: DatasetFileName('t10k-images-idx3-ubyte'),
+    testLabels: DatasetFileName('t10k-labels-idx1-ubyte'),
     height: z.number().int().positive().max(1024).default(28),
     width: z.number().int().positive().max(1024).default(28),
     channels: z.number().int().min(1).max(4).default(1),
@@ -109,7 +129,7 @@ export const IdxDataset = z
 export const Cifar10Dataset = z
   .object({
     name: z.literal('cifar10'),
-    dir: z.string().min(1),
+    dir: DatasetDir,
     // The paper's 45k/5k split.
     ...commonOptions({ validationSplit: 5000, augment: true }),
   })

@@ -1,5 +1,6 @@
 export * from './architecture';
 export * from './dataset';
+export * from './dataset-roots';
 export * from './training';
 export * from './experiment';
 export * from './resolved-experiment';
@@ -14,3 +15,4 @@ export * from './grid-api';
 export * from './activations';
 export * from './workers';
 export * from './url-integers';
+export * from './tokens';

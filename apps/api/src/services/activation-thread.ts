@@ -66,7 +66,7 @@ async function compute(job: ActivationJob): Promise<ActivationJobResult> {
   const dataKey = specHash(ExperimentSpec.parse({ ...spec, training: {} }));
   let images = touch(imageSets, dataKey);
   if (!images) {
-    images = loadProbeImages(spec);
+    images = loadProbeImages(spec, job.datasetAccess);
     imageSets.set(dataKey, { value: images, usedAt: Date.now() });
     images.catch(() => imageSets.delete(dataKey));
   }

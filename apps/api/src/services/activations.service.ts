@@ -2,7 +2,9 @@ import type { Repositories } from '@resnet-lab/db';
 import {
   ACTIVATION_LIMITS,
   datasetShape,
+  DEFAULT_DATASET_ACCESS,
   ExperimentSpec,
+  type DatasetAccess,
   resolveExperiment,
   type ActivationLayersView,
   type ActivationMapsView,
@@ -17,8 +19,9 @@ import { PoolBusyError, PoolFailedError, PoolTimeoutError, type ThreadPool } fro
  * maps for one test image at one checkpoint. The layer list is read off the network's record
  * (cheap, on the event loop); everything with tensors runs on the pool's threads.
  */
-export function activationsService(deps: { repos: Repositories; pool: ThreadPool }) {
+export function activationsService(deps: { repos: Repositories; pool: ThreadPool; datasetAccess?: DatasetAccess }) {
   const { repos, pool } = deps;
+  const datasetAccess = deps.datasetAccess ?? DEFAULT_DATASET_ACCESS;
 
   /** The experiment, its stored checkpoint epochs, and the one asked for (default: the newest). */
   async function checkpointOf(id: string, epoch: number | undefined) {
@@ -85,6 +88,7 @@ export function activationsService(deps: { repos: Repositories; pool: ThreadPool
       }
       const job: ActivationJob = {
         spec,
+        datasetAccess,
         checkpoint: { sha256: chosen.sha256 },
         layer: layer.name,
         image: q.image,
