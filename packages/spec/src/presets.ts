@@ -7,7 +7,8 @@ import type { GridDefinitionInput } from './grid';
  * subset, and below 0.5 keeps one seed instead of three. Depths are never scaled: depth is what
  * the experiments are about. Every preset trains on Fashion-MNIST by default (offline, Debian's
  * `dataset-fashion-mnist`; harder than MNIST, so depth matters); give `base.dataset` to use
- * another set, e.g. `{ "name": "cifar10", "dir": "/data/cifar-10-batches-bin" }`.
+ * another set, e.g. `{ "name": "cifar10", "dir": "/data/cifar-10-batches-bin" }` (its directory
+ * must lie under DATASET_ROOTS, here e.g. `/usr/share/datasets:/data`).
  */
 export const PRESET_NAMES = [
   'resnet-paper/degradation',
