@@ -5,6 +5,7 @@ import { gridRepository } from './repositories/grid.repository';
 import { idempotencyRepository } from './repositories/idempotency.repository';
 import { metricRepository } from './repositories/metric.repository';
 import { outboxRepository } from './repositories/outbox.repository';
+import { tokenRepository } from './repositories/token.repository';
 import { workerRepository } from './repositories/worker.repository';
 
 export function repositories(db: Db) {
@@ -16,6 +17,7 @@ export function repositories(db: Db) {
     grids: gridRepository(db),
     workers: workerRepository(db),
     idempotency: idempotencyRepository(db),
+    tokens: tokenRepository(db),
     /** Readiness: resolves when Postgres answers a query. */
     async ping(): Promise<void> {
       await db.$queryRaw`SELECT 1`;

@@ -1,0 +1,58 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { scopeAllows, type TokenScope } from '@resnet-lab/spec';
+import type { VerifiedToken } from '@resnet-lab/db';
+import type { AuthMode } from '../auth/auth-mode';
+import { sendProblem } from './problem-details.plugin';
+
+/**
+ * Bearer tokens on every /v1 route (health checks, the OpenAPI document and the dashboard's files
+ * stay open: they hold no data). Reading needs `read`, anything that changes state `submit`,
+ * managing tokens `admin`. A missing or unknown token is a 401, too small a scope a 403.
+ */
+export interface AuthOptions {
+  mode: AuthMode;
+  verify: (token: string) => Promise<VerifiedToken | null>;
+}
+
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const FIELD = 'headers.authorization';
+
+export function requiredScope(method: string, path: string): TokenScope {
+  if (path === '/v1/tokens' || path.startsWith('/v1/tokens/')) return 'admin';
+  return READ_METHODS.has(method) ? 'read' : 'submit';
+}
+
+function bearer(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match ? match[1]! : null;
+}
+
+export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
+  if (options.mode === 'none') return;
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0]!;
+    if (!path.startsWith('/v1/') && path !== '/v1') return;
+    const token = bearer(request);
+    const unauthorized = (detail: string, message: string) => {
+      reply.header('www-authenticate', 'Bearer realm="resnet-lab"');
+      return sendProblem(request, reply, 401, detail, [{ field: FIELD, message }]);
+    };
+    if (!token) {
+      return unauthorized('this API needs a bearer token', 'send Authorization: Bearer <token>');
+    }
+    const holder = await options.verify(token);
+    if (!holder) return unauthorized('the bearer token is unknown or revoked', 'unknown or revoked token');
+    const need = requiredScope(request.method, path);
+    if (!scopeAllows(holder.scope, need)) {
+      return sendProblem(
+        request,
+        reply,
+        403,
+        `${request.method} ${path} needs a token with scope ${need}; this one (${holder.name}) has ${holder.scope}`,
+        [{ field: FIELD, message: `scope ${holder.scope} is not enough; ${need} is needed` }],
+      );
+    }
+    request.log = request.log.child({ token: holder.name });
+  });
+}
