@@ -5,6 +5,7 @@ import { ApiClient } from './api-client';
 import { runCommand, COMMANDS, type CommandName } from './commands';
 import { loadCliEnv } from './env';
 import { CliError, EXIT } from './exit-codes';
+import { runTokenCommand } from './token-command';
 
 const HELP = `resnet-lab <command> [options]
 
@@ -17,6 +18,8 @@ Commands:
   compare GRID_ID | --ids ID,ID,...              results side by side
   export GRID_ID [--format csv|json] [--out FILE]
   cancel ID                                      cancel a grid or an experiment
+  token create --scope read|submit|admin [--name N]   on the server (DATABASE_URL): a new API token,
+  token list | token revoke ID                        shown once; list or revoke tokens
 
 Options:
   --api URL        API base URL (env RESNET_LAB_API, default http://127.0.0.1:3000)
@@ -48,6 +51,8 @@ async function main(argv: string[]): Promise<number> {
       out: { type: 'string' },
       json: { type: 'boolean' },
       interval: { type: 'string' },
+      scope: { type: 'string' },
+      name: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -55,6 +60,14 @@ async function main(argv: string[]): Promise<number> {
   if (values.help || !command) {
     console.log(HELP);
     return values.help ? EXIT.OK : EXIT.USAGE;
+  }
+  if (command === 'token') {
+    try {
+      return await runTokenCommand(args, values, process.stdout);
+    } catch (error) {
+      if (error instanceof EnvError) throw new CliError(error.message, EXIT.USAGE);
+      throw error;
+    }
   }
   if (!(command in COMMANDS)) throw new CliError(`unknown command "${command}"\n\n${HELP}`, EXIT.USAGE);
   let env: ReturnType<typeof loadCliEnv>;
