@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { ConnectionBanner } from './components/ConnectionBanner';
+import { TokenPrompt } from './components/TokenPrompt';
 import { Link, matchRoute, useLocation } from './router';
 import { ComparePage } from './pages/compare/ComparePage';
 import { ExperimentPage } from './pages/experiment/ExperimentPage';
@@ -46,6 +47,7 @@ export function App() {
         </nav>
       </header>
       <ConnectionBanner />
+      <TokenPrompt />
       <main id="main" tabIndex={-1}>
         {route.page === 'grids' && <GridsPage />}
         {route.page === 'grid' && <GridPage key={route.id} id={route.id} />}

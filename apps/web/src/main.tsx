@@ -2,6 +2,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ApiError, UnreachableError } from './api/client';
+import { onTokenChanged } from './api/auth-token';
 import { onRecovered, startHeartbeat } from './api/connection';
 import { App } from './App';
 import './styles.css';
@@ -18,6 +19,7 @@ const queryClient = new QueryClient({
   },
 });
 onRecovered(() => void queryClient.invalidateQueries());
+onTokenChanged(() => void queryClient.invalidateQueries());
 startHeartbeat();
 
 createRoot(document.getElementById('root')!).render(

@@ -1,3 +1,4 @@
+import { reportUnauthorized, storedToken } from './auth-token';
 import { reportOffline, reportOnline } from './connection';
 import type { FieldError, Problem } from './types';
 
@@ -31,9 +32,13 @@ export async function api<T>(
 ): Promise<T> {
   let res: Response;
   try {
+    const token = storedToken();
     res = await fetch(path, {
       method: init.method ?? 'GET',
-      headers: init.body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json' },
+      headers: {
+        ...(init.body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json' }),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
       ...(init.signal ? { signal: init.signal } : {}),
     });
@@ -50,6 +55,7 @@ export async function api<T>(
   reportOnline();
   if (!res.ok) {
     const problem = type.includes('json') ? ((await res.json().catch(() => null)) as Problem | null) : null;
+    if (res.status === 401) reportUnauthorized(problem?.detail ?? 'the API answered 401');
     throw new ApiError(res.status, problem);
   }
   return (await res.json()) as T;
