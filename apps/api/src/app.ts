@@ -1,15 +1,11 @@
 import { totalmem } from 'node:os';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from '@resnet-lab/logger';
 import { DEFAULT_DATASET_ACCESS, type DatasetAccess } from '@resnet-lab/spec';
 import type { AppDeps } from './deps';
+import { openApiContract } from './openapi/contract';
 import { registerBodyDeadline } from './plugins/body-deadline.plugin';
 import { frameworkErrors, registerInputGuard } from './plugins/input-guard.plugin';
 import { registerOriginGuard } from './plugins/origin-guard.plugin';
@@ -107,7 +103,8 @@ export async function buildApp(deps: AppDeps, options: AppOptions) {
         description: 'Submit, run and compare CNN architecture experiments.',
       },
     },
-    transform: jsonSchemaTransform,
+    // Real media types, shared problem responses, operationIds, servers, security: openapi/contract.ts.
+    ...openApiContract(options.authMode ?? 'none'),
   });
 
   await app.register(healthRoutes, deps);

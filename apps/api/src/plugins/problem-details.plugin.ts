@@ -2,10 +2,15 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { ProblemDetails } from '@resnet-lab/spec';
 import { AppError, fromDomainError, type FieldError } from '../errors';
+import { allowedMethods } from './method-not-allowed';
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
   409: 'Conflict',
   414: 'URI Too Long',
   413: 'Payload Too Large',
@@ -45,9 +50,21 @@ export function registerProblemDetails(app: FastifyInstance): void {
     return sendProblem(request, reply, status, detail, errors);
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(request, reply, 404, `no route ${request.method} ${request.url.split('?')[0]}`),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    const allow = allowedMethods(app, request.url);
+    // A route that itself answers "not found" (a missing static file) calls this handler too.
+    if (allow.length === 0 || allow.includes(request.method)) {
+      return sendProblem(request, reply, 404, `no route ${request.method} ${path}`);
+    }
+    reply.header('allow', allow.join(', '));
+    return sendProblem(
+      request,
+      reply,
+      405,
+      `${path} does not answer ${request.method}; it answers ${allow.join(', ')}`,
+    );
+  });
 }
 
 /** Sends an RFC 9457 problem: every error of the API leaves through here. */

@@ -8,7 +8,7 @@ export interface RateLimitOptions {
 }
 
 /** Probes must keep answering whatever a client on the same address does. */
-const EXEMPT = new Set(['/healthz', '/readyz']);
+export const RATE_LIMIT_EXEMPT: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
 
 /**
  * A per-client request budget (in this process's memory: one API process per host is the
@@ -20,7 +20,7 @@ export async function registerRateLimit(app: FastifyInstance, options: RateLimit
   await app.register(rateLimit, {
     max: options.max,
     timeWindow: options.windowMs,
-    allowList: (request) => EXEMPT.has(request.url.split('?')[0]!),
+    allowList: (request) => RATE_LIMIT_EXEMPT.has(request.url.split('?')[0]!),
     // Thrown to the error handler, which answers it as problem+json like every other error.
     errorResponseBuilder: (_request, context) =>
       Object.assign(
