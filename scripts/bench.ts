@@ -4,7 +4,8 @@
 // the median is reported. Writes its section of BENCHMARKS.md at the repository root, then runs
 // the API benchmarks (scripts/bench-api.ts; `--skip-api` skips them) and a preset grid end to end
 // with LeNet-5 on MNIST (scripts/bench-e2e.ts; `--skip-e2e` skips them), and the dashboard on a large
-// grid (scripts/bench-dashboard.ts; `--skip-dashboard` skips it).
+// grid (scripts/bench-dashboard.ts; `--skip-dashboard` skips it), and the engine on shared cores
+// (scripts/bench-shared-cores.ts; `--skip-shared-cores` skips it).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -195,6 +196,15 @@ if (!process.argv.includes('--skip-e2e')) {
   } catch (err) {
     console.log(`end-to-end benchmarks not run: ${(err as Error).message}`);
   }
+}
+
+if (!process.argv.includes('--skip-shared-cores')) {
+  // The native engine alone and beside a CPU co-tenant, under both OpenMP wait policies (issue 16).
+  const shared = spawnSync(process.execPath, [tsxCli, join(root, 'scripts/bench-shared-cores.ts')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (shared.status !== 0) console.log(`shared-cores benchmark not run (exit ${shared.status})`);
 }
 
 if (!process.argv.includes('--skip-dashboard')) {

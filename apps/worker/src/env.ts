@@ -22,6 +22,12 @@ export const WorkerEnv = {
    * divided among the CPU slots, since two jobs' threads fighting over a core run far slower.
    */
   TRAINER_THREADS: z.coerce.number().int().min(1).max(1024).optional(),
+  /**
+   * How idle OpenMP threads of a CPU job wait. PASSIVE (sleep) keeps a job far steadier when other
+   * processes share the cores and costs about 2% alone (BENCHMARKS.md, "Shared cores"); ACTIVE
+   * spins, for a machine that runs nothing else.
+   */
+  TRAINER_OMP_WAIT_POLICY: z.enum(['PASSIVE', 'ACTIVE']).default('PASSIVE'),
   WORKER_NAME: z.string().min(1).default(`${hostname()}:${process.pid}`),
   /** Force a compute backend (tfjs-node-gpu, tfjs-node, onednn, cpu); default: the fastest that loads. */
   TRAINER_BACKEND: z.enum(['auto', ...BACKEND_NAMES]).optional(),

@@ -16,8 +16,10 @@ describe('SlotPool', () => {
   it('makes CPU slots that hide every GPU and share the cores', () => {
     const pool = SlotPool.fromConfig({ WORKER_SLOTS: 3 }, 8);
     expect(pool.size).toBe(3);
-    expect(pool.acquire().env).toEqual({ CUDA_VISIBLE_DEVICES: '', OMP_NUM_THREADS: '2' });
+    expect(pool.acquire().env).toEqual({ CUDA_VISIBLE_DEVICES: '', OMP_NUM_THREADS: '2', OMP_WAIT_POLICY: 'PASSIVE' });
     expect(SlotPool.fromConfig({ WORKER_SLOTS: 4 }, 2).acquire().env.OMP_NUM_THREADS).toBe('1');
     expect(SlotPool.fromConfig({ WORKER_SLOTS: 1, TRAINER_THREADS: 5 }, 2).acquire().env.OMP_NUM_THREADS).toBe('5');
+    const spinning = SlotPool.fromConfig({ WORKER_SLOTS: 1, TRAINER_OMP_WAIT_POLICY: 'ACTIVE' }, 2);
+    expect(spinning.acquire().env.OMP_WAIT_POLICY).toBe('ACTIVE');
   });
 });

@@ -19,7 +19,12 @@ export class SlotPool {
   }
 
   static fromConfig(
-    config: { WORKER_SLOTS: number; WORKER_GPUS?: string; TRAINER_THREADS?: number },
+    config: {
+      WORKER_SLOTS: number;
+      WORKER_GPUS?: string;
+      TRAINER_THREADS?: number;
+      TRAINER_OMP_WAIT_POLICY?: 'PASSIVE' | 'ACTIVE';
+    },
     cpuCount = availableParallelism(),
   ): SlotPool {
     if (config.WORKER_GPUS) {
@@ -33,8 +38,12 @@ export class SlotPool {
       Array.from({ length: config.WORKER_SLOTS }, (_, index) => ({
         index,
         // Hide GPUs from CPU slots so that a CUDA-enabled build does not grab one uninvited, and
-        // give each slot its share of the cores.
-        env: { CUDA_VISIBLE_DEVICES: '', OMP_NUM_THREADS: String(threads) },
+        // give each slot its share of the cores and the wait policy of its idle threads.
+        env: {
+          CUDA_VISIBLE_DEVICES: '',
+          OMP_NUM_THREADS: String(threads),
+          OMP_WAIT_POLICY: config.TRAINER_OMP_WAIT_POLICY ?? 'PASSIVE',
+        },
         label: `cpu${index}`,
       })),
     );
