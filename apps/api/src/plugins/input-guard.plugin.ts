@@ -70,14 +70,17 @@ const invalid = (error: FieldError) => new AppError('VALIDATION', `${error.field
 export const frameworkErrors: NonNullable<FastifyServerOptions['frameworkErrors']> = (error, request, reply) => {
   const code = error.statusCode ?? 400;
   const status = code >= 400 && code < 500 ? code : 400;
-  void sendProblem(request, reply, status, error.message);
+  // The router refused the URL itself (bad percent-encoding, too long): the URL is the field at fault.
+  void sendProblem(request, reply, status, error.message, [{ field: '(url)', message: error.message }]);
 };
 
 export function registerInputGuard(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = body as string;
-    if (text.trim() === '') return done(new AppError('VALIDATION', 'the body is empty: send JSON, or no content-type'));
+    if (text.trim() === '') {
+      return done(invalid({ field: '(body)', message: 'is empty: send JSON, or no content-type' }));
+    }
     if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
       return done(invalid({ field: '(body)', message: `nests deeper than ${MAX_JSON_DEPTH} levels` }));
     }
@@ -85,7 +88,7 @@ export function registerInputGuard(app: FastifyInstance): void {
     try {
       value = JSON.parse(text);
     } catch (error) {
-      return done(new AppError('VALIDATION', `the body is not valid JSON: ${(error as Error).message}`));
+      return done(invalid({ field: '(body)', message: `is not valid JSON: ${(error as Error).message}` }));
     }
     const bad = findBadString(value, '');
     if (bad) return done(invalid(bad));
