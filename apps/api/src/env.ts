@@ -37,7 +37,12 @@ export const ApiEnv = {
   CORS_ORIGINS: z
     .string()
     .default('')
-    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.url())),
   /** Requests one client (IP) may make per RATE_LIMIT_WINDOW_MS; more get a 429. 0: no limit. */
   RATE_LIMIT_MAX: z.coerce.number().int().min(0).default(1_200),

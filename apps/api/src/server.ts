@@ -59,7 +59,10 @@ try {
   logger.fatal((error as Error).message);
   process.exit(1);
 }
-logger.info({ authMode }, authMode === 'none' ? 'single-user mode: no tokens (loopback only)' : 'bearer tokens required');
+logger.info(
+  { authMode },
+  authMode === 'none' ? 'single-user mode: no tokens (loopback only)' : 'bearer tokens required',
+);
 
 const app = await buildApp(
   { db, repos, redis, trainQueue, outbox },
