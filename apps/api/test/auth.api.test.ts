@@ -1,55 +1,24 @@
 // The security matrix: every operation of the OpenAPI document against no token, an unknown one, a
 // revoked one, and one of each scope. Reading needs `read`, changing state `submit`, managing
 // tokens `admin`; health checks stay open. Real Postgres, the real app.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repositories } from '@resnet-lab/db';
-import { createRedisConnection, createTrainQueue, startOutboxRelay } from '@resnet-lab/queue';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { TokenScope } from '@resnet-lab/spec';
-import {
-  createTestDatabase,
-  createTestQueuePrefix,
-  TINY_SPEC,
-  type TestDatabase,
-  type TestQueuePrefix,
-} from '@resnet-lab/testing';
-import { buildApp, type App } from '../src/app';
+import { TINY_SPEC } from '@resnet-lab/testing';
+import type { App } from '../src/app';
 import { resolveAuthMode } from '../src/auth/auth-mode';
-import type { AppDeps } from '../src/deps';
+import { useTestApi } from './support/test-app';
 
-let database: TestDatabase;
-let queuePrefix: TestQueuePrefix;
-let deps: AppDeps;
+const api = useTestApi();
 let app: App;
 const tokens: Partial<Record<TokenScope | 'revoked', string>> = {};
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  queuePrefix = await createTestQueuePrefix();
-  const repos = repositories(database.db);
-  const trainQueue = createTrainQueue(queuePrefix.redis, queuePrefix.prefix);
-  const outbox = startOutboxRelay(repos.outbox, trainQueue, { intervalMs: 60_000, onError: () => {} });
-  deps = {
-    db: database.db,
-    repos,
-    redis: createRedisConnection('redis://127.0.0.1:6379', 'producer'),
-    trainQueue,
-    outbox,
-  };
-  app = await buildApp(deps, { logger: false, authMode: 'tokens' });
+  app = await api.build({ authMode: 'tokens' });
   for (const scope of ['read', 'submit', 'admin'] as const)
-    tokens[scope] = (await repos.tokens.create(scope, scope)).token;
-  const revoked = await repos.tokens.create('gone', 'admin');
-  expect(await repos.tokens.revoke(revoked.view.id)).toBe(true);
+    tokens[scope] = (await api.deps.repos.tokens.create(scope, scope)).token;
+  const revoked = await api.deps.repos.tokens.create('gone', 'admin');
+  expect(await api.deps.repos.tokens.revoke(revoked.view.id)).toBe(true);
   tokens.revoked = revoked.token;
-});
-
-afterAll(async () => {
-  await app.close();
-  await deps.outbox.stop();
-  await deps.trainQueue.close();
-  deps.redis.disconnect();
-  await queuePrefix.cleanup();
-  await database.drop();
 });
 
 const NIL = '00000000-0000-0000-0000-000000000000';
@@ -123,7 +92,7 @@ describe('bearer tokens (AUTH_MODE=tokens)', () => {
   });
 
   it('lists tokens without their secrets and revokes one for good (admin)', async () => {
-    const fresh = await deps.repos.tokens.create('temporary', 'read');
+    const fresh = await api.deps.repos.tokens.create('temporary', 'read');
     const use = () =>
       app.inject({ method: 'GET', url: '/v1/grids', headers: { authorization: `Bearer ${fresh.token}` } });
     expect((await use()).statusCode).toBe(200);
@@ -145,7 +114,7 @@ describe('bearer tokens (AUTH_MODE=tokens)', () => {
   });
 
   it('stores only a hash of each token', async () => {
-    const rows = await database.db.apiToken.findMany();
+    const rows = await api.database.db.apiToken.findMany();
     for (const secret of Object.values(tokens)) {
       expect(rows.some((r) => r.tokenHash === secret)).toBe(false);
       expect(JSON.stringify(rows)).not.toContain(secret);

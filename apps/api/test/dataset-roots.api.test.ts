@@ -2,48 +2,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repositories } from '@resnet-lab/db';
-import { createRedisConnection, createTrainQueue, startOutboxRelay } from '@resnet-lab/queue';
-import {
-  createTestDatabase,
-  createTestQueuePrefix,
-  type TestDatabase,
-  type TestQueuePrefix,
-} from '@resnet-lab/testing';
 import { buildApp, type App } from '../src/app';
-import type { AppDeps } from '../src/deps';
+import { useTestApi } from './support/test-app';
 
 /** Datasets only from DATASET_ROOTS: the API refuses other directories before storing or queueing. */
-let database: TestDatabase;
-let queuePrefix: TestQueuePrefix;
-let deps: AppDeps;
+const api = useTestApi();
 let app: App;
 // A root of this test's own; the directory need not exist (the API does not look at the disk).
 const root = mkdtempSync(join(tmpdir(), 'rl-dataset-root-'));
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  queuePrefix = await createTestQueuePrefix();
-  const repos = repositories(database.db);
-  const trainQueue = createTrainQueue(queuePrefix.redis, queuePrefix.prefix);
-  const outbox = startOutboxRelay(repos.outbox, trainQueue, { intervalMs: 60_000, onError: () => {} });
-  deps = {
-    db: database.db,
-    repos,
-    redis: createRedisConnection('redis://127.0.0.1:6379', 'producer'),
-    trainQueue,
-    outbox,
-  };
-  app = await buildApp(deps, { logger: false, datasetAccess: { roots: [root], maxFileBytes: 2 ** 20 } });
+  app = await api.build({ datasetAccess: { roots: [root], maxFileBytes: 2 ** 20 } });
 });
 
 afterAll(async () => {
-  await app.close();
-  await deps.outbox.stop();
-  await deps.trainQueue.close();
-  deps.redis.disconnect();
-  await queuePrefix.cleanup();
-  await database.drop();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -54,17 +26,17 @@ const TINY = {
 const post = (url: string, payload: object) => app.inject({ method: 'POST', url, payload });
 
 async function refused(url: string, payload: object) {
-  const before = await database.db.experiment.count();
+  const before = await api.database.db.experiment.count();
   const res = await post(url, payload);
   expect(res.statusCode).toBe(400);
   expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
-  expect(await database.db.experiment.count()).toBe(before);
+  expect(await api.database.db.experiment.count()).toBe(before);
   return res.json<{ detail: string; errors: { field: string; message: string; index?: number }[] }>();
 }
 
 describe('dataset directories at submit', () => {
   it('by default: /etc refused naming dataset.dir, the Fashion-MNIST default dir accepted', async () => {
-    const plain = await buildApp(deps, { logger: false });
+    const plain = await buildApp(api.deps, { logger: false });
     try {
       const etc = await plain.inject({
         method: 'POST',

@@ -1,15 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repositories, type Repositories } from '@resnet-lab/db';
-import { createRedisConnection, createTrainQueue, startOutboxRelay } from '@resnet-lab/queue';
-import {
-  createTestDatabase,
-  createTestQueuePrefix,
-  waitFor,
-  type TestDatabase,
-  type TestQueuePrefix,
-} from '@resnet-lab/testing';
-import { buildApp, type App } from '../src/app';
-import type { AppDeps } from '../src/deps';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Repositories } from '@resnet-lab/db';
+import { waitFor } from '@resnet-lab/testing';
+import type { App } from '../src/app';
+import { useTestApi } from './support/test-app';
 
 /**
  * Event streams against the real Postgres and the API over HTTP: many watchers of one grid share
@@ -21,9 +14,6 @@ const INTERVAL_MS = 100;
 const WATCHERS = 50;
 const CAP = 3;
 
-let database: TestDatabase;
-let queuePrefix: TestQueuePrefix;
-let deps: AppDeps;
 /** Cap well above WATCHERS, so the fan-out tests are not limited by it. */
 let app: App;
 let base: string;
@@ -54,33 +44,13 @@ function countingRepositories(repos: Repositories): Repositories {
   };
 }
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  queuePrefix = await createTestQueuePrefix();
-  const repos = countingRepositories(repositories(database.db));
-  const trainQueue = createTrainQueue(queuePrefix.redis, queuePrefix.prefix);
-  const outbox = startOutboxRelay(repos.outbox, trainQueue, { intervalMs: 60_000, onError: () => {} });
-  deps = {
-    db: database.db,
-    repos,
-    redis: createRedisConnection('redis://127.0.0.1:6379', 'producer'),
-    trainQueue,
-    outbox,
-  };
-  app = await buildApp(deps, { logger: false, sseIntervalMs: INTERVAL_MS, maxStreamsPerClient: 200 });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
-  capped = await buildApp(deps, { logger: false, sseIntervalMs: INTERVAL_MS, maxStreamsPerClient: CAP });
-  cappedBase = await capped.listen({ port: 0, host: '127.0.0.1' });
-});
+const api = useTestApi({ wrapRepositories: countingRepositories });
 
-afterAll(async () => {
-  await app?.close();
-  await capped?.close();
-  await deps.outbox.stop();
-  await deps.trainQueue.close();
-  deps.redis.disconnect();
-  await queuePrefix.cleanup();
-  await database.drop();
+beforeAll(async () => {
+  app = await api.build({ sseIntervalMs: INTERVAL_MS, maxStreamsPerClient: 200 });
+  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  capped = await api.build({ sseIntervalMs: INTERVAL_MS, maxStreamsPerClient: CAP });
+  cappedBase = await capped.listen({ port: 0, host: '127.0.0.1' });
 });
 
 interface SseEvent {
@@ -217,7 +187,7 @@ describe('event streams share one poller per watched resource', () => {
     expect(calls).toBeLessThanOrEqual(Math.ceil(elapsed / INTERVAL_MS) * 1.5 + 3);
 
     // A change reaches every watcher: the experiment starts running.
-    await deps.repos.experiments.claim(experimentId, 'w1');
+    await api.deps.repos.experiments.claim(experimentId, 'w1');
     await allSaw(watchers, 'grid', (g) => g.counts.running === 1, 'every watcher to see the experiment running');
     await closeAll(watchers);
   });
@@ -231,9 +201,9 @@ describe('event streams share one poller per watched resource', () => {
     await allSaw(grids, 'grid', (g) => g.counts.queued === 1, 'the queued grid');
     expect(app.eventFeeds.experiments.stats().listeners).toBe(10);
 
-    const { lease } = (await deps.repos.experiments.claim(experimentId, 'w1'))!;
+    const { lease } = (await api.deps.repos.experiments.claim(experimentId, 'w1'))!;
     await allSaw(experiments, 'experiment', (e) => e.status === 'running', 'the running experiment');
-    await deps.repos.experiments.finish(lease, 'succeed');
+    await api.deps.repos.experiments.finish(lease, 'succeed');
     await allSaw(experiments, 'experiment', (e) => e.status === 'succeeded', 'the succeeded experiment');
     await allSaw(grids, 'grid', (g) => g.done && g.counts.succeeded === 1, 'the finished grid');
     // After the final state each stream says `end` and the server closes it.

@@ -1,52 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repositories } from '@resnet-lab/db';
-import { createRedisConnection, createTrainQueue, startOutboxRelay } from '@resnet-lab/queue';
-import {
-  createTestDatabase,
-  createTestQueuePrefix,
-  type TestDatabase,
-  type TestQueuePrefix,
-} from '@resnet-lab/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { describeModel } from '@resnet-lab/models';
 import type { ArchitectureSpec } from '@resnet-lab/spec';
 import { buildApp, type App } from '../src/app';
-import type { AppDeps } from '../src/deps';
+import { useTestApi } from './support/test-app';
 
-let database: TestDatabase;
-let queuePrefix: TestQueuePrefix;
-let deps: AppDeps;
+const api = useTestApi();
 let app: App;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  queuePrefix = await createTestQueuePrefix();
-  const repos = repositories(database.db);
-  const trainQueue = createTrainQueue(queuePrefix.redis, queuePrefix.prefix);
-  const outbox = startOutboxRelay(repos.outbox, trainQueue, { intervalMs: 60_000, onError: () => {} });
-  deps = {
-    db: database.db,
-    repos,
-    redis: createRedisConnection('redis://127.0.0.1:6379', 'producer'),
-    trainQueue,
-    outbox,
-  };
-  app = await buildApp(deps, { logger: false });
-});
-
-afterAll(async () => {
-  await app.close();
-  await deps.outbox.stop();
-  await deps.trainQueue.close();
-  deps.redis.disconnect();
-  await queuePrefix.cleanup();
-  await database.drop();
+  app = await api.build();
 });
 
 describe('POST /v1/experiments', () => {
   it("refuses a spec whose training cannot fit a worker's memory, naming the field", async () => {
-    const small = await buildApp(deps, { logger: false, workerMemoryBytes: 4 * 2 ** 30 });
+    const small = await buildApp(api.deps, { logger: false, workerMemoryBytes: 4 * 2 ** 30 });
     try {
-      const before = await database.db.experiment.count();
+      const before = await api.database.db.experiment.count();
       const res = await small.inject({
         method: 'POST',
         url: '/v1/experiments',
@@ -63,7 +32,7 @@ describe('POST /v1/experiments', () => {
           message: expect.stringMatching(/needs at least \d+ GiB.*a worker has 4\.00 GiB/),
         },
       ]);
-      expect(await database.db.experiment.count()).toBe(before);
+      expect(await api.database.db.experiment.count()).toBe(before);
       const fits = await small.inject({ method: 'POST', url: '/v1/experiments', payload: { training: { epochs: 1 } } });
       expect(fits.statusCode).toBe(201);
     } finally {
@@ -83,9 +52,9 @@ describe('POST /v1/experiments', () => {
     expect(body.spec.training).toMatchObject({ epochs: 2, batchSize: 128, seed: 0 });
     expect(body.specHash).toMatch(/^[0-9a-f]{64}$/);
 
-    const job = await deps.trainQueue.getJob(body.id);
+    const job = await api.deps.trainQueue.getJob(body.id);
     expect(job?.data).toEqual({ experimentId: body.id });
-    expect(await deps.repos.outbox.count()).toBe(0);
+    expect(await api.deps.repos.outbox.count()).toBe(0);
   });
 
   it('answers a malformed body with problem+json naming the field', async () => {
@@ -150,8 +119,8 @@ describe('reading experiments', () => {
 
   it('returns metrics recorded for an experiment', async () => {
     const created = (await app.inject({ method: 'POST', url: '/v1/experiments', payload: {} })).json();
-    const { lease } = (await deps.repos.experiments.claim(created.id, 'w1'))!;
-    await deps.repos.metrics.recordEpoch(lease, 1, [
+    const { lease } = (await api.deps.repos.experiments.claim(created.id, 'w1'))!;
+    await api.deps.repos.metrics.recordEpoch(lease, 1, [
       { split: 'train', name: 'loss', value: 1.25 },
       { split: 'validation', name: 'loss', value: 1.5 },
     ]);
@@ -162,8 +131,8 @@ describe('reading experiments', () => {
   it('records the backend with the reason it was chosen', async () => {
     const created = (await app.inject({ method: 'POST', url: '/v1/experiments', payload: {} })).json();
     expect(created.backendReason).toBeNull();
-    const { lease } = (await deps.repos.experiments.claim(created.id, 'w1'))!;
-    await deps.repos.experiments.setBackend(lease, 'cpu', 'fallback: onednn (not installed)');
+    const { lease } = (await api.deps.repos.experiments.claim(created.id, 'w1'))!;
+    await api.deps.repos.experiments.setBackend(lease, 'cpu', 'fallback: onednn (not installed)');
     const res = (await app.inject({ method: 'GET', url: `/v1/experiments/${created.id}` })).json();
     expect([res.backend, res.backendReason]).toEqual(['cpu', 'fallback: onednn (not installed)']);
   });
@@ -195,19 +164,19 @@ describe('reading experiments', () => {
 describe('cancel', () => {
   it('cancels a queued experiment and removes its job', async () => {
     const created = (await app.inject({ method: 'POST', url: '/v1/experiments', payload: {} })).json();
-    expect(await deps.trainQueue.getJob(created.id)).toBeTruthy();
+    expect(await api.deps.trainQueue.getJob(created.id)).toBeTruthy();
     const res = await app.inject({ method: 'POST', url: `/v1/experiments/${created.id}/cancel` });
     expect(res.statusCode).toBe(200);
     expect(res.json().status).toBe('cancelled');
-    expect(await deps.trainQueue.getJob(created.id)).toBeUndefined();
+    expect(await api.deps.trainQueue.getJob(created.id)).toBeUndefined();
     const again = await app.inject({ method: 'POST', url: `/v1/experiments/${created.id}/cancel` });
     expect(again.statusCode).toBe(200);
   });
 
   it('answers 409 naming the state when the transition table forbids the change', async () => {
     const created = (await app.inject({ method: 'POST', url: '/v1/experiments', payload: {} })).json();
-    const { lease } = (await deps.repos.experiments.claim(created.id, 'w1'))!;
-    await deps.repos.experiments.finish(lease, 'succeed');
+    const { lease } = (await api.deps.repos.experiments.claim(created.id, 'w1'))!;
+    await api.deps.repos.experiments.finish(lease, 'succeed');
     const res = await app.inject({ method: 'POST', url: `/v1/experiments/${created.id}/cancel` });
     expect(res.statusCode).toBe(409);
     expect(res.json()).toMatchObject({ status: 409, title: 'Conflict' });
@@ -250,7 +219,7 @@ describe('readiness when Redis is down', () => {
       retryStrategy: () => null,
     });
     deadRedis.on('error', () => {});
-    const degraded = await buildApp({ ...deps, redis: deadRedis }, { logger: false });
+    const degraded = await buildApp({ ...api.deps, redis: deadRedis }, { logger: false });
     try {
       const res = await degraded.inject({ method: 'GET', url: '/readyz' });
       expect(res.statusCode).toBe(503);

@@ -1,20 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repositories } from '@resnet-lab/db';
-import { createRedisConnection, createTrainQueue, startOutboxRelay } from '@resnet-lab/queue';
-import {
-  createTestDatabase,
-  createTestQueuePrefix,
-  type TestDatabase,
-  type TestQueuePrefix,
-} from '@resnet-lab/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../src/app';
-import type { AppDeps } from '../src/deps';
+import { useTestApi } from './support/test-app';
 
-let database: TestDatabase;
-let queuePrefix: TestQueuePrefix;
-let deps: AppDeps;
+const api = useTestApi();
 let app: App;
-
 const TINY = {
   architecture: { family: 'cifar-resnet', depth: 8, widthMultiplier: 0.25 },
   dataset: { name: 'synthetic', trainSize: 96, testSize: 32, imageSize: 8, classes: 4 },
@@ -22,28 +11,7 @@ const TINY = {
 };
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  queuePrefix = await createTestQueuePrefix();
-  const repos = repositories(database.db);
-  const trainQueue = createTrainQueue(queuePrefix.redis, queuePrefix.prefix);
-  const outbox = startOutboxRelay(repos.outbox, trainQueue, { intervalMs: 60_000, onError: () => {} });
-  deps = {
-    db: database.db,
-    repos,
-    redis: createRedisConnection('redis://127.0.0.1:6379', 'producer'),
-    trainQueue,
-    outbox,
-  };
-  app = await buildApp(deps, { logger: false, gridMaxExperiments: 50, sseIntervalMs: 50 });
-});
-
-afterAll(async () => {
-  await app.close();
-  await deps.outbox.stop();
-  await deps.trainQueue.close();
-  deps.redis.disconnect();
-  await queuePrefix.cleanup();
-  await database.drop();
+  app = await api.build({ gridMaxExperiments: 50, sseIntervalMs: 50 });
 });
 
 const post = (url: string, payload: unknown) => app.inject({ method: 'POST', url, payload: payload as object });
@@ -60,15 +28,15 @@ async function members(gridId: string) {
 
 /** Marks an experiment succeeded with per-epoch metrics, as the worker would. */
 async function finish(id: string, trainErrors: number[]) {
-  const { lease } = (await deps.repos.experiments.claim(id, 'w1'))!;
+  const { lease } = (await api.deps.repos.experiments.claim(id, 'w1'))!;
   for (const [i, error] of trainErrors.entries()) {
-    await deps.repos.metrics.recordEpoch(lease, i + 1, [
+    await api.deps.repos.metrics.recordEpoch(lease, i + 1, [
       { split: 'train', name: 'error', value: error },
       { split: 'validation', name: 'error', value: error + 0.1 },
       { split: 'train', name: 'learning_rate', value: 0.1 },
     ]);
   }
-  await deps.repos.experiments.finish(lease, 'succeed');
+  await api.deps.repos.experiments.finish(lease, 'succeed');
 }
 
 describe('POST /v1/grids', () => {
@@ -93,13 +61,13 @@ describe('POST /v1/grids', () => {
 
     const list = await members(body.grid.id);
     expect(list.map((m) => m.values['architecture.shortcutKernel'])).toEqual([null, null, null, null]);
-    const job = await deps.trainQueue.getJob(list[0]!.experiment.id);
+    const job = await api.deps.trainQueue.getJob(list[0]!.experiment.id);
     expect(job?.priority).toBe(101);
-    expect(await deps.repos.outbox.count()).toBe(0);
+    expect(await api.deps.repos.outbox.count()).toBe(0);
   });
 
   it('rejects a grid listing every bad point with its field, index and values, storing nothing', async () => {
-    const before = await database.db.experiment.count();
+    const before = await api.database.db.experiment.count();
     const res = await post('/v1/grids', {
       base: TINY,
       axes: { 'architecture.depth': [8, 18, 34], 'training.learningRate': [0.1, -1] },
@@ -111,14 +79,14 @@ describe('POST /v1/grids', () => {
     expect(errors.filter((e) => e.field === 'architecture.depth').map((e) => e.index)).toEqual([2, 3, 4, 5]);
     expect(errors.filter((e) => e.field === 'training.learningRate').map((e) => e.index)).toEqual([1, 3, 5]);
     expect(errors[0]!.values).toEqual({ 'architecture.depth': 8, 'training.learningRate': -1 });
-    expect(await database.db.experiment.count()).toBe(before);
+    expect(await api.database.db.experiment.count()).toBe(before);
   });
 
   it("refuses points whose training cannot fit a worker's memory, in the dry run too", async () => {
     // 10 MiB per worker: TINY at batch 32 needs ~0.7 MB, at batch 4096 ~83 MB.
-    const small = await buildApp(deps, { logger: false, workerMemoryBytes: 10 * 2 ** 20 });
+    const small = await buildApp(api.deps, { logger: false, workerMemoryBytes: 10 * 2 ** 20 });
     try {
-      const before = await database.db.experiment.count();
+      const before = await api.database.db.experiment.count();
       for (const url of ['/v1/grids', '/v1/grids?dryRun=true']) {
         const res = await small.inject({
           method: 'POST',
@@ -135,7 +103,7 @@ describe('POST /v1/grids', () => {
         });
         expect(errors[0]!.message).toMatch(/needs at least 0\.08 GiB .*a worker has 0\.01 GiB \(WORKER_MEMORY_MB\)/);
       }
-      expect(await database.db.experiment.count()).toBe(before);
+      expect(await api.database.db.experiment.count()).toBe(before);
       const fits = await small.inject({ method: 'POST', url: '/v1/grids?dryRun=true', payload: { base: TINY } });
       expect(fits.statusCode).toBe(200);
     } finally {
@@ -170,7 +138,7 @@ describe('POST /v1/grids', () => {
   });
 
   it('dry-runs with parameters, FLOPs and estimated time, storing nothing', async () => {
-    const before = await database.db.grid.count();
+    const before = await api.database.db.grid.count();
     const res = await post('/v1/grids?dryRun=true', { base: TINY, axes: { 'architecture.depth': [8, 14] } });
     expect(res.statusCode).toBe(200);
     const body = res.json();
@@ -181,7 +149,7 @@ describe('POST /v1/grids', () => {
     expect(shallow.estimatedSeconds).toBeGreaterThan(0);
     expect(body.estimate.totalSeconds).toBeCloseTo(shallow.estimatedSeconds + deep.estimatedSeconds);
     expect(body.estimate.source).toMatch(/constant|measured/);
-    expect(await database.db.grid.count()).toBe(before);
+    expect(await api.database.db.grid.count()).toBe(before);
 
     const preset = await post('/v1/grids?dryRun=true', { preset: 'resnet-paper/degradation', scale: 0.01 });
     expect(preset.statusCode).toBe(200);
@@ -232,12 +200,12 @@ describe('grid lifecycle', () => {
   it('cancels: queued experiments cancelled and their jobs removed, running ones flagged', async () => {
     const grid = (await post('/v1/grids', { base: TINY, axes: { 'training.seed': [20, 21, 22] } })).json().grid;
     const list = await members(grid.id);
-    await deps.repos.experiments.claim(list[0]!.experiment.id, 'w1');
+    await api.deps.repos.experiments.claim(list[0]!.experiment.id, 'w1');
     const res = await post(`/v1/grids/${grid.id}/cancel`, {});
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ status: 'cancelled', counts: { cancelled: 2, running: 1 } });
-    expect(await deps.trainQueue.getJob(list[1]!.experiment.id)).toBeUndefined();
-    expect((await deps.repos.experiments.get(list[0]!.experiment.id))!.cancelRequested).toBe(true);
+    expect(await api.deps.trainQueue.getJob(list[1]!.experiment.id)).toBeUndefined();
+    expect((await api.deps.repos.experiments.get(list[0]!.experiment.id))!.cancelRequested).toBe(true);
     // The transition table: a cancelled grid cannot be paused (409), cancelling again changes nothing.
     const pause = await post(`/v1/grids/${grid.id}/pause`, {});
     expect(pause.statusCode).toBe(409);
@@ -250,22 +218,22 @@ describe('grid lifecycle', () => {
     const [x, y] = await members(grid.id);
     const paused = await post(`/v1/grids/${grid.id}/pause`, {});
     expect(paused.json().status).toBe('paused');
-    expect(await deps.trainQueue.getJob(x!.experiment.id)).toBeUndefined();
-    expect(await deps.repos.experiments.claim(x!.experiment.id, 'w1')).toBeNull();
+    expect(await api.deps.trainQueue.getJob(x!.experiment.id)).toBeUndefined();
+    expect(await api.deps.repos.experiments.claim(x!.experiment.id, 'w1')).toBeNull();
 
     const resumed = await post(`/v1/grids/${grid.id}/resume`, {});
     expect(resumed.json()).toMatchObject({ status: 'active', counts: { queued: 2 } });
-    expect(await deps.trainQueue.getJob(x!.experiment.id)).toBeDefined();
+    expect(await api.deps.trainQueue.getJob(x!.experiment.id)).toBeDefined();
 
-    const { lease } = (await deps.repos.experiments.claim(y!.experiment.id, 'w1'))!;
-    await deps.repos.experiments.finish(lease, 'fail', 'boom');
+    const { lease } = (await api.deps.repos.experiments.claim(y!.experiment.id, 'w1'))!;
+    await api.deps.repos.experiments.finish(lease, 'fail', 'boom');
     const retried = await post(`/v1/grids/${grid.id}/retry`, {});
     expect(retried.json().counts).toMatchObject({ queued: 2, failed: 0 });
-    expect((await deps.repos.experiments.get(y!.experiment.id))!.error).toBeNull();
+    expect((await api.deps.repos.experiments.get(y!.experiment.id))!.error).toBeNull();
 
     const patched = await app.inject({ method: 'PATCH', url: `/v1/grids/${grid.id}`, payload: { priority: 1000 } });
     expect(patched.json().priority).toBe(1000);
-    expect((await deps.trainQueue.getJob(x!.experiment.id))!.priority).toBe(1);
+    expect((await api.deps.trainQueue.getJob(x!.experiment.id))!.priority).toBe(1);
     const bad = await app.inject({ method: 'PATCH', url: `/v1/grids/${grid.id}`, payload: { priority: 5000 } });
     expect(bad.json().errors[0].field).toBe('priority');
   });
@@ -353,8 +321,10 @@ describe('results', () => {
     const etag = (await get(`/v1/grids/${gridId}/summary`)).headers.etag as string;
     // A late epoch lands (written directly: the experiment has finished, so no attempt may write).
     const id = ids['cifar-plain-8-40']!;
-    await deps.db.metric.create({ data: { experimentId: id, epoch: 4, split: 'train', name: 'error', value: 0.05 } });
-    await deps.db.experiment.update({ where: { id }, data: { progress: { epoch: 4, epochs: 4 } } });
+    await api.deps.db.metric.create({
+      data: { experimentId: id, epoch: 4, split: 'train', name: 'error', value: 0.05 },
+    });
+    await api.deps.db.experiment.update({ where: { id }, data: { progress: { epoch: 4, epochs: 4 } } });
     const changed = await get(`/v1/grids/${gridId}/summary`, { 'if-none-match': etag });
     expect(changed.statusCode).toBe(200);
   });
@@ -458,7 +428,7 @@ describe('results', () => {
       return JSON.parse(/^data: (.*)$/m.exec(block)![1]!);
     };
     expect((await nextEvent()).counts).toMatchObject({ queued: 1, running: 0 });
-    await deps.repos.experiments.claim(member!.experiment.id, 'w1');
+    await api.deps.repos.experiments.claim(member!.experiment.id, 'w1');
     expect((await nextEvent()).counts).toMatchObject({ queued: 0, running: 1 });
     controller.abort();
     await reader.closed.catch(() => {});

@@ -3,27 +3,15 @@
 // not (NUL and lone surrogates in strings, integers past int4, deep nesting, huge numbers). The
 // API must answer each with a 4xx problem naming the field, or succeed: never a 5xx.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repositories } from '@resnet-lab/db';
-import { createRedisConnection, createTrainQueue, startOutboxRelay } from '@resnet-lab/queue';
-import {
-  createTestDatabase,
-  createTestQueuePrefix,
-  type TestDatabase,
-  type TestQueuePrefix,
-} from '@resnet-lab/testing';
-import { buildApp, type App } from '../src/app';
-import type { AppDeps } from '../src/deps';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../src/app';
+import { useTestApi } from './support/test-app';
 
-let database: TestDatabase;
-let queuePrefix: TestQueuePrefix;
-let deps: AppDeps;
+const api = useTestApi();
 let app: App;
 let experimentId: string;
 let gridId: string;
-
 const RUNS = 1_000;
-
 const EXPERIMENT = {
   architecture: { family: 'cifar-resnet', depth: 8, widthMultiplier: 0.25 },
   dataset: { name: 'synthetic', trainSize: 96, testSize: 32, imageSize: 8, classes: 4 },
@@ -35,7 +23,6 @@ const GRID = {
   axes: { 'training.seed': [0, 1], 'architecture.depth': [8, 14] },
   exclude: [{ 'training.seed': 1, 'architecture.depth': 14 }],
 };
-
 /** Valid bodies to start from, by route. */
 const BODIES: Record<string, unknown> = {
   'POST /v1/experiments': EXPERIMENT,
@@ -43,11 +30,9 @@ const BODIES: Record<string, unknown> = {
   'POST /v1/architectures/describe': EXPERIMENT.architecture,
   'POST /v1/compare': { ids: [] },
 };
-
 /** JSON nested `levels` deep, as text: JSON.stringify itself overflows the stack on such a value. */
 const deepJson = (levels: number) => '{"a":['.repeat(levels / 2) + '1' + ']}'.repeat(levels / 2);
 const DEEP = '__deep_json__';
-
 const HOSTILE_VALUES: unknown[] = [
   '\u0000',
   'a\u0000b',
@@ -85,9 +70,7 @@ const HOSTILE_URL_VALUES = [
   'x'.repeat(3_000),
   '00000000-0000-0000-0000-000000000000',
 ];
-
 type Operation = { method: string; path: string; query: string[]; key: string };
-
 function operations(doc: { paths: Record<string, Record<string, { parameters?: { in: string; name: string }[] }>> }) {
   const ops: Operation[] = [];
   for (const [path, methods] of Object.entries(doc.paths)) {
@@ -100,7 +83,6 @@ function operations(doc: { paths: Record<string, Record<string, { parameters?: {
   }
   return ops;
 }
-
 /** Every path to a value inside `value` ("" is the whole body). */
 function paths(value: unknown, prefix: string[] = []): string[][] {
   const out = [prefix];
@@ -109,7 +91,6 @@ function paths(value: unknown, prefix: string[] = []): string[][] {
   }
   return out;
 }
-
 function replaced(body: unknown, at: string[], value: unknown): unknown {
   if (at.length === 0) return value;
   const copy = (Array.isArray(body) ? [...body] : { ...(body as object) }) as Record<string, unknown>;
@@ -118,30 +99,9 @@ function replaced(body: unknown, at: string[], value: unknown): unknown {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  queuePrefix = await createTestQueuePrefix();
-  const repos = repositories(database.db);
-  const trainQueue = createTrainQueue(queuePrefix.redis, queuePrefix.prefix);
-  const outbox = startOutboxRelay(repos.outbox, trainQueue, { intervalMs: 60_000, onError: () => {} });
-  deps = {
-    db: database.db,
-    repos,
-    redis: createRedisConnection('redis://127.0.0.1:6379', 'producer'),
-    trainQueue,
-    outbox,
-  };
-  app = await buildApp(deps, { logger: false, gridMaxExperiments: 50 });
+  app = await api.build({ gridMaxExperiments: 50 });
   experimentId = (await app.inject({ method: 'POST', url: '/v1/experiments', payload: EXPERIMENT })).json().id;
   gridId = (await app.inject({ method: 'POST', url: '/v1/grids', payload: GRID })).json().grid.id;
-});
-
-afterAll(async () => {
-  await app.close();
-  await deps.outbox.stop();
-  await deps.trainQueue.close();
-  deps.redis.disconnect();
-  await queuePrefix.cleanup();
-  await database.drop();
 });
 
 describe('hostile input on every route', () => {

@@ -1,66 +1,32 @@
 // Idempotency-Key on POST /v1/experiments and POST /v1/grids, against the real Postgres and Redis
 // through the real app: concurrent repeats make one resource and get identical answers, also when
 // they arrive at two apps with their own connection pools (as two API processes would).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createDb, repositories, type Db } from '@resnet-lab/db';
-import { createRedisConnection, createTrainQueue, startOutboxRelay } from '@resnet-lab/queue';
-import {
-  createTestDatabase,
-  createTestQueuePrefix,
-  type TestDatabase,
-  type TestQueuePrefix,
-} from '@resnet-lab/testing';
 import { buildApp, type App } from '../src/app';
-import type { AppDeps } from '../src/deps';
 import { idempotencyService, requestHash } from '../src/services/idempotency.service';
+import { useTestApi } from './support/test-app';
 
-let database: TestDatabase;
-let queuePrefix: TestQueuePrefix;
-let deps: AppDeps;
+const api = useTestApi();
 let app: App;
-
 const TINY = {
   architecture: { family: 'cifar-resnet', depth: 8, widthMultiplier: 0.25 },
   dataset: { name: 'synthetic', trainSize: 96, testSize: 32, imageSize: 8, classes: 4 },
   training: { epochs: 1, batchSize: 32 },
 };
 const GRID = { name: 'idempotent', base: TINY, axes: { 'training.seed': [0, 1, 2] } };
-
 let keyCount = 0;
 const freshKey = () => `key-${Date.now()}-${++keyCount}`;
-
 const post = (url: string, payload: unknown, key?: string, target: App = app) =>
   target.inject({ method: 'POST', url, payload: payload as object, headers: key ? { 'idempotency-key': key } : {} });
-
 const count = {
-  experiments: () => database.db.experiment.count(),
-  grids: () => database.db.grid.count(),
-  keys: () => database.db.idempotencyKey.count(),
+  experiments: () => api.database.db.experiment.count(),
+  grids: () => api.database.db.grid.count(),
+  keys: () => api.database.db.idempotencyKey.count(),
 };
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  queuePrefix = await createTestQueuePrefix();
-  const repos = repositories(database.db);
-  const trainQueue = createTrainQueue(queuePrefix.redis, queuePrefix.prefix);
-  const outbox = startOutboxRelay(repos.outbox, trainQueue, { intervalMs: 60_000, onError: () => {} });
-  deps = {
-    db: database.db,
-    repos,
-    redis: createRedisConnection('redis://127.0.0.1:6379', 'producer'),
-    trainQueue,
-    outbox,
-  };
-  app = await buildApp(deps, { logger: false });
-});
-
-afterAll(async () => {
-  await app.close();
-  await deps.outbox.stop();
-  await deps.trainQueue.close();
-  deps.redis.disconnect();
-  await queuePrefix.cleanup();
-  await database.drop();
+  app = await api.build();
 });
 
 describe('Idempotency-Key', () => {
@@ -75,8 +41,8 @@ describe('Idempotency-Key', () => {
     // One answer created it; the other 199 are replays of it, and say so.
     expect(answers.filter((res) => res.headers['idempotent-replayed'] === 'true')).toHaveLength(199);
     const id = first.json().id as string;
-    expect(await database.db.experiment.findUnique({ where: { id } })).not.toBeNull();
-    expect(await deps.trainQueue.getJob(id)).toBeDefined();
+    expect(await api.database.db.experiment.findUnique({ where: { id } })).not.toBeNull();
+    expect(await api.deps.trainQueue.getJob(id)).toBeDefined();
 
     // Later too, with the body's keys in another order (the hash is of canonical JSON).
     const { training, dataset, architecture } = TINY;
@@ -87,8 +53,8 @@ describe('Idempotency-Key', () => {
 
   it('200 concurrent identical POST /v1/grids with one key, over two apps with their own pools: one grid', async () => {
     // A second app on its own Prisma client: what a second API process would share is only Postgres.
-    const otherDb: Db = createDb(database.url, { poolSize: 4 });
-    const other = await buildApp({ ...deps, db: otherDb, repos: repositories(otherDb) }, { logger: false });
+    const otherDb: Db = createDb(api.database.url, { poolSize: 4 });
+    const other = await buildApp({ ...api.deps, db: otherDb, repos: repositories(otherDb) }, { logger: false });
     try {
       const before = { grids: await count.grids(), experiments: await count.experiments() };
       const key = freshKey();
@@ -168,12 +134,12 @@ describe('Idempotency-Key', () => {
   });
 
   it('a failed request gives its key up, so a corrected retry with it runs', async () => {
-    const small = await buildApp(deps, { logger: false, workerMemoryBytes: 10 * 2 ** 20 });
+    const small = await buildApp(api.deps, { logger: false, workerMemoryBytes: 10 * 2 ** 20 });
     try {
       const key = freshKey();
       const tooBig = { ...TINY, training: { epochs: 1, batchSize: 4096 } };
       expect((await post('/v1/experiments', tooBig, key, small)).statusCode).toBe(400);
-      expect(await database.db.idempotencyKey.findUnique({ where: { key } })).toBeNull();
+      expect(await api.database.db.idempotencyKey.findUnique({ where: { key } })).toBeNull();
       expect((await post('/v1/experiments', TINY, key, small)).statusCode).toBe(201);
     } finally {
       await small.close();
@@ -184,7 +150,7 @@ describe('Idempotency-Key', () => {
     const key = freshKey();
     const first = await post('/v1/experiments', TINY, key);
     const age = async (hours: number) =>
-      database.db.$executeRawUnsafe(
+      api.database.db.$executeRawUnsafe(
         `UPDATE "IdempotencyKey" SET "createdAt" = "createdAt" - make_interval(hours => $2) WHERE key = $1`,
         key,
         hours,
@@ -197,13 +163,13 @@ describe('Idempotency-Key', () => {
     expect(again.json().id).not.toBe(first.json().id);
 
     await age(25);
-    const pruned = await deps.repos.idempotency.prune();
+    const pruned = await api.deps.repos.idempotency.prune();
     expect(pruned).toBeGreaterThanOrEqual(1);
-    expect(await database.db.idempotencyKey.findUnique({ where: { key } })).toBeNull();
+    expect(await api.database.db.idempotencyKey.findUnique({ where: { key } })).toBeNull();
   });
 
   it('a repeat waits for the first request still running; one stuck past the wait is a 409', async () => {
-    const service = idempotencyService(deps.repos.idempotency, { waitMs: 300 });
+    const service = idempotencyService(api.deps.repos.idempotency, { waitMs: 300 });
     const log = { warn: () => {} };
     const request = { key: freshKey(), route: 'POST /test', body: { a: 1 } };
     let finish!: () => void;
@@ -219,7 +185,9 @@ describe('Idempotency-Key', () => {
 
     // Claimed by a request that never answers (an API process that died): no second run, a 409.
     const stuck = { ...request, key: freshKey() };
-    expect((await deps.repos.idempotency.claim(stuck.key, stuck.route, requestHash(stuck.body))).claimed).toBe(true);
+    expect((await api.deps.repos.idempotency.claim(stuck.key, stuck.route, requestHash(stuck.body))).claimed).toBe(
+      true,
+    );
     const ran: string[] = [];
     await expect(service.run(stuck, log, async () => ({ status: 201, body: ran.push('ran') }))).rejects.toThrow(
       /has not answered yet; retry later/,

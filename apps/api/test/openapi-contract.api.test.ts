@@ -3,28 +3,17 @@
 import { PassThrough } from 'node:stream';
 import { createConfig, lintFromString } from '@redocly/openapi-core';
 import type { InjectOptions } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repositories } from '@resnet-lab/db';
-import { createRedisConnection, createTrainQueue, startOutboxRelay } from '@resnet-lab/queue';
-import {
-  createTestDatabase,
-  createTestQueuePrefix,
-  type TestDatabase,
-  type TestQueuePrefix,
-} from '@resnet-lab/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../src/app';
-import type { AppDeps } from '../src/deps';
 import { openApiConformance, type ObservedResponse } from './support/openapi-conformance';
+import { useTestApi } from './support/test-app';
 
-let database: TestDatabase;
-let queuePrefix: TestQueuePrefix;
-let deps: AppDeps;
+const api = useTestApi();
 let app: App;
 let tokensApp: App;
 let doc: any;
 let tokensDoc: any;
 let conformance: ReturnType<typeof openApiConformance>;
-
 const EXPERIMENT = {
   architecture: { family: 'cifar-resnet', depth: 8, widthMultiplier: 0.25 },
   dataset: { name: 'synthetic', trainSize: 96, testSize: 32, imageSize: 8, classes: 4 },
@@ -34,33 +23,11 @@ const GRID = { name: 'contract', base: EXPERIMENT, axes: { 'training.seed': [0, 
 const MISSING = '6f1c3e0a-8f1e-4a56-9a7c-2d7f0c6f4b11';
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  queuePrefix = await createTestQueuePrefix();
-  const repos = repositories(database.db);
-  const trainQueue = createTrainQueue(queuePrefix.redis, queuePrefix.prefix);
-  const outbox = startOutboxRelay(repos.outbox, trainQueue, { intervalMs: 60_000, onError: () => {} });
-  deps = {
-    db: database.db,
-    repos,
-    redis: createRedisConnection('redis://127.0.0.1:6379', 'producer'),
-    trainQueue,
-    outbox,
-  };
-  app = await buildApp(deps, { logger: false });
+  app = await api.build();
   doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
   conformance = openApiConformance(doc);
-  tokensApp = await buildApp(deps, { logger: false, authMode: 'tokens' });
+  tokensApp = await api.build({ authMode: 'tokens' });
   tokensDoc = (await tokensApp.inject({ method: 'GET', url: '/openapi.json' })).json();
-});
-
-afterAll(async () => {
-  await app.close();
-  await tokensApp.close();
-  await deps.outbox.stop();
-  await deps.trainQueue.close();
-  deps.redis.disconnect();
-  await queuePrefix.cleanup();
-  await database.drop();
 });
 
 const operations = () =>
@@ -230,7 +197,7 @@ describe('real responses match the document', () => {
 
   it('for the statuses that need another configuration: 429 and 408', async () => {
     const failures: string[] = [];
-    const limited = await buildApp(deps, {
+    const limited = await buildApp(api.deps, {
       logger: false,
       rateLimit: { max: 1, windowMs: 60_000 },
       requestTimeoutMs: 300,
@@ -284,7 +251,7 @@ describe('real responses match the document', () => {
   it('with bearer tokens: 401 without one, 403 below the scope, the answer with one', async () => {
     const failures: string[] = [];
     const tokens = openApiConformance(tokensDoc);
-    const read = `Bearer ${(await deps.repos.tokens.create('contract', 'read')).token}`;
+    const read = `Bearer ${(await api.deps.repos.tokens.create('contract', 'read')).token}`;
     const c = async (options: InjectOptions & { method: string; url: string }, status: number) => {
       const res = await tokensApp.inject(options);
       expect(res.statusCode, `${options.method} ${options.url}`).toBe(status);

@@ -1,54 +1,23 @@
 // A page on another site must not be able to act on the API through a researcher's browser (a
 // bodyless POST needs no preflight); listed origins get CORS answers; the dashboard (same origin)
 // and non-browser clients (no Origin) are unaffected.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repositories } from '@resnet-lab/db';
-import { createRedisConnection, createTrainQueue, startOutboxRelay } from '@resnet-lab/queue';
-import {
-  createTestDatabase,
-  createTestQueuePrefix,
-  TINY_SPEC,
-  type TestDatabase,
-  type TestQueuePrefix,
-} from '@resnet-lab/testing';
-import { buildApp, type App } from '../src/app';
-import type { AppDeps } from '../src/deps';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TINY_SPEC } from '@resnet-lab/testing';
+import type { App } from '../src/app';
 import { loadApiEnv } from '../src/env';
+import { useTestApi } from './support/test-app';
 
 const LISTED = 'https://lab.example.org';
 const EVIL = 'https://evil.example.com';
-let database: TestDatabase;
-let queuePrefix: TestQueuePrefix;
-let deps: AppDeps;
+const api = useTestApi();
 let app: App;
 let gridId: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  queuePrefix = await createTestQueuePrefix();
-  const repos = repositories(database.db);
-  const trainQueue = createTrainQueue(queuePrefix.redis, queuePrefix.prefix);
-  const outbox = startOutboxRelay(repos.outbox, trainQueue, { intervalMs: 60_000, onError: () => {} });
-  deps = {
-    db: database.db,
-    repos,
-    redis: createRedisConnection('redis://127.0.0.1:6379', 'producer'),
-    trainQueue,
-    outbox,
-  };
-  app = await buildApp(deps, { logger: false, corsOrigins: [LISTED] });
+  app = await api.build({ corsOrigins: [LISTED] });
   const created = await app.inject({ method: 'POST', url: '/v1/grids', payload: { base: TINY_SPEC } });
   expect(created.statusCode).toBe(201);
   gridId = created.json().grid.id;
-});
-
-afterAll(async () => {
-  await app.close();
-  await deps.outbox.stop();
-  await deps.trainQueue.close();
-  deps.redis.disconnect();
-  await queuePrefix.cleanup();
-  await database.drop();
 });
 
 const cancel = (headers: Record<string, string>) =>

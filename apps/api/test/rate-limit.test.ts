@@ -1,46 +1,15 @@
 // One client's request loop must not take the API from everyone: past its budget it gets 429s
 // (problem+json, with Retry-After), while health probes keep answering.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repositories } from '@resnet-lab/db';
-import { createRedisConnection, createTrainQueue, startOutboxRelay } from '@resnet-lab/queue';
-import {
-  createTestDatabase,
-  createTestQueuePrefix,
-  type TestDatabase,
-  type TestQueuePrefix,
-} from '@resnet-lab/testing';
-import { buildApp, type App } from '../src/app';
-import type { AppDeps } from '../src/deps';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../src/app';
+import { useTestApi } from './support/test-app';
 
 const MAX = 5;
-let database: TestDatabase;
-let queuePrefix: TestQueuePrefix;
-let deps: AppDeps;
+const api = useTestApi();
 let app: App;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  queuePrefix = await createTestQueuePrefix();
-  const repos = repositories(database.db);
-  const trainQueue = createTrainQueue(queuePrefix.redis, queuePrefix.prefix);
-  const outbox = startOutboxRelay(repos.outbox, trainQueue, { intervalMs: 60_000, onError: () => {} });
-  deps = {
-    db: database.db,
-    repos,
-    redis: createRedisConnection('redis://127.0.0.1:6379', 'producer'),
-    trainQueue,
-    outbox,
-  };
-  app = await buildApp(deps, { logger: false, rateLimit: { max: MAX, windowMs: 60_000 } });
-});
-
-afterAll(async () => {
-  await app.close();
-  await deps.outbox.stop();
-  await deps.trainQueue.close();
-  deps.redis.disconnect();
-  await queuePrefix.cleanup();
-  await database.drop();
+  app = await api.build({ rateLimit: { max: MAX, windowMs: 60_000 } });
 });
 
 const get = (url: string, ip: string) => app.inject({ method: 'GET', url, remoteAddress: ip });
