@@ -68,9 +68,12 @@ describe('runTraining failures and abort', () => {
       experiment: resolveExperiment(spec),
       signal: new AbortController().signal,
       backend: 'cpu',
+      // Inside the roots, so that what fails is the missing directory, not the fence around it.
+      datasetAccess: { roots: ['/nonexistent'], maxFileBytes: 2 ** 20 },
       onEvent: () => {},
     });
-    await expect(run).rejects.toThrow(/dataset file not found: \/nonexistent\/cifar\/data_batch_1\.bin/);
+    await expect(run).rejects.toThrow(TrainingError);
+    await expect(run).rejects.toThrow(/dataset directory \/nonexistent\/cifar not found/);
   });
 
   it('leaves no tensors behind', async () => {
