@@ -10,7 +10,10 @@ import { setUpOnednn } from './testing/backend-parity';
 import { batch, buildResnet } from './testing/resnet-fixtures';
 
 describe('memory over many training steps', () => {
-  it('keeps numTensors and RSS flat over 1,000 steps of a small ResNet', async () => {
+  // RSS is the process's, and on a loaded machine malloc has once kept ~50 MiB more at the end of a
+  // leak-free run; a real leak grows RSS on every try, so a failed try is measured again (same
+  // bound), up to twice.
+  it('keeps numTensors and RSS flat over 1,000 steps of a small ResNet', { retry: 2 }, async () => {
     const engine = setUpOnednn();
     // Without the engine the same loop runs on tfjs' JavaScript cpu kernels (~1 s a step here): a
     // short run still checks the fallback path leaks no tensor.
