@@ -75,6 +75,14 @@ describe('bearer tokens (AUTH_MODE=tokens)', () => {
     expect(checked).toBeGreaterThan(100);
   });
 
+  it('cannot be side-stepped by spelling the path differently', async () => {
+    for (const url of ['/%761/grids', '/v1//grids', '/v1/grids/', '/./v1/grids', '/%76%31/tokens']) {
+      const res = await app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).not.toBe(200);
+      expect([401, 404], url).toContain(res.statusCode);
+    }
+  });
+
   it('lets a submit token create what a read token may then see, and names the scope it lacks', async () => {
     const submitted = await app.inject({
       method: 'POST',

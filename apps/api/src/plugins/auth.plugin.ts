@@ -31,7 +31,9 @@ function bearer(request: FastifyRequest): string | null {
 export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
   if (options.mode === 'none') return;
   app.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?')[0]!;
+    // The route the router matched, not the raw URL: `/%761/grids` is routed to /v1/grids too.
+    // A request that matched no route gets its (undecoded) path; it can only be a 404 or 405.
+    const path = request.routeOptions.url ?? request.url.split('?')[0]!;
     if (!path.startsWith('/v1/') && path !== '/v1') return;
     const token = bearer(request);
     const unauthorized = (detail: string, message: string) => {
