@@ -110,18 +110,18 @@ export async function buildApp(deps: AppDeps, options: AppOptions) {
   await app.register(healthRoutes, deps);
   const datasetAccess = options.datasetAccess ?? DEFAULT_DATASET_ACCESS;
   // One guard for the routes' submit check: dataset roots first (cheap), then memory.
-  const memoryGuard = combineGuards(
+  const submitGuard = combineGuards(
     createDatasetGuard(datasetAccess.roots),
     createMemoryGuard(options.workerMemoryBytes ?? totalmem()),
   );
-  await app.register(experimentsRoutes, { ...deps, memoryGuard });
+  await app.register(experimentsRoutes, { ...deps, submitGuard });
   await app.register(checkpointsRoutes, deps);
   await app.register(activationsRoutes, { ...deps, datasetAccess });
   await app.register(architecturesRoutes);
   await app.register(gridsRoutes, {
     ...deps,
     gridMaxExperiments: options.gridMaxExperiments ?? 20_000,
-    memoryGuard,
+    submitGuard,
   });
   await app.register(gridResultsRoutes, deps);
   await app.register(compareRoutes, deps);

@@ -18,14 +18,14 @@ import { notFound } from '../errors';
 import { etagOf, isNotModified } from '../http-cache';
 import { experimentService } from '../services/experiment.service';
 import { idempotencyService } from '../services/idempotency.service';
-import type { MemoryGuard } from '../services/memory-guard';
+import type { SubmitGuard } from '../services/submit-guards';
 import { singleFlight } from '../single-flight';
 import { toExperimentView } from './experiment.view';
 import { IdempotencyKeyHeaders, idempotentRequest, sendAnswer } from './idempotency';
 
 const problems = { 400: ProblemDetails, 404: ProblemDetails, 409: ProblemDetails };
 
-export const experimentsRoutes: FastifyPluginAsyncZod<AppDeps & { memoryGuard: MemoryGuard }> = async (app, deps) => {
+export const experimentsRoutes: FastifyPluginAsyncZod<AppDeps & { submitGuard: SubmitGuard }> = async (app, deps) => {
   const { repos } = deps;
   const experiments = experimentService(deps);
   const idempotency = idempotencyService(repos.idempotency);
@@ -50,7 +50,7 @@ export const experimentsRoutes: FastifyPluginAsyncZod<AppDeps & { memoryGuard: M
       sendAnswer(
         reply,
         await idempotency.run(idempotentRequest(request), request.log, async () => {
-          deps.memoryGuard.checkExperiment(request.body);
+          deps.submitGuard.checkExperiment(request.body);
           return { status: 201, body: toExperimentView(await experiments.submit(request.body, request.log)) };
         }),
       ),

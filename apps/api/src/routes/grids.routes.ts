@@ -20,7 +20,7 @@ import { notFound } from '../errors';
 import { isNotModified } from '../http-cache';
 import { createModelCoster } from '../services/cost.estimator';
 import { costGrid } from '../services/grid-cost';
-import type { MemoryGuard } from '../services/memory-guard';
+import type { SubmitGuard } from '../services/submit-guards';
 import { expandSubmission } from '../services/grid-definition';
 import { gridService } from '../services/grid.service';
 import { idempotencyService } from '../services/idempotency.service';
@@ -31,7 +31,7 @@ import { IdempotencyKeyHeaders, idempotentRequest, sendAnswer } from './idempote
 export interface GridRoutesOptions extends AppDeps {
   /** Most distinct experiments one grid may hold (GRID_MAX_EXPERIMENTS). */
   gridMaxExperiments: number;
-  memoryGuard: MemoryGuard;
+  submitGuard: SubmitGuard;
 }
 
 const problems = { 400: ProblemDetails, 404: ProblemDetails, 409: ProblemDetails };
@@ -89,7 +89,7 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
       const body = request.body;
       const expansion = expandSubmission(body, deps.gridMaxExperiments);
       // Before the dry run too: a dry run must refuse what the submit would.
-      deps.memoryGuard.checkGrid(expansion);
+      deps.submitGuard.checkGrid(expansion);
       const reusable = body.force
         ? new Map<string, string>()
         : await repos.grids.succeededByHash(expansion.points.map((p) => p.specHash));

@@ -1,10 +1,9 @@
 import { trainingMemory } from '@resnet-lab/models';
-import { canonicalJson, resolveExperiment, type ExperimentSpec, type GridExpansion } from '@resnet-lab/spec';
-import { AppError, type FieldError } from '../errors';
+import { canonicalJson, resolveExperiment, type ExperimentSpec } from '@resnet-lab/spec';
+import type { FieldError } from '../errors';
+import { specGuard, type SubmitGuard } from './submit-guards';
 
 const GIB = 2 ** 30;
-/** Point errors listed in one 400; the rest are counted. */
-const MAX_LISTED = 20;
 
 const gib = (bytes: number) => `${(bytes / GIB).toFixed(bytes < 10 * GIB ? 2 : 0)} GiB`;
 
@@ -14,7 +13,7 @@ const gib = (bytes: number) => `${(bytes / GIB).toFixed(bytes < 10 * GIB ? 2 : 0
  * worker's memory. Such a run would otherwise be queued, crash its worker out of memory, and be
  * retried. Estimates are memoised per network and batch size.
  */
-export function createMemoryGuard(workerMemoryBytes: number) {
+export function createMemoryGuard(workerMemoryBytes: number): SubmitGuard {
   const cache = new Map<string, FieldError | null>();
 
   /** The one problem with `spec`, or null when it may fit. */
@@ -45,32 +44,9 @@ export function createMemoryGuard(workerMemoryBytes: number) {
     return cache.get(key)!;
   }
 
-  return {
-    /** 400 when the experiment cannot fit a worker. */
-    checkExperiment(spec: ExperimentSpec): void {
-      const found = problem(spec);
-      if (found) throw new AppError('VALIDATION', `${found.field}: ${found.message}`, [found]);
-    },
-
-    /** 400 listing every point of the grid that cannot fit a worker. */
-    checkGrid(expansion: GridExpansion): void {
-      const errors: FieldError[] = [];
-      let unlisted = 0;
-      for (const point of expansion.points) {
-        const found = problem(point.spec);
-        if (!found) continue;
-        if (errors.length < MAX_LISTED) errors.push({ ...found, index: point.index, values: point.values });
-        else unlisted++;
-      }
-      if (errors.length === 0) return;
-      if (unlisted > 0) errors.push({ field: '(grid)', message: `${unlisted} more points that do not fit` });
-      throw new AppError(
-        'VALIDATION',
-        `${errors.length + unlisted} point(s) cannot fit a worker's memory; first: ${errors[0]!.message}`,
-        errors,
-      );
-    },
-  };
+  return specGuard(problem, {
+    detail: (found) => `${found.field}: ${found.message}`,
+    points: "cannot fit a worker's memory",
+    more: 'that do not fit',
+  });
 }
-
-export type MemoryGuard = ReturnType<typeof createMemoryGuard>;

@@ -1,4 +1,8 @@
 import type { ExperimentSpec, GridExpansion } from '@resnet-lab/spec';
+import { AppError, type FieldError } from '../errors';
+
+/** Point errors listed in one 400; the rest are counted. */
+const MAX_LISTED = 20;
 
 /** A check every submitted experiment and grid point passes before anything is stored. */
 export interface SubmitGuard {
@@ -14,5 +18,39 @@ export function combineGuards(...guards: SubmitGuard[]): SubmitGuard {
   return {
     checkExperiment: (spec) => guards.forEach((g) => g.checkExperiment(spec)),
     checkGrid: (expansion) => guards.forEach((g) => g.checkGrid(expansion)),
+  };
+}
+
+/**
+ * A guard from a check of one spec: a 400 for an experiment with that problem, and for a grid one
+ * 400 listing its bad points (the first MAX_LISTED, the rest counted). `words` says it in the
+ * guard's own terms.
+ */
+export function specGuard(
+  problem: (spec: ExperimentSpec) => FieldError | null,
+  words: { detail: (found: FieldError) => string; points: string; more: string },
+): SubmitGuard {
+  return {
+    checkExperiment(spec) {
+      const found = problem(spec);
+      if (found) throw new AppError('VALIDATION', words.detail(found), [found]);
+    },
+    checkGrid(expansion) {
+      const errors: FieldError[] = [];
+      let unlisted = 0;
+      for (const point of expansion.points) {
+        const found = problem(point.spec);
+        if (!found) continue;
+        if (errors.length < MAX_LISTED) errors.push({ ...found, index: point.index, values: point.values });
+        else unlisted++;
+      }
+      if (errors.length === 0) return;
+      if (unlisted > 0) errors.push({ field: '(grid)', message: `${unlisted} more points ${words.more}` });
+      throw new AppError(
+        'VALIDATION',
+        `${errors.length + unlisted} point(s) ${words.points}; first: ${errors[0]!.message}`,
+        errors,
+      );
+    },
   };
 }
