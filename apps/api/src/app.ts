@@ -10,6 +10,7 @@ import { registerBodyDeadline } from './plugins/body-deadline.plugin';
 import { frameworkErrors, registerInputGuard } from './plugins/input-guard.plugin';
 import { registerOriginGuard } from './plugins/origin-guard.plugin';
 import { registerRateLimit, type RateLimitOptions } from './plugins/rate-limit.plugin';
+import { registerProjectScope } from './plugins/project-scope.plugin';
 import { registerAuth } from './plugins/auth.plugin';
 import type { AuthMode } from './auth/auth-mode';
 import { tokensRoutes } from './routes/tokens.routes';
@@ -91,6 +92,10 @@ export async function buildApp(deps: AppDeps, options: AppOptions) {
   registerBodyDeadline(app, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS);
   registerOriginGuard(app, options.corsOrigins ?? []);
   await registerRateLimit(app, options.rateLimit ?? { max: 0, windowMs: 60_000 });
+  registerProjectScope(app, {
+    grid: (id) => deps.repos.grids.projectOf(id),
+    experiment: (id) => deps.repos.experiments.projectOf(id),
+  });
   // After the rate limit, so guessing tokens is limited too.
   registerAuth(app, { mode: options.authMode ?? 'none', verify: (token) => deps.repos.tokens.verify(token) });
 

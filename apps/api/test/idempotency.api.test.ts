@@ -3,6 +3,7 @@
 // they arrive at two apps with their own connection pools (as two API processes would).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDb, repositories, type Db } from '@resnet-lab/db';
+import { DEFAULT_PROJECT } from '@resnet-lab/spec';
 import { buildApp, type App } from '../src/app';
 import { idempotencyService, requestHash } from '../src/services/idempotency.service';
 import { useTestApi } from './support/test-app';
@@ -17,6 +18,8 @@ const TINY = {
 const GRID = { name: 'idempotent', base: TINY, axes: { 'training.seed': [0, 1, 2] } };
 let keyCount = 0;
 const freshKey = () => `key-${Date.now()}-${++keyCount}`;
+/** How a key is stored: behind its project's name (single-user mode: the default project). */
+const stored = (key: string) => `${DEFAULT_PROJECT} ${key}`;
 const post = (url: string, payload: unknown, key?: string, target: App = app) =>
   target.inject({ method: 'POST', url, payload: payload as object, headers: key ? { 'idempotency-key': key } : {} });
 const count = {
@@ -139,7 +142,7 @@ describe('Idempotency-Key', () => {
       const key = freshKey();
       const tooBig = { ...TINY, training: { epochs: 1, batchSize: 4096 } };
       expect((await post('/v1/experiments', tooBig, key, small)).statusCode).toBe(400);
-      expect(await api.database.db.idempotencyKey.findUnique({ where: { key } })).toBeNull();
+      expect(await api.database.db.idempotencyKey.findUnique({ where: { key: stored(key) } })).toBeNull();
       expect((await post('/v1/experiments', TINY, key, small)).statusCode).toBe(201);
     } finally {
       await small.close();
@@ -152,7 +155,7 @@ describe('Idempotency-Key', () => {
     const age = async (hours: number) =>
       api.database.db.$executeRawUnsafe(
         `UPDATE "IdempotencyKey" SET "createdAt" = "createdAt" - make_interval(hours => $2) WHERE key = $1`,
-        key,
+        stored(key),
         hours,
       );
     await age(23);
@@ -171,7 +174,7 @@ describe('Idempotency-Key', () => {
   it('a repeat waits for the first request still running; one stuck past the wait is a 409', async () => {
     const service = idempotencyService(api.deps.repos.idempotency, { waitMs: 300 });
     const log = { warn: () => {} };
-    const request = { key: freshKey(), route: 'POST /test', body: { a: 1 } };
+    const request = { key: freshKey(), project: DEFAULT_PROJECT, route: 'POST /test', body: { a: 1 } };
     let finish!: () => void;
     const first = service.run(request, log, async () => {
       await new Promise<void>((resolve) => (finish = resolve));
@@ -185,9 +188,9 @@ describe('Idempotency-Key', () => {
 
     // Claimed by a request that never answers (an API process that died): no second run, a 409.
     const stuck = { ...request, key: freshKey() };
-    expect((await api.deps.repos.idempotency.claim(stuck.key, stuck.route, requestHash(stuck.body))).claimed).toBe(
-      true,
-    );
+    expect(
+      (await api.deps.repos.idempotency.claim(stored(stuck.key), stuck.route, requestHash(stuck.body))).claimed,
+    ).toBe(true);
     const ran: string[] = [];
     await expect(service.run(stuck, log, async () => ({ status: 201, body: ran.push('ran') }))).rejects.toThrow(
       /has not answered yet; retry later/,

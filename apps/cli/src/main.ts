@@ -18,8 +18,10 @@ Commands:
   compare GRID_ID | --ids ID,ID,...              results side by side
   export GRID_ID [--format csv|json] [--out FILE]
   cancel ID                                      cancel a grid or an experiment
-  token create --scope read|submit|admin [--name N]   on the server (DATABASE_URL): a new API token,
-  token list | token revoke ID                        shown once; list or revoke tokens
+  token create --scope read|submit|admin [--name N] [--project P]
+                   on the server (DATABASE_URL): a new API token of project P
+                   (default "default"), shown once; it sees only P's grids and experiments
+  token list | token revoke ID                        list or revoke tokens
 
 Options:
   --api URL        API base URL (env RESNET_LAB_API, default http://127.0.0.1:3000)
@@ -53,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
       interval: { type: 'string' },
       scope: { type: 'string' },
       name: { type: 'string' },
+      project: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -3,18 +3,23 @@
 // secret printed here never crosses the network.
 import { createDb, ensureDatabase, migrate, repositories } from '@resnet-lab/db';
 import { databaseEnv, parseEnv } from '@resnet-lab/config';
-import { TOKEN_SCOPES, TokenScope } from '@resnet-lab/spec';
+import { DEFAULT_PROJECT, ProjectName, TOKEN_SCOPES, TokenScope } from '@resnet-lab/spec';
 import { CliError, EXIT } from './exit-codes';
 import { table } from './render';
 
-export const TOKEN_HELP = `resnet-lab token create --scope read|submit|admin [--name NAME]
+export const TOKEN_HELP = `resnet-lab token create --scope read|submit|admin [--name NAME] [--project PROJECT]
 resnet-lab token list
 resnet-lab token revoke ID
 (run where the database is reachable: DATABASE_URL)`;
 
 export async function runTokenCommand(
   args: string[],
-  options: { scope?: string | undefined; name?: string | undefined; json?: boolean | undefined },
+  options: {
+    scope?: string | undefined;
+    name?: string | undefined;
+    project?: string | undefined;
+    json?: boolean | undefined;
+  },
   out: NodeJS.WritableStream,
   env: Record<string, string | undefined> = process.env,
 ): Promise<number> {
@@ -33,12 +38,19 @@ export async function runTokenCommand(
         if (!scope.success) {
           throw new CliError(`--scope must be one of ${TOKEN_SCOPES.join(', ')}\n\n${TOKEN_HELP}`, EXIT.USAGE);
         }
+        const project = ProjectName.safeParse(options.project ?? DEFAULT_PROJECT);
+        if (!project.success) {
+          throw new CliError(`--project: ${project.error.issues[0]!.message}\n\n${TOKEN_HELP}`, EXIT.USAGE);
+        }
         const name = options.name ?? `${scope.data}-token`;
-        const { token, view } = await tokens.create(name, scope.data);
+        const { token, view } = await tokens.create(name, scope.data, project.data);
         if (options.json) print(JSON.stringify({ ...view, token }));
         else {
           print(token);
-          print(`\ntoken ${view.id} (${view.name}, scope ${view.scope}); shown once, store it now.`);
+          print(
+            `\ntoken ${view.id} (${view.name}, scope ${view.scope}, project ${view.project}); ` +
+              'shown once, store it now.',
+          );
           print('Use it as RESNET_LAB_TOKEN, or --token, or the header Authorization: Bearer <token>.');
         }
         return EXIT.OK;
@@ -49,8 +61,8 @@ export async function runTokenCommand(
         else {
           print(
             table(
-              ['id', 'name', 'scope', 'created', 'last used', 'revoked'],
-              all.map((t) => [t.id, t.name, t.scope, t.createdAt, t.lastUsedAt ?? '', t.revokedAt ?? '']),
+              ['id', 'name', 'scope', 'project', 'created', 'last used', 'revoked'],
+              all.map((t) => [t.id, t.name, t.scope, t.project, t.createdAt, t.lastUsedAt ?? '', t.revokedAt ?? '']),
             ),
           );
         }

@@ -46,7 +46,7 @@ function cli(args: string[], env: Record<string, string> = {}) {
 
 describe('resnet-lab token', () => {
   it('creates tokens that the API accepts within their scope, lists them and revokes one', async () => {
-    const read = await cli(['token', 'create', '--scope', 'read', '--name', 'alice']);
+    const read = await cli(['token', 'create', '--scope', 'read', '--name', 'alice', '--project', 'vision-lab']);
     expect(read.code).toBe(0);
     const secret = read.stdout.split('\n')[0]!;
     expect(secret).toMatch(/^rlt_[A-Za-z0-9_-]{40,}$/);
@@ -64,7 +64,9 @@ describe('resnet-lab token', () => {
     const list = await cli(['token', 'list', '--json']);
     expect(list.code).toBe(0);
     const listed = JSON.parse(list.stdout) as { id: string; name: string; scope: string }[];
-    expect(listed).toEqual([expect.objectContaining({ name: 'alice', scope: 'read', revokedAt: null })]);
+    expect(listed).toEqual([
+      expect.objectContaining({ name: 'alice', scope: 'read', project: 'vision-lab', revokedAt: null }),
+    ]);
     expect(list.stdout).not.toContain(secret);
 
     expect((await cli(['token', 'revoke', listed[0]!.id])).code).toBe(0);
@@ -73,9 +75,12 @@ describe('resnet-lab token', () => {
     expect(after.stderr).toMatch(/unknown or revoked/);
   });
 
-  it('names the scopes when --scope is wrong', async () => {
+  it('names the scopes when --scope is wrong, and the rule when --project is', async () => {
     const bad = await cli(['token', 'create', '--scope', 'root']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--scope must be one of read, submit, admin/);
+    const badProject = await cli(['token', 'create', '--scope', 'read', '--project', 'Not A Name']);
+    expect(badProject.code).toBe(2);
+    expect(badProject.stderr).toMatch(/--project: a project is 1-63 characters/);
   });
 });

@@ -49,13 +49,20 @@ describe.skipIf(!hasChromium)(
         workerEnv: { TRAINER_BACKEND: 'cpu' },
       });
       await stack.worker.stop();
-      token = (await repositories(database.db).tokens.create('browser', 'submit')).token;
-      const created = await fetch(`${stack.apiUrl}/v1/grids`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ name: 'behind a token', base: TINY_SPEC }),
-      });
-      expect(created.status).toBe(201);
+      const tokens = repositories(database.db).tokens;
+      token = (await tokens.create('browser', 'submit', 'lab-a')).token;
+      const otherProject = (await tokens.create('neighbour', 'submit', 'lab-b')).token;
+      for (const [name, bearer] of [
+        ['behind a token', token],
+        ["another project's grid", otherProject],
+      ]) {
+        const created = await fetch(`${stack.apiUrl}/v1/grids`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+          body: JSON.stringify({ name, base: TINY_SPEC }),
+        });
+        expect(created.status).toBe(201);
+      }
       browser = await chromium.launch({
         executablePath: CHROMIUM,
         args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -85,6 +92,9 @@ describe.skipIf(!hasChromium)(
       await prompt.getByRole('button', { name: 'Use token' }).click();
       await page.getByRole('link', { name: 'behind a token' }).first().waitFor();
       await expect(prompt.count()).resolves.toBe(0);
+      // The token's project only: its grid says whose it is, the other project's is not listed.
+      await page.getByText('project lab-a').first().waitFor();
+      await expect(page.getByRole('link', { name: "another project's grid" }).count()).resolves.toBe(0);
       // The token stays in this browser: a reload needs no prompt.
       await page.reload();
       await page.getByRole('link', { name: 'behind a token' }).first().waitFor();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ExperimentSpec } from './experiment';
 import { ExperimentStatusSchema } from './lifecycle';
+import { ProjectName } from './tokens';
 import { urlInteger } from './url-integers';
 
 /** HTTP bodies of the public API, shared by the API, the CLI and the dashboard. */
@@ -28,6 +29,8 @@ export const ExperimentView = z.object({
   error: z.string().nullable(),
   progress: ExperimentProgress.nullable(),
   cancelRequested: z.boolean(),
+  /** The project it belongs to: only that project's tokens see it. */
+  project: ProjectName,
   createdAt: z.string(),
   updatedAt: z.string(),
   startedAt: z.string().nullable(),

@@ -5,6 +5,7 @@ import { BACKEND_NAMES } from './backends';
 import { GridDefinition } from './grid';
 import { urlInteger } from './url-integers';
 import { PresetName, PresetScale } from './presets';
+import { ProjectName } from './tokens';
 
 /** HTTP bodies of the grid and comparison endpoints, shared by the API, the CLI and the dashboard. */
 
@@ -68,6 +69,8 @@ export const GridView = z.object({
   counts: GridCounts,
   /** Finished epochs over all epochs of all members, 0..1. */
   progress: z.number(),
+  /** The project it belongs to: only that project's tokens see it. */
+  project: ProjectName,
   createdAt: z.string(),
   updatedAt: z.string(),
 });

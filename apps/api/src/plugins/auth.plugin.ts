@@ -7,7 +7,8 @@ import { sendProblem } from './problem-details.plugin';
 /**
  * Bearer tokens on every /v1 route (health checks, the OpenAPI document and the dashboard's files
  * stay open: they hold no data). Reading needs `read`, anything that changes state `submit`,
- * managing tokens `admin`. A missing or unknown token is a 401, too small a scope a 403.
+ * managing tokens `admin`. A missing or unknown token is a 401, too small a scope a 403. The token's
+ * project becomes `request.project` (see project-scope.plugin.ts).
  */
 export interface AuthOptions {
   mode: AuthMode;
@@ -55,6 +56,7 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
         [{ field: FIELD, message: `scope ${holder.scope} is not enough; ${need} is needed` }],
       );
     }
-    request.log = request.log.child({ token: holder.name });
+    request.project = holder.project;
+    request.log = request.log.child({ token: holder.name, project: holder.project });
   });
 }

@@ -22,7 +22,8 @@ export const compareRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
     },
     async (request) => {
       const ids = [...new Set(request.query.ids)];
-      const rows = await deps.repos.experiments.findMany(ids);
+      // Another project's experiments are as unknown as ids that do not exist.
+      const rows = await deps.repos.experiments.findMany(ids, request.project ?? undefined);
       const byId = new Map(rows.map((r) => [r.id, r]));
       const missing = ids.filter((id) => !byId.has(id));
       if (missing.length > 0) {

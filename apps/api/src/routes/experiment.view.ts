@@ -14,6 +14,7 @@ export function toExperimentView(row: Experiment): ExperimentView {
     error: row.error,
     progress: (row.progress as ExperimentView['progress']) ?? null,
     cancelRequested: row.cancelRequested,
+    project: row.project,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     startedAt: row.startedAt?.toISOString() ?? null,

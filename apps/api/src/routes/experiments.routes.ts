@@ -15,6 +15,7 @@ import {
 } from '@resnet-lab/spec';
 import type { AppDeps } from '../deps';
 import { notFound } from '../errors';
+import { submitProject } from '../plugins/project-scope.plugin';
 import { etagOf, isNotModified } from '../http-cache';
 import { experimentService } from '../services/experiment.service';
 import { idempotencyService } from '../services/idempotency.service';
@@ -51,7 +52,10 @@ export const experimentsRoutes: FastifyPluginAsyncZod<AppDeps & { submitGuard: S
         reply,
         await idempotency.run(idempotentRequest(request), request.log, async () => {
           deps.submitGuard.checkExperiment(request.body);
-          return { status: 201, body: toExperimentView(await experiments.submit(request.body, request.log)) };
+          return {
+            status: 201,
+            body: toExperimentView(await experiments.submit(request.body, submitProject(request), request.log)),
+          };
         }),
       ),
   );
@@ -67,7 +71,7 @@ export const experimentsRoutes: FastifyPluginAsyncZod<AppDeps & { submitGuard: S
       },
     },
     async (request) => {
-      const page = await repos.experiments.list(request.query);
+      const page = await repos.experiments.list(request.query, request.project ?? undefined);
       return { items: page.items.map(toExperimentView), nextCursor: page.nextCursor };
     },
   );

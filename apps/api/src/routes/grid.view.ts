@@ -21,6 +21,7 @@ export function toGridView(grid: Grid, counts: GridCountsRow): GridView {
       reused: counts.reused,
     },
     progress: counts.allEpochs > 0 ? counts.doneEpochs / counts.allEpochs : 1,
+    project: grid.project,
     createdAt: grid.createdAt.toISOString(),
     updatedAt: grid.updatedAt.toISOString(),
   };

@@ -22,6 +22,7 @@ import { createModelCoster } from '../services/cost.estimator';
 import { costGrid } from '../services/grid-cost';
 import type { SubmitGuard } from '../services/submit-guards';
 import { expandSubmission } from '../services/grid-definition';
+import { submitProject } from '../plugins/project-scope.plugin';
 import { gridService } from '../services/grid.service';
 import { idempotencyService } from '../services/idempotency.service';
 import { toExperimentView } from './experiment.view';
@@ -92,7 +93,10 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
       deps.submitGuard.checkGrid(expansion);
       const reusable = body.force
         ? new Map<string, string>()
-        : await repos.grids.succeededByHash(expansion.points.map((p) => p.specHash));
+        : await repos.grids.succeededByHash(
+            expansion.points.map((p) => p.specHash),
+            submitProject(request),
+          );
       if (request.query.dryRun) {
         const backend = request.query.backend;
         return reply.status(200).send(
@@ -110,7 +114,7 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
       }
       // A dry run (above) stores no key: it creates nothing that a repeat could duplicate.
       const answer = await idempotency.run(idempotentRequest(request), request.log, async () => {
-        const created = await grids.submit(body, expansion, reusable, request.log);
+        const created = await grids.submit(body, expansion, reusable, submitProject(request), request.log);
         const state = await stateOr404(created.grid.id);
         return {
           status: 201,
@@ -138,7 +142,7 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
       },
     },
     async (request) => {
-      const page = await repos.grids.list(request.query);
+      const page = await repos.grids.list(request.query, request.project ?? undefined);
       const items = [];
       for (const grid of page.items) items.push((await stateOr404(grid.id)).view);
       return { items, nextCursor: page.nextCursor };

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { submitProject } from '../plugins/project-scope.plugin';
 import type { Answer, IdempotentRequest } from '../services/idempotency.service';
 
 const KEY_MESSAGE = 'Idempotency-Key must be 1 to 200 printable ASCII characters';
@@ -22,10 +23,18 @@ export const IdempotencyKeyHeaders = z.object({
     ),
 });
 
-/** The request's key, route and validated body; null without a key. */
+/**
+ * The request's key, project, route and validated body; null without a key.
+ */
 export function idempotentRequest(request: FastifyRequest): IdempotentRequest | null {
   const key = (request.headers as z.infer<typeof IdempotencyKeyHeaders>)['idempotency-key'];
-  return key === undefined ? null : { key, route: `${request.method} ${request.routeOptions.url}`, body: request.body };
+  if (key === undefined) return null;
+  return {
+    key,
+    project: submitProject(request),
+    route: `${request.method} ${request.routeOptions.url}`,
+    body: request.body,
+  };
 }
 
 /** Sends the answer; a replayed one says so in a header (its status and body are the first answer's). */

@@ -6,7 +6,8 @@ import { notFound } from '../errors';
 
 /**
  * Listing and revoking tokens (scope admin). Creating one is done on the server with
- * `resnet-lab token create`, so a secret is only ever printed on an operator's terminal.
+ * `resnet-lab token create`, so a secret is only ever printed on an operator's terminal. An admin
+ * token sees and revokes the tokens of its own project only.
  */
 export const tokensRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
   app.get(
@@ -18,7 +19,8 @@ export const tokensRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =>
         response: { 200: z.object({ tokens: z.array(TokenView) }) },
       },
     },
-    async () => ({ tokens: await deps.repos.tokens.list() }),
+    // An admin token manages its own project's tokens; single-user mode sees every project's.
+    async (request) => ({ tokens: await deps.repos.tokens.list(request.project ?? undefined) }),
   );
 
   app.delete(
@@ -32,7 +34,7 @@ export const tokensRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =>
       },
     },
     async (request, reply) => {
-      if (!(await deps.repos.tokens.revoke(request.params.id))) {
+      if (!(await deps.repos.tokens.revoke(request.params.id, request.project ?? undefined))) {
         throw notFound('token', request.params.id);
       }
       return reply.status(204).send(null);

@@ -14,8 +14,8 @@ export function experimentService(deps: { repos: Repositories; trainQueue: Train
      * Stores the experiment with its outbox entry in one transaction; the job is sent now, or by
      * the relay's timer if Redis is unreachable, so the submission succeeds either way.
      */
-    async submit(spec: ExperimentSpec, log: ServiceLog): Promise<Experiment> {
-      const experiment = await repos.experiments.createWithOutbox(spec, resolveExperiment(spec).hash);
+    async submit(spec: ExperimentSpec, project: string, log: ServiceLog): Promise<Experiment> {
+      const experiment = await repos.experiments.createWithOutbox(spec, resolveExperiment(spec).hash, project);
       await flushOutbox(deps.outbox, log);
       return experiment;
     },

@@ -33,9 +33,11 @@ export function gridService(deps: GridServiceDeps) {
       body: GridSubmission,
       expansion: GridExpansion,
       reusable: Map<string, string>,
+      project: string,
       log: ServiceLog,
     ): Promise<{ grid: Grid; created: number; reused: number }> {
       const created = await repos.grids.create({
+        project,
         ...(body.name ? { name: body.name } : {}),
         ...(body.preset ? { preset: body.preset } : {}),
         definition: body,

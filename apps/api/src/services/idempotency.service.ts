@@ -7,6 +7,8 @@ import type { ServiceLog } from './service-support';
 /** A request that carried an Idempotency-Key: the key, the route it was sent to and its validated body. */
 export interface IdempotentRequest {
   key: string;
+  /** Keys are per project: two projects using the same key never see each other's answers. */
+  project: string;
   route: string;
   body: unknown;
 }
@@ -79,9 +81,11 @@ export function idempotencyService(repo: IdempotencyRepository, options: Idempot
       pruneNowAndThen();
       const hash = requestHash(request.body);
       const deadline = Date.now() + waitMs;
-      let claim = await repo.claim(request.key, request.route, hash, ttlMs);
+      // Stored behind the project's name, which has no spaces, so no two (project, key) pairs collide.
+      const storedKey = `${request.project} ${request.key}`;
+      let claim = await repo.claim(storedKey, request.route, hash, ttlMs);
       for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
-        if (claim.claimed) return { ...(await runClaimed(request.key, claim.owner, log, execute)), replayed: false };
+        if (claim.claimed) return { ...(await runClaimed(storedKey, claim.owner, log, execute)), replayed: false };
         const existing = claim.existing;
         if (existing) {
           if (existing.route !== request.route) {
@@ -102,8 +106,8 @@ export function idempotencyService(repo: IdempotencyRepository, options: Idempot
         // Jitter spreads many waiters' polls over time. They read the row; only a key that is gone
         // (its first request failed) is claimed again.
         await sleep(delay * (0.5 + Math.random()));
-        const found = await repo.find(request.key);
-        claim = found ? { claimed: false, existing: found } : await repo.claim(request.key, request.route, hash, ttlMs);
+        const found = await repo.find(storedKey);
+        claim = found ? { claimed: false, existing: found } : await repo.claim(storedKey, request.route, hash, ttlMs);
       }
     },
   };

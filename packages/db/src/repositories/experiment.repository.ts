@@ -1,4 +1,5 @@
 import {
+  DEFAULT_PROJECT,
   EXPERIMENT_TRANSITIONS,
   IllegalTransitionError,
   type ExperimentEvent,
@@ -70,10 +71,10 @@ export function experimentRepository(db: Db) {
      * Stores the experiment and its outbox entry in one transaction: once this returns the
      * submission cannot be lost, whatever happens to the process or Redis afterwards.
      */
-    async createWithOutbox(spec: ExperimentSpec, specHash: string): Promise<Experiment> {
+    async createWithOutbox(spec: ExperimentSpec, specHash: string, project = DEFAULT_PROJECT): Promise<Experiment> {
       return db.$transaction(async (tx) => {
         const experiment = await tx.experiment.create({
-          data: { spec, specHash },
+          data: { spec, specHash, project },
         });
         await tx.outboxEntry.create({
           data: { experimentId: experiment.id, kind: 'train', payload: SINGLE_EXPERIMENT_OUTBOX },
@@ -86,8 +87,15 @@ export function experimentRepository(db: Db) {
       return db.experiment.findUnique({ where: { id } });
     },
 
-    findMany(ids: string[]): Promise<Experiment[]> {
-      return db.experiment.findMany({ where: { id: { in: ids } } });
+    /** The experiments among `ids` (of `project` only, when given). */
+    findMany(ids: string[], project?: string): Promise<Experiment[]> {
+      return db.experiment.findMany({ where: { id: { in: ids }, ...(project ? { project } : {}) } });
+    },
+
+    /** The project the experiment belongs to; null when there is no such experiment. */
+    async projectOf(id: string): Promise<string | null> {
+      const row = await db.experiment.findUnique({ where: { id }, select: { project: true } });
+      return row?.project ?? null;
     },
 
     /** The backend of the newest succeeded experiment: what the next one most likely runs on. */
@@ -109,9 +117,13 @@ export function experimentRepository(db: Db) {
         ORDER BY e."finishedAt" DESC NULLS LAST LIMIT ${limit}`;
     },
 
-    async list(query: ListExperimentsQuery): Promise<{ items: Experiment[]; nextCursor: string | null }> {
+    /** A page of experiments, newest first; of `project` only when given (else of every project). */
+    async list(
+      query: ListExperimentsQuery,
+      project?: string,
+    ): Promise<{ items: Experiment[]; nextCursor: string | null }> {
       const rows = await db.experiment.findMany({
-        where: query.status ? { status: query.status } : {},
+        where: { ...(query.status ? { status: query.status } : {}), ...(project ? { project } : {}) },
         ...pageQuery(query.limit, query.cursor),
       });
       return toPage(rows, query.limit);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  DEFAULT_PROJECT,
   EXPERIMENT_TRANSITIONS,
   FINAL_EXPERIMENT_STATUSES,
   GRID_TRANSITIONS,
@@ -33,6 +34,8 @@ export interface NewGrid {
   /** API priority 0..1000, higher sooner. */
   priority: number;
   points: NewGridPoint[];
+  /** The submitting token's project; its experiments belong to it too. Default: DEFAULT_PROJECT. */
+  project?: string;
 }
 
 export interface GridCountsRow {
@@ -73,12 +76,15 @@ export interface MetricSummaryRow {
 
 export function gridRepository(db: Db) {
   return {
-    /** The newest succeeded experiment per canonical spec hash, among `hashes`. */
-    async succeededByHash(hashes: string[]): Promise<Map<string, string>> {
+    /**
+     * The newest succeeded experiment per canonical spec hash, among `hashes`, within `project`:
+     * another project's results are neither shown nor reused (reusing one would reveal it exists).
+     */
+    async succeededByHash(hashes: string[], project = DEFAULT_PROJECT): Promise<Map<string, string>> {
       if (hashes.length === 0) return new Map();
       const rows = await db.$queryRaw<{ id: string; specHash: string }[]>`
         SELECT DISTINCT ON ("specHash") id, "specHash" FROM "Experiment"
-        WHERE "specHash" = ANY(${hashes}::text[]) AND status = 'succeeded'
+        WHERE "specHash" = ANY(${hashes}::text[]) AND status = 'succeeded' AND project = ${project}
         ORDER BY "specHash", "finishedAt" DESC NULLS LAST`;
       return new Map(rows.map((r) => [r.specHash, r.id]));
     },
@@ -98,14 +104,15 @@ export function gridRepository(db: Db) {
               definition: input.definition as Prisma.InputJsonValue,
               axes: input.axes,
               priority: input.priority,
+              project: input.project ?? DEFAULT_PROJECT,
             },
           });
           const fresh = input.points.filter((p) => !p.reuse).map((p) => ({ ...p, id: randomUUID() }));
           if (fresh.length > 0) {
             const rows = JSON.stringify(fresh.map((p) => ({ id: p.id, spec: p.spec, specHash: p.specHash })));
             await tx.$executeRaw`
-              INSERT INTO "Experiment" (id, spec, "specHash", "gridId", priority, "updatedAt")
-              SELECT x.id, x.spec, x."specHash", ${grid.id}::uuid, ${input.priority}::int, now()
+              INSERT INTO "Experiment" (id, spec, "specHash", "gridId", priority, project, "updatedAt")
+              SELECT x.id, x.spec, x."specHash", ${grid.id}::uuid, ${input.priority}::int, ${grid.project}, now()
               FROM jsonb_to_recordset(${rows}::jsonb) AS x(id uuid, spec jsonb, "specHash" text)`;
             const payload = JSON.stringify({ priority: input.priority });
             await tx.$executeRaw`
@@ -140,9 +147,16 @@ export function gridRepository(db: Db) {
       return db.grid.findUnique({ where: { id } });
     },
 
-    async list(query: { status?: GridStatus; limit: number; cursor?: string }) {
+    /** The project the grid belongs to; null when there is no such grid. */
+    async projectOf(id: string): Promise<string | null> {
+      const row = await db.grid.findUnique({ where: { id }, select: { project: true } });
+      return row?.project ?? null;
+    },
+
+    /** A page of grids, newest first; of `project` only when given (else of every project). */
+    async list(query: { status?: GridStatus; limit: number; cursor?: string }, project?: string) {
       const rows = await db.grid.findMany({
-        where: query.status ? { status: query.status } : {},
+        where: { ...(query.status ? { status: query.status } : {}), ...(project ? { project } : {}) },
         ...pageQuery(query.limit, query.cursor),
       });
       return toPage(rows, query.limit);

@@ -82,6 +82,8 @@ export function ExperimentPage({ id }: { id: string }) {
         <dd>{e.worker ?? '—'}</dd>
         <dt>Epoch</dt>
         <dd>{e.status === 'running' ? `${epoch} of ${epochs} (running)` : `${e.spec.training.epochs} planned`}</dd>
+        <dt>Project</dt>
+        <dd>{e.project}</dd>
         <dt>Created</dt>
         <dd>{formatDate(e.createdAt)}</dd>
         <dt>Started</dt>

@@ -37,7 +37,9 @@ export function GridsPage() {
                     <td data-label="Grid">
                       <div>
                         <Link to={`/grids/${g.id}`}>{g.name ?? g.id.slice(0, 8)}</Link>
-                        <div className="muted small">{g.preset ? `preset ${g.preset}` : 'custom grid'}</div>
+                        <div className="muted small">
+                          {g.preset ? `preset ${g.preset}` : 'custom grid'} · project {g.project}
+                        </div>
                       </div>
                     </td>
                     <td data-label="Status">
