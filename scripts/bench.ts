@@ -4,8 +4,9 @@
 // the median is reported. Writes its section of BENCHMARKS.md at the repository root, then runs
 // the API benchmarks (scripts/bench-api.ts; `--skip-api` skips them) and a preset grid end to end
 // with LeNet-5 on MNIST (scripts/bench-e2e.ts; `--skip-e2e` skips them), and the dashboard on a large
-// grid (scripts/bench-dashboard.ts; `--skip-dashboard` skips it), and the engine on shared cores
-// (scripts/bench-shared-cores.ts; `--skip-shared-cores` skips it).
+// grid (scripts/bench-dashboard.ts; `--skip-dashboard` skips it), the engine on shared cores
+// (scripts/bench-shared-cores.ts; `--skip-shared-cores` skips it), and the API under load
+// (scripts/bench-load.ts, into RELIABILITY.md; `--skip-load` skips it).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -215,4 +216,13 @@ if (!process.argv.includes('--skip-dashboard')) {
     stdio: 'inherit',
   });
   if (dashboard.status !== 0) console.log(`dashboard benchmark not run (exit ${dashboard.status})`);
+}
+
+if (!process.argv.includes('--skip-load')) {
+  // The API's bounded work under load (issue 15): its own process, it opens ~12,000 sockets.
+  const load = spawnSync(process.execPath, [tsxCli, join(root, 'scripts/bench-load.ts')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (load.status !== 0) console.log(`load benchmark not run (exit ${load.status})`);
 }

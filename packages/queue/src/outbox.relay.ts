@@ -30,35 +30,46 @@ export function startOutboxRelay(
   options: { intervalMs: number; onError: (error: unknown) => void },
 ): OutboxRelay {
   let running: Promise<number> | null = null;
+  let following: Promise<number> | null = null;
   let stopped = false;
 
-  const flush = (): Promise<number> => {
-    // One pass at a time; a caller arriving during a pass waits for it and then runs another,
-    // so its own entry (committed before the call) is surely included.
-    const previous = running ?? Promise.resolve(0);
-    const next = previous
-      .catch(() => 0)
-      .then(async () => {
-        let total = 0;
-        for (;;) {
-          // One addBulk per batch: a 10,000-experiment grid is 20 round trips, not 10,000.
-          const sent = await outbox.drain(async (items) => {
-            await enqueueTrainingBulk(
-              queue,
-              items.map((item) => ({ experimentId: item.experimentId, priority: payloadPriority(item, options) })),
-            );
-          });
-          total += sent;
-          if (sent === 0) return total;
-        }
+  /** Drains the outbox until it is empty. */
+  const pass = async (): Promise<number> => {
+    let total = 0;
+    for (;;) {
+      // One addBulk per batch: a 10,000-experiment grid is 20 round trips, not 10,000.
+      const sent = await outbox.drain(async (items) => {
+        await enqueueTrainingBulk(
+          queue,
+          items.map((item) => ({ experimentId: item.experimentId, priority: payloadPriority(item, options) })),
+        );
       });
-    running = next;
-    void next
-      .finally(() => {
-        if (running === next) running = null;
-      })
-      .catch(() => {});
-    return next;
+      total += sent;
+      if (sent === 0) return total;
+    }
+  };
+
+  const flush = (): Promise<number> => {
+    if (!running) {
+      const current = pass();
+      running = current;
+      void current
+        .finally(() => {
+          if (running === current) running = null;
+        })
+        .catch(() => {});
+      return current;
+    }
+    // A pass is under way and may have missed the caller's entry (committed before the call): one
+    // more pass after it serves every caller that arrives meanwhile. One, not one per caller: 50
+    // clients submitting at once would otherwise wait for 50 passes in a row.
+    following ??= running
+      .catch(() => 0)
+      .then(() => {
+        following = null;
+        return flush();
+      });
+    return following;
   };
 
   const timer = setInterval(() => {

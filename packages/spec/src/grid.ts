@@ -123,6 +123,11 @@ export function isSeedPath(path: string): boolean {
   return path === 'training.seed';
 }
 
+/** Points in the grid's product, before exclusion and sampling: what expanding it costs. */
+export function gridProductSize(definition: GridDefinition): number {
+  return buildDimensions(definition).reduce((n, d) => n * d.values.length, 1);
+}
+
 /**
  * Expands, validates and collapses a grid. Throws GridError listing every bad point with its
  * field and values (nothing may be stored when one point is bad), or a structural problem.

@@ -29,21 +29,26 @@ export const ResolvedExperiment = z.object({
 export type ResolvedExperiment = z.infer<typeof ResolvedExperiment>;
 
 export function resolveExperiment(spec: ExperimentSpec): ResolvedExperiment {
-  const shape = datasetShape(spec.dataset);
-  const a = spec.architecture;
   return {
     spec,
-    architecture: {
-      ...a,
-      // A non-square dataset gets a square network of its larger side; the loader zero-pads the
-      // other side. An explicit inputSize is honoured: the loader pads (larger) or resamples.
-      inputSize: a.inputSize ?? Math.max(shape.height, shape.width),
-      inputChannels: a.inputChannels ?? shape.channels,
-      numClasses: a.numClasses ?? shape.classes,
-    },
+    architecture: resolveArchitecture(spec),
     training: resolveTrainingSpec(spec.training),
     images: imageCounts(spec.dataset),
     hash: specHash(spec),
+  };
+}
+
+/** The network with its input and classes taken from the dataset where the spec leaves them out. */
+export function resolveArchitecture(spec: ExperimentSpec): ResolvedExperiment['architecture'] {
+  const shape = datasetShape(spec.dataset);
+  const a = spec.architecture;
+  return {
+    ...a,
+    // A non-square dataset gets a square network of its larger side; the loader zero-pads the
+    // other side. An explicit inputSize is honoured: the loader pads (larger) or resamples.
+    inputSize: a.inputSize ?? Math.max(shape.height, shape.width),
+    inputChannels: a.inputChannels ?? shape.channels,
+    numClasses: a.numClasses ?? shape.classes,
   };
 }
 

@@ -14,9 +14,12 @@ export interface RunningProcess {
   kill(): Promise<void>;
 }
 
-/** Starts one of the project's real entry points (a TypeScript file) as its own process. */
-export function startProcess(entry: string, env: Record<string, string>): RunningProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+/**
+ * Starts one of the project's real entry points (a TypeScript file) as its own process; `nodeArgs`
+ * go to node before it (e.g. `--cpu-prof` for a benchmark's profile).
+ */
+export function startProcess(entry: string, env: Record<string, string>, nodeArgs: string[] = []): RunningProcess {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
     cwd: REPO_ROOT,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -21,7 +21,7 @@ import { isNotModified } from '../http-cache';
 import { createModelCoster } from '../services/cost.estimator';
 import { costGrid } from '../services/grid-cost';
 import type { SubmitGuard } from '../services/submit-guards';
-import { expandSubmission } from '../services/grid-definition';
+import { createGridExpander } from '../services/grid-definition';
 import { submitProject } from '../plugins/project-scope.plugin';
 import { gridService } from '../services/grid.service';
 import { idempotencyService } from '../services/idempotency.service';
@@ -42,6 +42,8 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
   const cost = createModelCoster();
   const grids = gridService(deps);
   const idempotency = idempotencyService(repos.idempotency);
+  const expander = createGridExpander();
+  app.addHook('onClose', () => expander.close());
 
   const stateOr404 = async (id: string) => {
     const state = await loadGridState(repos, id);
@@ -88,9 +90,9 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
     },
     async (request, reply) => {
       const body = request.body;
-      const expansion = expandSubmission(body, deps.gridMaxExperiments);
+      const expansion = await expander.expand(body, deps.gridMaxExperiments);
       // Before the dry run too: a dry run must refuse what the submit would.
-      deps.submitGuard.checkGrid(expansion);
+      await deps.submitGuard.checkGrid(expansion);
       const reusable = body.force
         ? new Map<string, string>()
         : await repos.grids.succeededByHash(

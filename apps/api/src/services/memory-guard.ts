@@ -1,5 +1,5 @@
 import { trainingMemory } from '@resnet-lab/models';
-import { canonicalJson, resolveExperiment, type ExperimentSpec } from '@resnet-lab/spec';
+import { resolveArchitecture, type ExperimentSpec } from '@resnet-lab/spec';
 import type { FieldError } from '../errors';
 import { specGuard, type SubmitGuard } from './submit-guards';
 
@@ -18,9 +18,11 @@ export function createMemoryGuard(workerMemoryBytes: number): SubmitGuard {
 
   /** The one problem with `spec`, or null when it may fit. */
   function problem(spec: ExperimentSpec): FieldError | null {
-    const architecture = resolveExperiment(spec).architecture;
+    const architecture = resolveArchitecture(spec);
     const batchSize = spec.training.batchSize;
-    const key = canonicalJson({ architecture, batchSize });
+    // Plain JSON, not canonical: this runs for every point of a grid, and zod-parsed specs list
+    // their fields in one order anyway (a different order only costs a cache miss).
+    const key = JSON.stringify([architecture, batchSize]);
     if (!cache.has(key)) {
       let found: FieldError | null = null;
       try {

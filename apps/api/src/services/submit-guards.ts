@@ -3,11 +3,13 @@ import { AppError, type FieldError } from '../errors';
 
 /** Point errors listed in one 400; the rest are counted. */
 const MAX_LISTED = 20;
+/** Points checked between two turns of the event loop: a 20,000-point grid must not hold it. */
+const POINTS_PER_TURN = 500;
 
 /** A check every submitted experiment and grid point passes before anything is stored. */
 export interface SubmitGuard {
   checkExperiment(spec: ExperimentSpec): void;
-  checkGrid(expansion: GridExpansion): void;
+  checkGrid(expansion: GridExpansion): Promise<void>;
 }
 
 /**
@@ -17,7 +19,9 @@ export interface SubmitGuard {
 export function combineGuards(...guards: SubmitGuard[]): SubmitGuard {
   return {
     checkExperiment: (spec) => guards.forEach((g) => g.checkExperiment(spec)),
-    checkGrid: (expansion) => guards.forEach((g) => g.checkGrid(expansion)),
+    async checkGrid(expansion) {
+      for (const guard of guards) await guard.checkGrid(expansion);
+    },
   };
 }
 
@@ -35,10 +39,11 @@ export function specGuard(
       const found = problem(spec);
       if (found) throw new AppError('VALIDATION', words.detail(found), [found]);
     },
-    checkGrid(expansion) {
+    async checkGrid(expansion) {
       const errors: FieldError[] = [];
       let unlisted = 0;
-      for (const point of expansion.points) {
+      for (const [i, point] of expansion.points.entries()) {
+        if (i > 0 && i % POINTS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
         const found = problem(point.spec);
         if (!found) continue;
         if (errors.length < MAX_LISTED) errors.push({ ...found, index: point.index, values: point.values });
