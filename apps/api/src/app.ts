@@ -13,6 +13,7 @@ import { registerRateLimit, type RateLimitOptions } from './plugins/rate-limit.p
 import { registerProjectScope } from './plugins/project-scope.plugin';
 import { registerAuth } from './plugins/auth.plugin';
 import type { AuthMode } from './auth/auth-mode';
+import { sessionRoutes } from './routes/session.routes';
 import { tokensRoutes } from './routes/tokens.routes';
 import { registerProblemDetails } from './plugins/problem-details.plugin';
 import { DEFAULT_WEB_ROOT, webPlugin } from './plugins/web.plugin';
@@ -132,6 +133,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions) {
   await app.register(compareRoutes, deps);
   await app.register(workersRoutes, deps);
   await app.register(tokensRoutes, deps);
+  await app.register(sessionRoutes);
   const eventFeeds = createEventFeeds(deps.repos, {
     intervalMs: options.sseIntervalMs ?? 1_000,
     onError: (error, id) => app.log.warn({ err: error, id }, 'event feed read failed; retrying'),

@@ -35,7 +35,11 @@ function authorization(who: Who): Record<string, string> {
 function expected(who: Who, method: string, path: string): 401 | 403 | 'through' {
   if (!path.startsWith('/v1/')) return 'through';
   if (who === 'none' || who === 'unknown' || who === 'revoked') return 401;
-  const need: TokenScope = path.startsWith('/v1/tokens') ? 'admin' : method === 'GET' ? 'read' : 'submit';
+  const need: TokenScope = path.startsWith('/v1/tokens')
+    ? 'admin'
+    : method === 'GET' || path === '/v1/session'
+      ? 'read'
+      : 'submit';
   const order = ['read', 'submit', 'admin'];
   return order.indexOf(who) >= order.indexOf(need) ? 'through' : 403;
 }

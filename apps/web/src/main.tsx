@@ -2,7 +2,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ApiError, UnreachableError } from './api/client';
-import { onTokenChanged } from './api/auth-token';
+import { keepTokenAsCookie, onTokenChanged } from './api/auth-token';
 import { onRecovered, startHeartbeat } from './api/connection';
 import { App } from './App';
 import './styles.css';
@@ -19,13 +19,16 @@ const queryClient = new QueryClient({
   },
 });
 onRecovered(() => void queryClient.invalidateQueries());
-onTokenChanged(() => void queryClient.invalidateQueries());
+onTokenChanged(() => void keepTokenAsCookie().finally(() => void queryClient.invalidateQueries()));
 startHeartbeat();
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <QueryClientProvider client={queryClient}>
-      <App />
-    </QueryClientProvider>
-  </StrictMode>,
+// The cookie first, so that the first page's event stream is already authorised.
+void keepTokenAsCookie().finally(() =>
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <QueryClientProvider client={queryClient}>
+        <App />
+      </QueryClientProvider>
+    </StrictMode>,
+  ),
 );

@@ -100,6 +100,14 @@ describe.skipIf(!hasChromium)(
       await page.getByRole('link', { name: 'behind a token' }).first().waitFor();
       await expect(page.getByRole('form', { name: 'API token' }).count()).resolves.toBe(0);
 
+      // Live updates through the token's cookie: an EventSource cannot send the header, and
+      // without the cookie the page would fall back to polling ("updating every 2 s").
+      await page.getByRole('link', { name: 'behind a token' }).first().click();
+      await page.locator('.live').getByText('live', { exact: true }).waitFor({ timeout: 30_000 });
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'token-live.png'), fullPage: true });
+      await page.goBack();
+      await page.getByRole('link', { name: 'behind a token' }).first().waitFor();
+
       // A state change goes through with the token (submit scope): cancel the grid from its row.
       page.once('dialog', (dialog) => void dialog.accept());
       await page.getByRole('button', { name: 'Cancel grid behind a token' }).first().click();

@@ -17,16 +17,31 @@ export interface AuthOptions {
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const FIELD = 'headers.authorization';
+/** The cookie copy of a token (routes/session.routes.ts): accepted for reading only. */
+export const SESSION_COOKIE = 'resnet_lab_token';
 
 export function requiredScope(method: string, path: string): TokenScope {
   if (path === '/v1/tokens' || path.startsWith('/v1/tokens/')) return 'admin';
+  // Any token may keep itself as a cookie (and drop it): that grants nothing it does not have.
+  if (path === '/v1/session') return 'read';
   return READ_METHODS.has(method) ? 'read' : 'submit';
 }
 
-function bearer(request: FastifyRequest): string | null {
+/**
+ * The request's token: the Authorization header, or for a reading request the session cookie.
+ * Never the cookie for anything that changes state: a browser sends cookies with requests other
+ * sites make it send, so a cookie-authorised POST would be a cross-site request forgery.
+ */
+function requestToken(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
-  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  return match ? match[1]! : null;
+  if (header) return /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? null;
+  if (!READ_METHODS.has(request.method)) return null;
+  const cookies = request.headers.cookie ?? '';
+  for (const part of cookies.split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === SESSION_COOKIE && value.join('=')) return value.join('=');
+  }
+  return null;
 }
 
 export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
@@ -36,7 +51,7 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     // A request that matched no route gets its (undecoded) path; it can only be a 404 or 405.
     const path = request.routeOptions.url ?? request.url.split('?')[0]!;
     if (!path.startsWith('/v1/') && path !== '/v1') return;
-    const token = bearer(request);
+    const token = requestToken(request);
     const unauthorized = (detail: string, message: string) => {
       reply.header('www-authenticate', 'Bearer realm="resnet-lab"');
       return sendProblem(request, reply, 401, detail, [{ field: FIELD, message }]);

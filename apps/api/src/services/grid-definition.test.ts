@@ -46,6 +46,16 @@ describe('grid expansion off the event loop', () => {
     expect(fromThread.fieldErrors?.[0]?.field).toBe('training.learningRate');
   });
 
+  it('refuses a structurally bad grid (zip groups of unequal length) with a 400 naming the field', async () => {
+    const body = GridSubmission.parse({
+      base: TINY,
+      zip: [{ 'training.seed': [0, 1, 2], 'training.learningRate': [0.1, 0.2] }],
+    });
+    const error = await refusal(() => threaded.expand(body, 1000));
+    expect(error.status).toBe(400);
+    expect(error.fieldErrors?.[0]?.field).toBe('zip.0.training.learningRate');
+  });
+
   it('answers 429 naming body when large grids already wait for the thread', async () => {
     const body = grid(Array.from({ length: 20 }, (_, i) => 0.01 * (i + 1)));
     const first = threaded.expand(body, 5000);

@@ -18,8 +18,13 @@ export const INLINE_EXPANSION_POINTS = 500;
 /** Expands a submitted grid (its own, or a preset's with the body merged over it); 400 on bad points. */
 export function expandSubmission(body: GridSubmission, maxExperiments: number): GridExpansion {
   const definition = resolveDefinition(body);
+  return gridErrorsAsValidation(() => expandGrid(definition, { maxExperiments }));
+}
+
+/** A grid's own errors (bad points, structural problems such as zip groups of unequal length) are 400s. */
+function gridErrorsAsValidation<T>(run: () => T): T {
   try {
-    return expandGrid(definition, { maxExperiments });
+    return run();
   } catch (error) {
     if (error instanceof GridError) throw new AppError('VALIDATION', error.message, error.errors);
     throw error;
@@ -49,7 +54,10 @@ export function createGridExpander(options: { inlinePoints?: number; maxQueued?:
   return {
     async expand(body, maxExperiments) {
       const definition = resolveDefinition(body);
-      if (gridProductSize(definition) <= inlinePoints) return expandSubmission(body, maxExperiments);
+      // Sizing finds the structural errors too (they are 400s like the rest).
+      if (gridErrorsAsValidation(() => gridProductSize(definition)) <= inlinePoints) {
+        return expandSubmission(body, maxExperiments);
+      }
       try {
         return await pool.run<GridExpansion>({ definition, maxExperiments });
       } catch (error) {

@@ -42,6 +42,21 @@ export function reportUnauthorized(reason: string): void {
   set({ required: true, reason });
 }
 
+/**
+ * Has the API keep the token as a cookie too, which it accepts for reading only: event streams
+ * (EventSource) and download links cannot send the Authorization header. Without it the pages
+ * would poll and downloads would answer 401. Resolves whatever the answer; nothing depends on it.
+ */
+export async function keepTokenAsCookie(): Promise<void> {
+  const token = storedToken();
+  if (!token) return;
+  try {
+    await fetch('/v1/session', { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  } catch {
+    // The API is down: the pages poll until it is back, and the next page load sets the cookie.
+  }
+}
+
 /** Called when a new token is saved (the app refetches everything then). */
 export function onTokenChanged(handler: () => void): () => void {
   changeHandlers.add(handler);

@@ -75,7 +75,7 @@ export function GridPage({ id }: { id: string }) {
       </div>
       <p className="muted small">
         {view.preset ? `Preset ${view.preset}` : 'Custom grid'} · created {formatDate(view.createdAt)} · priority{' '}
-        {view.priority} · id <code>{view.id}</code>
+        {view.priority} · project {view.project} · id <code>{view.id}</code>
       </p>
       <GridActions grid={view} />
 
