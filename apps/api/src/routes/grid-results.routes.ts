@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CurvesQuery, CurvesResponse, ExportQuery, GridSummary, IdParams, ProblemDetails } from '@resnet-lab/spec';
 import type { AppDeps } from '../deps';
+import { bodyCache } from '../body-cache';
 import { notFound } from '../errors';
 import { etagOf, isNotModified } from '../http-cache';
 import { experimentSeries, groupSeries } from '../services/grid-curves';
@@ -14,6 +15,10 @@ const notModified = z.null().describe('Not modified (If-None-Match matched the E
 /** A grid's results: summary with groups and the degradation check, learning curves, export. */
 export const gridResultsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
   const { repos } = deps;
+  // Curves of a few grids' current versions: 64 M characters at most (a 1,000-experiment grid's
+  // curves of one metric are about 3 MB).
+  const curveBodies = bodyCache(64 * 2 ** 20);
+  const summaryBodies = bodyCache(32 * 2 ** 20);
 
   const stateOr404 = async (id: string) => {
     const state = await loadGridState(repos, id);
@@ -45,14 +50,15 @@ export const gridResultsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, dep
     },
     async (request, reply) => {
       const state = await stateOr404(request.params.id);
-      if (isNotModified(request, reply, etagOf('summary', state.version))) return reply.status(304).send(null);
-      const summary = await summaryOf(state.view.id, state.view.axes);
+      const etag = etagOf('summary', state.version);
+      if (isNotModified(request, reply, etag)) return reply.status(304).send(null);
+      const body = await summaryBodies(etag, () => summaryOf(state.view.id, state.view.axes));
       // Built by buildSummary to the GridSummary shape; re-validating a megabyte of it per poll
       // would cost more than computing it.
       return reply
         .type('application/json; charset=utf-8')
         .serializer((payload) => payload as string)
-        .send(JSON.stringify(summary) as unknown as GridSummary);
+        .send(body as unknown as GridSummary);
     },
   );
 
@@ -73,21 +79,27 @@ export const gridResultsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, dep
     async (request, reply) => {
       const { metric, by, maxPoints } = request.query;
       const state = await stateOr404(request.params.id);
-      if (isNotModified(request, reply, etagOf('curves', state.version, request.query)))
-        return reply.status(304).send(null);
+      const etag = etagOf('curves', state.version, request.query);
+      if (isNotModified(request, reply, etag)) return reply.status(304).send(null);
       const [split, name] = metric.split('.') as [string, string];
-      if (by === 'experiment') {
+      const id = state.view.id;
+      const body = await curveBodies(etag, async () => {
+        if (by === 'experiment') {
+          const [members, rows] = await Promise.all([repos.grids.members(id), repos.grids.curveRows(id, split, name)]);
+          return { gridId: id, metric, by, series: experimentSeries(members, rows, maxPoints) };
+        }
         const [members, rows] = await Promise.all([
-          repos.grids.members(state.view.id),
-          repos.grids.curveRows(state.view.id, split, name),
+          repos.grids.members(id),
+          repos.grids.groupCurveRows(id, split, name),
         ]);
-        return { gridId: state.view.id, metric, by, series: experimentSeries(members, rows, maxPoints) };
-      }
-      const [members, rows] = await Promise.all([
-        repos.grids.members(state.view.id),
-        repos.grids.groupCurveRows(state.view.id, split, name),
-      ]);
-      return { gridId: state.view.id, metric, by, series: groupSeries(members, rows, maxPoints) };
+        return { gridId: id, metric, by, series: groupSeries(members, rows, maxPoints) };
+      });
+      // Built to the CurvesResponse shape above; validating 100,000 points per request would cost
+      // more than reading them.
+      return reply
+        .type('application/json; charset=utf-8')
+        .serializer((payload) => payload as string)
+        .send(body as unknown as z.infer<typeof CurvesResponse>);
     },
   );
 

@@ -41,6 +41,11 @@ function groupsOf(response: Curves | undefined, rows: Row[], byGroup: boolean): 
   return groupsFromSeries(response?.series ?? [], (key) => kept.get(key));
 }
 
+/** Curves per group of seeds, unless the table filters by status or by seed (then per experiment). */
+export function curvesBy(query: TableQuery): 'group' | 'experiment' {
+  return !query.status && query.axes[SEED_AXIS] === undefined ? 'group' : 'experiment';
+}
+
 export function GridCharts({
   gridId,
   rows,
@@ -61,8 +66,8 @@ export function GridCharts({
   logScale: boolean;
   poll: boolean;
 }) {
-  const byGroup = !query.status && query.axes[SEED_AXIS] === undefined;
-  const by = byGroup ? 'group' : 'experiment';
+  const by = curvesBy(query);
+  const byGroup = by === 'group';
   const train = useCurves(gridId, `train.${metric}`, by, poll);
   const held = useCurves(gridId, `${heldOut}.${metric}`, by, poll, !trainOnly);
   const panels = useMemo(

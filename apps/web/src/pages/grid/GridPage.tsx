@@ -5,14 +5,14 @@
  */
 import { useMemo, useState } from 'react';
 import { LiveIndicator, useLiveGrid } from '../../api/live-queries';
-import { useGrid, useGridMembers, useSummary } from '../../api/queries';
+import { useCurves, useGrid, useGridMembers, useSummary } from '../../api/queries';
 import { ErrorNotice, Loading, ProgressBar, Section, StatusBadge, StatusCounts } from '../../components/common';
 import { formatDate } from '../../format';
 import { Link, setSearch, useLocation } from '../../router';
 import { GridActions } from '../grids/GridActions';
 import { AxisCharts } from './AxisCharts';
 import { ExperimentTable } from './ExperimentTable';
-import { GridCharts } from './GridCharts';
+import { curvesBy, GridCharts } from './GridCharts';
 import { GroupTable, keptGroups } from './GroupTable';
 import {
   axisOptions,
@@ -54,6 +54,10 @@ export function GridPage({ id }: { id: string }) {
     [allRows, filterKey],
   );
   const verdict = degradationVerdict(summary.data?.degradation);
+  // The curves are the page's longest answers: asked for with the grid, not once it has arrived
+  // (the charts below read the same queries).
+  useCurves(id, `train.${metric}`, curvesBy(query), false);
+  useCurves(id, `${heldOut}.${metric}`, curvesBy(query), false, !trainOnly);
 
   if (gridQuery.isPending) return <Loading what="the grid" />;
   if (!grid) return <ErrorNotice error={gridQuery.error} what={`grid ${id}`} />;

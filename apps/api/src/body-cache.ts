@@ -1,0 +1,33 @@
+import { singleFlight } from './single-flight';
+
+/**
+ * Serialised answers by ETag. An ETag names one version of a resource, so the body built for it
+ * never goes stale: a finished grid's curves (a few MB of JSON built from 100,000 metric rows) are
+ * built once and then sent to every dashboard that opens the grid. Concurrent requests for an ETag
+ * share one build; the least recently used bodies are dropped once they hold more than `maxChars`.
+ */
+export function bodyCache(maxChars: number): (etag: string, build: () => Promise<unknown>) => Promise<string> {
+  const bodies = new Map<string, string>();
+  let chars = 0;
+  const once = singleFlight<string>();
+  return async (etag, build) => {
+    const cached = bodies.get(etag);
+    if (cached !== undefined) {
+      // Re-inserted: Map order is then least recently used first.
+      bodies.delete(etag);
+      bodies.set(etag, cached);
+      return cached;
+    }
+    return once(etag, async () => {
+      const body = JSON.stringify(await build());
+      bodies.set(etag, body);
+      chars += body.length;
+      for (const [key, old] of bodies) {
+        if (chars <= maxChars || key === etag) break;
+        bodies.delete(key);
+        chars -= old.length;
+      }
+      return body;
+    });
+  };
+}
