@@ -85,6 +85,11 @@ describe('projects', () => {
     expect(await ids('beta', '/v1/grids')).not.toContain(alphaGrid);
     expect(await ids('alpha', '/v1/experiments')).toContain(alphaExperiment);
     expect(await ids('beta', '/v1/experiments')).toEqual([]);
+    // Another project's id as a paging cursor answers like an unknown one: an empty page.
+    await request('beta', 'POST', '/v1/grids', { base: TINY_SPEC });
+    expect(await ids('beta', `/v1/grids?cursor=${alphaGrid}`)).toEqual([]);
+    expect(await ids('beta', `/v1/grids?cursor=${NIL}`)).toEqual([]);
+    expect(await ids('beta', `/v1/experiments?cursor=${alphaExperiment}`)).toEqual([]);
   });
 
   it("compares only the project's own experiments", async () => {

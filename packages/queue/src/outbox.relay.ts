@@ -83,7 +83,8 @@ export function startOutboxRelay(
     async stop() {
       stopped = true;
       clearInterval(timer);
-      await running?.catch(() => {});
+      // The pass under way and the one that may follow it (its callers wait for it).
+      while (running || following) await (following ?? running)!.catch(() => {});
     },
   };
 }

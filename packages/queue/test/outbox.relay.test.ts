@@ -65,8 +65,11 @@ describe('outbox relay', () => {
     const relay = startOutboxRelay(outbox, queue, { intervalMs: 60_000, onError: () => {} });
     const spec = ExperimentSpec.parse({});
     for (let i = 0; i < 50; i++) await repos.experiments.createWithOutbox(spec, specHash(spec));
-    const sent = await Promise.all(Array.from({ length: 50 }, () => relay.flush()));
+    const flushes = Array.from({ length: 50 }, () => relay.flush());
+    // Stopping waits for the following pass too, not only the one under way.
     await relay.stop();
+    expect(outbox.drains).toBe(3);
+    const sent = await Promise.all(flushes);
     expect(await repos.outbox.count()).toBe(0);
     expect(sent.reduce((a, b) => Math.max(a, b), 0)).toBe(50);
     // The first pass: a drain of all 50, a drain finding none; the shared following pass: one more.

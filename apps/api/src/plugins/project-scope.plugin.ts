@@ -32,8 +32,9 @@ const CACHE_LIMIT = 10_000;
 
 /**
  * Keeps each project to its own grids and experiments: a request for another project's id gets
- * the same 404 as an id that does not exist (both answered here, before the handler), so ids of
- * other projects cannot even be confirmed.
+ * the same 404 as an id that does not exist (both answered here, before the handler), so these
+ * routes cannot confirm another project's ids. (GET /v1/workers does list every running job's
+ * ids: the workers are shared; see docs/decisions.md, Projects.)
  * One check for every `:id` route (metrics, checkpoints, events, activations, cancel...) rather
  * than one per handler, so a new route under these paths is covered without remembering to.
  * Lists and comparisons filter by `request.project` themselves.

@@ -56,6 +56,13 @@ describe('grid expansion off the event loop', () => {
     expect(error.fieldErrors?.[0]?.field).toBe('zip.0.training.learningRate');
   });
 
+  it('refuses a base too large to be a spec before cloning it into every point', async () => {
+    const body = GridSubmission.parse({ ...grid([0.1]), base: { ...TINY, junk: 'x'.repeat(20_000) } });
+    const error = await refusal(() => threaded.expand(body, 1000));
+    expect(error.status).toBe(400);
+    expect(error.fieldErrors?.[0]?.field).toBe('base');
+  });
+
   it('answers 429 naming body when large grids already wait for the thread', async () => {
     const body = grid(Array.from({ length: 20 }, (_, i) => 0.01 * (i + 1)));
     const first = threaded.expand(body, 5000);

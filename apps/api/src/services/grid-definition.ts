@@ -12,13 +12,29 @@ import {
 import { AppError } from '../errors';
 import { PoolBusyError, PoolTimeoutError, ThreadPool } from './thread-pool';
 
+/**
+ * Most JSON characters a grid's `base` may have. A spec is a few hundred; junk in it would be
+ * cloned into every point before validation rejects it (minutes at 20,000 points).
+ */
+export const MAX_BASE_CHARS = 16_384;
+
 /** Grids whose product has at most this many points expand inline: under ~50 ms, no thread hop. */
 export const INLINE_EXPANSION_POINTS = 500;
 
 /** Expands a submitted grid (its own, or a preset's with the body merged over it); 400 on bad points. */
 export function expandSubmission(body: GridSubmission, maxExperiments: number): GridExpansion {
   const definition = resolveDefinition(body);
+  checkBaseSize(definition);
   return gridErrorsAsValidation(() => expandGrid(definition, { maxExperiments }));
+}
+
+function checkBaseSize(definition: GridDefinition): void {
+  const chars = JSON.stringify(definition.base).length;
+  if (chars > MAX_BASE_CHARS) {
+    throw new AppError('VALIDATION', `base is ${chars} characters of JSON; at most ${MAX_BASE_CHARS}`, [
+      { field: 'base', message: `${chars} characters of JSON; a spec needs far fewer (at most ${MAX_BASE_CHARS})` },
+    ]);
+  }
 }
 
 /** A grid's own errors (bad points, structural problems such as zip groups of unequal length) are 400s. */
@@ -54,6 +70,7 @@ export function createGridExpander(options: { inlinePoints?: number; maxQueued?:
   return {
     async expand(body, maxExperiments) {
       const definition = resolveDefinition(body);
+      checkBaseSize(definition);
       // Sizing finds the structural errors too (they are 400s like the rest).
       if (gridErrorsAsValidation(() => gridProductSize(definition)) <= inlinePoints) {
         return expandSubmission(body, maxExperiments);

@@ -51,7 +51,12 @@ export async function keepTokenAsCookie(): Promise<void> {
   const token = storedToken();
   if (!token) return;
   try {
-    await fetch('/v1/session', { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    // Bounded: the first page waits for this, and a stalled API must not leave it blank.
+    await fetch('/v1/session', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(3_000),
+    });
   } catch {
     // The API is down: the pages poll until it is back, and the next page load sets the cookie.
   }

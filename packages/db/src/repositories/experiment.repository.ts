@@ -33,6 +33,12 @@ function fromStatuses(event: ExperimentEvent): ExperimentStatus[] {
 }
 
 export function experimentRepository(db: Db) {
+  /** The project the experiment belongs to; null when there is no such experiment. */
+  async function projectOf(id: string): Promise<string | null> {
+    const row = await db.experiment.findUnique({ where: { id }, select: { project: true } });
+    return row?.project ?? null;
+  }
+
   /** Explains a refused conditional update: missing row, another state, or a lost lease. */
   async function refusal(id: string, event: ExperimentEvent, lease?: number): Promise<Error> {
     const row = await db.experiment.findUnique({ where: { id }, select: { status: true, attempts: true } });
@@ -92,11 +98,7 @@ export function experimentRepository(db: Db) {
       return db.experiment.findMany({ where: { id: { in: ids }, ...(project ? { project } : {}) } });
     },
 
-    /** The project the experiment belongs to; null when there is no such experiment. */
-    async projectOf(id: string): Promise<string | null> {
-      const row = await db.experiment.findUnique({ where: { id }, select: { project: true } });
-      return row?.project ?? null;
-    },
+    projectOf,
 
     /** The backend of the newest succeeded experiment: what the next one most likely runs on. */
     async newestBackend(): Promise<string | null> {
@@ -122,6 +124,10 @@ export function experimentRepository(db: Db) {
       query: ListExperimentsQuery,
       project?: string,
     ): Promise<{ items: Experiment[]; nextCursor: string | null }> {
+      // Another project's id as the cursor pages like an id that does not exist: nothing.
+      if (project && query.cursor && (await projectOf(query.cursor)) !== project) {
+        return { items: [], nextCursor: null };
+      }
       const rows = await db.experiment.findMany({
         where: { ...(query.status ? { status: query.status } : {}), ...(project ? { project } : {}) },
         ...pageQuery(query.limit, query.cursor),

@@ -84,6 +84,12 @@ function chunks<T>(items: T[], size = INSERT_CHUNK): T[][] {
 }
 
 export function gridRepository(db: Db) {
+  /** The project the grid belongs to; null when there is no such grid. */
+  async function projectOf(id: string): Promise<string | null> {
+    const row = await db.grid.findUnique({ where: { id }, select: { project: true } });
+    return row?.project ?? null;
+  }
+
   return {
     /**
      * The newest succeeded experiment per canonical spec hash, among `hashes`, within `project`:
@@ -160,14 +166,14 @@ export function gridRepository(db: Db) {
       return db.grid.findUnique({ where: { id } });
     },
 
-    /** The project the grid belongs to; null when there is no such grid. */
-    async projectOf(id: string): Promise<string | null> {
-      const row = await db.grid.findUnique({ where: { id }, select: { project: true } });
-      return row?.project ?? null;
-    },
+    projectOf,
 
     /** A page of grids, newest first; of `project` only when given (else of every project). */
     async list(query: { status?: GridStatus; limit: number; cursor?: string }, project?: string) {
+      // Another project's id as the cursor pages like an id that does not exist: nothing.
+      if (project && query.cursor && (await projectOf(query.cursor)) !== project) {
+        return { items: [], nextCursor: null };
+      }
       const rows = await db.grid.findMany({
         where: { ...(query.status ? { status: query.status } : {}), ...(project ? { project } : {}) },
         ...pageQuery(query.limit, query.cursor),
