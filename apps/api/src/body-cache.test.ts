@@ -27,6 +27,10 @@ describe('bodyCache', () => {
     await cache('a', body('a'));
     await cache('b', body('b'));
     expect(built).toEqual(['a', 'b', 'c', 'b']);
+    // keep: false (a grid still running) builds each time and stores nothing.
+    await cache('d', body('d'), false);
+    await cache('d', body('d'), false);
+    expect(built.filter((k) => k === 'd')).toHaveLength(2);
     const big = bodyCache(5);
     expect(await big('x', async () => 'larger than the whole cache')).toBe('"larger than the whole cache"');
   });

@@ -52,7 +52,7 @@ export const gridResultsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, dep
       const state = await stateOr404(request.params.id);
       const etag = etagOf('summary', state.version);
       if (isNotModified(request, reply, etag)) return reply.status(304).send(null);
-      const body = await summaryBodies(etag, () => summaryOf(state.view.id, state.view.axes));
+      const body = await summaryBodies(etag, () => summaryOf(state.view.id, state.view.axes), state.view.done);
       // Built by buildSummary to the GridSummary shape; re-validating a megabyte of it per poll
       // would cost more than computing it.
       return reply
@@ -83,17 +83,24 @@ export const gridResultsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, dep
       if (isNotModified(request, reply, etag)) return reply.status(304).send(null);
       const [split, name] = metric.split('.') as [string, string];
       const id = state.view.id;
-      const body = await curveBodies(etag, async () => {
-        if (by === 'experiment') {
-          const [members, rows] = await Promise.all([repos.grids.members(id), repos.grids.curveRows(id, split, name)]);
-          return { gridId: id, metric, by, series: experimentSeries(members, rows, maxPoints) };
-        }
-        const [members, rows] = await Promise.all([
-          repos.grids.members(id),
-          repos.grids.groupCurveRows(id, split, name),
-        ]);
-        return { gridId: id, metric, by, series: groupSeries(members, rows, maxPoints) };
-      });
+      const body = await curveBodies(
+        etag,
+        async () => {
+          if (by === 'experiment') {
+            const [members, rows] = await Promise.all([
+              repos.grids.members(id),
+              repos.grids.curveRows(id, split, name),
+            ]);
+            return { gridId: id, metric, by, series: experimentSeries(members, rows, maxPoints) };
+          }
+          const [members, rows] = await Promise.all([
+            repos.grids.members(id),
+            repos.grids.groupCurveRows(id, split, name),
+          ]);
+          return { gridId: id, metric, by, series: groupSeries(members, rows, maxPoints) };
+        },
+        state.view.done,
+      );
       // Built to the CurvesResponse shape above; validating 100,000 points per request would cost
       // more than reading them.
       return reply

@@ -205,18 +205,22 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
       const state = await stateOr404(request.params.id);
       const etag = etagOf('members', state.version, request.query);
       if (isNotModified(request, reply, etag)) return reply.status(304).send(null);
-      const body = await memberPages(etag, async () => {
-        const page = await repos.grids.memberPage(request.params.id, request.query);
-        return {
-          items: page.items.map((m) => ({
-            index: m.index,
-            values: m.point as Record<string, unknown>,
-            reused: m.reused,
-            experiment: toExperimentView(m.experiment),
-          })),
-          nextAfter: page.nextAfter,
-        };
-      });
+      const body = await memberPages(
+        etag,
+        async () => {
+          const page = await repos.grids.memberPage(request.params.id, request.query);
+          return {
+            items: page.items.map((m) => ({
+              index: m.index,
+              values: m.point as Record<string, unknown>,
+              reused: m.reused,
+              experiment: toExperimentView(m.experiment),
+            })),
+            nextAfter: page.nextAfter,
+          };
+        },
+        state.view.done,
+      );
       // Built to the GridExperimentsPage shape; validating 1,000 experiment views per request
       // would cost more than reading them.
       return reply
