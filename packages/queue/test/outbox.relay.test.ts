@@ -2,32 +2,23 @@
 // queued when its flush resolves, and callers arriving while a pass runs share one following pass
 // instead of queueing one pass each behind it (50 concurrent submissions used to wait for 50).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repositories, type Repositories } from '@resnet-lab/db';
+import type { Repositories } from '@resnet-lab/db';
 import { ExperimentSpec, specHash } from '@resnet-lab/spec';
-import {
-  createTestDatabase,
-  createTestQueuePrefix,
-  type TestDatabase,
-  type TestQueuePrefix,
-} from '@resnet-lab/testing';
+import { createTestQueuePrefix, useTestRepositories, type TestQueuePrefix } from '@resnet-lab/testing';
 import { createTrainQueue, startOutboxRelay, type TrainQueue } from '../src/index';
 
-let database: TestDatabase;
+const fixture = useTestRepositories();
 let prefix: TestQueuePrefix;
-let repos: Repositories;
 let queue: TrainQueue;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
   prefix = await createTestQueuePrefix();
-  repos = repositories(database.db);
   queue = createTrainQueue(prefix.redis, prefix.prefix);
 });
 
 afterAll(async () => {
   await queue.close();
   await prefix.cleanup();
-  await database.drop();
 });
 
 /** The repository, counting the drains (one transaction each) the relay makes. */
@@ -45,32 +36,32 @@ function counting(outbox: Repositories['outbox']) {
 
 describe('outbox relay', () => {
   it('has each of 50 concurrent submitters find its own job queued when its flush resolves', async () => {
-    const relay = startOutboxRelay(repos.outbox, queue, { intervalMs: 60_000, onError: () => {} });
+    const relay = startOutboxRelay(fixture.repos.outbox, queue, { intervalMs: 60_000, onError: () => {} });
     const spec = ExperimentSpec.parse({});
     const missing: string[] = [];
     await Promise.all(
       Array.from({ length: 50 }, async () => {
-        const experiment = await repos.experiments.createWithOutbox(spec, specHash(spec));
+        const experiment = await fixture.repos.experiments.createWithOutbox(spec, specHash(spec));
         await relay.flush();
         if (!(await queue.getJob(experiment.id))) missing.push(experiment.id);
       }),
     );
     await relay.stop();
     expect(missing).toEqual([]);
-    expect(await repos.outbox.count()).toBe(0);
+    expect(await fixture.repos.outbox.count()).toBe(0);
   });
 
   it('serves callers that arrive during a pass with one following pass, not one pass each', async () => {
-    const outbox = counting(repos.outbox);
+    const outbox = counting(fixture.repos.outbox);
     const relay = startOutboxRelay(outbox, queue, { intervalMs: 60_000, onError: () => {} });
     const spec = ExperimentSpec.parse({});
-    for (let i = 0; i < 50; i++) await repos.experiments.createWithOutbox(spec, specHash(spec));
+    for (let i = 0; i < 50; i++) await fixture.repos.experiments.createWithOutbox(spec, specHash(spec));
     const flushes = Array.from({ length: 50 }, () => relay.flush());
     // Stopping waits for the following pass too, not only the one under way.
     await relay.stop();
     expect(outbox.drains).toBe(3);
     const sent = await Promise.all(flushes);
-    expect(await repos.outbox.count()).toBe(0);
+    expect(await fixture.repos.outbox.count()).toBe(0);
     expect(sent.reduce((a, b) => Math.max(a, b), 0)).toBe(50);
     // The first pass: a drain of all 50, a drain finding none; the shared following pass: one more.
     // One pass per caller would be 51 drains.
