@@ -73,7 +73,7 @@ export function createGridExpander(options: { inlinePoints?: number; maxQueued?:
       checkBaseSize(definition);
       // Sizing finds the structural errors too (they are 400s like the rest).
       if (gridErrorsAsValidation(() => gridProductSize(definition)) <= inlinePoints) {
-        return expandSubmission(body, maxExperiments);
+        return gridErrorsAsValidation(() => expandGrid(definition, { maxExperiments }));
       }
       try {
         return await pool.run<GridExpansion>({ definition, maxExperiments });
