@@ -27,6 +27,11 @@ export function requiredScope(method: string, path: string): TokenScope {
   return READ_METHODS.has(method) ? 'read' : 'submit';
 }
 
+/** The token of an `Authorization: Bearer <token>` header; null for any other header or none. */
+export function bearerToken(header: string | undefined): string | null {
+  return header ? (/^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? null) : null;
+}
+
 /**
  * The request's token: the Authorization header, or for a reading request the session cookie.
  * Never the cookie for anything that changes state: a browser sends cookies with requests other
@@ -34,7 +39,7 @@ export function requiredScope(method: string, path: string): TokenScope {
  */
 function requestToken(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
-  if (header) return /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? null;
+  if (header) return bearerToken(header);
   if (!READ_METHODS.has(request.method)) return null;
   const cookies = request.headers.cookie ?? '';
   for (const part of cookies.split(';')) {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { SESSION_COOKIE } from '../plugins/auth.plugin';
+import { bearerToken, SESSION_COOKIE } from '../plugins/auth.plugin';
 
 /** A month: the cookie is only a copy of a token, which stays valid until it is revoked. */
 const MAX_AGE_SECONDS = 30 * 24 * 3600;
@@ -25,7 +25,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const token = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
+      const token = bearerToken(request.headers.authorization);
       if (token) void reply.header('set-cookie', cookie(token, MAX_AGE_SECONDS, request.protocol === 'https'));
       return reply.status(204).send(null);
     },
