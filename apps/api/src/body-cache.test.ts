@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bodyCache } from './body-cache';
+import { bodyCache, JsonText } from './body-cache';
 
 describe('bodyCache', () => {
   it('builds a body once per ETag, for concurrent and later requests alike', async () => {
@@ -33,5 +33,10 @@ describe('bodyCache', () => {
     expect(built.filter((k) => k === 'd')).toHaveLength(2);
     const big = bodyCache(5);
     expect(await big('x', async () => 'larger than the whole cache')).toBe('"larger than the whole cache"');
+  });
+
+  it('sends JSON text built elsewhere as it is', async () => {
+    const cache = bodyCache(1_000);
+    expect(await cache('t', async () => new JsonText('{"items":[1,2]}'))).toBe('{"items":[1,2]}');
   });
 });

@@ -1,5 +1,10 @@
 import { singleFlight } from './single-flight';
 
+/** A body that is already JSON text (built by the database): sent as it is, not serialised again. */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 /**
  * Serialised answers by ETag. An ETag names one version of a resource, so the body built for it
  * never goes stale: a finished grid's curves (a few MB of JSON built from 100,000 metric rows) are
@@ -24,7 +29,8 @@ export function bodyCache(
       return cached;
     }
     return once(etag, async () => {
-      const body = JSON.stringify(await build());
+      const value = await build();
+      const body = value instanceof JsonText ? value.text : JSON.stringify(value);
       if (!keep) return body;
       bodies.set(etag, body);
       chars += body.length;

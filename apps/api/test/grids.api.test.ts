@@ -238,6 +238,36 @@ describe('grid lifecycle', () => {
     expect(bad.json().errors[0].field).toBe('priority');
   });
 
+  it("pages a grid's experiments, each exactly as GET /v1/experiments/:id shows it, filtered by status", async () => {
+    const res = await post('/v1/grids', { base: TINY, axes: { 'training.seed': [60, 61, 62, 63, 64] } });
+    const gridId = res.json().grid.id as string;
+    const all = await members(gridId);
+    // One running with progress, one succeeded, one failed with an error: every kind of field set.
+    const { lease } = (await api.deps.repos.experiments.claim(all[0]!.experiment.id, 'w-page'))!;
+    await api.deps.repos.experiments.setProgress(lease, { epoch: 1, batch: 2, of: 3 });
+    await finish(all[1]!.experiment.id, [0.5]);
+    const failing = (await api.deps.repos.experiments.claim(all[2]!.experiment.id, 'w-page'))!;
+    await api.deps.repos.experiments.finish(failing.lease, 'fail', 'out of memory');
+
+    const pages: { items: { index: number; experiment: { id: string } }[]; nextAfter: number | null }[] = [];
+    for (let after = -1; after !== null;) {
+      const page = (await get(`/v1/grids/${gridId}/experiments?limit=2&after=${after}`)).json();
+      pages.push(page);
+      after = page.nextAfter;
+    }
+    expect(pages.map((p) => p.items.map((m) => m.index))).toEqual([[0, 1], [2, 3], [4]]);
+    for (const item of pages.flatMap((p) => p.items)) {
+      const view = (await get(`/v1/experiments/${item.experiment.id}`)).json();
+      expect(item.experiment).toEqual(view);
+    }
+    const running = (await get(`/v1/grids/${gridId}/experiments?status=running`)).json();
+    expect(running.items.map((m: { index: number }) => m.index)).toEqual([0]);
+    expect(running.items[0].experiment.progress).toEqual({ epoch: 1, batch: 2, of: 3 });
+    expect(running.nextAfter).toBeNull();
+    const empty = (await get(`/v1/grids/${gridId}/experiments?status=cancelled`)).json();
+    expect(empty).toEqual({ items: [], nextAfter: null });
+  });
+
   it('answers 404 problems for unknown grids and lists grids', async () => {
     const missing = await get('/v1/grids/6f1c3e0a-8f1e-4a56-9a7c-2d7f0c6f4b11/summary');
     expect(missing.statusCode).toBe(404);

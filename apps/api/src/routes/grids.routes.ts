@@ -16,7 +16,7 @@ import {
   ProblemDetails,
 } from '@resnet-lab/spec';
 import type { AppDeps } from '../deps';
-import { bodyCache } from '../body-cache';
+import { bodyCache, JsonText } from '../body-cache';
 import { notFound } from '../errors';
 import { etagOf, isNotModified } from '../http-cache';
 import { createModelCoster } from '../services/cost.estimator';
@@ -26,7 +26,6 @@ import { createGridExpander } from '../services/grid-definition';
 import { submitProject } from '../plugins/project-scope.plugin';
 import { gridService } from '../services/grid.service';
 import { idempotencyService } from '../services/idempotency.service';
-import { toExperimentView } from './experiment.view';
 import { loadGridState } from './grid.view';
 import { IdempotencyKeyHeaders, idempotentRequest, sendAnswer } from './idempotency';
 
@@ -208,16 +207,8 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
       const body = await memberPages(
         etag,
         async () => {
-          const page = await repos.grids.memberPage(request.params.id, request.query);
-          return {
-            items: page.items.map((m) => ({
-              index: m.index,
-              values: m.point as Record<string, unknown>,
-              reused: m.reused,
-              experiment: toExperimentView(m.experiment),
-            })),
-            nextAfter: page.nextAfter,
-          };
+          const page = await repos.grids.memberPageJson(request.params.id, request.query);
+          return new JsonText(`{"items":${page.itemsJson},"nextAfter":${JSON.stringify(page.nextAfter)}}`);
         },
         state.view.done,
       );

@@ -211,21 +211,41 @@ export function gridRepository(db: Db) {
         WHERE m."gridId" = ${gridId}::uuid ORDER BY m.index`;
     },
 
-    /** One page of members with their experiments, in expansion order. */
-    async memberPage(gridId: string, query: { status?: ExperimentStatus; limit: number; after: number }) {
-      const rows = await db.gridMember.findMany({
-        where: {
-          gridId,
-          index: { gt: query.after },
-          ...(query.status ? { experiment: { status: query.status } } : {}),
-        },
-        orderBy: { index: 'asc' },
-        take: query.limit + 1,
-        include: { experiment: true },
-      });
-      const hasMore = rows.length > query.limit;
-      const page = hasMore ? rows.slice(0, query.limit) : rows;
-      return { items: page, nextAfter: hasMore ? page[page.length - 1]!.index : null };
+    /**
+     * One page of members with their experiments, in expansion order, as the JSON text of its
+     * items: PostgreSQL builds the document (about 25 ms for 1,000 members with their specs), where
+     * loading the rows through Prisma and serialising them cost the API's one thread several times
+     * that while a dashboard's other requests waited. The experiment objects are the API's
+     * experiment view field for field (apps/api/test/grid-members.api.test.ts compares the two).
+     */
+    async memberPageJson(
+      gridId: string,
+      query: { status?: ExperimentStatus; limit: number; after: number },
+    ): Promise<{ itemsJson: string; nextAfter: number | null }> {
+      const [row] = await db.$queryRaw<{ items: string; count: number; last: number | null }[]>`
+        WITH page AS (
+          SELECT m.index, m.point, m.reused, e.*, row_number() OVER (ORDER BY m.index) AS n
+          FROM "GridMember" m JOIN "Experiment" e ON e.id = m."experimentId"
+          WHERE m."gridId" = ${gridId}::uuid AND m.index > ${query.after}
+            AND (${query.status ?? null}::"ExperimentStatus" IS NULL OR e.status = ${query.status ?? null}::"ExperimentStatus")
+          ORDER BY m.index
+          LIMIT ${query.limit + 1})
+        SELECT coalesce(json_agg(json_build_object(
+                 'index', index, 'values', point, 'reused', reused,
+                 'experiment', json_build_object(
+                   'id', id, 'status', status, 'spec', spec, 'specHash', "specHash", 'attempts', attempts,
+                   'backend', backend, 'backendReason', "backendReason", 'worker', worker, 'error', error,
+                   'progress', progress, 'cancelRequested', "cancelRequested", 'project', project,
+                   -- ISO 8601 as Date.toISOString writes it (the timestamp(3) columns hold UTC)
+                   'createdAt', to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                   'updatedAt', to_char("updatedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                   'startedAt', to_char("startedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                   'finishedAt', to_char("finishedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
+                 ORDER BY index) FILTER (WHERE n <= ${query.limit}), '[]')::text AS items,
+               count(*)::int AS count,
+               max(index) FILTER (WHERE n = ${query.limit}) AS last
+        FROM page`;
+      return { itemsJson: row!.items, nextAfter: row!.count > query.limit ? row!.last : null };
     },
 
     /**
