@@ -87,8 +87,13 @@ export const GridSubmitResponse = z.object({
 
 export const ThroughputEstimate = z.object({
   backend: z.string(),
-  /** Multiply-adds per second of training (forward and backward) this backend sustains. */
+  /** Multiply-adds per second of training (forward and backward) this backend sustains on large networks. */
   macsPerSecond: z.number(),
+  /**
+   * Seconds each training image costs besides its multiply-adds (batch building, dispatch): a
+   * training image costs overheadSecondsPerImage + 3 x forward MACs / macsPerSecond.
+   */
+  overheadSecondsPerImage: z.number(),
   /** Where the figure comes from: measured experiments, or a documented constant. */
   source: z.string(),
 });

@@ -8,27 +8,30 @@ import {
 } from '@resnet-lab/spec';
 
 /**
- * Cost of a grid before any compute is spent: the model zoo's forward multiply-adds per image
- * (describeModel), times the images an experiment sees, divided by a backend's throughput.
+ * Cost of a grid before any compute is spent. A training image costs a backend a fixed part (batch
+ * building, per-layer dispatch, metrics: about the same for a small network as for a large one)
+ * plus a part proportional to the network's multiply-adds (describeModel's forward MACs, three
+ * times over: forward, backward to the data, backward to the weights):
  *
- * Throughput is measured wherever possible: the median, over the newest succeeded experiments on
- * that backend, of `train.images_per_second x 3 x forward MACs` (a training step is about three
- * forward passes: forward, backward to the data, backward to the weights). Without such
- * experiments it falls back to the constants below.
+ *     seconds per training image = overhead + 3 x forward MACs / macsPerSecond
+ *
+ * Both are fitted per backend on the newest succeeded experiments' measured images/s. One constant
+ * MAC rate taken from small networks (which use the cores poorly) overestimated a ResNet-20 twenty
+ * times over; the fixed part is what those small networks mostly measure. Where the measured
+ * networks are too alike in size to separate the two parts, the rate is the backend's documented
+ * figure below (or the fastest rate measured, if faster) and the overhead is fitted alone.
  */
 export const FALLBACK_THROUGHPUT: Record<string, { macsPerSecond: number; source: string }> = {
   // docs/engine.md, measured on the 2-core dev machine: tfjs `cpu` trains ResNet-20 (41 M MACs forward)
   // at < 0.3 img/s, batch 128: 0.3 x 3 x 41e6.
   cpu: {
     macsPerSecond: 3.7e7,
-    source: 'constant: tfjs cpu backend, ResNet-20 at 0.3 img/s on the 2-core dev machine (docs/engine.md)',
+    source: 'tfjs cpu backend, ResNet-20 at 0.3 img/s on the 2-core dev machine (docs/engine.md)',
   },
-  // docs/engine.md: a plain C++ ResNet-20 step on oneDNN 2.6 runs at 710-750 img/s here; the engine's
-  // target, so an optimistic figure until experiments measure it.
+  // docs/engine.md: a plain C++ ResNet-20 step on oneDNN 2.6 runs at 710-750 img/s here.
   onednn: {
     macsPerSecond: 8.7e10,
-    source:
-      'constant: oneDNN C++ ResNet-20 step at 710 img/s on the 2-core dev machine (docs/engine.md); an upper bound',
+    source: 'oneDNN C++ ResNet-20 step at 710 img/s on the 2-core dev machine (docs/engine.md)',
   },
   // Not measured on these machines (no libtensorflow, no GPU): rough assumptions, flagged as such.
   'tfjs-node': {
@@ -81,35 +84,89 @@ export function createModelCoster(): (spec: ExperimentSpec) => Promise<ModelCost
   };
 }
 
-export function estimateSeconds(spec: ExperimentSpec, flops: number, macsPerSecond: number): number {
-  const images = imageCounts(resolveExperiment(spec));
-  const perEpoch = images.train * TRAINING_PASSES + images.validation;
-  return ((spec.training.epochs * perEpoch + images.test) * flops) / macsPerSecond;
+/** What the estimate rests on, per backend. */
+export interface ThroughputModel {
+  backend: string;
+  /** Training multiply-adds (forward and backward) per second: the part of the cost that grows with the network. */
+  macsPerSecond: number;
+  /** Seconds each training image costs besides its multiply-adds. */
+  overheadSecondsPerImage: number;
+  source: string;
 }
 
-/** The throughput to cost with: measured on `backend` (or the newest backend used), else a constant. */
+export function secondsPerTrainingImage(model: ThroughputModel, flops: number): number {
+  return model.overheadSecondsPerImage + (TRAINING_PASSES * flops) / model.macsPerSecond;
+}
+
+export function estimateSeconds(spec: ExperimentSpec, flops: number, model: ThroughputModel): number {
+  const images = imageCounts(resolveExperiment(spec));
+  const trained = secondsPerTrainingImage(model, flops);
+  // An evaluated image is one forward pass of the three a training image costs.
+  const evaluated = trained / TRAINING_PASSES;
+  return spec.training.epochs * (images.train * trained + images.validation * evaluated) + images.test * evaluated;
+}
+
+/** A finished run: its network's forward MACs per image and the training images/s it measured. */
+export interface ThroughputSample {
+  flops: number;
+  imagesPerSecond: number;
+}
+
+/** Below this ratio of the largest to the smallest network measured, the two parts are not separable. */
+const SEPARABLE_SPREAD = 4;
+
+/**
+ * Overhead and MAC rate from measured runs: a least-squares line of seconds per image against
+ * training MACs where the networks differ enough in size, else the given rate with the overhead
+ * alone fitted (the median of what each run took beyond its MACs).
+ */
+export function fitThroughput(
+  samples: ThroughputSample[],
+  fallbackMacsPerSecond: number,
+): { macsPerSecond: number; overheadSecondsPerImage: number; fitted: 'line' | 'overhead' } {
+  const points = samples
+    .filter((s) => s.flops > 0 && s.imagesPerSecond > 0)
+    .map((s) => ({ x: TRAINING_PASSES * s.flops, y: 1 / s.imagesPerSecond }));
+  const xs = points.map((p) => p.x);
+  if (points.length >= 3 && Math.max(...xs) >= SEPARABLE_SPREAD * Math.min(...xs)) {
+    const meanX = xs.reduce((a, b) => a + b, 0) / points.length;
+    const meanY = points.reduce((a, p) => a + p.y, 0) / points.length;
+    const sxx = points.reduce((a, p) => a + (p.x - meanX) ** 2, 0);
+    const slope = points.reduce((a, p) => a + (p.x - meanX) * (p.y - meanY), 0) / sxx;
+    const intercept = meanY - slope * meanX;
+    if (slope > 0 && intercept >= 0) {
+      return { macsPerSecond: 1 / slope, overheadSecondsPerImage: intercept, fitted: 'line' };
+    }
+  }
+  // A run faster per MAC than the documented figure shows that figure is too low for this machine.
+  const rate = Math.max(fallbackMacsPerSecond, ...points.map((p) => p.x / p.y));
+  const beyond = points.map((p) => Math.max(0, p.y - p.x / rate)).sort((a, b) => a - b);
+  const overhead = beyond.length > 0 ? beyond[Math.floor(beyond.length / 2)]! : 0;
+  return { macsPerSecond: rate, overheadSecondsPerImage: overhead, fitted: 'overhead' };
+}
+
+/** The model to cost with: fitted on runs measured on `backend` (or the newest backend used), else constants. */
 export async function throughputFor(
   experiments: Pick<ExperimentRepository, 'newestBackend' | 'throughputSamples'>,
   cost: (spec: ExperimentSpec) => Promise<ModelCost | null>,
   requested?: string,
-): Promise<{ backend: string; macsPerSecond: number; source: string }> {
+): Promise<ThroughputModel> {
   const backend = requested ?? (await experiments.newestBackend()) ?? DEFAULT_BACKEND;
-  const measured: number[] = [];
+  const samples: ThroughputSample[] = [];
   for (const row of await experiments.throughputSamples(backend, CALIBRATION_SAMPLE)) {
     const spec = ExperimentSpec.safeParse(row.spec);
     const model = spec.success ? await cost(spec.data).catch(() => null) : null;
-    if (model && row.imagesPerSecond > 0) measured.push(row.imagesPerSecond * TRAINING_PASSES * model.flops);
-  }
-  if (measured.length > 0) {
-    measured.sort((a, b) => a - b);
-    return {
-      backend,
-      macsPerSecond: measured[Math.floor(measured.length / 2)]!,
-      source:
-        `measured: median over the ${measured.length} newest succeeded experiments on ${backend} ` +
-        '(train images_per_second x 3 x forward MACs)',
-    };
+    if (model && row.imagesPerSecond > 0) samples.push({ flops: model.flops, imagesPerSecond: row.imagesPerSecond });
   }
   const fallback = FALLBACK_THROUGHPUT[backend] ?? FALLBACK_THROUGHPUT[DEFAULT_BACKEND]!;
-  return { backend, ...fallback };
+  const fit = fitThroughput(samples, fallback.macsPerSecond);
+  const runs = `the ${samples.length} newest succeeded experiments on ${backend}`;
+  const rate = fit.macsPerSecond === fallback.macsPerSecond ? `constant (${fallback.source})` : 'of the fastest';
+  const source =
+    samples.length === 0
+      ? `constant: ${fallback.source}`
+      : fit.fitted === 'line'
+        ? `measured: fitted on ${runs} (seconds per image = overhead + 3 x forward MACs / rate)`
+        : `measured overhead per image over ${runs}, MAC rate ${rate}`;
+  return { backend, macsPerSecond: fit.macsPerSecond, overheadSecondsPerImage: fit.overheadSecondsPerImage, source };
 }

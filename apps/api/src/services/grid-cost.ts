@@ -26,7 +26,7 @@ export async function costGrid(
     if (i > 0 && i % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
     const model = await deps.cost(p.spec);
     const reuses = reusable.get(p.specHash) ?? null;
-    const seconds = model ? (reuses ? 0 : estimateSeconds(p.spec, model.flops, throughput.macsPerSecond)) : null;
+    const seconds = model ? (reuses ? 0 : estimateSeconds(p.spec, model.flops, throughput)) : null;
     totalSeconds += seconds ?? 0;
     if (reuses) reusableCount++;
     if (i < page.offset || i >= page.offset + page.limit) continue;

@@ -222,12 +222,13 @@ export function gridRepository(db: Db) {
       gridId: string,
       query: { status?: ExperimentStatus; limit: number; after: number },
     ): Promise<{ itemsJson: string; nextAfter: number | null }> {
+      const status = query.status ?? null;
       const [row] = await db.$queryRaw<{ items: string; count: number; last: number | null }[]>`
         WITH page AS (
           SELECT m.index, m.point, m.reused, e.*, row_number() OVER (ORDER BY m.index) AS n
           FROM "GridMember" m JOIN "Experiment" e ON e.id = m."experimentId"
           WHERE m."gridId" = ${gridId}::uuid AND m.index > ${query.after}
-            AND (${query.status ?? null}::"ExperimentStatus" IS NULL OR e.status = ${query.status ?? null}::"ExperimentStatus")
+            AND (${status}::"ExperimentStatus" IS NULL OR e.status = ${status}::"ExperimentStatus")
           ORDER BY m.index
           LIMIT ${query.limit + 1})
         SELECT coalesce(json_agg(json_build_object(
