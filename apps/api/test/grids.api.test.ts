@@ -268,6 +268,29 @@ describe('grid lifecycle', () => {
     expect(empty).toEqual({ items: [], nextAfter: null });
   });
 
+  it('stores the estimate with each experiment at submit and sets it beside the time taken', async () => {
+    const definition = { base: TINY, axes: { 'architecture.depth': [8, 20], 'training.seed': [70] } };
+    const dry = (await post('/v1/grids?dryRun=true', definition)).json();
+    const gridId = (await post('/v1/grids', definition)).json().grid.id as string;
+    const all = await members(gridId);
+    const estimated = dry.points.map((p: { estimatedSeconds: number }) => p.estimatedSeconds);
+    expect(estimated.every((s: number) => s > 0)).toBe(true);
+    expect(all.map((m) => (m.experiment as unknown as { predictedSeconds: number }).predictedSeconds)).toEqual(
+      estimated,
+    );
+    await finish(all[0]!.experiment.id, [0.5]);
+    const summary = (await get(`/v1/grids/${gridId}/summary`)).json();
+    const [done, waiting] = summary.experiments;
+    expect(done).toMatchObject({ predictedSeconds: estimated[0] });
+    expect(done.actualSeconds).toBeGreaterThanOrEqual(0);
+    expect(waiting).toMatchObject({ predictedSeconds: estimated[1], actualSeconds: null });
+    const csv = (await get(`/v1/grids/${gridId}/export?format=csv`)).body.split('\n');
+    const header = csv[0]!.split(',');
+    const first = csv[1]!.split(',');
+    expect(Number(first[header.indexOf('predictedSeconds')])).toBeCloseTo(estimated[0], 6);
+    expect(Number(first[header.indexOf('actualSeconds')])).toBeCloseTo(done.actualSeconds, 6);
+  });
+
   it('answers 404 problems for unknown grids and lists grids', async () => {
     const missing = await get('/v1/grids/6f1c3e0a-8f1e-4a56-9a7c-2d7f0c6f4b11/summary');
     expect(missing.statusCode).toBe(404);

@@ -31,6 +31,8 @@ export const ExperimentView = z.object({
   cancelRequested: z.boolean(),
   /** The project it belongs to: only that project's tokens see it. */
   project: ProjectName,
+  /** Wall seconds the cost estimator predicted when its grid was submitted; null where it could not. */
+  predictedSeconds: z.number().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
   startedAt: z.string().nullable(),

@@ -180,6 +180,10 @@ export const SummaryExperiment = z.object({
   final: MetricMap,
   /** Minimum over epochs of losses and errors, maximum of accuracies. */
   best: MetricMap,
+  /** The cost estimator's wall seconds, predicted at submit; null where it could not. */
+  predictedSeconds: z.number().nullable(),
+  /** Wall seconds from the first start to the finish (retries included); null until it finished. */
+  actualSeconds: z.number().nullable(),
 });
 
 export const Stat = z.object({ mean: z.number(), std: z.number(), n: z.number().int() });

@@ -15,6 +15,7 @@ export function toExperimentView(row: Experiment): ExperimentView {
     progress: (row.progress as ExperimentView['progress']) ?? null,
     cancelRequested: row.cancelRequested,
     project: row.project,
+    predictedSeconds: row.predictedSeconds,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     startedAt: row.startedAt?.toISOString() ?? null,

@@ -20,7 +20,7 @@ import { bodyCache, JsonText } from '../body-cache';
 import { notFound } from '../errors';
 import { etagOf, isNotModified } from '../http-cache';
 import { createModelCoster } from '../services/cost.estimator';
-import { costGrid } from '../services/grid-cost';
+import { costGrid, predictedSeconds } from '../services/grid-cost';
 import type { SubmitGuard } from '../services/submit-guards';
 import { createGridExpander } from '../services/grid-definition';
 import { submitProject } from '../plugins/project-scope.plugin';
@@ -39,7 +39,7 @@ const problems = { 400: ProblemDetails, 404: ProblemDetails, 409: ProblemDetails
 
 export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app, deps) => {
   const { repos } = deps;
-  const cost = createModelCoster();
+  const costDeps = { experiments: repos.experiments, cost: createModelCoster() };
   const grids = gridService(deps);
   const idempotency = idempotencyService(repos.idempotency);
   const expander = createGridExpander();
@@ -103,22 +103,21 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
           );
       if (request.query.dryRun) {
         const backend = request.query.backend;
-        return reply.status(200).send(
-          await costGrid(
-            expansion,
-            reusable,
-            {
-              experiments: repos.experiments,
-              cost,
-              ...(backend ? { backend } : {}),
-            },
-            { offset: request.query.offset, limit: request.query.points },
-          ),
-        );
+        return reply
+          .status(200)
+          .send(
+            await costGrid(
+              expansion,
+              reusable,
+              { ...costDeps, ...(backend ? { backend } : {}) },
+              { offset: request.query.offset, limit: request.query.points },
+            ),
+          );
       }
       // A dry run (above) stores no key: it creates nothing that a repeat could duplicate.
       const answer = await idempotency.run(idempotentRequest(request), request.log, async () => {
-        const created = await grids.submit(body, expansion, reusable, submitProject(request), request.log);
+        const predicted = await predictedSeconds(expansion, reusable, costDeps, request.log);
+        const created = await grids.submit(body, expansion, reusable, predicted, submitProject(request), request.log);
         const state = await stateOr404(created.grid.id);
         return {
           status: 201,

@@ -161,12 +161,12 @@ export async function throughputFor(
   const fallback = FALLBACK_THROUGHPUT[backend] ?? FALLBACK_THROUGHPUT[DEFAULT_BACKEND]!;
   const fit = fitThroughput(samples, fallback.macsPerSecond);
   const runs = `the ${samples.length} newest succeeded experiments on ${backend}`;
-  const rate = fit.macsPerSecond === fallback.macsPerSecond ? `constant (${fallback.source})` : 'of the fastest';
+  const rate = fit.macsPerSecond === fallback.macsPerSecond ? fallback.source : 'that of the fastest of them';
   const source =
     samples.length === 0
       ? `constant: ${fallback.source}`
       : fit.fitted === 'line'
         ? `measured: fitted on ${runs} (seconds per image = overhead + 3 x forward MACs / rate)`
-        : `measured overhead per image over ${runs}, MAC rate ${rate}`;
+        : `measured overhead per image over ${runs}; MAC rate: ${rate}`;
   return { backend, macsPerSecond: fit.macsPerSecond, overheadSecondsPerImage: fit.overheadSecondsPerImage, source };
 }

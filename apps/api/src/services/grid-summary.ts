@@ -59,6 +59,8 @@ export function buildSummary(
       epochs: found?.epochs ?? 0,
       final: found?.final ?? {},
       best: found?.best ?? {},
+      predictedSeconds: m.predictedSeconds,
+      actualSeconds: m.actualSeconds,
     };
   });
 

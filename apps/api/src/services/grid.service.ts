@@ -33,6 +33,8 @@ export function gridService(deps: GridServiceDeps) {
       body: GridSubmission,
       expansion: GridExpansion,
       reusable: Map<string, string>,
+      /** Estimated wall seconds per point, in expansion order. */
+      predicted: (number | null)[],
       project: string,
       log: ServiceLog,
     ): Promise<{ grid: Grid; created: number; reused: number }> {
@@ -43,13 +45,14 @@ export function gridService(deps: GridServiceDeps) {
         definition: body,
         axes: expansion.axes,
         priority: body.priority,
-        points: expansion.points.map((p) => ({
+        points: expansion.points.map((p, i) => ({
           index: p.index,
           values: p.values,
           groupKey: p.groupKey,
           spec: p.spec,
           specHash: p.specHash,
           ...(reusable.has(p.specHash) ? { reuse: reusable.get(p.specHash)! } : {}),
+          predictedSeconds: predicted[i] ?? null,
         })),
       });
       await flushOutbox(deps.outbox, log);

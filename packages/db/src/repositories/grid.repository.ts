@@ -24,6 +24,8 @@ export interface NewGridPoint {
   specHash: string;
   /** A succeeded experiment with the same canonical spec: linked instead of trained again. */
   reuse?: string;
+  /** The cost estimator's wall seconds for it, where it could estimate them. */
+  predictedSeconds?: number | null;
 }
 
 export interface NewGrid {
@@ -61,6 +63,9 @@ export interface GridMemberRow {
   backend: string | null;
   family: string;
   depth: number;
+  predictedSeconds: number | null;
+  /** Wall seconds from the first start to the finish; null until it finished. */
+  actualSeconds: number | null;
 }
 
 export interface MetricSummaryRow {
@@ -127,11 +132,21 @@ export function gridRepository(db: Db) {
           const fresh = input.points.filter((p) => !p.reuse).map((p) => ({ ...p, id: randomUUID() }));
           const payload = JSON.stringify({ priority: input.priority });
           for (const chunk of chunks(fresh)) {
-            const rows = JSON.stringify(chunk.map((p) => ({ id: p.id, spec: p.spec, specHash: p.specHash })));
+            const rows = JSON.stringify(
+              chunk.map((p) => ({
+                id: p.id,
+                spec: p.spec,
+                specHash: p.specHash,
+                predictedSeconds: p.predictedSeconds ?? null,
+              })),
+            );
             await tx.$executeRaw`
-              INSERT INTO "Experiment" (id, spec, "specHash", "gridId", priority, project, "updatedAt")
-              SELECT x.id, x.spec, x."specHash", ${grid.id}::uuid, ${input.priority}::int, ${grid.project}, now()
-              FROM jsonb_to_recordset(${rows}::jsonb) AS x(id uuid, spec jsonb, "specHash" text)`;
+              INSERT INTO "Experiment"
+                (id, spec, "specHash", "predictedSeconds", "gridId", priority, project, "updatedAt")
+              SELECT x.id, x.spec, x."specHash", x."predictedSeconds", ${grid.id}::uuid, ${input.priority}::int,
+                     ${grid.project}, now()
+              FROM jsonb_to_recordset(${rows}::jsonb)
+                AS x(id uuid, spec jsonb, "specHash" text, "predictedSeconds" float8)`;
             await tx.$executeRaw`
               INSERT INTO "OutboxEntry" ("experimentId", kind, payload)
               SELECT x.id, 'train', ${payload}::jsonb
@@ -206,7 +221,8 @@ export function gridRepository(db: Db) {
     async members(gridId: string): Promise<GridMemberRow[]> {
       return db.$queryRaw<GridMemberRow[]>`
         SELECT m."experimentId", m.index, m.point, m."groupKey", m.reused, e.status::text AS status, e.backend,
-               ${specField('e', 'family')} AS family, (${specField('e', 'depth')})::int AS depth
+               ${specField('e', 'family')} AS family, (${specField('e', 'depth')})::int AS depth,
+               e."predictedSeconds", extract(epoch FROM e."finishedAt" - e."startedAt")::float8 AS "actualSeconds"
         FROM "GridMember" m JOIN "Experiment" e ON e.id = m."experimentId"
         WHERE m."gridId" = ${gridId}::uuid ORDER BY m.index`;
     },
@@ -237,6 +253,7 @@ export function gridRepository(db: Db) {
                    'id', id, 'status', status, 'spec', spec, 'specHash', "specHash", 'attempts', attempts,
                    'backend', backend, 'backendReason', "backendReason", 'worker', worker, 'error', error,
                    'progress', progress, 'cancelRequested', "cancelRequested", 'project', project,
+                   'predictedSeconds', "predictedSeconds",
                    -- ISO 8601 as Date.toISOString writes it (the timestamp(3) columns hold UTC)
                    'createdAt', to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
                    'updatedAt', to_char("updatedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
