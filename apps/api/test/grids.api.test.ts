@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../src/app';
 import { useTestApi } from './support/test-app';
@@ -289,6 +290,62 @@ describe('grid lifecycle', () => {
     const first = csv[1]!.split(',');
     expect(Number(first[header.indexOf('predictedSeconds')])).toBeCloseTo(estimated[0], 6);
     expect(Number(first[header.indexOf('actualSeconds')])).toBeCloseTo(done.actualSeconds, 6);
+  });
+
+  it('picks the largest preset scale whose estimate fits a budget on the active slots', async () => {
+    const dryRun = async (body: object) => {
+      const res = await post('/v1/grids?dryRun=true&points=0&backend=onednn', body);
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json();
+    };
+    const full = await dryRun({ preset: 'cifar/depth', scale: 1 });
+    // No worker is active: the grid would wait for one, and is costed for one slot.
+    const tenth = (await dryRun({ preset: 'cifar/depth', budget: full.estimate.totalSeconds / 10 })).budget;
+    expect(tenth).toMatchObject({ slots: 1, backend: full.estimate.backend });
+    expect(tenth.scale).toBeGreaterThan(0);
+    expect(tenth.scale).toBeLessThan(1);
+    expect(tenth.wallSeconds).toBeLessThanOrEqual(full.estimate.totalSeconds / 10);
+    // The scale it reports is one a person can give again, to the same estimate.
+    const again = await dryRun({ preset: 'cifar/depth', scale: tenth.scale });
+    expect(again.estimate.totalSeconds).toBeCloseTo(tenth.computeSeconds, 6);
+    expect((await dryRun({ preset: 'cifar/depth', budget: full.estimate.totalSeconds })).budget.scale).toBe(1);
+
+    // Two active slots: the same budget buys about twice the compute.
+    const workerId = randomUUID();
+    await api.deps.repos.workers.beat({
+      id: workerId,
+      name: 'w',
+      host: 'h',
+      pid: 1,
+      heartbeatMs: 60_000,
+      slots: [{}, {}],
+    });
+    try {
+      const twoSlots = (await dryRun({ preset: 'cifar/depth', budget: full.estimate.totalSeconds / 10 })).budget;
+      expect(twoSlots.slots).toBe(2);
+      expect(twoSlots.scale).toBeGreaterThan(tenth.scale);
+      expect(twoSlots.wallSeconds).toBeCloseTo(twoSlots.computeSeconds / 2, 6);
+      // A submit with a budget stores the scale it picked and says so.
+      const created = await post('/v1/grids?backend=onednn', {
+        preset: 'cifar/depth',
+        budget: full.estimate.totalSeconds / 10,
+      });
+      expect(created.statusCode).toBe(201);
+      expect(created.json().budget).toEqual(twoSlots);
+      await post(`/v1/grids/${created.json().grid.id}/cancel`, {});
+    } finally {
+      await api.deps.repos.workers.stop(workerId, []);
+    }
+
+    for (const [body, message] of [
+      [{ base: TINY, budget: 3600 }, /needs preset/],
+      [{ preset: 'cifar/depth', scale: 0.1, budget: 3600 }, /not both/],
+      [{ preset: 'cifar/depth', budget: 1 }, /even scale 0.001/],
+    ] as const) {
+      const res = await post('/v1/grids?dryRun=true', body);
+      expect(res.statusCode).toBe(400);
+      expect(res.json().errors).toEqual([{ field: 'budget', message: expect.stringMatching(message) }]);
+    }
   });
 
   it('answers 404 problems for unknown grids and lists grids', async () => {

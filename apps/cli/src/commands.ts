@@ -87,6 +87,7 @@ const submit: Command = async (ctx) => {
         throw new CliError(`--scale must be a number, got "${ctx.options.scale}"`, EXIT.USAGE);
       body.scale = scale;
     }
+    if (ctx.options.budget !== undefined) body.budget = parseDuration(String(ctx.options.budget), '--budget');
   } else {
     body = await readSpecFile(requireArg(ctx, 'grid or experiment file'));
   }
@@ -132,6 +133,7 @@ const submit: Command = async (ctx) => {
         `${dry.duplicates} duplicates collapsed, ${dry.excluded} excluded); ` +
         `estimated ${formatDuration(dry.estimate.totalSeconds)} on ${dry.estimate.backend} (${dry.estimate.source})`,
     );
+    if (dry.budget) print(ctx, budgetLine(dry.budget));
     return EXIT.OK;
   }
 
@@ -142,6 +144,7 @@ const submit: Command = async (ctx) => {
       ctx,
       `grid ${result.grid.id}: ${result.created} experiments queued, ` +
         `${result.reused} reused, ${result.duplicates} duplicates collapsed\n` +
+        (result.budget ? `${budgetLine(result.budget)}\n` : '') +
         `  watch: resnet-lab watch ${result.grid.id}`,
     );
   return EXIT.OK;
@@ -344,6 +347,24 @@ function formatValues(values: Record<string, unknown>): string {
     ([k, v]) => `${k.split('.').pop()}=${typeof v === 'string' ? v : JSON.stringify(v)}`,
   );
   return parts.join(' ') || '(base)';
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** "90", "90s", "45m", "8h", "1.5d" → seconds. */
+export function parseDuration(text: string, option: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([smhd]?)$/.exec(text.trim());
+  const seconds = match ? Number(match[1]) * DURATION_UNITS[match[2] || 's']! : NaN;
+  if (!(seconds > 0)) throw new CliError(`${option} must be a duration such as 45m or 8h, got "${text}"`, EXIT.USAGE);
+  return seconds;
+}
+
+function budgetLine(b: NonNullable<DryRun['budget']>): string {
+  return (
+    `budget ${formatDuration(b.budgetSeconds)}: picked scale ${b.scale}, estimated ` +
+    `${formatDuration(b.wallSeconds)} on ${b.slots} slot(s) ` +
+    `(${formatDuration(b.computeSeconds)} of compute on ${b.backend})`
+  );
 }
 
 function formatDuration(seconds: number): string {

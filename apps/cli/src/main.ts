@@ -12,6 +12,8 @@ const HELP = `resnet-lab <command> [options]
 Commands:
   submit <grid.yaml|grid.json|experiment.json>   submit a grid (a file with axes) or one experiment
   submit --preset NAME [--scale S]               submit a preset grid (see: resnet-lab presets)
+  submit --preset NAME --budget 8h               ...at the largest scale estimated to fit 8 h
+                                                 on the workers active now (s, m, h or d)
   presets                                        list the presets
   status [ID]                                    a grid or experiment; without ID, recent experiments
   watch ID                                       live progress until the grid or experiment finishes
@@ -45,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
       token: { type: 'string' },
       preset: { type: 'string' },
       scale: { type: 'string' },
+      budget: { type: 'string' },
       'dry-run': { type: 'boolean' },
       force: { type: 'boolean' },
       priority: { type: 'string' },

@@ -158,6 +158,12 @@ describe('resnet-lab CLI', () => {
     expect(body.experiments).toBe(10);
     expect(body.estimate.totalSeconds).toBeGreaterThan(0);
     expect((await cli(['submit', '--preset', 'cifar/depth', '--scale', 'big'])).code).toBe(2);
+    // A budget of twice that estimate (the workers' slots share it) picks a scale and says which.
+    const budget = `${Math.ceil(2 * body.estimate.totalSeconds)}s`;
+    const fitted = await cli(['submit', '--preset', 'cifar/depth', '--budget', budget, '--dry-run']);
+    expect(fitted.code, fitted.stderr).toBe(0);
+    expect(fitted.stdout).toMatch(/budget .+: picked scale 0\.\d+, estimated .+ on \d+ slot\(s\)/);
+    expect((await cli(['submit', '--preset', 'cifar/depth', '--budget', 'soon'])).code).toBe(2);
   });
 
   it('cancels a queued grid', async () => {

@@ -18,6 +18,15 @@ export const GridSubmission = GridDefinition.extend({
   preset: PresetName.optional(),
   /** Preset size: 1 is the paper's, 0.01 runs in minutes on a CPU. */
   scale: PresetScale.optional(),
+  /**
+   * Instead of `scale`: the wall seconds the preset may take on the workers active now; the
+   * largest scale whose estimate fits is picked (and reported as `budget`).
+   */
+  budget: z
+    .number()
+    .positive()
+    .max(365 * 86_400)
+    .optional(),
   priority: GridPriority.default(500),
   /** Train again even where an experiment with the same canonical spec already succeeded. */
   force: z.boolean().default(false),
@@ -76,6 +85,19 @@ export const GridView = z.object({
 });
 export type GridView = z.infer<typeof GridView>;
 
+/** What a `budget` picked. */
+export const BudgetChoice = z.object({
+  budgetSeconds: z.number(),
+  /** The largest preset scale (to 3 significant digits) whose estimate fits the budget. */
+  scale: z.number(),
+  /** Estimated compute of the grid at that scale, and its wall time spread over `slots`. */
+  computeSeconds: z.number(),
+  wallSeconds: z.number(),
+  /** Slots of the workers active now (1 where none is: the grid waits for one). */
+  slots: z.number().int(),
+  backend: z.string(),
+});
+
 export const GridSubmitResponse = z.object({
   grid: GridView,
   created: z.number().int(),
@@ -83,6 +105,7 @@ export const GridSubmitResponse = z.object({
   /** Points that collapsed onto an earlier point of the same grid. */
   duplicates: z.number().int(),
   excluded: z.number().int(),
+  budget: BudgetChoice.optional(),
 });
 
 export const ThroughputEstimate = z.object({
@@ -130,6 +153,7 @@ export const DryRunResponse = z.object({
   /** Points `pointsOffset`.. of the `experiments` (see the `points` and `offset` query parameters). */
   pointsOffset: z.number().int(),
   points: z.array(DryRunPoint),
+  budget: BudgetChoice.optional(),
 });
 
 export const ListGridsQuery = z

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   DryRunResponse,
   GridExperimentsPage,
+  type GridExpansion,
   GridExperimentsQuery,
   GridPage,
   GridPatch,
@@ -20,6 +21,7 @@ import { bodyCache, JsonText } from '../body-cache';
 import { notFound } from '../errors';
 import { etagOf, isNotModified } from '../http-cache';
 import { createModelCoster } from '../services/cost.estimator';
+import { activeSlots, scaleForBudget } from '../services/grid-budget';
 import { costGrid, predictedSeconds } from '../services/grid-cost';
 import type { SubmitGuard } from '../services/submit-guards';
 import { createGridExpander } from '../services/grid-definition';
@@ -91,32 +93,41 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
       },
     },
     async (request, reply) => {
-      const body = request.body;
+      const backend = request.query.backend;
+      const pointCosts = { ...costDeps, ...(backend ? { backend } : {}) };
+      const reusableFor = (expansion: GridExpansion) =>
+        request.body.force
+          ? Promise.resolve(new Map<string, string>())
+          : repos.grids.succeededByHash(
+              expansion.points.map((p) => p.specHash),
+              submitProject(request),
+            );
+      const budget =
+        request.body.budget === undefined
+          ? undefined
+          : await scaleForBudget(request.body, {
+              ...pointCosts,
+              expand: (body) => expander.expand(body, deps.gridMaxExperiments),
+              reusable: reusableFor,
+              activeSlots: () => activeSlots(repos.workers),
+            });
+      const body = budget ? { ...request.body, scale: budget.scale } : request.body;
       const expansion = await expander.expand(body, deps.gridMaxExperiments);
       // Before the dry run too: a dry run must refuse what the submit would.
       await deps.submitGuard.checkGrid(expansion);
-      const reusable = body.force
-        ? new Map<string, string>()
-        : await repos.grids.succeededByHash(
-            expansion.points.map((p) => p.specHash),
-            submitProject(request),
-          );
+      const reusable = await reusableFor(expansion);
       if (request.query.dryRun) {
-        const backend = request.query.backend;
-        return reply
-          .status(200)
-          .send(
-            await costGrid(
-              expansion,
-              reusable,
-              { ...costDeps, ...(backend ? { backend } : {}) },
-              { offset: request.query.offset, limit: request.query.points },
-            ),
-          );
+        return reply.status(200).send({
+          ...(await costGrid(expansion, reusable, pointCosts, {
+            offset: request.query.offset,
+            limit: request.query.points,
+          })),
+          ...(budget ? { budget } : {}),
+        });
       }
       // A dry run (above) stores no key: it creates nothing that a repeat could duplicate.
       const answer = await idempotency.run(idempotentRequest(request), request.log, async () => {
-        const predicted = await predictedSeconds(expansion, reusable, costDeps, request.log);
+        const predicted = await predictedSeconds(expansion, reusable, pointCosts, request.log);
         const created = await grids.submit(body, expansion, reusable, predicted, submitProject(request), request.log);
         const state = await stateOr404(created.grid.id);
         return {
@@ -127,6 +138,7 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
             reused: created.reused,
             duplicates: expansion.duplicates,
             excluded: expansion.excluded,
+            ...(budget ? { budget } : {}),
           },
         };
       });
