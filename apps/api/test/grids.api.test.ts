@@ -279,7 +279,11 @@ describe('grid lifecycle', () => {
     expect(all.map((m) => (m.experiment as unknown as { predictedSeconds: number }).predictedSeconds)).toEqual(
       estimated,
     );
+    // No worker is active: the ETA is what is left, on one slot.
+    const eta = async () => (await get(`/v1/grids/${gridId}`)).json().etaSeconds as number | null;
+    expect(await eta()).toBeCloseTo(estimated[0] + estimated[1], 6);
     await finish(all[0]!.experiment.id, [0.5]);
+    expect(await eta()).toBeCloseTo(estimated[1], 6);
     const summary = (await get(`/v1/grids/${gridId}/summary`)).json();
     const [done, waiting] = summary.experiments;
     expect(done).toMatchObject({ predictedSeconds: estimated[0] });

@@ -78,6 +78,12 @@ export const GridView = z.object({
   counts: GridCounts,
   /** Finished epochs over all epochs of all members, 0..1. */
   progress: z.number(),
+  /**
+   * Estimated seconds until every member has finished: the predicted seconds of what is queued
+   * and of what running members have left, spread over the active workers' slots. Null when done
+   * or when no member has a prediction.
+   */
+  etaSeconds: z.number().nullable(),
   /** The project it belongs to: only that project's tokens see it. */
   project: ProjectName,
   createdAt: z.string(),

@@ -1,14 +1,17 @@
 import type { Grid, GridCountsRow, Repositories } from '@resnet-lab/db';
 import type { GridView } from '@resnet-lab/spec';
 import { etagOf } from '../http-cache';
+import { activeSlots } from '../services/grid-budget';
 
-export function toGridView(grid: Grid, counts: GridCountsRow): GridView {
+/** `slots`: of the workers active now, over which the remaining work is spread. */
+export function toGridView(grid: Grid, counts: GridCountsRow, slots = 1): GridView {
+  const done = counts.queued === 0 && counts.running === 0;
   return {
     id: grid.id,
     name: grid.name,
     preset: grid.preset,
     status: grid.status,
-    done: counts.queued === 0 && counts.running === 0,
+    done,
     priority: grid.priority,
     axes: grid.axes,
     counts: {
@@ -21,6 +24,7 @@ export function toGridView(grid: Grid, counts: GridCountsRow): GridView {
       reused: counts.reused,
     },
     progress: counts.allEpochs > 0 ? counts.doneEpochs / counts.allEpochs : 1,
+    etaSeconds: done || counts.remainingSeconds === null ? null : counts.remainingSeconds / Math.max(1, slots),
     project: grid.project,
     createdAt: grid.createdAt.toISOString(),
     updatedAt: grid.updatedAt.toISOString(),
@@ -39,6 +43,8 @@ export async function loadGridState(
   const grid = await repos.grids.get(id);
   if (!grid) return null;
   const counts = await repos.grids.counts(id);
-  const view = toGridView(grid, counts);
+  // Workers are looked up only for grids with work left (a list of finished grids asks nothing more).
+  const running = counts.queued + counts.running > 0 && counts.remainingSeconds !== null;
+  const view = toGridView(grid, counts, running ? await activeSlots(repos.workers) : 1);
   return { view, version: etagOf(view, counts.lastUpdate?.getTime() ?? 0, counts.doneEpochs) };
 }

@@ -50,6 +50,8 @@ export interface GridCountsRow {
   reused: number;
   doneEpochs: number;
   allEpochs: number;
+  /** Predicted seconds of the queued members and of what running ones have left; null: none predicted. */
+  remainingSeconds: number | null;
   lastUpdate: Date | null;
 }
 
@@ -212,6 +214,10 @@ export function gridRepository(db: Db) {
                             ELSE least(coalesce((e.progress->>'epoch')::int, 0), (${epochs})::int) END), 0)::float8
             AS "doneEpochs",
           coalesce(sum((${epochs})::int), 0)::float8 AS "allEpochs",
+          sum(CASE WHEN e.status = 'queued' THEN e."predictedSeconds"
+                   WHEN e.status = 'running' THEN e."predictedSeconds" * (1 - least(
+                     coalesce((e.progress->>'epoch')::int, 0), (${epochs})::int)::float8 / (${epochs})::int)
+              END)::float8 AS "remainingSeconds",
           max(e."updatedAt") AS "lastUpdate"
         FROM "GridMember" m JOIN "Experiment" e ON e.id = m."experimentId"
         WHERE m."gridId" = ${gridId}::uuid`;

@@ -7,7 +7,7 @@ import { useMemo, useState } from 'react';
 import { LiveIndicator, useLiveGrid } from '../../api/live-queries';
 import { useCurves, useGrid, useGridMembers, useSummary } from '../../api/queries';
 import { ErrorNotice, Loading, ProgressBar, Section, StatusBadge, StatusCounts } from '../../components/common';
-import { formatDate } from '../../format';
+import { formatDate, formatSeconds } from '../../format';
 import { Link, setSearch, useLocation } from '../../router';
 import { GridActions } from '../grids/GridActions';
 import { AxisCharts } from './AxisCharts';
@@ -75,6 +75,11 @@ export function GridPage({ id }: { id: string }) {
         <StatusBadge status={view.done && view.status === 'active' ? 'done' : view.status} />
         <StatusCounts counts={view.counts} />
         <ProgressBar value={view.progress} label="grid progress" />
+        {view.etaSeconds !== null && (
+          <span className="muted" data-testid="eta" title="estimated from the predicted seconds, over the active slots">
+            about {formatSeconds(view.etaSeconds)} left
+          </span>
+        )}
         <LiveIndicator mode={live} />
       </div>
       <p className="muted small">
