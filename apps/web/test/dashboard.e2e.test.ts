@@ -326,6 +326,8 @@ describe.skipIf(!hasChromium)(
       };
       expect(apiExperiment.backendReason).toBeTruthy();
       expect(await page.locator('.backend-reason').textContent()).toContain(apiExperiment.backendReason);
+      // The cost estimator's prediction from the submit, beside the time taken once finished.
+      expect(await page.getByTestId('time-vs-predicted').textContent()).toMatch(/predicted \d/);
       const described = (await (await fetch(`${stack.apiUrl}/v1/experiments/${experimentId}/model`)).json()) as {
         params: number;
         layers: unknown[];

@@ -9,7 +9,7 @@ import { isActive, useCancelExperiment, useCheckpoints, useExperiment, useMetric
 import { CurveChart } from '../../charts/CurveChart';
 import { experimentLines } from '../../charts/experiment-lines';
 import { ErrorNotice, Loading, ProgressBar, Section, StatusBadge } from '../../components/common';
-import { formatBytes, formatDate, formatMetric } from '../../format';
+import { formatBytes, formatDate, formatMetric, formatSeconds } from '../../format';
 import { Link } from '../../router';
 import { ActivationsSection } from './ActivationsSection';
 import { ModelSummary } from './ModelSummary';
@@ -90,6 +90,8 @@ export function ExperimentPage({ id }: { id: string }) {
         <dd>{formatDate(e.startedAt)}</dd>
         <dt>Finished</dt>
         <dd>{formatDate(e.finishedAt)}</dd>
+        <dt>Time</dt>
+        <dd data-testid="time-vs-predicted">{timeVsPredicted(e)}</dd>
         <dt>Id</dt>
         <dd>
           <code>{e.id}</code>
@@ -188,4 +190,16 @@ export function ExperimentPage({ id }: { id: string }) {
       </Section>
     </>
   );
+}
+
+/** Wall time taken (once finished) beside what the cost estimator predicted at submit. */
+function timeVsPredicted(e: {
+  startedAt: string | null;
+  finishedAt: string | null;
+  predictedSeconds: number | null;
+}): string {
+  const predicted = e.predictedSeconds === null ? 'no prediction' : `predicted ${formatSeconds(e.predictedSeconds)}`;
+  if (!e.startedAt || !e.finishedAt) return predicted;
+  const took = (Date.parse(e.finishedAt) - Date.parse(e.startedAt)) / 1000;
+  return `took ${formatSeconds(took)}, ${predicted}`;
 }
