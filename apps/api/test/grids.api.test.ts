@@ -284,11 +284,19 @@ describe('grid lifecycle', () => {
     expect(await eta()).toBeCloseTo(estimated[0] + estimated[1], 6);
     await finish(all[0]!.experiment.id, [0.5]);
     expect(await eta()).toBeCloseTo(estimated[1], 6);
+    // A quarter into its only epoch, a quarter of its prediction is behind it.
+    const { lease } = (await api.deps.repos.experiments.claim(all[1]!.experiment.id, 'w-eta'))!;
+    await api.deps.repos.experiments.setProgress(lease, { epoch: 1, epochs: 1, step: 1, stepsPerEpoch: 4 });
+    expect(await eta()).toBeCloseTo(0.75 * estimated[1], 6);
+    expect((await get(`/v1/grids/${gridId}`)).json().progress).toBe(0.5); // whole epochs only
+    await post(`/v1/grids/${gridId}/pause`, {});
+    expect(await eta()).toBeNull(); // nothing more starts
+    await post(`/v1/grids/${gridId}/resume`, {});
+    await api.deps.repos.experiments.finish(lease, 'succeed');
     const summary = (await get(`/v1/grids/${gridId}/summary`)).json();
-    const [done, waiting] = summary.experiments;
+    const [done] = summary.experiments;
     expect(done).toMatchObject({ predictedSeconds: estimated[0] });
     expect(done.actualSeconds).toBeGreaterThanOrEqual(0);
-    expect(waiting).toMatchObject({ predictedSeconds: estimated[1], actualSeconds: null });
     const csv = (await get(`/v1/grids/${gridId}/export?format=csv`)).body.split('\n');
     const header = csv[0]!.split(',');
     const first = csv[1]!.split(',');

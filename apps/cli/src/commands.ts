@@ -89,6 +89,7 @@ const submit: Command = async (ctx) => {
     }
     if (ctx.options.budget !== undefined) body.budget = parseDuration(String(ctx.options.budget), '--budget');
   } else {
+    if (ctx.options.budget !== undefined) throw new CliError('--budget needs --preset: it picks a scale', EXIT.USAGE);
     body = await readSpecFile(requireArg(ctx, 'grid or experiment file'));
   }
   if (!isGridBody(body)) {

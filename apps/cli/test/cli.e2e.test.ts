@@ -164,6 +164,7 @@ describe('resnet-lab CLI', () => {
     expect(fitted.code, fitted.stderr).toBe(0);
     expect(fitted.stdout).toMatch(/budget .+: picked scale 0\.\d+, estimated .+ on \d+ slot\(s\)/);
     expect((await cli(['submit', '--preset', 'cifar/depth', '--budget', 'soon'])).code).toBe(2);
+    expect((await cli(['submit', 'grid.yaml', '--budget', '1h'])).code).toBe(2); // a budget picks a preset's scale
   });
 
   it('cancels a queued grid', async () => {

@@ -80,8 +80,9 @@ export const GridView = z.object({
   progress: z.number(),
   /**
    * Estimated seconds until every member has finished: the predicted seconds of what is queued
-   * and of what running members have left, spread over the active workers' slots. Null when done
-   * or when no member has a prediction.
+   * and of what running members have left, spread over the active workers' slots (never less than
+   * the longest single member's). Null when done, paused or cancelled, or when a member still to
+   * run has no prediction.
    */
   etaSeconds: z.number().nullable(),
   /** The project it belongs to: only that project's tokens see it. */
@@ -96,7 +97,10 @@ export const BudgetChoice = z.object({
   budgetSeconds: z.number(),
   /** The largest preset scale (to 3 significant digits) whose estimate fits the budget. */
   scale: z.number(),
-  /** Estimated compute of the grid at that scale, and its wall time spread over `slots`. */
+  /**
+   * Estimated compute of the grid at that scale, and its wall time spread over `slots` (never less
+   * than its longest experiment's).
+   */
   computeSeconds: z.number(),
   wallSeconds: z.number(),
   /** Slots of the workers active now (1 where none is: the grid waits for one). */
@@ -212,7 +216,7 @@ export const SummaryExperiment = z.object({
   best: MetricMap,
   /** The cost estimator's wall seconds, predicted at submit; null where it could not. */
   predictedSeconds: z.number().nullable(),
-  /** Wall seconds from the first start to the finish (retries included); null until it finished. */
+  /** Wall seconds of its last attempt, from its start to the finish; null until it finished. */
   actualSeconds: z.number().nullable(),
 });
 

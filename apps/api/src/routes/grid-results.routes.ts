@@ -148,11 +148,11 @@ export const gridResultsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, dep
         'status',
         'backend',
         'epochs',
-        'predictedSeconds',
-        'actualSeconds',
         ...state.view.axes,
         ...finals.map((k) => `final.${k}`),
         ...bests.map((k) => `best.${k}`),
+        'predictedSeconds',
+        'actualSeconds',
       ];
       const lines = [header.map(csvCell).join(',')];
       for (const e of summary.experiments) {
@@ -163,11 +163,11 @@ export const gridResultsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, dep
             e.status,
             e.backend,
             e.epochs,
-            e.predictedSeconds,
-            e.actualSeconds,
             ...state.view.axes.map((a) => e.values[a]),
             ...finals.map((k) => e.final[k]),
             ...bests.map((k) => e.best[k]),
+            e.predictedSeconds,
+            e.actualSeconds,
           ]
             .map(csvCell)
             .join(','),

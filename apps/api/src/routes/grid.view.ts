@@ -24,11 +24,18 @@ export function toGridView(grid: Grid, counts: GridCountsRow, slots = 1): GridVi
       reused: counts.reused,
     },
     progress: counts.allEpochs > 0 ? counts.doneEpochs / counts.allEpochs : 1,
-    etaSeconds: done || counts.remainingSeconds === null ? null : counts.remainingSeconds / Math.max(1, slots),
+    etaSeconds: hasEta(grid, counts, done)
+      ? Math.max(counts.remainingSeconds! / Math.max(1, slots), counts.longestRemainingSeconds ?? 0)
+      : null,
     project: grid.project,
     createdAt: grid.createdAt.toISOString(),
     updatedAt: grid.updatedAt.toISOString(),
   };
+}
+
+/** A paused or cancelled grid starts nothing more; a member without a prediction would make it too low. */
+function hasEta(grid: Grid, counts: GridCountsRow, done: boolean): boolean {
+  return !done && grid.status === 'active' && counts.remainingSeconds !== null;
 }
 
 /**
@@ -44,7 +51,7 @@ export async function loadGridState(
   if (!grid) return null;
   const counts = await repos.grids.counts(id);
   // Workers are looked up only for grids with work left (a list of finished grids asks nothing more).
-  const running = counts.queued + counts.running > 0 && counts.remainingSeconds !== null;
-  const view = toGridView(grid, counts, running ? await activeSlots(repos.workers) : 1);
+  const done = counts.queued === 0 && counts.running === 0;
+  const view = toGridView(grid, counts, hasEta(grid, counts, done) ? await activeSlots(repos.workers) : 1);
   return { view, version: etagOf(view, counts.lastUpdate?.getTime() ?? 0, counts.doneEpochs) };
 }

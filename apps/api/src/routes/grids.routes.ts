@@ -111,7 +111,8 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
               reusable: reusableFor,
               activeSlots: () => activeSlots(repos.workers),
             });
-      const body = budget ? { ...request.body, scale: budget.scale } : request.body;
+      // Stored with the scale picked and without the budget: the definition resubmits as it ran.
+      const body = budget ? { ...withoutBudget(request.body), scale: budget.scale } : request.body;
       const expansion = await expander.expand(body, deps.gridMaxExperiments);
       // Before the dry run too: a dry run must refuse what the submit would.
       await deps.submitGuard.checkGrid(expansion);
@@ -290,3 +291,8 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
     async (request) => (await stateOr404((await grids.retry(request.params.id, request.log)).id)).view,
   );
 };
+
+function withoutBudget(body: GridSubmission): GridSubmission {
+  const { budget: _budget, ...rest } = body;
+  return rest;
+}

@@ -125,7 +125,7 @@ export function fitThroughput(
   fallbackMacsPerSecond: number,
 ): { macsPerSecond: number; overheadSecondsPerImage: number; fitted: 'line' | 'overhead' } {
   const points = samples
-    .filter((s) => s.flops > 0 && s.imagesPerSecond > 0)
+    .filter((s) => s.flops > 0 && s.imagesPerSecond > 0 && Number.isFinite(s.imagesPerSecond))
     .map((s) => ({ x: TRAINING_PASSES * s.flops, y: 1 / s.imagesPerSecond }));
   const xs = points.map((p) => p.x);
   if (points.length >= 3 && Math.max(...xs) >= SEPARABLE_SPREAD * Math.min(...xs)) {

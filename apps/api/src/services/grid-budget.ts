@@ -3,7 +3,10 @@ import type { BudgetChoice, GridExpansion, GridSubmission } from '@resnet-lab/sp
 import { AppError } from '../errors';
 import { costPoints, type CostDeps } from './grid-cost';
 
-/** The smallest scale a budget may pick; below it a preset's grid hardly shrinks further. */
+/**
+ * The smallest scale a budget may pick. Presets stop shrinking above it (epochs, data and width
+ * reach their floors by about 0.07); the search finds the top of that flat stretch.
+ */
 export const SMALLEST_SCALE = 0.001;
 const SEARCH_STEPS = 12;
 
@@ -28,8 +31,13 @@ export async function scaleForBudget(body: GridSubmission, deps: BudgetDeps): Pr
   const costAt = async (scale: number) => {
     const expansion = await deps.expand({ ...body, scale, budget: undefined });
     const { throughput, points } = await costPoints(expansion, await deps.reusable(expansion), deps);
-    const computeSeconds = points.reduce((sum, p) => sum + (p.seconds ?? 0), 0);
-    return { scale, computeSeconds, wallSeconds: computeSeconds / slots, backend: throughput.backend };
+    if (points.some((p) => p.seconds === null))
+      throw budgetError(`a network of the preset at scale ${scale} cannot be costed`);
+    const seconds = points.map((p) => p.seconds!);
+    const computeSeconds = seconds.reduce((sum, s) => sum + s, 0);
+    // An experiment runs on one slot: more slots than experiments do not finish it sooner.
+    const wallSeconds = Math.max(computeSeconds / slots, ...seconds);
+    return { scale, computeSeconds, wallSeconds, backend: throughput.backend };
   };
 
   let fits = await costAt(1);
@@ -57,10 +65,13 @@ export async function scaleForBudget(body: GridSubmission, deps: BudgetDeps): Pr
   return { budgetSeconds, slots, ...fits };
 }
 
-/** `x` cut (never rounded up) to three significant digits: a scale a person can type again. */
+/**
+ * `x` cut to three significant digits: a scale a person can type again. (The scale picked is
+ * costed as cut, so a float rounding in either direction cannot pick one that does not fit.)
+ */
 function threeDigitsDown(x: number): number {
   const unit = 10 ** (Math.floor(Math.log10(x)) - 2);
-  return Number((Math.floor(x / unit + 1e-9) * unit).toPrecision(3));
+  return Number((Math.floor(x / unit) * unit).toPrecision(3));
 }
 
 /** Slots of the workers whose heartbeat is current. */

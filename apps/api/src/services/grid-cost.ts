@@ -77,8 +77,9 @@ export async function costGrid(
 }
 
 /**
- * The seconds stored with each point at submit (expansion order), as a dry run without a backend
- * would estimate them; all null where estimating failed: an estimate never stops a submit.
+ * The seconds stored with each point at submit (expansion order), as the dry run of the same
+ * request estimates them (on its `backend`, else the newest backend used); all null where
+ * estimating failed: an estimate never stops a submit.
  */
 export async function predictedSeconds(
   expansion: GridExpansion,

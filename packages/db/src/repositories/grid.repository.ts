@@ -50,8 +50,13 @@ export interface GridCountsRow {
   reused: number;
   doneEpochs: number;
   allEpochs: number;
-  /** Predicted seconds of the queued members and of what running ones have left; null: none predicted. */
+  /**
+   * Predicted seconds of the queued members and of what running ones have left; null where one of
+   * them has no prediction (the sum would be too low).
+   */
   remainingSeconds: number | null;
+  /** The largest of those per member: no slot count finishes the grid sooner. */
+  longestRemainingSeconds: number | null;
   lastUpdate: Date | null;
 }
 
@@ -66,7 +71,7 @@ export interface GridMemberRow {
   family: string;
   depth: number;
   predictedSeconds: number | null;
-  /** Wall seconds from the first start to the finish; null until it finished. */
+  /** Wall seconds of the last attempt (a claim sets startedAt anew); null until it finished. */
   actualSeconds: number | null;
 }
 
@@ -198,29 +203,42 @@ export function gridRepository(db: Db) {
       return toPage(rows, query.limit);
     },
 
-    /** Status counts and epoch progress of the members, and when any of them last changed. */
+    /**
+     * Status counts, epoch progress and the predicted seconds still to go of the members, and when
+     * any of them last changed.
+     */
     async counts(gridId: string): Promise<GridCountsRow> {
-      const epochs = specField('e', 'epochs');
       const [row] = await db.$queryRaw<GridCountsRow[]>`
         SELECT count(*)::int AS total,
-          count(*) FILTER (WHERE e.status = 'queued')::int AS queued,
-          count(*) FILTER (WHERE e.status = 'running')::int AS running,
-          count(*) FILTER (WHERE e.status = 'succeeded')::int AS succeeded,
-          count(*) FILTER (WHERE e.status = 'failed')::int AS failed,
-          count(*) FILTER (WHERE e.status = 'cancelled')::int AS cancelled,
-          count(*) FILTER (WHERE m.reused)::int AS reused,
-          coalesce(sum(CASE WHEN e.status = ANY(${FINAL_EXPERIMENT_STATUSES}::"ExperimentStatus"[])
-                            THEN (${epochs})::int
-                            ELSE least(coalesce((e.progress->>'epoch')::int, 0), (${epochs})::int) END), 0)::float8
-            AS "doneEpochs",
-          coalesce(sum((${epochs})::int), 0)::float8 AS "allEpochs",
-          sum(CASE WHEN e.status = 'queued' THEN e."predictedSeconds"
-                   WHEN e.status = 'running' THEN e."predictedSeconds" * (1 - least(
-                     coalesce((e.progress->>'epoch')::int, 0), (${epochs})::int)::float8 / (${epochs})::int)
-              END)::float8 AS "remainingSeconds",
-          max(e."updatedAt") AS "lastUpdate"
-        FROM "GridMember" m JOIN "Experiment" e ON e.id = m."experimentId"
-        WHERE m."gridId" = ${gridId}::uuid`;
+          count(*) FILTER (WHERE status = 'queued')::int AS queued,
+          count(*) FILTER (WHERE status = 'running')::int AS running,
+          count(*) FILTER (WHERE status = 'succeeded')::int AS succeeded,
+          count(*) FILTER (WHERE status = 'failed')::int AS failed,
+          count(*) FILTER (WHERE status = 'cancelled')::int AS cancelled,
+          count(*) FILTER (WHERE reused)::int AS reused,
+          -- Whole epochs only: the dashboard refetches results when this changes, not at every step.
+          coalesce(sum(floor(done)), 0)::float8 AS "doneEpochs",
+          coalesce(sum(epochs), 0)::float8 AS "allEpochs",
+          CASE WHEN count(*) FILTER (WHERE "left" > 0 AND "predictedSeconds" IS NULL) = 0
+               THEN coalesce(sum("predictedSeconds" * "left"), 0) END::float8 AS "remainingSeconds",
+          max("predictedSeconds" * "left")::float8 AS "longestRemainingSeconds",
+          max("updatedAt") AS "lastUpdate"
+        FROM (
+          SELECT m.reused, e.status, e."updatedAt", e."predictedSeconds", x.epochs, x.done,
+                 CASE WHEN e.status = 'queued' THEN 1
+                      WHEN e.status = 'running' THEN greatest(0, 1 - x.done / x.epochs)
+                      ELSE 0 END AS "left"
+          FROM "GridMember" m JOIN "Experiment" e ON e.id = m."experimentId",
+            LATERAL (SELECT greatest(1, (${specField('e', 'epochs')})::int) AS epochs) n,
+            LATERAL (SELECT n.epochs,
+              CASE WHEN e.status = ANY(${FINAL_EXPERIMENT_STATUSES}::"ExperimentStatus"[]) THEN n.epochs::float8
+                   -- A report within an epoch names the epoch still training and the step reached in it;
+                   -- the report at an epoch's end names the epochs finished.
+                   WHEN (e.progress->>'stepsPerEpoch')::float8 > 0 THEN least(n.epochs, greatest(0,
+                     (e.progress->>'epoch')::float8 - 1
+                       + (e.progress->>'step')::float8 / (e.progress->>'stepsPerEpoch')::float8))
+                   ELSE least(n.epochs, coalesce((e.progress->>'epoch')::float8, 0)) END AS done) x
+          WHERE m."gridId" = ${gridId}::uuid) members`;
       return row!;
     },
 
@@ -238,7 +256,7 @@ export function gridRepository(db: Db) {
      * items: PostgreSQL builds the document (about 25 ms for 1,000 members with their specs), where
      * loading the rows through Prisma and serialising them cost the API's one thread several times
      * that while a dashboard's other requests waited. The experiment objects are the API's
-     * experiment view field for field (apps/api/test/grid-members.api.test.ts compares the two).
+     * experiment view field for field (apps/api/test/grids.api.test.ts compares the two).
      */
     async memberPageJson(
       gridId: string,
