@@ -1,7 +1,9 @@
 // End-to-end runs through the real API and worker on a scratch database, timed:
 //  - LeNet-5 on real MNIST (scripts/demo/lenet5-mnist.json): issue 4's >= 97% acceptance run;
 //  - a preset grid (default cifar/depth at scale 0.01: plain and residual CIFAR nets at depth
-//    20…110, a few epochs on a Fashion-MNIST subset): issue 10's "under 10 minutes".
+//    20…110, a few epochs on a Fashion-MNIST subset): issue 10's "under 10 minutes";
+//  - the demo grid (scripts/demo/grid.json) and the preset grid: each experiment's wall time against
+//    the seconds the cost estimator predicted at submit (issue 19's "within ±30%").
 // Writes its section of BENCHMARKS.md between the e2e-bench markers.
 // Run: npx tsx scripts/bench-e2e.ts [--preset P] [--scale S]   (also part of npm run bench)
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,8 +22,17 @@ import {
 const START = '<!-- e2e-bench:start -->';
 const END = '<!-- e2e-bench:end -->';
 
+/** Measured over predicted seconds of a grid's experiments (1 is a perfect prediction). */
+export interface PredictionCheck {
+  experiments: number;
+  ratios: number[];
+  /** Experiments measured within ±30% of their prediction. */
+  within30: number;
+}
+
 export interface E2eBenchResult {
   lenet: { seconds: number; backend: string; validationAccuracy: number };
+  demo: PredictionCheck;
   preset: {
     preset: string;
     scale: number;
@@ -30,6 +41,7 @@ export interface E2eBenchResult {
     seconds: number;
     backends: string[];
     degradation: unknown;
+    predictions: PredictionCheck;
   };
 }
 
@@ -63,6 +75,30 @@ async function lenetRun(stack: Stack): Promise<E2eBenchResult['lenet']> {
   return { seconds, backend: done.backend, validationAccuracy: 1 - last.value };
 }
 
+async function predictionCheck(stack: Stack, gridId: string): Promise<PredictionCheck> {
+  const summary = await get(stack, `/v1/grids/${gridId}/summary`);
+  const ratios = (summary.experiments as { predictedSeconds: number | null; actualSeconds: number | null }[])
+    .filter((e) => e.predictedSeconds && e.actualSeconds !== null)
+    .map((e) => e.actualSeconds! / e.predictedSeconds!);
+  return {
+    experiments: summary.experiments.length,
+    ratios,
+    within30: ratios.filter((r) => r >= 0.7 && r <= 1.3).length,
+  };
+}
+
+/** The demo grid that `npm run up` submits, run to the end. */
+async function demoRun(stack: Stack): Promise<PredictionCheck> {
+  const definition = JSON.parse(readFileSync(join(REPO_ROOT, 'scripts/demo/grid.json'), 'utf8'));
+  const { grid } = await post(stack, '/v1/grids', definition);
+  await waitFor(async () => ((await get(stack, `/v1/grids/${grid.id}`)).done ? true : undefined), {
+    timeoutMs: 30 * 60_000,
+    intervalMs: 1_000,
+    what: 'the demo grid',
+  });
+  return predictionCheck(stack, grid.id);
+}
+
 async function presetRun(stack: Stack, preset: string, scale: number): Promise<E2eBenchResult['preset']> {
   const started = Date.now();
   const { grid } = await post(stack, '/v1/grids', { preset, scale });
@@ -83,6 +119,7 @@ async function presetRun(stack: Stack, preset: string, scale: number): Promise<E
     seconds,
     backends: [...new Set<string>(summary.experiments.map((e: { backend: string | null }) => e.backend ?? '?'))],
     degradation: summary.degradation,
+    predictions: await predictionCheck(stack, grid.id),
   };
 }
 
@@ -96,7 +133,9 @@ export async function runE2eBenchmarks(preset = 'cifar/depth', scale = 0.01): Pr
     workerEnv: { LOG_LEVEL: 'warn', TRAINER_THREADS: String(os.availableParallelism()) },
   });
   try {
-    return { lenet: await lenetRun(stack), preset: await presetRun(stack, preset, scale) };
+    const lenet = await lenetRun(stack);
+    const demo = await demoRun(stack);
+    return { lenet, demo, preset: await presetRun(stack, preset, scale) };
   } finally {
     await stack.stop();
     await queue.cleanup();
@@ -131,6 +170,15 @@ function writeSection(r: E2eBenchResult, command: string): void {
     '',
     'At scale 0.01 the networks are a quarter wide and train 3 epochs on 2,000 images: the degradation',
     'verdict is computed from the results, not expected to match the paper at that size.',
+    '',
+    "Cost estimate: each experiment's wall time (its last attempt, process start to finish) over the",
+    'seconds predicted when its grid was submitted, in the same run (the demo grid after LeNet-5, the',
+    'preset after both: the estimator fits on the runs finished before each submit). Goal: within ±30%.',
+    '',
+    '| grid | experiments | measured / predicted: median | range | within ±30% |',
+    '|---|---|---|---|---|',
+    predictionRow('demo grid (`scripts/demo/grid.json`)', r.demo),
+    predictionRow(`preset \`${r.preset.preset}\` at scale ${r.preset.scale}`, r.preset.predictions),
     END,
   ].join('\n');
   const at = text.indexOf(START);
@@ -139,6 +187,16 @@ function writeSection(r: E2eBenchResult, command: string): void {
       ? text.slice(0, at) + section + text.slice(text.indexOf(END) + END.length)
       : `${text.trimEnd()}\n\n${section}\n`;
   writeFileSync(file, next);
+}
+
+function predictionRow(what: string, p: PredictionCheck): string {
+  if (p.ratios.length === 0) return `| ${what} | ${p.experiments} | no predictions | | |`;
+  const sorted = [...p.ratios].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)]!;
+  return (
+    `| ${what} | ${p.experiments} | ${median.toFixed(2)} | ${sorted[0]!.toFixed(2)}–${sorted.at(-1)!.toFixed(2)} | ` +
+    `${p.within30} of ${p.ratios.length} |`
+  );
 }
 
 /** Runs the end-to-end benchmarks and writes their section of BENCHMARKS.md. */
