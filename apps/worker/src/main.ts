@@ -4,9 +4,9 @@ import { createDb, ensureDatabase, migrate, repositories } from '@resnet-lab/db'
 import { createLogger } from '@resnet-lab/logger';
 import { createRedisConnection, evictionPolicyProblem } from '@resnet-lab/queue';
 import { datasetAccessFromEnv } from '@resnet-lab/spec';
-import { startAgent } from './agent';
+import { startAgent, type Agent } from './agent';
 import { loadWorkerEnv } from './env';
-import { SlotBoard, startHeartbeat } from './heartbeat';
+import { SlotBoard, startHeartbeat, type Heartbeat } from './heartbeat';
 import { SlotPool } from './slots';
 
 const env = loadWorkerEnv();
@@ -30,43 +30,53 @@ const db = createDb(env.DATABASE_URL);
 const slots = SlotPool.fromConfig(env);
 const board = new SlotBoard(slots.slots, env.TRAINER_BACKEND);
 const repos = repositories(db);
+let closing = false;
+let heartbeat: Heartbeat | undefined;
+let agent: Agent | undefined;
 // Registered before taking jobs, so a job never runs on a worker GET /v1/workers does not list.
 const workerId = randomUUID();
-const heartbeat = await startHeartbeat({
-  workers: repos.workers,
-  board,
-  id: workerId,
-  name: env.WORKER_NAME,
-  host: hostname(),
-  pid: process.pid,
-  intervalMs: env.WORKER_HEARTBEAT_MS,
-  logger,
-});
-const agent = startAgent({
-  redisUrl: env.REDIS_URL,
-  queuePrefix: env.QUEUE_PREFIX,
-  workerName: env.WORKER_NAME,
-  cancelPollMs: env.CANCEL_POLL_MS,
-  lockMs: env.WORKER_LOCK_MS,
-  datasetAccess: datasetAccessFromEnv(env),
-  slots,
-  board,
-  repos,
-  logger,
-  ...(env.TRAINER_BACKEND ? { backend: env.TRAINER_BACKEND } : {}),
-});
-logger.info({ worker: env.WORKER_NAME, workerId, slots: slots.slots.map((s) => s.label) }, 'worker ready');
+const startup = (async () => {
+  heartbeat = await startHeartbeat({
+    workers: repos.workers,
+    board,
+    id: workerId,
+    name: env.WORKER_NAME,
+    host: hostname(),
+    pid: process.pid,
+    intervalMs: env.WORKER_HEARTBEAT_MS,
+    logger,
+  });
+  if (closing) return; // stopped while registering: take no job
+  agent = startAgent({
+    redisUrl: env.REDIS_URL,
+    queuePrefix: env.QUEUE_PREFIX,
+    workerName: env.WORKER_NAME,
+    cancelPollMs: env.CANCEL_POLL_MS,
+    lockMs: env.WORKER_LOCK_MS,
+    datasetAccess: datasetAccessFromEnv(env),
+    slots,
+    board,
+    repos,
+    logger,
+    ...(env.TRAINER_BACKEND ? { backend: env.TRAINER_BACKEND } : {}),
+  });
+  logger.info({ worker: env.WORKER_NAME, workerId, slots: slots.slots.map((s) => s.label) }, 'worker ready');
+})();
 
-let closing = false;
 const shutdown = async (signal: NodeJS.Signals) => {
   if (closing) return;
   closing = true;
   logger.info({ signal }, 'shutting down; running jobs will resume from their last checkpoint');
-  await agent.close();
-  await heartbeat.stop();
+  // A stop may come while the first heartbeat is in flight (its row already shows the worker as
+  // active): wait for it, so that the worker is then marked stopped rather than left to go lost.
+  await startup.catch(() => undefined);
+  await agent?.close();
+  await heartbeat?.stop();
   await db.$disconnect();
   process.exit(0);
 };
+// Before registering: a signal that came before the handlers would end the process unrecorded.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => void shutdown(signal));
 }
+await startup;
