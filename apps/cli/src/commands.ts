@@ -335,7 +335,9 @@ function gridLine(g: GridView): string {
   const c = g.counts;
   return (
     `${g.id} ${g.status} ${bar(g.progress)} ${c.succeeded}/${c.total} succeeded, ${c.running} running, ` +
-    `${c.queued} queued, ${c.failed} failed, ${c.cancelled} cancelled (${c.reused} reused)` +
+    `${c.queued} queued, ${c.failed} failed, ${c.cancelled} cancelled` +
+    (c.stopped > 0 ? `, ${c.stopped} stopped early` : '') +
+    ` (${c.reused} reused)` +
     (g.etaSeconds !== null ? `, about ${formatDuration(g.etaSeconds)} left` : '')
   );
 }

@@ -8,6 +8,7 @@ import {
   type TrainerEvent,
   type TrainJobPayload,
 } from '@resnet-lab/spec';
+import { earlyStopCheck } from './early-stop';
 import type { TrainerHandle, TrainerRun } from './trainer-process';
 
 /** A failure that retrying cannot fix (bad spec, diverged loss): the job must not be retried. */
@@ -66,8 +67,9 @@ export interface TrainJobContext {
 /**
  * superseded: another attempt claimed the experiment while this one ran (this worker lost the
  * job's lock, e.g. stalled or cut off from Redis); this attempt stopped and wrote nothing more.
+ * stopped: its grid's early-stopping rule ended it.
  */
-export type TrainJobOutcome = 'succeeded' | 'cancelled' | 'skipped' | 'superseded';
+export type TrainJobOutcome = 'succeeded' | 'cancelled' | 'skipped' | 'superseded' | 'stopped';
 
 /** Progress rows are written at most this often; every epoch is written regardless. */
 const PROGRESS_WRITE_MS = 1_000;
@@ -139,6 +141,8 @@ async function runAttempt(storedSpec: unknown, lease: Lease, ctx: TrainJobContex
   await repos.metrics.removeAfter(lease, resumeEpoch);
   await repos.checkpoints.removeAfter(lease, resumeEpoch);
 
+  const stopEarly = await earlyStopCheck(repos, lease, epochs, logger);
+  let stopReason: 'cancel' | 'superseded' | 'early' | null = null;
   let lastProgressWrite = 0;
   // Whether this attempt checkpointed a new epoch: a crash after that does not spend an attempt.
   let progressed = false;
@@ -166,6 +170,10 @@ async function runAttempt(storedSpec: unknown, lease: Lease, ctx: TrainJobContex
         }
         await repos.experiments.setProgress(lease, { epoch: event.epoch, epochs });
         logger.info({ epoch: event.epoch, metrics: summarize(event.metrics) }, 'epoch finished');
+        if (stopEarly && !stopReason && (await stopEarly(event.epoch))) {
+          stopReason = 'early';
+          trainer.abort();
+        }
         return;
       }
       default:
@@ -183,7 +191,6 @@ async function runAttempt(storedSpec: unknown, lease: Lease, ctx: TrainJobContex
     ...(ctx.datasetAccess ? { datasetAccess: ctx.datasetAccess } : {}),
   });
 
-  let stopReason: 'cancel' | 'superseded' | null = null;
   const poll = setInterval(() => {
     repos.experiments
       .attemptState(lease)
@@ -216,6 +223,10 @@ async function runAttempt(storedSpec: unknown, lease: Lease, ctx: TrainJobContex
       if (stopReason === 'cancel') {
         await repos.experiments.finish(lease, 'stopCancelled');
         return 'cancelled';
+      }
+      if (stopReason === 'early') {
+        await repos.experiments.finish(lease, 'stopEarly');
+        return 'stopped';
       }
       await repos.experiments.requeue(lease, 'worker shut down during training; will resume');
       throw new WorkerShutdownError('worker shut down during training');

@@ -9,5 +9,6 @@ export * from './repositories/grid.repository';
 export * from './repositories/worker.repository';
 export * from './repositories/idempotency.repository';
 export * from './repositories/token.repository';
+export * from './repositories/stopping.repository';
 export { repositories, type Repositories } from './repositories';
 export { SPEC_SQL_PATHS } from './repositories/spec-sql';

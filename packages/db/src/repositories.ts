@@ -5,6 +5,7 @@ import { gridRepository } from './repositories/grid.repository';
 import { idempotencyRepository } from './repositories/idempotency.repository';
 import { metricRepository } from './repositories/metric.repository';
 import { outboxRepository } from './repositories/outbox.repository';
+import { stoppingRepository } from './repositories/stopping.repository';
 import { tokenRepository } from './repositories/token.repository';
 import { workerRepository } from './repositories/worker.repository';
 
@@ -18,6 +19,7 @@ export function repositories(db: Db) {
     workers: workerRepository(db),
     idempotency: idempotencyRepository(db),
     tokens: tokenRepository(db),
+    stopping: stoppingRepository(db),
     /** Readiness: resolves when Postgres answers a query. */
     async ping(): Promise<void> {
       await db.$queryRaw`SELECT 1`;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { StoppingDecision } from './early-stopping';
 import { ExperimentSpec } from './experiment';
 import { ExperimentStatusSchema } from './lifecycle';
 import { ProjectName } from './tokens';
@@ -33,6 +34,8 @@ export const ExperimentView = z.object({
   project: ProjectName,
   /** Wall seconds the cost estimator predicted when its grid was submitted; null where it could not. */
   predictedSeconds: z.number().nullable(),
+  /** Every decision its grid's early-stopping rule made about it (null: its grid has no rule). */
+  stoppingDecisions: z.array(StoppingDecision).nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
   startedAt: z.string().nullable(),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ExperimentView } from './api';
 import { ExperimentStatusSchema, GridStatusSchema } from './lifecycle';
 import { BACKEND_NAMES } from './backends';
+import { EarlyStoppingSpec } from './early-stopping';
 import { GridDefinition } from './grid';
 import { urlInteger } from './url-integers';
 import { PresetName, PresetScale } from './presets';
@@ -30,6 +31,8 @@ export const GridSubmission = GridDefinition.extend({
   priority: GridPriority.default(500),
   /** Train again even where an experiment with the same canonical spec already succeeded. */
   force: z.boolean().default(false),
+  /** End members that fall behind their peers (ASHA or the median rule); absent: all train to the end. */
+  earlyStopping: EarlyStoppingSpec.optional(),
 }).strict();
 export type GridSubmission = z.infer<typeof GridSubmission>;
 
@@ -62,6 +65,8 @@ export const GridCounts = z.object({
   succeeded: z.number().int(),
   failed: z.number().int(),
   cancelled: z.number().int(),
+  /** Ended by the grid's early-stopping rule. */
+  stopped: z.number().int(),
   /** Members that link to an earlier experiment instead of training again. */
   reused: z.number().int(),
 });
@@ -76,6 +81,8 @@ export const GridView = z.object({
   priority: z.number().int(),
   axes: z.array(z.string()),
   counts: GridCounts,
+  /** The early-stopping rule its members run under; null: none. */
+  earlyStopping: EarlyStoppingSpec.nullable(),
   /** Finished epochs over all epochs of all members, 0..1. */
   progress: z.number(),
   /**
@@ -227,6 +234,8 @@ export const SummaryGroup = z.object({
   values: z.record(z.string(), z.unknown()),
   n: z.number().int(),
   succeeded: z.number().int(),
+  /** Members the grid's early-stopping rule ended: in the statistics only when asked (`includeStopped`). */
+  stopped: z.number().int(),
   final: z.record(z.string(), Stat),
   best: z.record(z.string(), Stat),
 });
@@ -266,6 +275,16 @@ export const GridSummary = z.object({
   degradation: DegradationCheck,
 });
 export type GridSummary = z.infer<typeof GridSummary>;
+
+export const SummaryQuery = z
+  .object({
+    /**
+     * Count members stopped early in the group statistics too (their values where they stopped);
+     * by default only succeeded members are, as a stopped run's error is not a finished result.
+     */
+    includeStopped: BooleanString.default(false),
+  })
+  .strict();
 
 export const CurvesQuery = z
   .object({

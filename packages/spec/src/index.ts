@@ -16,3 +16,4 @@ export * from './activations';
 export * from './workers';
 export * from './url-integers';
 export * from './tokens';
+export * from './early-stopping';

@@ -6,12 +6,20 @@ import { z } from 'zod';
  * update, so a change the table does not allow is refused by the database, not by a hopeful check
  * before it. The API answers a refused change with 409.
  */
-export const EXPERIMENT_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export const EXPERIMENT_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'stopped'] as const;
 export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
 export const ExperimentStatusSchema = z.enum(EXPERIMENT_STATUSES);
 
-/** The states in which an experiment will not run again unless someone retries it. */
-export const FINAL_EXPERIMENT_STATUSES = ['succeeded', 'failed', 'cancelled'] as const satisfies ExperimentStatus[];
+/**
+ * The states in which an experiment will not run again unless someone retries it. `stopped`: its
+ * grid's early-stopping rule ended it, behind its peers; its curves and checkpoints are kept.
+ */
+export const FINAL_EXPERIMENT_STATUSES = [
+  'succeeded',
+  'failed',
+  'cancelled',
+  'stopped',
+] as const satisfies ExperimentStatus[];
 
 export function isFinalStatus(status: ExperimentStatus): boolean {
   return (FINAL_EXPERIMENT_STATUSES as readonly ExperimentStatus[]).includes(status);
@@ -42,6 +50,8 @@ export const EXPERIMENT_TRANSITIONS = {
   cancel: { from: ['queued'], to: 'cancelled' },
   /** A running attempt saw the cancel flag and stopped at its next batch. */
   stopCancelled: { from: ['running'], to: 'cancelled' },
+  /** Its grid's early-stopping rule decided it is behind its peers; it stopped at its next batch. */
+  stopEarly: { from: ['running'], to: 'stopped' },
   /** Queued again by a grid retry (failed) or a resumed cancelled grid (cancelled); it resumes from
    * its newest checkpoint. */
   retry: { from: ['failed', 'cancelled'], to: 'queued' },

@@ -16,6 +16,7 @@ export function toExperimentView(row: Experiment): ExperimentView {
     cancelRequested: row.cancelRequested,
     project: row.project,
     predictedSeconds: row.predictedSeconds,
+    stoppingDecisions: (row.stoppingDecisions as ExperimentView['stoppingDecisions']) ?? null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     startedAt: row.startedAt?.toISOString() ?? null,

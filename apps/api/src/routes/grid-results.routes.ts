@@ -1,6 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { CurvesQuery, CurvesResponse, ExportQuery, GridSummary, IdParams, ProblemDetails } from '@resnet-lab/spec';
+import {
+  CurvesQuery,
+  CurvesResponse,
+  ExportQuery,
+  GridSummary,
+  IdParams,
+  ProblemDetails,
+  SummaryQuery,
+} from '@resnet-lab/spec';
 import type { AppDeps } from '../deps';
 import { bodyCache } from '../body-cache';
 import { notFound } from '../errors';
@@ -26,9 +34,9 @@ export const gridResultsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, dep
     return state;
   };
 
-  const summaryOf = async (id: string, axes: string[]) => {
+  const summaryOf = async (id: string, axes: string[], includeStopped = false) => {
     const { members, metrics } = await repos.grids.summaryInputs(id);
-    return buildSummary(id, axes, members, metrics);
+    return buildSummary(id, axes, members, metrics, { includeStopped });
   };
 
   app.get(
@@ -39,20 +47,27 @@ export const gridResultsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, dep
           'Final and best metrics per experiment; mean, std and n per group (all axes but the seed); ' +
           'the degradation check',
         description:
-          'Group statistics cover succeeded experiments only. `degradation` compares, ' +
+          'Group statistics cover succeeded experiments only, and those stopped early too with ' +
+          '`includeStopped=true` (`stopped` counts them either way). `degradation` compares, ' +
           'for groups that differ only in depth, the final training error (else validation/test error) of the ' +
           'shallower and the deeper net: plain nets degrading and residual nets improving with depth is the ' +
           "ResNet paper's finding. ETag / If-None-Match: 304 while nothing changed.",
         tags: ['grids'],
         params: IdParams,
+        querystring: SummaryQuery,
         response: { 200: GridSummary, 304: notModified, ...problems },
       },
     },
     async (request, reply) => {
       const state = await stateOr404(request.params.id);
-      const etag = etagOf('summary', state.version);
+      const { includeStopped } = request.query;
+      const etag = etagOf('summary', state.version, includeStopped);
       if (isNotModified(request, reply, etag)) return reply.status(304).send(null);
-      const body = await summaryBodies(etag, () => summaryOf(state.view.id, state.view.axes), state.view.done);
+      const body = await summaryBodies(
+        etag,
+        () => summaryOf(state.view.id, state.view.axes, includeStopped),
+        state.view.done,
+      );
       // Built by buildSummary to the GridSummary shape; re-validating a megabyte of it per poll
       // would cost more than computing it.
       return reply

@@ -1,5 +1,5 @@
 import type { Grid, GridCountsRow, Repositories } from '@resnet-lab/db';
-import type { GridView } from '@resnet-lab/spec';
+import type { EarlyStoppingSpec, GridView } from '@resnet-lab/spec';
 import { etagOf } from '../http-cache';
 import { activeSlots } from '../services/grid-budget';
 
@@ -14,6 +14,7 @@ export function toGridView(grid: Grid, counts: GridCountsRow, slots = 1): GridVi
     done,
     priority: grid.priority,
     axes: grid.axes,
+    earlyStopping: (grid.earlyStopping as EarlyStoppingSpec | null) ?? null,
     counts: {
       total: counts.total,
       queued: counts.queued,
@@ -21,6 +22,7 @@ export function toGridView(grid: Grid, counts: GridCountsRow, slots = 1): GridVi
       succeeded: counts.succeeded,
       failed: counts.failed,
       cancelled: counts.cancelled,
+      stopped: counts.stopped,
       reused: counts.reused,
     },
     progress: counts.allEpochs > 0 ? counts.doneEpochs / counts.allEpochs : 1,

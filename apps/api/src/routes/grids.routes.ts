@@ -21,6 +21,7 @@ import { bodyCache, JsonText } from '../body-cache';
 import { notFound } from '../errors';
 import { etagOf, isNotModified } from '../http-cache';
 import { createModelCoster } from '../services/cost.estimator';
+import { checkEarlyStopping } from '../services/early-stopping-guard';
 import { activeSlots, scaleForBudget } from '../services/grid-budget';
 import { costGrid, predictedSeconds } from '../services/grid-cost';
 import type { SubmitGuard } from '../services/submit-guards';
@@ -116,6 +117,7 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
       const expansion = await expander.expand(body, deps.gridMaxExperiments);
       // Before the dry run too: a dry run must refuse what the submit would.
       await deps.submitGuard.checkGrid(expansion);
+      checkEarlyStopping(body.earlyStopping, expansion);
       const reusable = await reusableFor(expansion);
       if (request.query.dryRun) {
         return reply.status(200).send({

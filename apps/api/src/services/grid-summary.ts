@@ -45,6 +45,7 @@ export function buildSummary(
   axes: string[],
   members: GridMemberRow[],
   rows: MetricSummaryRow[],
+  options: { includeStopped?: boolean } = {},
 ): GridSummary {
   const metrics = metricsByExperiment(rows);
   const experiments = members.map((m) => {
@@ -73,7 +74,9 @@ export function buildSummary(
   const familyOf = new Map(members.map((m) => [m.experimentId, m] as const));
   const groups = [...byGroup.entries()].map(([group, list]) => {
     // Only finished runs enter the statistics: a half-trained network's error is not a result.
-    const done = list.filter((e) => e.status === 'succeeded');
+    // Runs stopped early are counted apart, and enter only when asked.
+    const done = list.filter((e) => e.status === 'succeeded' || (options.includeStopped && e.status === 'stopped'));
+    const stopped = list.filter((e) => e.status === 'stopped').length;
     const collect = (which: 'final' | 'best') => {
       const values = new Map<string, number[]>();
       for (const e of done)
@@ -81,7 +84,8 @@ export function buildSummary(
       return Object.fromEntries([...values].map(([k, v]) => [k, stat(v)]));
     };
     const values = Object.fromEntries(Object.entries(list[0]!.values).filter(([path]) => path !== 'training.seed'));
-    return { group, values, n: list.length, succeeded: done.length, final: collect('final'), best: collect('best') };
+    const succeeded = list.filter((e) => e.status === 'succeeded').length;
+    return { group, values, n: list.length, succeeded, stopped, final: collect('final'), best: collect('best') };
   });
 
   return { gridId, axes, experiments, groups, degradation: degradationCheck(groups, byGroup, familyOf) };
@@ -103,7 +107,7 @@ function degradationCheck(
   >();
   for (const g of groups) {
     const first = members.get(byGroup.get(g.group)![0]!.experimentId)!;
-    if (g.succeeded === 0) continue;
+    if (Object.keys(g.final).length === 0) continue;
     const values = Object.fromEntries(Object.entries(g.values).filter(([path]) => path !== 'architecture.depth'));
     const key = canonicalJson({ family: first.family, values });
     const entry = series.get(key) ?? series.set(key, { family: first.family, values, points: [] }).get(key)!;

@@ -45,6 +45,7 @@ export function gridService(deps: GridServiceDeps) {
         definition: body,
         axes: expansion.axes,
         priority: body.priority,
+        ...(body.earlyStopping ? { earlyStopping: body.earlyStopping } : {}),
         points: expansion.points.map((p, i) => ({
           index: p.index,
           values: p.values,

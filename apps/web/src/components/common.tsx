@@ -18,7 +18,7 @@ export function ProgressBar({ value, label }: { value: number; label: string }) 
   );
 }
 
-const COUNT_ORDER = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+const COUNT_ORDER = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'stopped'] as const;
 
 export function StatusCounts({ counts }: { counts: Grid['counts'] }) {
   return (

@@ -163,8 +163,11 @@ export function experimentRepository(db: Db) {
       await attemptUpdate(db, l, { progress });
     },
 
-    /** Ends the attempt: succeeded, failed (no retry can help), or cancelled (honoured the flag). */
-    async finish(l: Lease, event: 'succeed' | 'fail' | 'stopCancelled', error?: string): Promise<void> {
+    /**
+     * Ends the attempt: succeeded, failed (no retry can help), cancelled (honoured the flag), or
+     * stopped (its grid's early-stopping rule ended it).
+     */
+    async finish(l: Lease, event: 'succeed' | 'fail' | 'stopCancelled' | 'stopEarly', error?: string): Promise<void> {
       await transition(l.experimentId, event, {
         lease: l.lease,
         data: { error: error ?? null, finishedAt: new Date() },

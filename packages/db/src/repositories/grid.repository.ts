@@ -5,6 +5,7 @@ import {
   FINAL_EXPERIMENT_STATUSES,
   GRID_TRANSITIONS,
   IllegalTransitionError,
+  type EarlyStoppingSpec,
   type ExperimentSpec,
   type GridEvent,
 } from '@resnet-lab/spec';
@@ -38,6 +39,8 @@ export interface NewGrid {
   points: NewGridPoint[];
   /** The submitting token's project; its experiments belong to it too. Default: DEFAULT_PROJECT. */
   project?: string;
+  /** The early-stopping rule (validated by the API); absent: none. */
+  earlyStopping?: EarlyStoppingSpec;
 }
 
 export interface GridCountsRow {
@@ -47,6 +50,7 @@ export interface GridCountsRow {
   succeeded: number;
   failed: number;
   cancelled: number;
+  stopped: number;
   reused: number;
   doneEpochs: number;
   allEpochs: number;
@@ -134,6 +138,7 @@ export function gridRepository(db: Db) {
               axes: input.axes,
               priority: input.priority,
               project: input.project ?? DEFAULT_PROJECT,
+              ...(input.earlyStopping ? { earlyStopping: input.earlyStopping } : {}),
             },
           });
           const fresh = input.points.filter((p) => !p.reuse).map((p) => ({ ...p, id: randomUUID() }));
@@ -215,6 +220,7 @@ export function gridRepository(db: Db) {
           count(*) FILTER (WHERE status = 'succeeded')::int AS succeeded,
           count(*) FILTER (WHERE status = 'failed')::int AS failed,
           count(*) FILTER (WHERE status = 'cancelled')::int AS cancelled,
+          count(*) FILTER (WHERE status = 'stopped')::int AS stopped,
           count(*) FILTER (WHERE reused)::int AS reused,
           -- Whole epochs only: the dashboard refetches results when this changes, not at every step.
           coalesce(sum(floor(done)), 0)::float8 AS "doneEpochs",
@@ -277,7 +283,7 @@ export function gridRepository(db: Db) {
                    'id', id, 'status', status, 'spec', spec, 'specHash', "specHash", 'attempts', attempts,
                    'backend', backend, 'backendReason', "backendReason", 'worker', worker, 'error', error,
                    'progress', progress, 'cancelRequested', "cancelRequested", 'project', project,
-                   'predictedSeconds', "predictedSeconds",
+                   'predictedSeconds', "predictedSeconds", 'stoppingDecisions', "stoppingDecisions",
                    -- ISO 8601 as Date.toISOString writes it (the timestamp(3) columns hold UTC)
                    'createdAt', to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
                    'updatedAt', to_char("updatedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),

@@ -10,6 +10,7 @@ export const EXPERIMENT_STATUSES = [
   'succeeded',
   'failed',
   'cancelled',
+  'stopped',
 ] as const satisfies readonly ExperimentStatus[];
 
 type Unlisted = Exclude<ExperimentStatus, (typeof EXPERIMENT_STATUSES)[number]>;
