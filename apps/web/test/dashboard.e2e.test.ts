@@ -425,6 +425,48 @@ describe.skipIf(!hasChromium)(
       await shot('08-grids-list');
     });
 
+    it('shows a member stopped early apart, with the decision and its numbers', async () => {
+      // On the cpu backend training is deterministic: after one epoch, learning rate 0.2 is at 27%
+      // validation error and 10 (which cannot learn) at chance, 75%; ASHA's first rung stops the latter.
+      const body = {
+        name: 'e2e early stopping',
+        base: {
+          ...TINY_GRID.base,
+          dataset: { ...TINY_GRID.base.dataset, trainSize: 192 },
+          training: { epochs: 4, batchSize: 32 },
+        },
+        axes: { 'training.learningRate': [0.2, 10] },
+        earlyStopping: { type: 'asha', gracePeriod: 1, reductionFactor: 2 },
+      };
+      const created = await fetch(`${stack.apiUrl}/v1/grids`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(created.status).toBe(201);
+      const { grid } = (await created.json()) as { grid: { id: string } };
+      const stopped = await waitFor(
+        async () => {
+          const res = await fetch(`${stack.apiUrl}/v1/grids/${grid.id}/experiments?status=stopped`);
+          const { items } = (await res.json()) as { items: { experiment: { id: string } }[] };
+          return items[0]?.experiment.id;
+        },
+        { timeoutMs: GRID_WAIT_MS, intervalMs: 500, what: 'a member stopped early' },
+      ).catch((error) => {
+        throw withLogs(error);
+      });
+      await page.goto(`${stack.apiUrl}/experiments/${stopped}`);
+      await page.locator('.badge-stopped').waitFor();
+      expect(await page.getByTestId('stopped-early').textContent()).toMatch(
+        /Stopped after epoch 1 by the grid's ASHA rule: validation\.error 0\.7\d+ was behind the cutoff 0\.\d+ set by 1 other member\./,
+      );
+      await shot('09-stopped-early');
+      await page.goto(`${stack.apiUrl}/grids/${grid.id}?group=seeds`);
+      await page.getByText('(1 stopped early, not in the means)').waitFor({ timeout: GRID_WAIT_MS });
+      await page.locator('.counts .count-stopped').waitFor();
+      expect(await page.locator('.counts .count-stopped').textContent()).toBe('1 stopped');
+    });
+
     it('has no serious or critical accessibility problems (axe-core) on any page', async () => {
       const experiments = (await (await fetch(`${stack.apiUrl}/v1/grids/${gridId}/experiments`)).json()) as {
         items: { experiment: { id: string } }[];

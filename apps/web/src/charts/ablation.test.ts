@@ -21,6 +21,7 @@ function summaryOf(groups: { family: string; kernel: number; width?: number; err
       },
       n: g.n ?? 3,
       succeeded: g.error === undefined ? 0 : (g.n ?? 3),
+      stopped: 0,
       final: g.error === undefined ? noStats : { 'validation.error': stat(g.error, 0.01, g.n ?? 3) },
       best: {},
     })),

@@ -14,6 +14,7 @@ import { Link } from '../../router';
 import { ActivationsSection } from './ActivationsSection';
 import { ModelSummary } from './ModelSummary';
 import { SpecTable } from './SpecTable';
+import { StoppingDecisions } from './StoppingDecisions';
 
 export function ExperimentPage({ id }: { id: string }) {
   const first = useExperiment(id, false);
@@ -81,7 +82,13 @@ export function ExperimentPage({ id }: { id: string }) {
         <dt>Worker</dt>
         <dd>{e.worker ?? '—'}</dd>
         <dt>Epoch</dt>
-        <dd>{e.status === 'running' ? `${epoch} of ${epochs} (running)` : `${e.spec.training.epochs} planned`}</dd>
+        <dd>
+          {e.status === 'running'
+            ? `${epoch} of ${epochs} (running)`
+            : e.status === 'stopped'
+              ? `stopped early after ${epoch} of ${epochs}`
+              : `${e.spec.training.epochs} planned`}
+        </dd>
         <dt>Project</dt>
         <dd>{e.project}</dd>
         <dt>Created</dt>
@@ -102,6 +109,8 @@ export function ExperimentPage({ id }: { id: string }) {
           <strong>Last error{e.attempts > 1 ? ` (after ${e.attempts} attempts)` : ''}:</strong> {e.error}
         </p>
       )}
+
+      {e.stoppingDecisions && e.stoppingDecisions.length > 0 && <StoppingDecisions decisions={e.stoppingDecisions} />}
 
       <Section title="Learning curves">
         {metrics.isError && !metrics.data ? (

@@ -67,6 +67,7 @@ export function GroupTable({
               ))}
               <td className="num">
                 {g.succeeded} / {g.n}
+                {g.stopped > 0 && <span className="muted small"> ({g.stopped} stopped early, not in the means)</span>}
               </td>
               <td className="num">
                 <MeanStd stat={g.final[`train.${metric}`]} />
