@@ -80,6 +80,11 @@ describe('grids end to end', () => {
     ).body;
     expect(dry.estimate.backend).toBe('cpu');
     expect(dry.estimate.source).toMatch(/^measured/);
+    // And so is a run's start-up: what the two runs spent outside their epochs, less than they took.
+    expect(dry.estimate.source).toMatch(/start-up per run: median of 2 runs/);
+    const took = (await api(`/v1/grids/${firstGrid.id}/summary`)).body.experiments.map((e: any) => e.actualSeconds);
+    expect(dry.estimate.startupSeconds).toBeGreaterThan(0);
+    expect(dry.estimate.startupSeconds).toBeLessThan(Math.max(...took));
   });
 
   it('cancels a grid: the running experiment stops at its next batch, queued ones never start', async () => {

@@ -134,6 +134,8 @@ export const ThroughputEstimate = z.object({
    * training image costs overheadSecondsPerImage + 3 x forward MACs / macsPerSecond.
    */
   overheadSecondsPerImage: z.number(),
+  /** Seconds each run costs besides its epochs (trainer start, data loading, model build). */
+  startupSeconds: z.number(),
   /** Where the figure comes from: measured experiments, or a documented constant. */
   source: z.string(),
 });

@@ -22,7 +22,7 @@ import { notFound } from '../errors';
 import { etagOf, isNotModified } from '../http-cache';
 import { createModelCoster } from '../services/cost.estimator';
 import { checkEarlyStopping } from '../services/early-stopping-guard';
-import { activeSlots, scaleForBudget } from '../services/grid-budget';
+import { activeSlots, scaleForBudget, workersBackend } from '../services/grid-budget';
 import { costGrid, predictedSeconds } from '../services/grid-cost';
 import type { SubmitGuard } from '../services/submit-guards';
 import { createGridExpander } from '../services/grid-definition';
@@ -42,7 +42,11 @@ const problems = { 400: ProblemDetails, 404: ProblemDetails, 409: ProblemDetails
 
 export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app, deps) => {
   const { repos } = deps;
-  const costDeps = { experiments: repos.experiments, cost: createModelCoster() };
+  const costDeps = {
+    experiments: repos.experiments,
+    cost: createModelCoster(),
+    workersBackend: () => workersBackend(repos.workers),
+  };
   const grids = gridService(deps);
   const idempotency = idempotencyService(repos.idempotency);
   const expander = createGridExpander();

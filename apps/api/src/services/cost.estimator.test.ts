@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ExperimentSpec } from '@resnet-lab/spec';
-import { createModelCoster, estimateSeconds, fitThroughput, secondsPerTrainingImage } from './cost.estimator';
+import {
+  createModelCoster,
+  estimateSeconds,
+  FALLBACK_STARTUP_SECONDS,
+  fitStartup,
+  fitThroughput,
+  secondsPerTrainingImage,
+} from './cost.estimator';
 
 /** Images/s a backend with this overhead and MAC rate would measure on a network of `flops`. */
 const measured = (flops: number, overhead: number, rate: number) => ({
@@ -55,7 +62,7 @@ describe('estimateSeconds', () => {
       [1500, 1400, 1600].map((ips) => ({ flops: demoFlops, imagesPerSecond: ips })),
       8.7e10,
     );
-    const model = { backend: 'onednn', source: 'test', ...fit };
+    const model = { backend: 'onednn', source: 'test', startupSeconds: 2.5, ...fit };
     const perImage = secondsPerTrainingImage(model, resnetFlops);
     expect(perImage).toBeCloseTo(1 / 1500 + (3 * (resnetFlops - demoFlops)) / 8.7e10, 9);
     // The one-constant estimator this replaced: 1,500 img/s x the demo's MACs as the rate.
@@ -64,6 +71,13 @@ describe('estimateSeconds', () => {
     // Each epoch trains 45,000 images and evaluates the 15,000 held out for validation (one forward
     // pass, a third of a training image); the test set is evaluated once at the end.
     const epoch = 45_000 * perImage + (15_000 * perImage) / 3;
-    expect(estimateSeconds(resnet20, resnetFlops, model)).toBeCloseTo(2 * epoch + (10_000 * perImage) / 3, 6);
+    // Plus the run's start-up, once.
+    expect(estimateSeconds(resnet20, resnetFlops, model)).toBeCloseTo(2.5 + 2 * epoch + (10_000 * perImage) / 3, 6);
+  });
+
+  it("takes a run's start-up as the median of measured runs, ignoring unknown ones, else a documented constant", () => {
+    expect(fitStartup([3, null, 1, 2, 10])).toEqual({ seconds: 2.5, measured: 4 });
+    expect(fitStartup([4, -1, null, 2, 3])).toEqual({ seconds: 3, measured: 3 });
+    expect(fitStartup([null])).toEqual({ seconds: FALLBACK_STARTUP_SECONDS, measured: 0 });
   });
 });

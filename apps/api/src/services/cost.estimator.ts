@@ -15,6 +15,10 @@ import {
  *
  *     seconds per training image = overhead + 3 x forward MACs / macsPerSecond
  *
+ * and every run costs a start-up besides its epochs (claim, trainer process start, data loading,
+ * model build, the last writes): the median of what the measured runs spent outside their epochs.
+ * On short runs it is most of the time (the demo grid's runs were predicted 7x too fast without it).
+ *
  * Both are fitted per backend on the newest succeeded experiments' measured images/s. One constant
  * MAC rate taken from small networks (which use the cores poorly) overestimated a ResNet-20 twenty
  * times over; the fixed part is what those small networks mostly measure. Where the measured
@@ -41,6 +45,11 @@ export const FALLBACK_THROUGHPUT: Record<string, { macsPerSecond: number; source
   'tfjs-node-gpu': { macsPerSecond: 2e12, source: 'assumption (not measured here): one mid-range CUDA GPU' },
 };
 const DEFAULT_BACKEND = 'cpu';
+/**
+ * Start-up of a run before any has been measured on the backend: the demo grid's runs on the 2-core
+ * development machine spent 2-4 s outside their epochs (process start, tfjs and data loading).
+ */
+export const FALLBACK_STARTUP_SECONDS = 3;
 const CALIBRATION_SAMPLE = 50;
 const TRAINING_PASSES = 3;
 
@@ -91,6 +100,8 @@ export interface ThroughputModel {
   macsPerSecond: number;
   /** Seconds each training image costs besides its multiply-adds. */
   overheadSecondsPerImage: number;
+  /** Seconds each run costs besides its epochs. */
+  startupSeconds: number;
   source: string;
 }
 
@@ -103,13 +114,26 @@ export function estimateSeconds(spec: ExperimentSpec, flops: number, model: Thro
   const trained = secondsPerTrainingImage(model, flops);
   // An evaluated image is one forward pass of the three a training image costs.
   const evaluated = trained / TRAINING_PASSES;
-  return spec.training.epochs * (images.train * trained + images.validation * evaluated) + images.test * evaluated;
+  return (
+    model.startupSeconds +
+    spec.training.epochs * (images.train * trained + images.validation * evaluated) +
+    images.test * evaluated
+  );
 }
 
 /** A finished run: its network's forward MACs per image and the training images/s it measured. */
 export interface ThroughputSample {
   flops: number;
   imagesPerSecond: number;
+}
+
+/** The median start-up of measured runs (null where unknown), else the documented fallback. */
+export function fitStartup(startups: (number | null)[]): { seconds: number; measured: number } {
+  const known = startups.filter((s): s is number => s !== null && Number.isFinite(s) && s >= 0).sort((a, b) => a - b);
+  if (known.length === 0) return { seconds: FALLBACK_STARTUP_SECONDS, measured: 0 };
+  const mid = known.length / 2;
+  const median = known.length % 2 === 1 ? known[Math.floor(mid)]! : (known[mid - 1]! + known[mid]!) / 2;
+  return { seconds: median, measured: known.length };
 }
 
 /** Below this ratio of the largest to the smallest network measured, the two parts are not separable. */
@@ -145,19 +169,26 @@ export function fitThroughput(
   return { macsPerSecond: rate, overheadSecondsPerImage: overhead, fitted: 'overhead' };
 }
 
-/** The model to cost with: fitted on runs measured on `backend` (or the newest backend used), else constants. */
+/**
+ * The model to cost with: fitted on runs measured on `backend`, else constants. Without a requested
+ * backend: the one the active workers' slots use now, else that of the newest finished run.
+ */
 export async function throughputFor(
   experiments: Pick<ExperimentRepository, 'newestBackend' | 'throughputSamples'>,
   cost: (spec: ExperimentSpec) => Promise<ModelCost | null>,
   requested?: string,
+  workersBackend?: () => Promise<string | null>,
 ): Promise<ThroughputModel> {
-  const backend = requested ?? (await experiments.newestBackend()) ?? DEFAULT_BACKEND;
+  const backend = requested ?? (await workersBackend?.()) ?? (await experiments.newestBackend()) ?? DEFAULT_BACKEND;
   const samples: ThroughputSample[] = [];
+  const startups: (number | null)[] = [];
   for (const row of await experiments.throughputSamples(backend, CALIBRATION_SAMPLE)) {
+    startups.push(row.startupSeconds);
     const spec = ExperimentSpec.safeParse(row.spec);
     const model = spec.success ? await cost(spec.data).catch(() => null) : null;
     if (model && row.imagesPerSecond > 0) samples.push({ flops: model.flops, imagesPerSecond: row.imagesPerSecond });
   }
+  const startup = fitStartup(startups);
   const fallback = FALLBACK_THROUGHPUT[backend] ?? FALLBACK_THROUGHPUT[DEFAULT_BACKEND]!;
   const fit = fitThroughput(samples, fallback.macsPerSecond);
   const runs = `the ${samples.length} newest succeeded experiments on ${backend}`;
@@ -168,5 +199,15 @@ export async function throughputFor(
       : fit.fitted === 'line'
         ? `measured: fitted on ${runs} (seconds per image = overhead + 3 x forward MACs / rate)`
         : `measured overhead per image over ${runs}; MAC rate: ${rate}`;
-  return { backend, macsPerSecond: fit.macsPerSecond, overheadSecondsPerImage: fit.overheadSecondsPerImage, source };
+  const startupSource =
+    startup.measured > 0
+      ? `start-up per run: median of ${startup.measured} runs`
+      : `start-up per run: ${FALLBACK_STARTUP_SECONDS} s, not yet measured on ${backend}`;
+  return {
+    backend,
+    macsPerSecond: fit.macsPerSecond,
+    overheadSecondsPerImage: fit.overheadSecondsPerImage,
+    startupSeconds: startup.seconds,
+    source: `${source}; ${startupSource}`,
+  };
 }

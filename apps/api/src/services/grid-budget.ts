@@ -82,6 +82,20 @@ export async function activeSlots(workers: { list(): Promise<{ status: string; s
     .reduce((n, w) => n + (Array.isArray(w.slots) ? w.slots.length : 0), 0);
 }
 
+/** The backend most slots of the active workers last trained on; null when none reported one. */
+export async function workersBackend(workers: {
+  list(): Promise<{ status: string; slots: unknown }[]>;
+}): Promise<string | null> {
+  const counts = new Map<string, number>();
+  for (const w of await workers.list()) {
+    if (w.status !== 'active' || !Array.isArray(w.slots)) continue;
+    for (const slot of w.slots as { backend?: unknown }[]) {
+      if (typeof slot.backend === 'string') counts.set(slot.backend, (counts.get(slot.backend) ?? 0) + 1);
+    }
+  }
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+}
+
 function budgetError(message: string): AppError {
   return new AppError('VALIDATION', `budget: ${message}`, [{ field: 'budget', message }]);
 }

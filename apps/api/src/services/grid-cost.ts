@@ -6,6 +6,8 @@ export interface CostDeps {
   experiments: Pick<ExperimentRepository, 'newestBackend' | 'throughputSamples'>;
   cost: (spec: ExperimentSpec) => Promise<ModelCost | null>;
   backend?: string;
+  /** The backend the active workers' slots use now, if any reported one. */
+  workersBackend?: () => Promise<string | null>;
 }
 
 export interface PointCost {
@@ -21,7 +23,7 @@ export async function costPoints(
   reusable: Map<string, string>,
   deps: CostDeps,
 ): Promise<{ throughput: ThroughputModel; points: PointCost[] }> {
-  const throughput = await throughputFor(deps.experiments, deps.cost, deps.backend);
+  const throughput = await throughputFor(deps.experiments, deps.cost, deps.backend, deps.workersBackend);
   const points: PointCost[] = [];
   for (const [i, p] of expansion.points.entries()) {
     // A cached cost resolves as a microtask, which lets no other request in: yield now and then.

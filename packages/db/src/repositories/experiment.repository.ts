@@ -110,10 +110,24 @@ export function experimentRepository(db: Db) {
       return newest?.backend ?? null;
     },
 
-    /** Spec and final training images/s of the newest succeeded experiments on `backend`. */
-    throughputSamples(backend: string, limit: number): Promise<{ spec: unknown; imagesPerSecond: number }[]> {
+    /**
+     * Spec and final training images/s of the newest succeeded experiments on `backend`, and the
+     * seconds each spent outside its epochs (claim, trainer start, data loading, model build, the
+     * last writes): its wall time less the sum of its epochs' seconds. Null for runs that took more
+     * than one attempt, whose wall time includes waiting in the queue between attempts.
+     */
+    throughputSamples(
+      backend: string,
+      limit: number,
+    ): Promise<{ spec: unknown; imagesPerSecond: number; startupSeconds: number | null }[]> {
       return db.$queryRaw`
-        SELECT e.spec, s."lastValue" AS "imagesPerSecond" FROM "Experiment" e
+        SELECT e.spec, s."lastValue" AS "imagesPerSecond",
+          CASE WHEN e.attempts = 1 THEN
+            extract(epoch FROM e."finishedAt" - e."startedAt")::float8
+            - (SELECT coalesce(sum(m.value), 0) FROM "Metric" m
+               WHERE m."experimentId" = e.id AND m.split = 'train' AND m.name = 'epoch_seconds')
+          END AS "startupSeconds"
+        FROM "Experiment" e
         JOIN "MetricSummary" s ON s."experimentId" = e.id AND s.split = 'train' AND s.name = 'images_per_second'
         WHERE e.status = 'succeeded' AND e.backend = ${backend}
         ORDER BY e."finishedAt" DESC NULLS LAST LIMIT ${limit}`;
