@@ -17,6 +17,7 @@ import {
 import type { ApiClient } from './api-client';
 import { CliError, EXIT } from './exit-codes';
 import { bar, num, table } from './render';
+import { writeGridReport } from './report/report-command';
 
 // Response shapes come from the API's own schemas (@resnet-lab/spec), never written twice.
 type DryRun = z.infer<typeof DryRunResponse>;
@@ -299,6 +300,16 @@ const exportCommand: Command = async (ctx) => {
   return EXIT.OK;
 };
 
+const report: Command = async (ctx) => {
+  const id = requireArg(ctx, 'grid id');
+  if (!ctx.options.out) throw new CliError('report needs --out FILE.md (the figure goes beside it)', EXIT.USAGE);
+  const written = await writeGridReport(ctx.api, id, String(ctx.options.out), [
+    `Written by \`resnet-lab report ${id}\` on ${new Date().toISOString().slice(0, 10)}.`,
+  ]);
+  print(ctx, `wrote ${written.markdown} and ${written.figure}`);
+  return EXIT.OK;
+};
+
 const cancel: Command = async (ctx) => {
   const id = requireArg(ctx, 'grid or experiment id');
   const kind = await resolveKind(ctx, id);
@@ -310,10 +321,16 @@ const cancel: Command = async (ctx) => {
   return EXIT.OK;
 };
 
-export const COMMANDS = { submit, presets, status, watch, compare, export: exportCommand, cancel } satisfies Record<
-  string,
-  Command
->;
+export const COMMANDS = {
+  submit,
+  presets,
+  status,
+  watch,
+  compare,
+  export: exportCommand,
+  report,
+  cancel,
+} satisfies Record<string, Command>;
 export type CommandName = keyof typeof COMMANDS;
 
 export function runCommand(name: CommandName, ctx: CommandContext): Promise<number> {

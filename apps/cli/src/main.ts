@@ -19,6 +19,8 @@ Commands:
   watch ID                                       live progress until the grid or experiment finishes
   compare GRID_ID | --ids ID,ID,...              results side by side
   export GRID_ID [--format csv|json] [--out FILE]
+  report GRID_ID --out FILE.md                   the grid's results as Markdown with its figure
+                                                 (error curves, final errors, degradation verdict)
   cancel ID                                      cancel a grid or an experiment
   token create --scope read|submit|admin [--name N] [--project P]
                    on the server (DATABASE_URL): a new API token of project P

@@ -1,0 +1,166 @@
+/**
+ * A grid's results as a Markdown report with its figure: training (thin) and validation (bold)
+ * error per epoch, one panel per network family (plain beside residual, as He et al.'s Fig. 4 and
+ * 6), a colour per depth (or other axis value), bands of ± one standard deviation over seeds; the
+ * table of final errors; the degradation verdict in words with the numbers it rests on.
+ */
+import type { CurvesResponse, GridSummary, GridView } from '@resnet-lab/spec';
+import type { z } from 'zod';
+import { chartSvg, SERIES_COLOURS, type ChartPanel } from './svg-chart';
+
+type Curves = z.infer<typeof CurvesResponse>;
+type Summary = GridSummary;
+
+export interface ReportInput {
+  grid: GridView;
+  summary: Summary;
+  /** `by=group` curves of train.error and validation.error. */
+  trainCurves: Curves;
+  validationCurves: Curves;
+  /** Lines about how it ran (command, machine, scale, budget), printed under the title. */
+  context: string[];
+  /** Where the figure is written, relative to the report (e.g. `cifar-depth/error-curves.svg`). */
+  figurePath: string;
+}
+
+export interface Report {
+  markdown: string;
+  figure: string;
+}
+
+const FAMILY = 'architecture.family';
+
+/** An axis value as text: numbers, strings and booleans as themselves, anything else as JSON. */
+function text(value: unknown, missing = '—'): string {
+  if (value === null || value === undefined) return missing;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+const SEED = 'training.seed';
+const THIN = 1.2;
+const BOLD = 2.6;
+
+export function gridReport(input: ReportInput): Report {
+  const { grid, summary } = input;
+  const title = grid.preset ?? grid.name ?? `grid ${grid.id}`;
+  const lines = [
+    `# ${title}: results`,
+    '',
+    ...input.context.map((l) => `${l}  `),
+    `Grid \`${grid.id}\`: ${countsLine(grid)}.`,
+    '',
+    `![Training (thin) and validation (bold) error per epoch](${input.figurePath})`,
+    '',
+    '## Final errors',
+    '',
+    ...finalTable(summary),
+    '',
+    '## Degradation (He et al. 2016: deeper plain nets train worse, deeper residual nets better)',
+    '',
+    ...verdict(summary),
+    '',
+  ];
+  return { markdown: lines.join('\n'), figure: chartSvg(errorChart(input)) };
+}
+
+function countsLine(grid: GridView): string {
+  const c = grid.counts;
+  const parts = [`${c.total} experiments`, `${c.succeeded} succeeded`];
+  if (c.failed) parts.push(`${c.failed} failed`);
+  if (c.cancelled) parts.push(`${c.cancelled} cancelled`);
+  if (c.stopped) parts.push(`${c.stopped} stopped early`);
+  return parts.join(', ');
+}
+
+/** The axes that vary within a panel (all but family and seed), as a label: "depth 20". */
+function seriesLabel(values: Record<string, unknown>, axes: string[]): string {
+  const shown = axes.filter((a) => a !== FAMILY && a !== SEED && values[a] !== null && values[a] !== undefined);
+  if (shown.length === 0) return 'all';
+  return shown.map((a) => `${a.split('.').pop()} ${text(values[a])}`).join(', ');
+}
+
+export function errorChart(input: ReportInput): Parameters<typeof chartSvg>[0] {
+  const axes = input.summary.axes;
+  const families = [...new Set(input.trainCurves.series.map((s) => text(s.values[FAMILY], 'all')))].sort();
+  const labels = [...new Set(input.trainCurves.series.map((s) => seriesLabel(s.values, axes)))].sort(byNumber);
+  const colourOf = (label: string) => SERIES_COLOURS[labels.indexOf(label) % SERIES_COLOURS.length]!;
+  const panels: ChartPanel[] = families.map((family) => {
+    const inFamily = (c: Curves) =>
+      c.series
+        .filter((s) => text(s.values[FAMILY], 'all') === family)
+        .sort((a, b) => byNumber(seriesLabel(a.values, axes), seriesLabel(b.values, axes)));
+    const toSeries = (c: Curves, kind: 'train' | 'validation') =>
+      inFamily(c).map((s) => {
+        const label = seriesLabel(s.values, axes);
+        return {
+          label: `${label}, ${kind}`,
+          colour: colourOf(label),
+          width: kind === 'train' ? THIN : BOLD,
+          points: s.points.map((p) => ({ x: p.epoch, y: p.value, ...(p.std ? { std: p.std } : {}) })),
+        };
+      });
+    return {
+      title: family,
+      series: [...toSeries(input.trainCurves, 'train'), ...toSeries(input.validationCurves, 'validation')],
+    };
+  });
+  return { title: 'Error per epoch (thin: training, bold: validation)', xLabel: 'epoch', yLabel: 'error', panels };
+}
+
+/** "depth 20" before "depth 110": numbers inside labels compare as numbers. */
+function byNumber(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
+}
+
+function percent(stat: { mean: number; std: number; n: number } | undefined): string {
+  if (!stat) return '—';
+  const mean = `${(stat.mean * 100).toFixed(1)}%`;
+  return stat.n > 1 ? `${mean} ± ${(stat.std * 100).toFixed(1)} (n ${stat.n})` : mean;
+}
+
+function finalTable(summary: Summary): string[] {
+  const axes = summary.axes.filter((a) => a !== SEED);
+  const rows = [...summary.groups].sort((a, b) =>
+    byNumber(axes.map((x) => text(a.values[x])).join(' '), axes.map((x) => text(b.values[x])).join(' ')),
+  );
+  return [
+    `| ${axes.join(' | ')} | succeeded | final training error | final validation error | best validation error |`,
+    `|${' --- |'.repeat(axes.length + 4)}`,
+    ...rows.map(
+      (g) =>
+        `| ${axes.map((a) => text(g.values[a])).join(' | ')} | ${g.succeeded} of ${g.n} | ` +
+        `${percent(g.final['train.error'])} | ${percent(g.final['validation.error'])} | ` +
+        `${percent(g.best['validation.error'])} |`,
+    ),
+  ];
+}
+
+function verdict(summary: Summary): string[] {
+  const d = summary.degradation;
+  if (d.series.length === 0) return ['No two depths of one family finished: nothing to compare.'];
+  const out = d.series.map((s) => {
+    const first = s.steps[0]!;
+    const last = s.steps.at(-1)!;
+    const trend = last.to < first.from ? 'better' : last.to > first.from ? 'worse' : 'the same';
+    const steps = s.steps
+      .map((step) => `${step.fromDepth}→${step.toDepth}: ${pct(step.from)} → ${pct(step.to)} (${step.verdict})`)
+      .join('; ');
+    return (
+      `- **${s.family}** (${s.residual ? 'residual' : 'plain'}): the deepest trained ${trend} than the shallowest ` +
+      `on final ${first.metric}. ${steps}.`
+    );
+  });
+  const said =
+    d.reproduced === true
+      ? "**The paper's finding is reproduced**: deeper plain nets trained worse, deeper residual nets better."
+      : d.reproduced === false
+        ? `**Not reproduced at this scale**: deeper plain nets ${d.plainDegrades ? 'did' : 'did not'} train worse, ` +
+          `deeper residual nets ${d.residualImproves ? 'did' : 'did not'} train better.`
+        : 'Plain and residual nets were not both compared, so the finding is neither shown nor refuted.';
+  return [...out, '', said];
+}
+
+function pct(v: number): string {
+  return `${(v * 100).toFixed(1)}%`;
+}
