@@ -215,7 +215,8 @@ const watch: Command = async (ctx) => {
       );
       if ((FINAL_EXPERIMENT_STATUSES as readonly string[]).includes(e.status)) {
         if (e.error) print(ctx, `error: ${e.error}`);
-        return e.status === 'succeeded' ? EXIT.OK : EXIT.RUN_FAILED;
+        // Stopped by its grid's early-stopping rule: a decision, not a failure.
+        return e.status === 'succeeded' || e.status === 'stopped' ? EXIT.OK : EXIT.RUN_FAILED;
       }
     }
     await new Promise((r) => setTimeout(r, intervalMs));

@@ -140,6 +140,7 @@ async function runAttempt(storedSpec: unknown, lease: Lease, ctx: TrainJobContex
   // (or whose checkpoint is damaged): they are trained again, so their old rows go.
   await repos.metrics.removeAfter(lease, resumeEpoch);
   await repos.checkpoints.removeAfter(lease, resumeEpoch);
+  await repos.stopping.removeAfter(lease, resumeEpoch);
 
   const stopEarly = await earlyStopCheck(repos, lease, epochs, logger);
   let stopReason: 'cancel' | 'superseded' | 'early' | null = null;
@@ -147,6 +148,9 @@ async function runAttempt(storedSpec: unknown, lease: Lease, ctx: TrainJobContex
   // Whether this attempt checkpointed a new epoch: a crash after that does not spend an attempt.
   let progressed = false;
   const onEvent = async (event: TrainerEvent): Promise<void> => {
+    // Once the rule stopped it, what the trainer still reports before the abort reaches it is not
+    // recorded: a stopped member's rows end at the epoch it was judged on, as the rule's peers see it.
+    if (stopReason === 'early') return;
     switch (event.type) {
       case 'started':
         logger.info({ backend: event.backend, reason: event.backendReason }, 'trainer started');
@@ -170,7 +174,8 @@ async function runAttempt(storedSpec: unknown, lease: Lease, ctx: TrainJobContex
         }
         await repos.experiments.setProgress(lease, { epoch: event.epoch, epochs });
         logger.info({ epoch: event.epoch, metrics: summarize(event.metrics) }, 'epoch finished');
-        if (stopEarly && !stopReason && (await stopEarly(event.epoch))) {
+        // A cancel that came while the rule was deciding wins: the user asked for it.
+        if (stopEarly && !stopReason && (await stopEarly(event.epoch)) && !stopReason) {
           stopReason = 'early';
           trainer.abort();
         }
@@ -214,6 +219,12 @@ async function runAttempt(storedSpec: unknown, lease: Lease, ctx: TrainJobContex
   });
   if (stopReason === 'superseded') return 'superseded';
   if (exit.kind === 'crashed' && exit.cause instanceof LeaseLostError) throw exit.cause;
+  // Stopped by the rule, however the trainer then ended (aborted at its next batch, killed after
+  // the abort's grace period, or failing meanwhile); one that finished its last epoch first succeeded.
+  if (stopReason === 'early' && exit.kind !== 'completed') {
+    await repos.experiments.finish(lease, 'stopEarly');
+    return 'stopped';
+  }
 
   switch (exit.kind) {
     case 'completed':
@@ -223,10 +234,6 @@ async function runAttempt(storedSpec: unknown, lease: Lease, ctx: TrainJobContex
       if (stopReason === 'cancel') {
         await repos.experiments.finish(lease, 'stopCancelled');
         return 'cancelled';
-      }
-      if (stopReason === 'early') {
-        await repos.experiments.finish(lease, 'stopEarly');
-        return 'stopped';
       }
       await repos.experiments.requeue(lease, 'worker shut down during training; will resume');
       throw new WorkerShutdownError('worker shut down during training');

@@ -15,6 +15,8 @@ describe('early stopping rules', () => {
     expect(ashaRungs({ gracePeriod: 1, reductionFactor: 4 }, 100)).toEqual([1, 4, 16, 64]);
     expect(ashaRungs({ gracePeriod: 3, reductionFactor: 3 }, 9)).toEqual([3]);
     expect(ashaRungs({ gracePeriod: 5, reductionFactor: 2 }, 5)).toEqual([]);
+    // A fractional factor: each rung at the first whole epoch that reaches it.
+    expect(ashaRungs({ gracePeriod: 1, reductionFactor: 1.5 }, 8)).toEqual([1, 2, 3, 4, 6]);
   });
 
   it('ASHA keeps the best 1/factor at a rung and always promotes the first to reach it', () => {

@@ -32,7 +32,10 @@ export const EarlyStoppingSpec = z
     gracePeriod: z.number().int().min(1).max(10_000).default(1),
     /** ASHA: each rung keeps the best 1/reductionFactor (Ray Tune's default, 4). */
     reductionFactor: z.number().min(1.5).max(100).default(4),
-    /** Median: finished members needed before the rule stops anything (Ray Tune's default, 3). */
+    /**
+     * Median: how many succeeded members must have a value at the epoch before the rule stops
+     * anything there (Ray Tune's min_samples_required is 3; Optuna's n_startup_trials, 5).
+     */
     minSamples: z.number().int().min(1).max(10_000).default(3),
   })
   .strict();
@@ -43,11 +46,14 @@ export function stoppingMode(rule: Pick<EarlyStoppingSpec, 'metric' | 'mode'>): 
   return rule.mode ?? (/accuracy/.test(rule.metric) ? 'max' : 'min');
 }
 
-/** ASHA's rungs for a member that trains `epochs` epochs: gracePeriod x factor^k, below `epochs`. */
+/**
+ * ASHA's rungs for a member that trains `epochs` epochs: gracePeriod x factor^k, each judged at the
+ * first whole epoch that reaches it (as Ray Tune's `iteration >= milestone`), below `epochs`.
+ */
 export function ashaRungs(rule: Pick<EarlyStoppingSpec, 'gracePeriod' | 'reductionFactor'>, epochs: number): number[] {
   const rungs: number[] = [];
-  for (let r = rule.gracePeriod; r < epochs; r *= rule.reductionFactor) {
-    const epoch = Math.round(r);
+  for (let r = rule.gracePeriod; Math.ceil(r - 1e-9) < epochs; r *= rule.reductionFactor) {
+    const epoch = Math.ceil(r - 1e-9);
     if (rungs.at(-1) !== epoch) rungs.push(epoch);
   }
   return rungs;

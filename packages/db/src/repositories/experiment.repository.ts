@@ -113,7 +113,8 @@ export function experimentRepository(db: Db) {
     /**
      * Spec and final training images/s of the newest succeeded experiments on `backend`, and the
      * seconds each spent outside its epochs (claim, trainer start, data loading, model build, the
-     * last writes): its wall time less the sum of its epochs' seconds. Null for runs that took more
+     * last writes, and whatever checkpoint and database writes did not overlap the next epoch): its
+     * wall time less the sum of its epochs' seconds. Null for runs that took more
      * than one attempt, whose wall time includes waiting in the queue between attempts.
      */
     throughputSamples(

@@ -47,6 +47,20 @@ export function stoppingRepository(db: Db) {
       return rows.map((r) => r.value);
     },
 
+    /**
+     * Drops the decisions about epochs after `epoch`: an attempt resuming from that epoch's
+     * checkpoint trains them again, and the rule decides about them again.
+     */
+    async removeAfter(l: Lease, epoch: number): Promise<void> {
+      await db.$executeRaw`
+        UPDATE "Experiment"
+        SET "stoppingDecisions" = (
+          SELECT coalesce(jsonb_agg(d ORDER BY n), '[]'::jsonb)
+          FROM jsonb_array_elements("stoppingDecisions") WITH ORDINALITY AS x(d, n)
+          WHERE (d->>'epoch')::int <= ${epoch})
+        WHERE id = ${l.experimentId}::uuid AND attempts = ${l.lease} AND "stoppingDecisions" IS NOT NULL`;
+    },
+
     /** Appends a decision to the experiment's record, only while the attempt holds its lease. */
     async record(l: Lease, decision: StoppingDecision): Promise<void> {
       const written = await db.$executeRaw`

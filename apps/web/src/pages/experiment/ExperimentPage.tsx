@@ -45,6 +45,7 @@ export function ExperimentPage({ id }: { id: string }) {
   const title = `${arch.family}${arch.depth ? `-${arch.depth}` : ''} on ${e.spec.dataset.name}`;
   const epoch = e.progress?.epoch ?? 0;
   const epochs = e.progress?.epochs ?? e.spec.training.epochs;
+  const stoppedAt = e.stoppingDecisions?.find((d) => d.action === 'stop')?.epoch;
 
   return (
     <>
@@ -86,7 +87,7 @@ export function ExperimentPage({ id }: { id: string }) {
           {e.status === 'running'
             ? `${epoch} of ${epochs} (running)`
             : e.status === 'stopped'
-              ? `stopped early after ${epoch} of ${epochs}`
+              ? `stopped early after ${stoppedAt ?? epoch} of ${epochs}`
               : `${e.spec.training.epochs} planned`}
         </dd>
         <dt>Project</dt>

@@ -34,8 +34,9 @@ export function StoppingDecisions({ decisions }: { decisions: Decision[] }) {
             </tr>
           </thead>
           <tbody>
-            {decisions.map((d) => (
-              <tr key={`${d.epoch}-${d.action}`}>
+            {decisions.map((d, i) => (
+              // Decisions are appended and never reordered: the position is a stable key.
+              <tr key={i}>
                 <td>{d.epoch}</td>
                 <td>{d.rule}</td>
                 <td>{d.metric}</td>
