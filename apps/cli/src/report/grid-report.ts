@@ -56,12 +56,26 @@ export function gridReport(input: ReportInput): Report {
     '',
     ...finalTable(summary),
     '',
-    '## Degradation (He et al. 2016: deeper plain nets train worse, deeper residual nets better)',
-    '',
-    ...verdict(summary),
-    '',
+    ...(depthVaries(summary)
+      ? [
+          '## Degradation (He et al. 2016: deeper plain nets train worse, deeper residual nets better)',
+          '',
+          ...verdict(summary),
+          '',
+        ]
+      : []),
   ];
   return { markdown: lines.join('\n'), figure: chartSvg(errorChart(input)) };
+}
+
+/** Whether some family was run at more than one depth: only then is there a degradation to check. */
+function depthVaries(summary: Summary): boolean {
+  const depths = new Map<string, Set<string>>();
+  for (const g of summary.groups) {
+    const family = text(g.values[FAMILY], 'all');
+    depths.set(family, (depths.get(family) ?? new Set()).add(text(g.values['architecture.depth'])));
+  }
+  return [...depths.values()].some((d) => d.size > 1);
 }
 
 function countsLine(grid: GridView): string {
@@ -73,26 +87,44 @@ function countsLine(grid: GridView): string {
   return parts.join(', ');
 }
 
-/** The axes that vary within a panel (all but family and seed), as a label: "depth 20". */
-function seriesLabel(values: Record<string, unknown>, axes: string[]): string {
-  const shown = axes.filter((a) => a !== FAMILY && a !== SEED && values[a] !== null && values[a] !== undefined);
+/** The axes whose values differ within one family's series (not family, not seed). */
+function varyingAxes(series: { values: Record<string, unknown> }[], axes: string[]): string[] {
+  return axes.filter((a) => a !== FAMILY && a !== SEED && new Set(series.map((s) => text(s.values[a]))).size > 1);
+}
+
+/** A series' label from the axes that vary in its panel: "depth 20". */
+function seriesLabel(values: Record<string, unknown>, shown: string[]): string {
   if (shown.length === 0) return 'all';
   return shown.map((a) => `${a.split('.').pop()} ${text(values[a])}`).join(', ');
 }
 
 export function errorChart(input: ReportInput): Parameters<typeof chartSvg>[0] {
   const axes = input.summary.axes;
-  const families = [...new Set(input.trainCurves.series.map((s) => text(s.values[FAMILY], 'all')))].sort();
-  const labels = [...new Set(input.trainCurves.series.map((s) => seriesLabel(s.values, axes)))].sort(byNumber);
+  const familyOf = (s: { values: Record<string, unknown> }) => text(s.values[FAMILY], 'all');
+  const families = [...new Set(input.trainCurves.series.map(familyOf))].sort();
+  // Per family, the axes that vary there (a zip may tie depth and dataset to the family); a label
+  // keeps its colour in every panel, so the same depth (or kernel) is the same colour side by side.
+  const shownAxes = new Map(
+    families.map(
+      (f) =>
+        [
+          f,
+          varyingAxes(
+            input.trainCurves.series.filter((s) => familyOf(s) === f),
+            axes,
+          ),
+        ] as const,
+    ),
+  );
+  const labelOf = (s: { values: Record<string, unknown> }) => seriesLabel(s.values, shownAxes.get(familyOf(s))!);
+  const labels = [...new Set(input.trainCurves.series.map(labelOf))].sort(byNumber);
   const colourOf = (label: string) => SERIES_COLOURS[labels.indexOf(label) % SERIES_COLOURS.length]!;
   const panels: ChartPanel[] = families.map((family) => {
     const inFamily = (c: Curves) =>
-      c.series
-        .filter((s) => text(s.values[FAMILY], 'all') === family)
-        .sort((a, b) => byNumber(seriesLabel(a.values, axes), seriesLabel(b.values, axes)));
+      c.series.filter((s) => familyOf(s) === family).sort((a, b) => byNumber(labelOf(a), labelOf(b)));
     const toSeries = (c: Curves, kind: 'train' | 'validation') =>
       inFamily(c).map((s) => {
-        const label = seriesLabel(s.values, axes);
+        const label = labelOf(s);
         return {
           label: `${label}, ${kind}`,
           colour: colourOf(label),
