@@ -118,4 +118,15 @@ describe('grid report', () => {
     ).markdown;
     expect(not).toContain('**Not reproduced at this scale**: deeper plain nets did not train worse');
   });
+
+  it('leaves the degradation section out where no family ran at two depths', () => {
+    const one = input({
+      'cifar-plain-20': 0.08,
+      'cifar-plain-56': 0.2,
+      'cifar-resnet-20': 0.07,
+      'cifar-resnet-56': 0.05,
+    });
+    for (const g of one.summary.groups) g.values['architecture.depth'] = 20;
+    expect(gridReport(one).markdown).not.toContain('## Degradation');
+  });
 });
