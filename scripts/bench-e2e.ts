@@ -11,14 +11,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  createTestDatabase,
-  createTestQueuePrefix,
-  REPO_ROOT,
-  startStack,
-  waitFor,
-  type Stack,
-} from '@resnet-lab/testing';
+import { REPO_ROOT, waitFor, withScratchStack, type Stack } from '@resnet-lab/testing';
 
 const START = '<!-- e2e-bench:start -->';
 const END = '<!-- e2e-bench:end -->';
@@ -156,15 +149,7 @@ export async function runE2eBenchmarks(
   scale = 0.01,
   also = DEFAULT_ALSO,
 ): Promise<E2eBenchResult> {
-  const database = await createTestDatabase('rl_bench_e2e');
-  const queue = await createTestQueuePrefix();
-  // All cores for the one training slot: this measures the machine, not a shared test run.
-  const stack = await startStack({
-    databaseUrl: database.url,
-    queuePrefix: queue.prefix,
-    workerEnv: { LOG_LEVEL: 'warn', TRAINER_THREADS: String(os.availableParallelism()) },
-  });
-  try {
+  return withScratchStack('rl_bench_e2e', async (stack) => {
     const lenet = await lenetRun(stack);
     const demo = await demoRun(stack);
     const main = await presetRun(stack, preset, scale);
@@ -174,11 +159,7 @@ export async function runE2eBenchmarks(
       more.push({ preset: extra.preset, scale: extra.scale, predictions: run.predictions });
     }
     return { lenet, demo, preset: main, also: more };
-  } finally {
-    await stack.stop();
-    await queue.cleanup();
-    await database.drop();
-  }
+  });
 }
 
 function writeSection(r: E2eBenchResult, command: string): void {

@@ -10,7 +10,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PresetName } from '@resnet-lab/spec';
-import { createTestDatabase, createTestQueuePrefix, REPO_ROOT, startStack, waitFor } from '@resnet-lab/testing';
+import { REPO_ROOT, waitFor, withScratchStack } from '@resnet-lab/testing';
 import { ApiClient } from '../apps/cli/src/api-client';
 import { formatDuration, parseDuration } from '../apps/cli/src/commands';
 import { writeGridReport } from '../apps/cli/src/report/report-command';
@@ -40,14 +40,7 @@ interface GridState {
   counts: Record<string, number>;
 }
 
-const database = await createTestDatabase('rl_reproduce');
-const queue = await createTestQueuePrefix();
-const stack = await startStack({
-  databaseUrl: database.url,
-  queuePrefix: queue.prefix,
-  workerEnv: { LOG_LEVEL: 'warn', TRAINER_THREADS: String(os.availableParallelism()) },
-});
-try {
+await withScratchStack('rl_reproduce', async (stack) => {
   const api = new ApiClient({ baseUrl: stack.apiUrl });
   // The worker registers with its first heartbeat: until then the budget would assume no slot.
   await waitFor(
@@ -101,8 +94,4 @@ try {
   ];
   const written = await writeGridReport(api, id, out, context);
   log(`wrote ${written.markdown} and ${written.figure}`);
-} finally {
-  await stack.stop();
-  await queue.cleanup();
-  await database.drop();
-}
+});

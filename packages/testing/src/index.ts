@@ -102,3 +102,4 @@ export { runChaos, type ChaosOptions, type ChaosReport, type FaultKind } from '.
 export { privateServicesUnavailable } from './private-services';
 export * from './use-repositories';
 export { buildDashboard } from './web-build';
+export { withScratchStack } from './scratch-stack';

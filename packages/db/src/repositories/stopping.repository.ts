@@ -2,6 +2,7 @@ import type { EarlyStoppingSpec, StoppingDecision } from '@resnet-lab/spec';
 import type { Db } from '../client';
 import { LeaseLostError } from '../errors';
 import type { Lease } from './experiment.repository';
+import { currentOf } from './metric.repository';
 
 /** What an early-stopping rule reads and writes: the grid's rule, the peers' values, the decisions. */
 export function stoppingRepository(db: Db) {
@@ -67,13 +68,7 @@ export function stoppingRepository(db: Db) {
         UPDATE "Experiment"
         SET "stoppingDecisions" = coalesce("stoppingDecisions", '[]'::jsonb) || ${JSON.stringify([decision])}::jsonb
         WHERE id = ${l.experimentId}::uuid AND attempts = ${l.lease} AND status = 'running'`;
-      if (written !== 1) {
-        const row = await db.experiment.findUnique({
-          where: { id: l.experimentId },
-          select: { status: true, attempts: true },
-        });
-        throw new LeaseLostError(l.experimentId, l.lease, row);
-      }
+      if (written !== 1) throw new LeaseLostError(l.experimentId, l.lease, await currentOf(db, l.experimentId));
     },
   };
 }
