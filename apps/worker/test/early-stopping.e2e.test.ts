@@ -5,7 +5,8 @@ import { useStack, waitFor } from '@resnet-lab/testing';
  * Early stopping over the real processes: a grid where half the points cannot learn (learning rate
  * 10, the schema's largest: the loss stays finite but the error stays at chance) runs under ASHA on
  * one worker slot, in expansion order. The bad half must be stopped at the first rung, most of the
- * compute saved, and the best point must still train to the end.
+ * compute saved, and the best point must still train to the end. The median rule runs the same
+ * way, compared with succeeded members only.
  */
 const fixture = useStack({ workerEnv: { TRAINER_BACKEND: 'cpu' } });
 const { api, withLogs } = fixture;
@@ -21,7 +22,7 @@ const GOOD_LR = 0.2;
 const BAD_LR = 10;
 const ASHA = { type: 'asha', metric: 'validation.error', gracePeriod: 1, reductionFactor: 2 };
 
-describe('early stopping (ASHA) end to end', () => {
+describe('early stopping end to end', () => {
   it('refuses a rule whose metric a member would never record, naming the field', async () => {
     const res = await api('/v1/grids?dryRun=true', {
       method: 'POST',
@@ -103,5 +104,42 @@ describe('early stopping (ASHA) end to end', () => {
     expect(badGroup(summary)).toMatchObject({ n: 3, succeeded: 0, stopped: 3, final: {} });
     const including = (await api(`/v1/grids/${id}/summary?includeStopped=true`)).body;
     expect(badGroup(including).final['validation.error'].n).toBe(3);
+  });
+
+  it("stops with the median rule against succeeded members only, Optuna's way", async () => {
+    // One slot, expansion order: the first lr-0.2 member succeeds with nothing to compare against;
+    // the lr-10 members are then judged at epoch 1 against the succeeded members' values there.
+    const created = await api('/v1/grids', {
+      method: 'POST',
+      body: {
+        name: 'median',
+        base: { ...BASE, training: { ...BASE.training, epochs: 4 } },
+        axes: { 'training.learningRate': [GOOD_LR, BAD_LR], 'training.seed': [0, 1] },
+        earlyStopping: { type: 'median', gracePeriod: 1, minSamples: 1 },
+      },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.grid.id;
+    await waitFor(async () => ((await api(`/v1/grids/${id}`)).body.done ? true : undefined), {
+      timeoutMs: 280_000,
+      what: 'the median-rule grid to finish',
+    }).catch((error) => {
+      throw withLogs(error as Error);
+    });
+    const summary = (await api(`/v1/grids/${id}/summary`)).body;
+    const first = summary.experiments.find(
+      (e: any) => e.values['training.learningRate'] === GOOD_LR && e.values['training.seed'] === 0,
+    );
+    expect(first.status).toBe('succeeded');
+    for (const e of summary.experiments.filter((x: any) => x.values['training.learningRate'] === BAD_LR)) {
+      expect(e.status).toBe('stopped');
+      const stop = (await api(`/v1/experiments/${e.experimentId}`)).body.stoppingDecisions.at(-1);
+      expect(stop).toMatchObject({ epoch: 1, rule: 'median', action: 'stop' });
+      // Only succeeded members count: the other lr-10 member, stopped, never does.
+      const succeededBefore = summary.experiments.filter((x: any) => x.status === 'succeeded').length;
+      expect(stop.compared).toBeGreaterThanOrEqual(1);
+      expect(stop.compared).toBeLessThanOrEqual(succeededBefore);
+      expect(stop.value).toBeGreaterThan(stop.cutoff);
+    }
   });
 });
