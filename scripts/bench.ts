@@ -4,7 +4,8 @@
 // the median is reported. Writes its section of BENCHMARKS.md at the repository root, then runs
 // the API benchmarks (scripts/bench-api.ts; `--skip-api` skips them) and a preset grid end to end
 // with LeNet-5 on MNIST (scripts/bench-e2e.ts; `--skip-e2e` skips them), and the dashboard on a large
-// grid (scripts/bench-dashboard.ts; `--skip-dashboard` skips it), the engine on shared cores
+// grid (scripts/bench-dashboard.ts; `--skip-dashboard` skips it), the real training loop against the
+// raw step (scripts/bench-loop.ts; `--skip-loop` skips it), the engine on shared cores
 // (scripts/bench-shared-cores.ts; `--skip-shared-cores` skips it), and the API under load
 // (scripts/bench-load.ts, into RELIABILITY.md; `--skip-load` skips it).
 import { spawnSync } from 'node:child_process';
@@ -197,6 +198,15 @@ if (!process.argv.includes('--skip-e2e')) {
   } catch (err) {
     console.log(`end-to-end benchmarks not run: ${(err as Error).message}`);
   }
+}
+
+if (!process.argv.includes('--skip-loop')) {
+  // The trainer's real loop, alone and in the worker's child process, against the raw step (issue 16).
+  const loop = spawnSync(process.execPath, [tsxCli, join(root, 'scripts/bench-loop.ts')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (loop.status !== 0) console.log(`loop benchmark not run (exit ${loop.status})`);
 }
 
 if (!process.argv.includes('--skip-shared-cores')) {

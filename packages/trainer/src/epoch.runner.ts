@@ -8,6 +8,7 @@ import type { Normalizer } from './normalization.stats';
 import { withSeededMathRandom } from './seeded-model.builder';
 import type { SeededRng } from './seeded.rng';
 import type { SgdMomentumOptimizer } from './sgd.optimizer';
+import type { StepProfiler } from './step.profiler';
 import { TrainingError } from './training.errors';
 import type { TrainingState } from './training.state';
 import type { TrainerLogger } from './training.loop';
@@ -28,6 +29,8 @@ export interface EpochContext {
   log: TrainerLogger;
   state: TrainingState;
   schedule: LearningRateSchedule;
+  /** Benchmarks only: charges each step's time to its phases. */
+  profiler?: StepProfiler;
 }
 
 /**
@@ -48,6 +51,8 @@ export async function runEpoch(c: EpochContext): Promise<MetricValue[] | null> {
   let logLossSum = 0;
   let logCount = 0;
   let lr = 0;
+  const p = c.profiler;
+  p?.begin();
   for (let step = 0; step < stepsPerEpoch; step++) {
     // Messages (an abort from the parent process) only arrive between macrotasks.
     await new Promise((resolve) => setImmediate(resolve));
@@ -55,8 +60,10 @@ export async function runEpoch(c: EpochContext): Promise<MetricValue[] | null> {
       c.log.info({ epoch, step }, 'aborted');
       return null;
     }
+    p?.mark('yield');
     const start = step * t.batchSize;
     const batch = buildBatch(train, order, start, Math.min(train.count, start + t.batchSize), c.norm, augment);
+    p?.mark('batch');
     lr = c.schedule.rate(c.state.globalStep);
     const { loss, logits } = trainStep(c, batch, lr);
     if (!Number.isFinite(loss)) {
@@ -71,11 +78,14 @@ export async function runEpoch(c: EpochContext): Promise<MetricValue[] | null> {
     c.state.globalStep++;
     logLossSum += loss;
     logCount++;
+    p?.mark('metrics');
     if ((step + 1) % t.logEverySteps === 0 || step + 1 === stepsPerEpoch) {
       c.onEvent({ type: 'progress', epoch, step: step + 1, stepsPerEpoch, loss: logLossSum / logCount });
       logLossSum = 0;
       logCount = 0;
     }
+    p?.mark('progress');
+    p?.endStep(batch.labels.length);
   }
   const trainSeconds = (performance.now() - epochStart) / 1000;
 
@@ -119,6 +129,7 @@ function trainStep(
   learningRate: number,
 ): { loss: number; logits: Float32Array } {
   const { model, variables, optimizer } = c;
+  const p = c.profiler;
   const shape = c.data.train;
   const classes = c.data.classes;
   const dropoutRng: SeededRng = c.state.rng.dropout;
@@ -127,6 +138,7 @@ function trainStep(
   const { value, grads } = tf.tidy(() => {
     const xs = tf.tensor4d(batch.x, [n, shape.height, shape.width, shape.channels]);
     const ys = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), classes);
+    p?.mark('upload');
     return withSeededMathRandom(dropoutRng, () =>
       tf.variableGrads(() => {
         const out = model.apply(xs, { training: true }) as tf.Tensor | tf.Tensor[];
@@ -136,13 +148,18 @@ function trainStep(
         for (const aux of outputs.slice(1)) {
           loss = loss.add<tf.Scalar>(tf.losses.softmaxCrossEntropy(ys, aux).mul(AUX_LOSS_WEIGHT));
         }
+        p?.mark('forward');
         return loss;
       }, variables),
     );
   });
+  p?.mark('backward');
   try {
     optimizer.apply(grads, learningRate);
-    return { loss: value.dataSync()[0]!, logits: logits!.dataSync() as Float32Array };
+    p?.mark('optimizer');
+    const out = { loss: value.dataSync()[0]!, logits: logits!.dataSync() as Float32Array };
+    p?.mark('readback');
+    return out;
   } finally {
     value.dispose();
     tf.dispose(grads);

@@ -4,6 +4,8 @@
  * runTraining with a resolved experiment, an event callback and an abort signal.
  */
 export { runTraining, setModelWeights } from './training.loop';
+export { StepProfiler, STEP_PHASES } from './step.profiler';
+export type { StepPhase } from './step.profiler';
 export type { RunTrainingOptions, RunTrainingResult, TrainerLogger } from './training.loop';
 export { TrainingError } from './training.errors';
 export { selectBackend, BACKEND_CANDIDATES } from './backend.selector';

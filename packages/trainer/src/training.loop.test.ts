@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExperimentSpec, TrainerEvent, resolveExperiment } from '@resnet-lab/spec';
-import { runTraining } from './index';
+import { runTraining, STEP_PHASES, StepProfiler } from './index';
 
 describe('runTraining', () => {
   it('trains a tiny CIFAR ResNet on synthetic data and emits started, progress and epoch events', async () => {
@@ -100,5 +100,38 @@ describe('runTraining on CIFAR-10 binary batches', () => {
       3,
     ]);
     expect(epoch.metrics.find((m) => m.split === 'validation' && m.name === 'error')).toBeDefined();
+  });
+});
+
+describe('runTraining with a step profiler', () => {
+  it('charges every training step to its phases, within the epoch time it reports', async () => {
+    const spec = ExperimentSpec.parse({
+      architecture: { family: 'cifar-resnet', depth: 8, widthMultiplier: 0.25 },
+      dataset: { name: 'synthetic' },
+      training: { epochs: 2, batchSize: 32, learningRate: 0.05 },
+    });
+    const profiler = new StepProfiler();
+    const epochSeconds: number[] = [];
+    await runTraining({
+      experiment: resolveExperiment(spec),
+      signal: new AbortController().signal,
+      backend: 'cpu',
+      profiler,
+      onEvent: (e) => {
+        if (e.type === 'epoch') epochSeconds.push(e.metrics.find((m) => m.name === 'epoch_seconds')!.value);
+      },
+    });
+    // 192 training images per epoch at batch 32: 6 steps, twice.
+    expect(profiler.steps).toBe(12);
+    expect(profiler.images).toBe(384);
+    const { phases, totalMs } = profiler.perStep();
+    expect(Object.keys(phases)).toEqual([...STEP_PHASES]);
+    expect(phases.forward).toBeGreaterThan(0);
+    expect(phases.backward).toBeGreaterThan(0);
+    // The phases are a part of each epoch (which also evaluates): never more than the epochs took.
+    expect(totalMs * profiler.steps).toBeLessThanOrEqual(1000 * epochSeconds.reduce((a, b) => a + b, 0));
+    profiler.reset();
+    expect(profiler.steps).toBe(0);
+    expect(profiler.perStep().totalMs).toBe(0);
   });
 });

@@ -9,6 +9,7 @@ import { resumeWarnings, type ResumeContext } from './resume.compat';
 import { fitNormalizer } from './normalization.stats';
 import { buildSeededModel } from './seeded-model.builder';
 import { SgdMomentumOptimizer } from './sgd.optimizer';
+import type { StepProfiler } from './step.profiler';
 import { TrainingError } from './training.errors';
 import { TrainingState } from './training.state';
 
@@ -30,6 +31,8 @@ export interface RunTrainingOptions {
   /** Dataset roots and file size limit (the worker's DATASET_ROOTS); default: DEFAULT_DATASET_ACCESS. */
   datasetAccess?: DatasetAccess;
   logger?: TrainerLogger;
+  /** Benchmarks only: where each training step's time goes (scripts/bench-loop.ts). */
+  profiler?: StepProfiler;
 }
 
 export interface RunTrainingResult {
@@ -83,6 +86,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
       log,
       state: state ?? TrainingState.fresh(t.seed, train.count),
       schedule: new LearningRateSchedule(t, stepsPerEpoch, stepsPerEpoch * t.epochs, state?.schedule),
+      ...(o.profiler ? { profiler: o.profiler } : {}),
     };
     while (run.state.epoch < t.epochs) {
       const metrics = await runEpoch(run);
