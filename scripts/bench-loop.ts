@@ -17,11 +17,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '@resnet-lab/models';
-import { ArchitectureSpec, ExperimentSpec, resolveExperiment } from '@resnet-lab/spec';
+import { ArchitectureSpec } from '@resnet-lab/spec';
 import { runTraining, STEP_PHASES, StepProfiler, type StepPhase } from '@resnet-lab/trainer';
 import { batchNormalization, registerOnednnBackend } from '@resnet-lab/engine-onednn';
 import { makeTrainingStep } from '../packages/engine-onednn/bench/training-step';
-import { startTrainer } from '../apps/worker/src/trainer-process';
+import { LOOP_ARCHITECTURE, LOOP_BATCH, loopExperiment, trainerChildSpeed } from './trainer-child-case';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const self = fileURLToPath(import.meta.url);
@@ -29,9 +29,8 @@ const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
 const START = '<!-- loop-bench:start -->';
 const END = '<!-- loop-bench:end -->';
 
-const BATCH = 128;
+const BATCH = LOOP_BATCH;
 const WARMUP_STEPS = 5;
-const ARCHITECTURE = { family: 'cifar-plain', depth: 20, inputSize: 28, inputChannels: 1, numClasses: 10 } as const;
 
 type CaseName = 'raw' | 'loop' | 'worker';
 const CASES: CaseName[] = ['raw', 'loop', 'worker'];
@@ -39,7 +38,7 @@ type CaseResult = { imagesPerSecond: number; phases?: Record<StepPhase, number> 
 
 /** The engine's own step (bench/training-step.ts) on one fixed batch, as `npm run bench` times it. */
 function rawCase(steps: number): CaseResult {
-  const model = buildModel(ArchitectureSpec.parse(ARCHITECTURE), { seed: 1, batchNormLayer: batchNormalization });
+  const model = buildModel(ArchitectureSpec.parse(LOOP_ARCHITECTURE), { seed: 1, batchNormLayer: batchNormalization });
   const xs = tf.randomNormal([BATCH, 28, 28, 1], 0, 1, 'float32', 3);
   const ys = tf.tidy(() => tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32', 4), 10).toFloat());
   const trainer = makeTrainingStep(model, { lr: 0.01, momentum: 0.9, weightDecay: 1e-4 });
@@ -49,30 +48,12 @@ function rawCase(steps: number): CaseResult {
   return { imagesPerSecond: (steps * BATCH) / ((performance.now() - t0) / 1000) };
 }
 
-function experiment(trainSize: number, epochs: number) {
-  return resolveExperiment(
-    ExperimentSpec.parse({
-      architecture: ARCHITECTURE,
-      dataset: {
-        name: 'synthetic',
-        imageSize: 28,
-        channels: 1,
-        classes: 10,
-        trainSize,
-        testSize: BATCH,
-        validationSplit: 0,
-      },
-      training: { epochs, batchSize: BATCH, learningRate: 0.01, logEverySteps: WARMUP_STEPS },
-    }),
-  );
-}
-
 /** runTraining itself, one epoch of synthetic 28x28x1 images; the first steps warm up. */
 async function loopCase(steps: number): Promise<CaseResult> {
   const profiler = new StepProfiler();
   let warm = false;
   await runTraining({
-    experiment: experiment((WARMUP_STEPS + steps) * BATCH, 1),
+    experiment: loopExperiment((WARMUP_STEPS + steps) * BATCH, 1, WARMUP_STEPS),
     signal: new AbortController().signal,
     backend: 'onednn',
     profiler,
@@ -88,26 +69,10 @@ async function loopCase(steps: number): Promise<CaseResult> {
   return { imagesPerSecond: BATCH / (totalMs / 1000), phases };
 }
 
-/**
- * The worker's trainer child (trainer-process.ts) with a single CPU slot's environment: two epochs
- * of `steps` batches; the second epoch's images_per_second is the loop's steady speed.
- */
+/** The worker's trainer child with a single CPU slot's environment (its default wait policy). */
 async function workerCase(steps: number): Promise<CaseResult> {
-  const perEpoch: number[] = [];
-  const handle = startTrainer({
-    experimentId: 'bench-loop',
-    experiment: experiment(steps * BATCH, 2),
-    backend: 'onednn',
-    env: { OMP_NUM_THREADS: String(os.availableParallelism()), OMP_WAIT_POLICY: 'PASSIVE' },
-    onEvent: async (e) => {
-      if (e.type !== 'epoch') return;
-      const m = e.metrics.find((x) => x.split === 'train' && x.name === 'images_per_second');
-      if (m) perEpoch.push(m.value);
-    },
-  });
-  const exit = await handle.exited;
-  if (exit.kind !== 'completed' || perEpoch.length < 2) throw new Error(`trainer child: ${JSON.stringify(exit)}`);
-  return { imagesPerSecond: perEpoch[1]! };
+  const env = { OMP_NUM_THREADS: String(os.availableParallelism()), OMP_WAIT_POLICY: 'PASSIVE' };
+  return { imagesPerSecond: await trainerChildSpeed(steps, env) };
 }
 
 function runChild(name: CaseName, steps: number): CaseResult {

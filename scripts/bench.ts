@@ -210,7 +210,7 @@ if (!process.argv.includes('--skip-loop')) {
 }
 
 if (!process.argv.includes('--skip-shared-cores')) {
-  // The native engine alone and beside a CPU co-tenant, under both OpenMP wait policies (issue 16).
+  // The real loop alone and beside a CPU co-tenant, with fixed and automatic thread counts (issue 16).
   const shared = spawnSync(process.execPath, [tsxCli, join(root, 'scripts/bench-shared-cores.ts')], {
     cwd: root,
     stdio: 'inherit',

@@ -72,6 +72,7 @@ export function startAgent(options: AgentOptions): Agent {
         isLastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
         cancelPollMs: options.cancelPollMs,
         slotEnv: slot.env,
+        ...(slot.threads ? { threadPlan: slot.threads } : {}),
         startTrainer: board
           ? (run) =>
               startTrainer({

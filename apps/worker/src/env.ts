@@ -18,10 +18,12 @@ export const WorkerEnv = {
     .regex(/^\d+(,\d+)*$/, 'a comma-separated list of GPU ids such as "0,1"')
     .optional(),
   /**
-   * CPU threads of each training job (OpenMP threads of the native engine). Default: the cores
-   * divided among the CPU slots, since two jobs' threads fighting over a core run far slower.
+   * CPU threads of each training job (OpenMP threads of the native engine): a number, or `auto`
+   * (default): each attempt takes as many as there are idle cores when it starts, up to the
+   * slot's share of the cores (the cores divided among the CPU slots, since two jobs' threads
+   * fighting over a core run far slower). See thread-choice.ts.
    */
-  TRAINER_THREADS: z.coerce.number().int().min(1).max(1024).optional(),
+  TRAINER_THREADS: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(1024)]).default('auto'),
   /**
    * How idle OpenMP threads of a CPU job wait. PASSIVE (sleep) keeps a job far steadier when other
    * processes share the cores and costs about 2% alone (BENCHMARKS.md, "Shared cores"); ACTIVE

@@ -19,6 +19,17 @@ describe('SlotPool', () => {
     expect(pool.acquire().env).toEqual({ CUDA_VISIBLE_DEVICES: '', OMP_NUM_THREADS: '2', OMP_WAIT_POLICY: 'PASSIVE' });
     expect(SlotPool.fromConfig({ WORKER_SLOTS: 4 }, 2).acquire().env.OMP_NUM_THREADS).toBe('1');
     expect(SlotPool.fromConfig({ WORKER_SLOTS: 1, TRAINER_THREADS: 5 }, 2).acquire().env.OMP_NUM_THREADS).toBe('5');
+    // The share is the most an attempt may take; by default each attempt takes the idle cores of it.
+    expect(SlotPool.fromConfig({ WORKER_SLOTS: 3 }, 8).acquire().threads).toEqual({ max: 2, auto: true });
+    expect(SlotPool.fromConfig({ WORKER_SLOTS: 1, TRAINER_THREADS: 'auto' }, 4).acquire().threads).toEqual({
+      max: 4,
+      auto: true,
+    });
+    expect(SlotPool.fromConfig({ WORKER_SLOTS: 1, TRAINER_THREADS: 5 }, 2).acquire().threads).toEqual({
+      max: 5,
+      auto: false,
+    });
+    expect(SlotPool.fromConfig({ WORKER_SLOTS: 1, WORKER_GPUS: '0' }).acquire().threads).toBeUndefined();
     const spinning = SlotPool.fromConfig({ WORKER_SLOTS: 1, TRAINER_OMP_WAIT_POLICY: 'ACTIVE' }, 2);
     expect(spinning.acquire().env.OMP_WAIT_POLICY).toBe('ACTIVE');
   });

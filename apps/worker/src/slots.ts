@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import type { ThreadPlan } from './thread-choice';
 
 /**
  * One slot per device. A job holds a slot for its whole run; the slot decides which GPU its
@@ -9,6 +10,8 @@ export interface Slot {
   /** Extra environment for the trainer child (CUDA_VISIBLE_DEVICES for a GPU slot). */
   env: Record<string, string>;
   label: string;
+  /** CPU slots: how many OpenMP threads each attempt may use (thread-choice.ts). */
+  threads?: ThreadPlan;
 }
 
 export class SlotPool {
@@ -22,7 +25,7 @@ export class SlotPool {
     config: {
       WORKER_SLOTS: number;
       WORKER_GPUS?: string;
-      TRAINER_THREADS?: number;
+      TRAINER_THREADS?: number | 'auto';
       TRAINER_OMP_WAIT_POLICY?: 'PASSIVE' | 'ACTIVE';
     },
     cpuCount = availableParallelism(),
@@ -33,7 +36,8 @@ export class SlotPool {
         gpus.map((gpu, index) => ({ index, env: { CUDA_VISIBLE_DEVICES: gpu }, label: `gpu${gpu}` })),
       );
     }
-    const threads = config.TRAINER_THREADS ?? Math.max(1, Math.floor(cpuCount / config.WORKER_SLOTS));
+    const fixed = typeof config.TRAINER_THREADS === 'number' ? config.TRAINER_THREADS : undefined;
+    const threads = fixed ?? Math.max(1, Math.floor(cpuCount / config.WORKER_SLOTS));
     return new SlotPool(
       Array.from({ length: config.WORKER_SLOTS }, (_, index) => ({
         index,
@@ -45,6 +49,7 @@ export class SlotPool {
           OMP_WAIT_POLICY: config.TRAINER_OMP_WAIT_POLICY ?? 'PASSIVE',
         },
         label: `cpu${index}`,
+        threads: { max: threads, auto: fixed === undefined },
       })),
     );
   }

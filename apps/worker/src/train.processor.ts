@@ -9,6 +9,7 @@ import {
   type TrainJobPayload,
 } from '@resnet-lab/spec';
 import { earlyStopCheck } from './early-stop';
+import { threadsForAttempt, type ThreadPlan } from './thread-choice';
 import type { TrainerHandle, TrainerRun } from './trainer-process';
 
 /** A failure that retrying cannot fix (bad spec, diverged loss): the job must not be retried. */
@@ -58,6 +59,8 @@ export interface TrainJobContext {
   /** How often the attempt checks for a cancel request or for having been superseded. */
   cancelPollMs: number;
   slotEnv: Record<string, string>;
+  /** CPU slots: how many OpenMP threads an attempt may use; absent (GPU slots): the slot's env as is. */
+  threadPlan?: ThreadPlan;
   backend?: string;
   /** DATASET_ROOTS and DATASET_MAX_FILE_MB, for the trainer child; absent: the defaults. */
   datasetAccess?: DatasetAccess;
@@ -142,6 +145,9 @@ async function runAttempt(storedSpec: unknown, lease: Lease, ctx: TrainJobContex
   await repos.checkpoints.removeAfter(lease, resumeEpoch);
   await repos.stopping.removeAfter(lease, resumeEpoch);
 
+  const threads = ctx.threadPlan ? await threadsForAttempt(ctx.threadPlan, resume?.bytes) : null;
+  if (threads) logger.info({ threads: threads.count, reason: threads.reason }, 'threads chosen');
+
   const stopEarly = await earlyStopCheck(repos, lease, epochs, logger);
   let stopReason: 'cancel' | 'superseded' | 'early' | null = null;
   let lastProgressWrite = 0;
@@ -152,10 +158,16 @@ async function runAttempt(storedSpec: unknown, lease: Lease, ctx: TrainJobContex
     // recorded: a stopped member's rows end at the epoch it was judged on, as the rule's peers see it.
     if (stopReason === 'early') return;
     switch (event.type) {
-      case 'started':
-        logger.info({ backend: event.backend, reason: event.backendReason }, 'trainer started');
-        await repos.experiments.setBackend(lease, event.backend, event.backendReason ?? null);
+      case 'started': {
+        // The thread count is the native engine's; how it was chosen goes with the backend's reason.
+        const reason =
+          threads && event.backend === 'onednn'
+            ? [event.backendReason, threads.reason].filter(Boolean).join('; ')
+            : (event.backendReason ?? null);
+        logger.info({ backend: event.backend, reason }, 'trainer started');
+        await repos.experiments.setBackend(lease, event.backend, reason);
         return;
+      }
       case 'progress': {
         if (Date.now() - lastProgressWrite >= PROGRESS_WRITE_MS) {
           lastProgressWrite = Date.now();
@@ -189,7 +201,7 @@ async function runAttempt(storedSpec: unknown, lease: Lease, ctx: TrainJobContex
   const trainer = ctx.startTrainer({
     experimentId: lease.experimentId,
     experiment,
-    env: ctx.slotEnv,
+    env: threads ? { ...ctx.slotEnv, OMP_NUM_THREADS: String(threads.count) } : ctx.slotEnv,
     onEvent,
     ...(resume ? { resume: { epoch: resumeEpoch, bytes: resume.bytes } } : {}),
     ...(ctx.backend ? { backend: ctx.backend } : {}),

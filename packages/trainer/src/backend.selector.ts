@@ -23,6 +23,8 @@ export interface BackendSelection {
    * the instruction set its JIT kernels use and the thread count); recorded in checkpoints.
    */
   numerics: string;
+  /** The native engine's OpenMP threads (recorded in checkpoints); absent on other backends. */
+  threads?: number;
 }
 
 /** The parts of @resnet-lab/engine-onednn the trainer uses beyond its kernels. */
@@ -98,6 +100,7 @@ export async function selectBackend(
         numerics: outcome.detail ? `${name}: ${outcome.detail}` : name,
         skipped,
         ...(outcome.engine ? { engine: outcome.engine } : {}),
+        ...(outcome.threads ? { threads: outcome.threads } : {}),
       };
     }
     skipped.push({ name, reason: outcome.reason });
@@ -112,7 +115,8 @@ export async function selectBackend(
 }
 
 type Outcome =
-  { ok: true; tfBackend: string; detail?: string; engine?: OnednnEngineExtras } | { ok: false; reason: string };
+  | { ok: true; tfBackend: string; detail?: string; engine?: OnednnEngineExtras; threads?: number }
+  | { ok: false; reason: string };
 
 async function tryCandidate(name: BackendName, d: BackendSelectorDeps): Promise<Outcome> {
   try {
@@ -137,7 +141,9 @@ async function tryCandidate(name: BackendName, d: BackendSelectorDeps): Promise<
         return {
           ok: true,
           tfBackend: 'onednn',
-          ...(info ? { detail: `oneDNN ${info.version}, ${info.isa}, ${info.threads} threads` } : {}),
+          ...(info
+            ? { detail: `oneDNN ${info.version}, ${info.isa}, ${info.threads} threads`, threads: info.threads }
+            : {}),
           engine: { sgdMomentumUpdate: engine.sgdMomentumUpdate, batchNormLayer: engine.batchNormalization },
         };
       }

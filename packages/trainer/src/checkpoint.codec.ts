@@ -36,6 +36,8 @@ export interface CheckpointHeader {
   backend: string;
   /** The backend's numerics (engine version, ISA, threads); absent in older checkpoints. */
   numerics?: string;
+  /** The native engine's OpenMP threads, which its numerics depend on; absent on other backends. */
+  threads?: number;
   rng: { order: RngState; augment: RngState; dropout: RngState };
   schedule: ScheduleState;
   /** Best validation error so far and its epoch, for the worker's keep-best policy. */
@@ -100,10 +102,12 @@ export function encodeCheckpoint(c: CheckpointContent): { bytes: Uint8Array; sha
   return { bytes, sha256: sha256Hex(bytes) };
 }
 
-export function decodeCheckpoint(bytes: Uint8Array): DecodedCheckpoint {
-  const fail = (why: string): never => {
-    throw new TrainingError(`not a usable resnet-lab checkpoint: ${why}`, { retryable: false });
-  };
+function fail(why: string): never {
+  throw new TrainingError(`not a usable resnet-lab checkpoint: ${why}`, { retryable: false });
+}
+
+/** The header alone, without copying any blob (the worker reads the thread count a resume needs). */
+export function readCheckpointHeader(bytes: Uint8Array): { header: CheckpointHeader; blobStart: number } {
   if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) fail('wrong magic');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getUint32(8, true);
@@ -117,7 +121,12 @@ export function decodeCheckpoint(bytes: Uint8Array): DecodedCheckpoint {
   if (header.format !== 'resnet-lab-checkpoint' || header.version !== CHECKPOINT_FORMAT_VERSION) {
     fail(`format ${header.format} version ${header.version}, expected version ${CHECKPOINT_FORMAT_VERSION}`);
   }
-  const blobStart = align4(12 + headerLength);
+  return { header, blobStart: align4(12 + headerLength) };
+}
+
+export function decodeCheckpoint(bytes: Uint8Array): DecodedCheckpoint {
+  const { header, blobStart } = readCheckpointHeader(bytes);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const read = (r: BlobRef): Float32Array | Uint32Array => {
     const base = blobStart + r.offset;
     if (base + r.length * 4 > bytes.length) fail(`truncated: blob ${r.name} ends past ${bytes.length} bytes`);

@@ -114,7 +114,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
 /** Weights, velocities and training state after the epoch just finished: an exact restore point. */
 function checkpointOf(
   run: EpochContext,
-  selection: Pick<BackendSelection, 'name' | 'numerics'>,
+  selection: Pick<BackendSelection, 'name' | 'numerics' | 'threads'>,
 ): { bytes: Uint8Array; sha256: string } {
   return encodeCheckpoint({
     header: {
@@ -122,6 +122,7 @@ function checkpointOf(
       specHash: run.experiment.hash,
       backend: selection.name,
       numerics: selection.numerics,
+      ...(selection.threads ? { threads: selection.threads } : {}),
     },
     weights: run.model.weights.map((w) => ({
       name: w.originalName,
