@@ -50,6 +50,44 @@ export function convBn(
   return o.relu === false ? bn : g.relu(bn, `${prefix}_relu${s}`);
 }
 
+/**
+ * conv (with bias) -> ReLU, the unit of the networks from before batch norm (VGG, AlexNet and
+ * GoogLeNet as published). `groups` splits the input and output channels into that many
+ * independent convolutions, as AlexNet's two GPUs did (tfjs has no grouped convolution).
+ */
+export function convRelu(
+  g: GraphBuilder,
+  x: Ref,
+  prefix: string,
+  o: {
+    filters: number;
+    kernel: number;
+    strides?: number;
+    padding?: 'same' | 'valid';
+    groups?: number;
+    suffix?: string;
+  },
+): Ref {
+  const s = o.suffix ?? '';
+  const groups = o.groups ?? 1;
+  const conv = { kernel: o.kernel, strides: o.strides ?? 1, padding: o.padding ?? 'same', useBias: true };
+  let y: Ref;
+  if (groups === 1) {
+    y = g.conv(x, `${prefix}_conv${s}`, { ...conv, filters: o.filters });
+  } else {
+    const cin = x.shape[2]!;
+    if (cin % groups !== 0 || o.filters % groups !== 0) {
+      throw new Error(`${prefix}: ${cin} -> ${o.filters} channels do not split into ${groups} groups`);
+    }
+    const parts = Array.from({ length: groups }, (_, i) => {
+      const slice = g.channelSlice(x, `${prefix}_group${i + 1}_in${s}`, (i * cin) / groups, cin / groups);
+      return g.conv(slice, `${prefix}_group${i + 1}_conv${s}`, { ...conv, filters: o.filters / groups });
+    });
+    y = g.concat(parts, `${prefix}_conv${s}`);
+  }
+  return g.relu(y, `${prefix}_relu${s}`);
+}
+
 export interface ShortcutOptions {
   type: ShortcutType;
   kernel: number;

@@ -2,12 +2,22 @@ import * as tf from '@tensorflow/tfjs';
 import type { ArchitectureSpec } from '@resnet-lab/spec';
 import { buildGraph } from './families';
 import type { LayerNode, NetworkGraph } from './graph';
-import { batchNorm, channelZeroPad, conv2d, dense, relu, type InitOptions } from './layers';
+import {
+  batchNorm,
+  channelSlice,
+  channelZeroPad,
+  conv2d,
+  dense,
+  LocalResponseNormalization,
+  relu,
+  type InitOptions,
+} from './layers';
 
 function layerFor(
   node: Exclude<LayerNode, { kind: 'input' }>,
   seed: number | undefined,
   options: InitOptions,
+  inputChannels: number,
 ): tf.layers.Layer {
   const name = node.name;
   switch (node.kind) {
@@ -17,6 +27,12 @@ function layerFor(
       return batchNorm(name, options.batchNormLayer);
     case 'relu':
       return relu(name);
+    case 'tanh':
+      return tf.layers.activation({ name, activation: 'tanh' });
+    case 'lrn':
+      return new LocalResponseNormalization(node);
+    case 'channelSlice':
+      return channelSlice(name, node.start, node.size, inputChannels);
     case 'maxPool':
       return tf.layers.maxPooling2d({ name, poolSize: node.poolSize, strides: node.strides, padding: node.padding });
     case 'avgPool':
@@ -54,7 +70,7 @@ export function graphToModel(graph: NetworkGraph, options: InitOptions = {}): tf
     }
     const seed = options.seed === undefined ? undefined : options.seed * 100_003 + index;
     const inputs = node.inputs.map((n) => tensors.get(n)!);
-    const layer = layerFor(node, seed, options);
+    const layer = layerFor(node, seed, options, inputs[0]!.shape[3] ?? 0);
     tensors.set(node.name, layer.apply(inputs.length === 1 ? inputs[0]! : inputs) as tf.SymbolicTensor);
   });
   return tf.model({

@@ -25,6 +25,20 @@ export type LayerNode = NodeBase &
       }
     | { readonly kind: 'batchNorm' }
     | { readonly kind: 'relu' }
+    | { readonly kind: 'tanh' }
+    /**
+     * Local response normalisation across channels (Krizhevsky et al. 2012):
+     * x / (bias + alpha * sum of x^2 over the depthRadius channels either side)^beta.
+     */
+    | {
+        readonly kind: 'lrn';
+        readonly depthRadius: number;
+        readonly bias: number;
+        readonly alpha: number;
+        readonly beta: number;
+      }
+    /** Channels [start, start + size) of an image map: one group of a grouped convolution. */
+    | { readonly kind: 'channelSlice'; readonly start: number; readonly size: number }
     | {
         readonly kind: 'maxPool' | 'avgPool';
         readonly poolSize: number;
@@ -121,6 +135,33 @@ export class GraphBuilder {
 
   relu(x: Ref, name: string): Ref {
     return this.push({ kind: 'relu', name, inputs: [x.name], outputShape: x.shape });
+  }
+
+  tanh(x: Ref, name: string): Ref {
+    return this.push({ kind: 'tanh', name, inputs: [x.name], outputShape: x.shape });
+  }
+
+  /** The paper's setting (AlexNet, GoogLeNet): 5 channels wide, k = 2, alpha = 1e-4, beta = 0.75. */
+  lrn(x: Ref, name: string): Ref {
+    image(x);
+    return this.push({
+      kind: 'lrn',
+      name,
+      inputs: [x.name],
+      outputShape: x.shape,
+      depthRadius: 2,
+      bias: 2,
+      alpha: 1e-4,
+      beta: 0.75,
+    });
+  }
+
+  channelSlice(x: Ref, name: string, start: number, size: number): Ref {
+    const [h, w, c] = image(x);
+    if (start < 0 || size < 1 || start + size > c) {
+      throw new Error(`layer ${name}: channels [${start}, ${start + size}) are not within ${c}`);
+    }
+    return this.push({ kind: 'channelSlice', name, inputs: [x.name], outputShape: [h, w, size], start, size });
   }
 
   pool(x: Ref, name: string, o: { type: 'max' | 'avg'; size: number; strides: number; padding: Pad }): Ref {

@@ -96,3 +96,55 @@ export function channelZeroPad(name: string, extra: number): tf.layers.Layer {
     ],
   });
 }
+
+/**
+ * Channels [start, start + size) of an NHWC map, with the same channels-first reading as
+ * `channelZeroPad`: cropping the second "spatial" axis crops channels. Stock layer.
+ */
+export function channelSlice(name: string, start: number, size: number, channels: number): tf.layers.Layer {
+  return tf.layers.cropping2D({
+    name,
+    dataFormat: 'channelsFirst',
+    cropping: [
+      [0, 0],
+      [start, channels - start - size],
+    ],
+  });
+}
+
+/**
+ * Local response normalisation across channels, tfjs' `localResponseNormalization` op as a layer
+ * (tfjs-layers has none). Registered for serialisation, so an exported model reloads in this
+ * process; elsewhere the class must be registered the same way.
+ */
+export class LocalResponseNormalization extends tf.layers.Layer {
+  static readonly className = 'LocalResponseNormalization';
+  private readonly depthRadius: number;
+  private readonly bias: number;
+  private readonly alpha: number;
+  private readonly beta: number;
+
+  constructor(args: { name: string; depthRadius: number; bias: number; alpha: number; beta: number }) {
+    super({ name: args.name });
+    this.depthRadius = args.depthRadius;
+    this.bias = args.bias;
+    this.alpha = args.alpha;
+    this.beta = args.beta;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+    return tf.localResponseNormalization(x as tf.Tensor4D, this.depthRadius, this.bias, this.alpha, this.beta);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      ...super.getConfig(),
+      depthRadius: this.depthRadius,
+      bias: this.bias,
+      alpha: this.alpha,
+      beta: this.beta,
+    };
+  }
+}
+tf.serialization.registerClass(LocalResponseNormalization);

@@ -120,6 +120,17 @@ describe('normalizeArchitecture', () => {
     expect(hash({ shortcut: 'B', shortcutKernel: 7 })).not.toBe(hash({ shortcut: 'B' }));
     expect(hash({ padding: 'tf-same' })).not.toBe(hash({}));
   });
+
+  it('spells out batchNorm only for the paper variant of a family that has one', () => {
+    expect(normalizeArchitecture(parse({ family: 'vgg', depth: 16, batchNorm: false })).batchNorm).toBe(false);
+    expect('batchNorm' in normalizeArchitecture(parse({ family: 'vgg', depth: 16, batchNorm: true }))).toBe(false);
+    expect('batchNorm' in normalizeArchitecture(parse({ family: 'cifar-resnet', batchNorm: false }))).toBe(false);
+    const hash = (architecture: ArchitectureSpecInput) => specHash(ExperimentSpec.parse({ architecture }));
+    // Specs from before the option existed keep their hash, so their results are still reused.
+    expect(hash({ family: 'vgg', depth: 11, batchNorm: true })).toBe(hash({ family: 'vgg', depth: 11 }));
+    expect(hash({ family: 'vgg', depth: 11, batchNorm: false })).not.toBe(hash({ family: 'vgg', depth: 11 }));
+    expect(hash({ family: 'resnet', depth: 18, batchNorm: false })).toBe(hash({ family: 'resnet', depth: 18 }));
+  });
 });
 
 describe('ARCHITECTURE_CATALOG', () => {

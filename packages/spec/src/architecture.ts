@@ -48,10 +48,11 @@ export const ARCHITECTURE_DEFAULTS = {
   padding: 'symmetric',
   skipVersion: 1,
   auxHeads: false,
+  batchNorm: true,
 } as const;
 
 /** Options a family can be tuned with, beyond depth, width and the input/output sizes. */
-export type ArchitectureOption = 'shortcut' | 'shortcutKernel' | 'padding' | 'skipVersion' | 'auxHeads';
+export type ArchitectureOption = 'shortcut' | 'shortcutKernel' | 'padding' | 'skipVersion' | 'auxHeads' | 'batchNorm';
 
 /** Allowed values and default of each option, as the catalog lists them per family. */
 export const ARCHITECTURE_OPTION_VALUES = {
@@ -60,6 +61,7 @@ export const ARCHITECTURE_OPTION_VALUES = {
   padding: { values: ['symmetric', 'tf-same'], default: ARCHITECTURE_DEFAULTS.padding },
   skipVersion: { values: [1, 2], default: ARCHITECTURE_DEFAULTS.skipVersion },
   auxHeads: { values: [false, true], default: ARCHITECTURE_DEFAULTS.auxHeads },
+  batchNorm: { values: [true, false], default: ARCHITECTURE_DEFAULTS.batchNorm },
 } as const satisfies Record<ArchitectureOption, { values: readonly unknown[]; default: unknown }>;
 
 export interface DepthRule {
@@ -164,12 +166,13 @@ export const ARCHITECTURE_CATALOG: Readonly<Record<ArchitectureFamily, Architect
       'VGG configurations A/B/D/E (11/13/16/19 weight layers): 3x3 convs, 2x2/2 max pools, fc 4096-4096-classes.',
     depths: { kind: 'list', values: [11, 13, 16, 19] },
     typicalDepth: 16,
-    options: [],
+    options: ['batchNorm'],
     defaultInput: { size: 224, channels: 3, classes: 1000 },
     minInputSize: 8,
     notes:
       "Batch norm after every conv (convs without bias). Pools use 'same' padding so 28x28 inputs work; " +
-      'fc widths scale with widthMultiplier.',
+      "fc widths scale with widthMultiplier. batchNorm: false is the paper's net (convs with bias, " +
+      'no batch norm; VGG-16 has 138,357,544 parameters at 224/1000).',
   },
   'vgg16-skip': {
     family: 'vgg16-skip',
@@ -189,12 +192,13 @@ export const ARCHITECTURE_CATALOG: Readonly<Record<ArchitectureFamily, Architect
     description: 'LeNet-5: conv 5x5 6, pool, conv 5x5 16, pool, fc 120, fc 84, fc classes.',
     depths: { kind: 'list', values: [5] },
     typicalDepth: 5,
-    options: [],
+    options: ['batchNorm'],
     defaultInput: { size: 32, channels: 1, classes: 10 },
     minInputSize: 16,
     notes:
       'Modernised: batch norm + ReLU after each conv, 2x2 average pooling (the original subsampling), ' +
-      'unpadded convs; a 28x28 input gives a 4x4x16 map before fc 120.',
+      'unpadded convs; a 28x28 input gives a 4x4x16 map before fc 120. batchNorm: false is LeCun et al. 1998: ' +
+      'tanh after every conv and hidden fc, no batch norm (61,706 parameters at 32x32: C3 fully connected).',
   },
   alexnet: {
     family: 'alexnet',
@@ -203,13 +207,15 @@ export const ARCHITECTURE_CATALOG: Readonly<Record<ArchitectureFamily, Architect
       'fc 4096-4096-classes.',
     depths: { kind: 'list', values: [8] },
     typicalDepth: 8,
-    options: [],
+    options: ['batchNorm'],
     defaultInput: { size: 224, channels: 3, classes: 1000 },
     minInputSize: 8,
     smallStemBelow: 64,
     notes:
       'Batch norm instead of local response normalisation; the first conv pads 2 (224 -> 55). ' +
-      "Below 64 px: 3x3 stride-1 first conv and 'same' pools.",
+      "Below 64 px: 3x3 stride-1 first conv and 'same' pools. batchNorm: false is the paper's net: " +
+      'conv2/4/5 in two groups, local response normalisation after conv1 and conv2, convs with bias ' +
+      '(60,965,224 parameters at 224/1000).',
   },
   googlenet: {
     family: 'googlenet',
@@ -218,14 +224,16 @@ export const ARCHITECTURE_CATALOG: Readonly<Record<ArchitectureFamily, Architect
       'dropout 0.4, fc; optional auxiliary heads after 4a and 4d.',
     depths: { kind: 'list', values: [22] },
     typicalDepth: 22,
-    options: ['auxHeads', 'padding'],
+    options: ['auxHeads', 'padding', 'batchNorm'],
     defaultInput: { size: 224, channels: 3, classes: 1000 },
     minInputSize: 8,
     smallStemBelow: 64,
     notes:
       'Batch norm after every conv, true 5x5 branches. ' +
       'With auxHeads the model has three outputs: main, aux after 4a, aux after 4d. ' +
-      'Below 64 px the stem keeps its convs (3x3 stride-1 first conv) and drops its pools.',
+      'Below 64 px the stem keeps its convs (3x3 stride-1 first conv) and drops its pools. ' +
+      "batchNorm: false is the paper's net: convs with bias, no batch norm, local response " +
+      'normalisation after the first pool and after the third conv.',
   },
 });
 
@@ -267,6 +275,12 @@ const ArchitectureObject = z
     skipVersion: z.union([z.literal(1), z.literal(2)]).default(ARCHITECTURE_DEFAULTS.skipVersion),
     /** googlenet only: the two auxiliary classifiers of the paper, as extra model outputs. */
     auxHeads: z.boolean().default(ARCHITECTURE_DEFAULTS.auxHeads),
+    /**
+     * vgg, alexnet, googlenet, lenet5: false builds the paper's own network from before batch norm
+     * existed (see each family's notes). Left undefined when true, so that the specs (and hashes)
+     * of every network built before the option existed stay as they were.
+     */
+    batchNorm: z.boolean().optional(),
     /** Square input side; undefined follows the dataset, else the family default. */
     inputSize: z.number().int().min(1).max(1024).optional(),
     inputChannels: z.number().int().min(1).max(64).optional(),
@@ -309,5 +323,7 @@ export function normalizeArchitecture(a: ArchitectureSpec): ArchitectureSpec {
   if (!options.has('padding')) out.padding = ARCHITECTURE_DEFAULTS.padding;
   if (!options.has('skipVersion')) out.skipVersion = ARCHITECTURE_DEFAULTS.skipVersion;
   if (!options.has('auxHeads')) out.auxHeads = ARCHITECTURE_DEFAULTS.auxHeads;
+  // Only the paper variant is spelled out: `batchNorm: true` and no batchNorm are the same network.
+  if (!options.has('batchNorm') || out.batchNorm !== false) delete out.batchNorm;
   return out;
 }

@@ -56,6 +56,18 @@ describe('expandGrid', () => {
     expect(bad.errors).toEqual([expect.objectContaining({ field: 'zip.0.training.epochs' })]);
   });
 
+  it('collapses a batchNorm axis for the families without a paper variant', () => {
+    const axes = { 'architecture.batchNorm': [true, false] };
+    const resnet = expand({ base: TINY_BASE, axes });
+    expect(resnet.points).toHaveLength(1);
+    expect(resnet.points[0]!.collapsed).toEqual(['architecture.batchNorm']);
+    const lenet = expand({
+      base: { ...TINY_BASE, architecture: { family: 'lenet5', inputSize: 16 } },
+      axes,
+    });
+    expect(lenet.points.map((p) => p.values['architecture.batchNorm'])).toEqual([true, false]);
+  });
+
   it('collapses axes that do not apply, so one network+seed is one experiment', () => {
     const out = expand({
       base: TINY_BASE,

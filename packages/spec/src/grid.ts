@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ARCHITECTURE_DEFAULTS, normalizeArchitecture, type ArchitectureSpec } from './architecture';
+import { normalizeArchitecture, type ArchitectureSpec } from './architecture';
 import { canonicalJson, ExperimentSpec, specHash } from './experiment';
 
 /**
@@ -117,6 +117,7 @@ const PROBES: Partial<Record<keyof ArchitectureSpec, unknown>> = {
   padding: 'tf-same',
   skipVersion: 2,
   auxHeads: true,
+  batchNorm: false,
 };
 
 export function isSeedPath(path: string): boolean {
@@ -400,7 +401,7 @@ function appliesTo(arch: ArchitectureSpec, path: string): boolean {
   const key = match[1] as keyof ArchitectureSpec;
   if (!(key in PROBES)) return true;
   const probe = { ...arch, [key]: PROBES[key] };
-  return normalizeArchitecture(probe)[key] !== ARCHITECTURE_DEFAULTS[key as keyof typeof ARCHITECTURE_DEFAULTS];
+  return normalizeArchitecture(probe)[key] === PROBES[key];
 }
 
 function describeValues(values: Record<string, unknown>): string {

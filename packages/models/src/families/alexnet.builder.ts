@@ -1,6 +1,6 @@
 import type { ArchitectureSpec } from '@resnet-lab/spec';
-import { convBn } from '../blocks';
-import { GraphBuilder, type NetworkGraph } from '../graph';
+import { convBn, convRelu } from '../blocks';
+import { GraphBuilder, type NetworkGraph, type Ref } from '../graph';
 import { resolveInput, scaleWidth, usesSmallStem } from '../resolve-input';
 
 /**
@@ -11,6 +11,7 @@ import { resolveInput, scaleWidth, usesSmallStem } from '../resolve-input';
  * the first conv becomes 3x3 stride 1 and the three 3x3/2 pools pad 'same'.
  */
 export function buildAlexnetGraph(arch: ArchitectureSpec): NetworkGraph {
+  if (arch.batchNorm === false) return buildPaperAlexnetGraph(arch);
   const input = resolveInput(arch);
   const small = usesSmallStem(arch, input.size);
   const w = (n: number) => scaleWidth(n, arch.widthMultiplier);
@@ -33,6 +34,39 @@ export function buildAlexnetGraph(arch: ArchitectureSpec): NetworkGraph {
   x = convBn(g, x, 'c4', { filters: w(384), kernel: 3, padding: arch.padding });
   x = convBn(g, x, 'c5', { filters: w(256), kernel: 3, padding: arch.padding });
   x = g.pool(x, 'pool5', { type: 'max', size: 3, strides: 2, padding: poolPadding });
+  x = g.flatten(x, 'flatten');
+  for (const i of [6, 7]) {
+    x = g.dropout(x, `fc${i}_dropout`, 0.5);
+    x = g.relu(g.dense(x, `fc${i}`, w(4096)), `fc${i}_relu`);
+  }
+  return g.finish([g.dense(x, 'logits', input.classes)]);
+}
+
+/**
+ * AlexNet as Krizhevsky et al. 2012 trained it: conv (with bias) and ReLU, local response
+ * normalisation after the first two convs (before their pools), and conv2, conv4 and conv5 in two
+ * groups, each seeing only the half of the previous layer's maps on its own GPU (conv3 and the fc
+ * layers see both). 60,965,224 parameters with 1000 classes. Same map sizes and small-input stem
+ * as the single-tower net.
+ */
+function buildPaperAlexnetGraph(arch: ArchitectureSpec): NetworkGraph {
+  const input = resolveInput(arch);
+  const small = usesSmallStem(arch, input.size);
+  const w = (n: number) => scaleWidth(n, arch.widthMultiplier);
+  const poolPadding = small ? 'same' : 'valid';
+  const pool = (x: Ref, name: string) => g.pool(x, name, { type: 'max', size: 3, strides: 2, padding: poolPadding });
+  const g = new GraphBuilder();
+  let x = g.input('input', [input.size, input.size, input.channels]);
+  if (small) {
+    x = convRelu(g, x, 'c1', { filters: w(96), kernel: 3 });
+  } else {
+    x = convRelu(g, g.zeroPad(x, 'c1_pad', 2), 'c1', { filters: w(96), kernel: 11, strides: 4, padding: 'valid' });
+  }
+  x = pool(g.lrn(x, 'c1_lrn'), 'pool1');
+  x = pool(g.lrn(convRelu(g, x, 'c2', { filters: w(256), kernel: 5, groups: 2 }), 'c2_lrn'), 'pool2');
+  x = convRelu(g, x, 'c3', { filters: w(384), kernel: 3 });
+  x = convRelu(g, x, 'c4', { filters: w(384), kernel: 3, groups: 2 });
+  x = pool(convRelu(g, x, 'c5', { filters: w(256), kernel: 3, groups: 2 }), 'pool5');
   x = g.flatten(x, 'flatten');
   for (const i of [6, 7]) {
     x = g.dropout(x, `fc${i}_dropout`, 0.5);

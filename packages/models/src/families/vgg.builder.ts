@@ -1,5 +1,5 @@
 import type { ArchitectureSpec } from '@resnet-lab/spec';
-import { convBn } from '../blocks';
+import { convBn, convRelu } from '../blocks';
 import { GraphBuilder, type NetworkGraph, type Ref } from '../graph';
 import { resolveInput, scaleWidth } from '../resolve-input';
 
@@ -24,9 +24,10 @@ export function vggClassifier(g: GraphBuilder, x: Ref, arch: ArchitectureSpec, c
 }
 
 /**
- * VGG with batch norm after every 3x3 conv (so the convs carry no bias). The 2x2/2 pools use
- * 'same' padding: identical at 224 (every map even), and it lets 28x28 inputs through five pools
- * (28-14-7-4-2-1) where 'valid' would reach zero.
+ * VGG with batch norm after every 3x3 conv (so the convs carry no bias); with `batchNorm: false`
+ * the paper's net, conv (with bias) and ReLU. The 2x2/2 pools use 'same' padding: identical at 224
+ * (every map even), and it lets 28x28 inputs through five pools (28-14-7-4-2-1) where 'valid'
+ * would reach zero.
  */
 export function buildVggGraph(arch: ArchitectureSpec): NetworkGraph {
   const input = resolveInput(arch);
@@ -35,13 +36,13 @@ export function buildVggGraph(arch: ArchitectureSpec): NetworkGraph {
   const g = new GraphBuilder();
   let x = g.input('input', [input.size, input.size, input.channels]);
   convs.forEach((count, block) => {
+    const filters = scaleWidth(VGG_BLOCK_WIDTHS[block]!, arch.widthMultiplier);
     for (let i = 0; i < count; i++) {
-      x = convBn(g, x, `block${block + 1}`, {
-        filters: scaleWidth(VGG_BLOCK_WIDTHS[block]!, arch.widthMultiplier),
-        kernel: 3,
-        padding: arch.padding,
-        suffix: String(i + 1),
-      });
+      const unit = { filters, kernel: 3, suffix: String(i + 1) };
+      x =
+        arch.batchNorm === false
+          ? convRelu(g, x, `block${block + 1}`, unit)
+          : convBn(g, x, `block${block + 1}`, { ...unit, padding: arch.padding });
     }
     x = g.pool(x, `block${block + 1}_pool`, { type: 'max', size: 2, strides: 2, padding: 'same' });
   });
