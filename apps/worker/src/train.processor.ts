@@ -9,6 +9,7 @@ import {
   type TrainJobPayload,
 } from '@resnet-lab/spec';
 import { earlyStopCheck } from './early-stop';
+import { readInitCheckpoint } from './init-source';
 import { threadsForAttempt, type ThreadPlan } from './thread-choice';
 import type { TrainerHandle, TrainerRun } from './trainer-process';
 
@@ -145,6 +146,18 @@ async function runAttempt(storedSpec: unknown, lease: Lease, ctx: TrainJobContex
   await repos.checkpoints.removeAfter(lease, resumeEpoch);
   await repos.stopping.removeAfter(lease, resumeEpoch);
 
+  // A warm start reads its source checkpoint on a fresh start only: a resume has its own weights.
+  const init =
+    parsed.data.init && !resume
+      ? await readInitCheckpoint(repos, parsed.data.init.from, (error) =>
+          logger.warn({ err: error }, 'damaged checkpoint of the warm-start source skipped'),
+        )
+      : undefined;
+  if (typeof init === 'string') {
+    await repos.experiments.finish(lease, 'fail', init);
+    throw new PermanentJobError(init);
+  }
+
   const threads = ctx.threadPlan ? await threadsForAttempt(ctx.threadPlan, resume?.bytes) : null;
   if (threads) logger.info({ threads: threads.count, reason: threads.reason }, 'threads chosen');
 
@@ -168,6 +181,9 @@ async function runAttempt(storedSpec: unknown, lease: Lease, ctx: TrainJobContex
         await repos.experiments.setBackend(lease, event.backend, reason);
         return;
       }
+      case 'initialized':
+        await repos.experiments.setInitReport(lease, event.report);
+        return;
       case 'progress': {
         if (Date.now() - lastProgressWrite >= PROGRESS_WRITE_MS) {
           lastProgressWrite = Date.now();
@@ -204,6 +220,7 @@ async function runAttempt(storedSpec: unknown, lease: Lease, ctx: TrainJobContex
     env: threads ? { ...ctx.slotEnv, OMP_NUM_THREADS: String(threads.count) } : ctx.slotEnv,
     onEvent,
     ...(resume ? { resume: { epoch: resumeEpoch, bytes: resume.bytes } } : {}),
+    ...(init ? { init } : {}),
     ...(ctx.backend ? { backend: ctx.backend } : {}),
     ...(ctx.datasetAccess ? { datasetAccess: ctx.datasetAccess } : {}),
   });

@@ -33,6 +33,7 @@ async function run(command: Extract<TrainerCommand, { type: 'run' }>): Promise<v
       backend: command.backend,
       ...(command.datasetAccess ? { datasetAccess: command.datasetAccess } : {}),
       ...(command.resume ? { resume: { bytes: command.resume.bytes } } : {}),
+      ...(command.init ? { init: command.init } : {}),
       onEvent: (event) => {
         pending.push(send(event));
       },

@@ -8,6 +8,8 @@ export interface TrainerRun {
   experimentId: string;
   experiment: ResolvedExperiment;
   resume?: { epoch: number; bytes: Uint8Array };
+  /** A warm start's source checkpoint (spec.init), on a fresh start. */
+  init?: { experiment: string; epoch: number; bytes: Uint8Array };
   backend?: string;
   /** Where the child may read dataset files (DATASET_ROOTS) and how large they may be. */
   datasetAccess?: DatasetAccess;
@@ -104,6 +106,7 @@ export function startTrainer(run: TrainerRun): TrainerHandle {
     experimentId: run.experimentId,
     experiment: run.experiment,
     ...(run.resume ? { resume: run.resume } : {}),
+    ...(run.init ? { init: run.init } : {}),
     ...(run.backend ? { backend: run.backend } : {}),
     ...(run.datasetAccess ? { datasetAccess: { ...run.datasetAccess, roots: [...run.datasetAccess.roots] } } : {}),
   };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { StoppingDecision } from './early-stopping';
 import { ExperimentSpec } from './experiment';
+import { InitReport } from './init';
 import { ExperimentStatusSchema } from './lifecycle';
 import { ProjectName } from './tokens';
 import { urlInteger } from './url-integers';
@@ -36,6 +37,8 @@ export const ExperimentView = z.object({
   predictedSeconds: z.number().nullable(),
   /** Every decision its grid's early-stopping rule made about it (null: its grid has no rule). */
   stoppingDecisions: z.array(StoppingDecision).nullable(),
+  /** What a warm start (spec.init) loaded, skipped with why, and froze; null without one. */
+  initReport: InitReport.nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
   startedAt: z.string().nullable(),

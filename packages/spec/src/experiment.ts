@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ArchitectureSpec, normalizeArchitecture } from './architecture';
 import { datasetShape, DatasetSpec } from './dataset';
+import { InitSpec } from './init';
 import { resolveTrainingSpec, TrainingSpec } from './training';
 
 /** What a researcher submits for one experiment; every part has defaults. */
@@ -11,6 +12,8 @@ export const ExperimentSpec = z
     architecture: ArchitectureSpec.default(() => ArchitectureSpec.parse({})),
     dataset: DatasetSpec.default(() => DatasetSpec.parse({ name: 'synthetic' })),
     training: TrainingSpec.default(() => TrainingSpec.parse({})),
+    /** Starting weights from another experiment's checkpoint; absent: He initialisation. */
+    init: InitSpec.optional(),
   })
   .strict()
   .superRefine((spec, ctx) => {
@@ -88,5 +91,10 @@ export function specIdentity(spec: ExperimentSpec): object {
     keepLastCheckpoints: _keep,
     ...training
   } = resolveTrainingSpec(spec.training);
-  return { architecture: normalizeArchitecture(spec.architecture), dataset: spec.dataset, training };
+  return {
+    architecture: normalizeArchitecture(spec.architecture),
+    dataset: spec.dataset,
+    training,
+    ...(spec.init ? { init: spec.init } : {}),
+  };
 }

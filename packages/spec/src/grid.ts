@@ -11,8 +11,8 @@ import { canonicalJson, ExperimentSpec, specHash } from './experiment';
 export const FieldPath = z
   .string()
   .regex(
-    /^(name|architecture|dataset|training)(\.[A-Za-z][A-Za-z0-9]*)*$/,
-    'a field path starts with name, architecture, dataset or training, e.g. architecture.depth',
+    /^(name|architecture|dataset|training|init)(\.[A-Za-z][A-Za-z0-9]*)*$/,
+    'a field path starts with name, architecture, dataset, training or init, e.g. architecture.depth',
   );
 
 const AxisValues = z.array(z.unknown()).min(1).max(10_000);

@@ -17,3 +17,4 @@ export * from './workers';
 export * from './url-integers';
 export * from './tokens';
 export * from './early-stopping';
+export * from './init';

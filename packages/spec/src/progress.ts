@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InitReport } from './init';
 import { ResolvedExperiment } from './resolved-experiment';
 
 /** One value of one metric at the end of an epoch. */
@@ -30,6 +31,8 @@ export const TrainerEvent = z.discriminatedUnion('type', [
       .object({ bytes: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes'), sha256: z.string() })
       .optional(),
   }),
+  /** A warm start's outcome, sent once before the first epoch (not on resume). */
+  z.object({ type: z.literal('initialized'), report: InitReport }),
   z.object({ type: z.literal('completed') }),
   /** Stopped on request (cancel or worker shutdown) at a batch boundary. */
   z.object({ type: z.literal('aborted') }),
@@ -51,6 +54,14 @@ export const TrainerCommand = z.discriminatedUnion('type', [
     experiment: ResolvedExperiment,
     resume: z
       .object({
+        epoch: z.number().int(),
+        bytes: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes'),
+      })
+      .optional(),
+    /** The checkpoint a warm start (spec.init) loads from, fetched by the worker; not on resume. */
+    init: z
+      .object({
+        experiment: z.string(),
         epoch: z.number().int(),
         bytes: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes'),
       })

@@ -10,6 +10,7 @@ import { fitNormalizer } from './normalization.stats';
 import { buildSeededModel } from './seeded-model.builder';
 import { SgdMomentumOptimizer } from './sgd.optimizer';
 import type { StepProfiler } from './step.profiler';
+import { freezeLayers, loadInitWeights } from './warm-start';
 import { TrainingError } from './training.errors';
 import { TrainingState } from './training.state';
 
@@ -26,6 +27,8 @@ export interface RunTrainingOptions {
   onEvent: (event: TrainerEvent) => void;
   /** A checkpoint this trainer produced earlier; training continues exactly where it stopped. */
   resume?: { bytes: Uint8Array };
+  /** The checkpoint a warm start (spec.init) loads from; ignored when resuming. */
+  init?: { experiment: string; epoch: number; bytes: Uint8Array };
   /** Backend preference (a BACKEND_CANDIDATES name or 'auto'); undefined = the fastest that loads. */
   backend?: string;
   /** Dataset roots and file size limit (the worker's DATASET_ROOTS); default: DEFAULT_DATASET_ACCESS. */
@@ -67,6 +70,13 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   const norm = fitNormalizer(train, spec.dataset.normalization);
 
   const model = buildSeededModel(arch, t.seed, selection.engine?.batchNormLayer);
+  try {
+    // Before the optimizer collects its variables: frozen layers must never be among them.
+    warmStart(model, o, log);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = new SgdMomentumOptimizer(variables, t.momentum, t.weightDecay, selection.engine?.sgdMomentumUpdate);
   try {
@@ -109,6 +119,28 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
     optimizer.dispose();
     model.dispose();
   }
+}
+
+/**
+ * spec.init: freezes the layers it names (on every attempt: the network is rebuilt each time) and,
+ * on a fresh start, loads the source checkpoint's weights and reports what it did.
+ */
+function warmStart(model: tf.LayersModel, o: RunTrainingOptions, log: TrainerLogger): void {
+  const init = o.experiment.spec.init;
+  if (!init) return;
+  const frozen = freezeLayers(model, init.freeze);
+  if (o.resume) return;
+  if (!o.init) {
+    throw new TrainingError('the spec asks for a warm start (init), but no source checkpoint was given', {
+      retryable: false,
+    });
+  }
+  const report = { ...loadInitWeights(model, init, o.init), frozen };
+  o.onEvent({ type: 'initialized', report });
+  log.info(
+    { loaded: report.loaded.length, skipped: report.skipped.length, frozen: frozen.length },
+    'warm start from another experiment',
+  );
 }
 
 /** Weights, velocities and training state after the epoch just finished: an exact restore point. */

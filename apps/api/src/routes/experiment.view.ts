@@ -17,6 +17,7 @@ export function toExperimentView(row: Experiment): ExperimentView {
     project: row.project,
     predictedSeconds: row.predictedSeconds,
     stoppingDecisions: (row.stoppingDecisions as ExperimentView['stoppingDecisions']) ?? null,
+    initReport: (row.initReport as ExperimentView['initReport']) ?? null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     startedAt: row.startedAt?.toISOString() ?? null,

@@ -25,6 +25,7 @@ import { checkEarlyStopping } from '../services/early-stopping-guard';
 import { activeSlots, scaleForBudget, workersBackend } from '../services/grid-budget';
 import { costGrid, predictedSeconds } from '../services/grid-cost';
 import type { SubmitGuard } from '../services/submit-guards';
+import { checkWarmStarts } from '../services/warm-start-guard';
 import { createGridExpander } from '../services/grid-definition';
 import { submitProject } from '../plugins/project-scope.plugin';
 import { gridService } from '../services/grid.service';
@@ -122,6 +123,7 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
       // Before the dry run too: a dry run must refuse what the submit would.
       await deps.submitGuard.checkGrid(expansion);
       checkEarlyStopping(body.earlyStopping, expansion);
+      await checkWarmStarts(expansion.points, request.project ?? undefined, repos);
       const reusable = await reusableFor(expansion);
       if (request.query.dryRun) {
         return reply.status(200).send({

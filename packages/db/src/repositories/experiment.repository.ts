@@ -174,6 +174,11 @@ export function experimentRepository(db: Db) {
       await attemptUpdate(db, l, { backend, backendReason });
     },
 
+    /** Records what a warm start loaded, skipped and froze (the trainer's InitReport). */
+    async setInitReport(l: Lease, report: Prisma.InputJsonValue): Promise<void> {
+      await attemptUpdate(db, l, { initReport: report });
+    },
+
     async setProgress(l: Lease, progress: Prisma.InputJsonValue): Promise<void> {
       await attemptUpdate(db, l, { progress });
     },

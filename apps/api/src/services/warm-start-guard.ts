@@ -1,0 +1,67 @@
+import type { Repositories } from '@resnet-lab/db';
+import { describeModel } from '@resnet-lab/models';
+import { resolveExperiment, type ExperimentSpec } from '@resnet-lab/spec';
+import { AppError, type FieldError } from '../errors';
+
+/** Statuses whose checkpoints a warm start may load: the source finished training. */
+const FINISHED = new Set(['succeeded', 'stopped']);
+
+/**
+ * A warm start's checks at submit (and dry run): the layers `init.load` and `init.freeze` name
+ * exist in the network, and the source experiment exists in the submitter's project and has
+ * finished. Each failure is a 400 naming the field; a grid's are listed per point.
+ */
+export async function checkWarmStarts(
+  points: readonly { spec: ExperimentSpec; index?: number; values?: Record<string, unknown> }[],
+  project: string | undefined,
+  repos: Pick<Repositories, 'experiments'>,
+): Promise<void> {
+  const sources = new Map<string, string | null>();
+  const errors: FieldError[] = [];
+  for (const point of points) {
+    const init = point.spec.init;
+    if (!init) continue;
+    const where = point.index === undefined ? {} : { index: point.index, values: point.values ?? {} };
+    for (const found of layerProblems(point.spec)) errors.push({ ...found, ...where });
+    const id = init.from.experiment;
+    if (!sources.has(id)) sources.set(id, await sourceProblem(id, project, repos));
+    const problem = sources.get(id);
+    if (problem) errors.push({ field: 'init.from.experiment', message: problem, ...where });
+  }
+  if (errors.length === 0) return;
+  const first = errors[0]!;
+  const what = first.index === undefined ? first.message : `point ${first.index}: ${first.message}`;
+  throw new AppError('VALIDATION', `${first.field}: ${what}`, errors.slice(0, 20));
+}
+
+function layerProblems(spec: ExperimentSpec): FieldError[] {
+  const init = spec.init!;
+  if (init.load === 'matching' && (init.freeze === 'none' || init.freeze === 'all-but-head')) return [];
+  const layers = new Set(describeModel(resolveExperiment(spec).architecture).layers.map((l) => l.name));
+  const out: FieldError[] = [];
+  if (init.load !== 'matching') {
+    init.load.forEach((name, i) => {
+      if (!layers.has(name)) out.push({ field: `init.load.${i}`, message: `the network has no layer "${name}"` });
+    });
+  }
+  if (init.freeze !== 'none' && init.freeze !== 'all-but-head' && !layers.has(init.freeze)) {
+    out.push({
+      field: 'init.freeze',
+      message: `the network has no layer "${init.freeze}"; use none, all-but-head or a layer name`,
+    });
+  }
+  return out;
+}
+
+async function sourceProblem(
+  id: string,
+  project: string | undefined,
+  repos: Pick<Repositories, 'experiments'>,
+): Promise<string | null> {
+  const source = await repos.experiments.get(id);
+  if (!source || (project !== undefined && source.project !== project)) return `no experiment ${id} in this project`;
+  if (!FINISHED.has(source.status)) {
+    return `experiment ${id} is ${source.status}; a warm start needs one that finished (succeeded or stopped)`;
+  }
+  return null;
+}

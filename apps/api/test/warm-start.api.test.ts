@@ -1,0 +1,76 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../src/app';
+import { useTestApi } from './support/test-app';
+
+const api = useTestApi();
+let app: App;
+
+beforeAll(async () => {
+  app = await api.build();
+});
+
+const submit = (payload: object) => app.inject({ method: 'POST', url: '/v1/experiments', payload });
+
+async function finishedExperiment(): Promise<string> {
+  const created = (await submit({})).json();
+  const { lease } = (await api.deps.repos.experiments.claim(created.id, 'w1'))!;
+  await api.deps.repos.experiments.finish(lease, 'succeed');
+  return created.id as string;
+}
+
+describe('warm start at submit (spec.init)', () => {
+  it('refuses an unknown or unfinished source experiment, naming init.from.experiment', async () => {
+    const unknown = '00000000-0000-4000-8000-00000000beef';
+    const res = await submit({ init: { from: { experiment: unknown } } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([
+      { field: 'init.from.experiment', message: `no experiment ${unknown} in this project` },
+    ]);
+
+    const queued = (await submit({})).json().id as string;
+    const early = await submit({ init: { from: { experiment: queued } } });
+    expect(early.statusCode).toBe(400);
+    expect(early.json().errors[0]).toEqual({
+      field: 'init.from.experiment',
+      message: `experiment ${queued} is queued; a warm start needs one that finished (succeeded or stopped)`,
+    });
+  });
+
+  it('refuses layer names the network does not have, and stores a valid warm start with its spec', async () => {
+    const source = await finishedExperiment();
+    const bad = await submit({ init: { from: { experiment: source }, load: ['stem_conv', 'nope'], freeze: 'zzz' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors).toEqual([
+      { field: 'init.load.1', message: 'the network has no layer "nope"' },
+      { field: 'init.freeze', message: 'the network has no layer "zzz"; use none, all-but-head or a layer name' },
+    ]);
+
+    const ok = await submit({ init: { from: { experiment: source, epoch: 'best' }, freeze: 'stage1_block1_conv1' } });
+    expect(ok.statusCode).toBe(201);
+    expect(ok.json()).toMatchObject({
+      spec: { init: { from: { experiment: source, epoch: 'best' }, load: 'matching', freeze: 'stage1_block1_conv1' } },
+      initReport: null,
+    });
+  });
+
+  it("checks every grid point's warm start and lists the bad ones with their values", async () => {
+    const source = await finishedExperiment();
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/grids',
+      payload: {
+        base: { training: { epochs: 1 }, init: { from: { experiment: source } } },
+        axes: { 'init.freeze': ['none', 'stem_conv', 'missing'] },
+      },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([
+      {
+        field: 'init.freeze',
+        message: 'the network has no layer "missing"; use none, all-but-head or a layer name',
+        index: 2,
+        values: { 'init.freeze': 'missing' },
+      },
+    ]);
+  });
+});

@@ -1,0 +1,37 @@
+import type { Repositories } from '@resnet-lab/db';
+import type { InitSpec } from '@resnet-lab/spec';
+
+export interface InitCheckpoint {
+  experiment: string;
+  epoch: number;
+  bytes: Uint8Array;
+}
+
+/**
+ * The checkpoint a warm start loads: the epoch asked for, the newest (`last`) or the one with the
+ * lowest validation error (`best`). Resolves with why not (a sentence for the experiment's error)
+ * when the source has no such checkpoint: the experiment cannot run as specified.
+ */
+export async function readInitCheckpoint(
+  repos: Repositories,
+  from: InitSpec['from'],
+  onDamaged: (error: Error) => void,
+): Promise<InitCheckpoint | string> {
+  const source = from.experiment;
+  let found: { info: { epoch: number }; bytes: Uint8Array } | null;
+  if (from.epoch === 'last') {
+    found = await repos.checkpoints.newestValid(source, onDamaged);
+  } else if (from.epoch === 'best') {
+    const scored = (await repos.checkpoints.list(source)).filter((c) => c.validationError !== null);
+    if (scored.length === 0) return `warm start: experiment ${source} has no checkpoint with a validation error`;
+    const best = scored.reduce((a, b) => (b.validationError! < a.validationError! ? b : a));
+    found = await repos.checkpoints.read(source, best.epoch);
+  } else {
+    found = await repos.checkpoints.read(source, from.epoch);
+  }
+  if (!found) {
+    const which = from.epoch === 'last' ? 'no checkpoint' : `no checkpoint at epoch ${from.epoch}`;
+    return `warm start: experiment ${source} has ${which} to start from`;
+  }
+  return { experiment: source, epoch: found.info.epoch, bytes: found.bytes };
+}

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/**
+ * Where an experiment's starting weights come from instead of He initialisation: a checkpoint of
+ * another experiment (VGG's deeper nets started from the trained shallow one; transfer learning),
+ * chosen by epoch, the one with the lowest validation error (`best`) or the newest (`last`).
+ */
+export const InitSource = z.object({
+  experiment: z.uuid(),
+  epoch: z.union([z.number().int().positive(), z.enum(['best', 'last'])]).default('last'),
+});
+
+/**
+ * Warm start. Weights are matched by name (the zoo names every layer) and shape; `load` limits
+ * them to the listed layers. `resetHead` keeps the output layers' fresh initialisation (another
+ * task, another class count). `freeze` stops training for every layer but the output layers
+ * (`all-but-head`) or for the layers up to and including the one named. What was loaded, skipped
+ * and frozen is stored on the experiment.
+ */
+export const InitSpec = z
+  .object({
+    from: InitSource.strict(),
+    load: z.union([z.literal('matching'), z.array(z.string().min(1)).min(1)]).default('matching'),
+    freeze: z.string().min(1).default('none'),
+    resetHead: z.boolean().default(false),
+  })
+  .strict();
+export type InitSpec = z.infer<typeof InitSpec>;
+
+/** What a warm start did, as the trainer reports it and the experiment stores it. */
+export const InitReport = z.object({
+  source: z.object({ experiment: z.string(), epoch: z.number().int() }),
+  loaded: z.array(z.string()),
+  skipped: z.array(z.object({ name: z.string(), reason: z.string() })),
+  frozen: z.array(z.string()),
+});
+export type InitReport = z.infer<typeof InitReport>;

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { ExperimentSpec, resolveExperiment, type InitReport, type TrainerEvent } from '@resnet-lab/spec';
+import { decodeCheckpoint } from './checkpoint.codec';
+import { runTraining } from './index';
+
+const SOURCE_ID = '00000000-0000-4000-8000-000000000001';
+const architecture = { family: 'cifar-resnet', depth: 8, widthMultiplier: 0.25 } as const;
+const dataset = (classes: number, dataSeed: number) =>
+  ({ name: 'synthetic', trainSize: 96, testSize: 32, imageSize: 8, classes, dataSeed }) as const;
+
+async function train(spec: unknown, init?: { bytes: Uint8Array }) {
+  const events: TrainerEvent[] = [];
+  await runTraining({
+    experiment: resolveExperiment(ExperimentSpec.parse(spec)),
+    signal: new AbortController().signal,
+    backend: 'cpu',
+    onEvent: (e) => events.push(e),
+    ...(init ? { init: { experiment: SOURCE_ID, epoch: 1, ...init } } : {}),
+  });
+  const epochs = events.filter((e) => e.type === 'epoch');
+  const report = events.find((e) => e.type === 'initialized')?.report;
+  return { checkpoint: epochs.at(-1)!.checkpoint!.bytes, report };
+}
+
+function weightsOf(bytes: Uint8Array): Map<string, Float32Array> {
+  const ck = decodeCheckpoint(bytes);
+  return new Map(ck.header.weights.map((r, i) => [r.name, ck.weights[i]!]));
+}
+
+describe('warm start (spec.init)', () => {
+  it('loads matching weights, skips the head whose shape differs, and keeps frozen layers exactly', async () => {
+    const source = await train({ architecture, dataset: dataset(4, 0), training: { epochs: 1, batchSize: 32 } });
+    const child = await train(
+      {
+        architecture,
+        dataset: dataset(3, 1),
+        training: { epochs: 1, batchSize: 32, seed: 5 },
+        init: { from: { experiment: SOURCE_ID, epoch: 1 }, freeze: 'all-but-head' },
+      },
+      { bytes: source.checkpoint },
+    );
+    const report: InitReport = child.report!;
+    expect(report.source).toEqual({ experiment: SOURCE_ID, epoch: 1 });
+    expect(report.skipped).toEqual([
+      { name: 'logits/kernel', reason: 'shape [16, 4] in the source, [16, 3] here' },
+      { name: 'logits/bias', reason: 'shape [4] in the source, [3] here' },
+    ]);
+    const before = weightsOf(source.checkpoint);
+    expect(report.loaded).toHaveLength(before.size - 2);
+    expect(report.frozen).not.toContain('logits');
+    expect(report.frozen).toContain('stem_conv');
+
+    const after = weightsOf(child.checkpoint);
+    for (const name of report.loaded) {
+      // Frozen: trainable weights exactly as loaded; batch-norm moving statistics still adapt.
+      if (/moving_(mean|variance)$/.test(name)) continue;
+      expect(Array.from(after.get(name)!), name).toEqual(Array.from(before.get(name)!));
+    }
+  });
+
+  it('initialises the head afresh with resetHead, and trains what is not frozen', async () => {
+    const spec = { architecture, dataset: dataset(4, 0), training: { epochs: 1, batchSize: 32 } };
+    const source = await train(spec);
+    const child = await train(
+      { ...spec, init: { from: { experiment: SOURCE_ID, epoch: 'last' }, resetHead: true } },
+      { bytes: source.checkpoint },
+    );
+    expect(child.report!.skipped.map((s) => [s.name, s.reason])).toEqual([
+      ['logits/kernel', 'output layer, initialised afresh (resetHead)'],
+      ['logits/bias', 'output layer, initialised afresh (resetHead)'],
+    ]);
+    expect(child.report!.frozen).toEqual([]);
+    const before = weightsOf(source.checkpoint);
+    const after = weightsOf(child.checkpoint);
+    expect(Array.from(after.get('stem_conv/kernel')!)).not.toEqual(Array.from(before.get('stem_conv/kernel')!));
+  });
+
+  it('refuses a load list or a freeze point that names a layer the network does not have', async () => {
+    const spec = { architecture, dataset: dataset(4, 0), training: { epochs: 1, batchSize: 32 } };
+    const source = await train(spec);
+    const from = { experiment: SOURCE_ID };
+    await expect(train({ ...spec, init: { from, load: ['nope'] } }, { bytes: source.checkpoint })).rejects.toThrow(
+      'init.load names layer "nope", which this network does not have',
+    );
+    await expect(train({ ...spec, init: { from, freeze: 'nope' } }, { bytes: source.checkpoint })).rejects.toThrow(
+      'init.freeze names layer "nope", which this network does not have',
+    );
+    await expect(train({ ...spec, init: { from } })).rejects.toThrow(/no source checkpoint was given/);
+  });
+});
