@@ -58,6 +58,8 @@ let stack: Stack;
 let browser: Browser;
 let page: Page;
 let gridId: string;
+/** Experiment 0 of the tiny grid, finished: the source of the warm-start case. */
+let sourceExperimentId: string;
 /** Event-stream URLs the page opened. */
 const streams: string[] = [];
 
@@ -347,6 +349,45 @@ describe.skipIf(!hasChromium)(
       const info = listed.checkpoints.find((c) => c.epoch === 2)!;
       expect(bytes.length).toBe(info.size);
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(info.sha256);
+      sourceExperimentId = experimentId;
+    });
+
+    it("shows a warm-started experiment's source and what it loaded, skipped and froze", async () => {
+      const created = await fetch(`${stack.apiUrl}/v1/experiments`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          ...TINY_GRID.base,
+          architecture: { ...TINY_GRID.base.architecture, family: 'cifar-plain' },
+          dataset: { ...TINY_GRID.base.dataset, classes: 3 },
+          init: { from: { experiment: sourceExperimentId }, freeze: 'all-but-head' },
+        }),
+      });
+      expect(created.status).toBe(201);
+      const { id } = (await created.json()) as { id: string };
+      await waitFor(
+        async () => {
+          const e = (await (await fetch(`${stack.apiUrl}/v1/experiments/${id}`)).json()) as { status: string };
+          return e.status === 'succeeded' || undefined;
+        },
+        { timeoutMs: GRID_WAIT_MS, intervalMs: 500, what: 'the warm-started experiment to succeed' },
+      );
+      await page.goto(`${stack.apiUrl}/experiments/${id}`);
+      const summary = page.getByTestId('warm-start-summary');
+      await summary.waitFor();
+      const source = sourceExperimentId.slice(0, 8);
+      expect(await summary.textContent()).toMatch(
+        new RegExp(
+          `^Started from experiment ${source} at epoch 2: \\d+ weights loaded, 2 skipped, \\d+ layers frozen\\.$`,
+        ),
+      );
+      const warm = page.getByRole('region', { name: 'Warm start' });
+      expect(await warm.locator('tbody tr').allTextContents()).toEqual([
+        'logits/kernelshape [16, 4] in the source, [16, 3] here',
+        'logits/biasshape [4] in the source, [3] here',
+      ]);
+      await warm.getByRole('link', { name: `experiment ${sourceExperimentId.slice(0, 8)}` }).click();
+      await page.waitForURL(new RegExp(`/experiments/${sourceExperimentId}$`));
     });
 
     it('compares two runs, showing only the fields that differ', async () => {

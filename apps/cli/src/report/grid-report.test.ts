@@ -119,6 +119,20 @@ describe('grid report', () => {
     expect(not).toContain('**Not reproduced at this scale**: deeper plain nets did not train worse');
   });
 
+  it('says how many members of a group the early-stopping rule ended', () => {
+    const withStopped = input({
+      'cifar-plain-20': 0.08,
+      'cifar-plain-56': 0.2,
+      'cifar-resnet-20': 0.07,
+      'cifar-resnet-56': 0.05,
+    });
+    const group = withStopped.summary.groups.find((g) => g.group === 'cifar-plain-56')!;
+    Object.assign(group, { succeeded: 1, stopped: 1 });
+    expect(gridReport(withStopped).markdown).toContain(
+      '| cifar-plain | 56 | 1 of 2 (1 stopped early, not in the means) | 20.0% ± 1.0 (n 2) |',
+    );
+  });
+
   it('leaves the degradation section out where no family ran at two depths', () => {
     const one = input({
       'cifar-plain-20': 0.08,

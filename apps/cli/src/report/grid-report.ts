@@ -151,6 +151,13 @@ function percent(stat: { mean: number; std: number; n: number } | undefined): st
   return stat.n > 1 ? `${mean} ± ${(stat.std * 100).toFixed(1)} (n ${stat.n})` : mean;
 }
 
+/** "3 of 4", and how many the early-stopping rule ended (the summary leaves those out of the means). */
+function finished(g: Summary['groups'][number]): string {
+  return g.stopped > 0
+    ? `${g.succeeded} of ${g.n} (${g.stopped} stopped early, not in the means)`
+    : `${g.succeeded} of ${g.n}`;
+}
+
 function finalTable(summary: Summary): string[] {
   const axes = summary.axes.filter((a) => a !== SEED);
   const rows = [...summary.groups].sort((a, b) =>
@@ -161,7 +168,7 @@ function finalTable(summary: Summary): string[] {
     `|${' --- |'.repeat(axes.length + 4)}`,
     ...rows.map(
       (g) =>
-        `| ${axes.map((a) => text(g.values[a])).join(' | ')} | ${g.succeeded} of ${g.n} | ` +
+        `| ${axes.map((a) => text(g.values[a])).join(' | ')} | ${finished(g)} | ` +
         `${percent(g.final['train.error'])} | ${percent(g.final['validation.error'])} | ` +
         `${percent(g.best['validation.error'])} |`,
     ),

@@ -15,6 +15,7 @@ import { ActivationsSection } from './ActivationsSection';
 import { ModelSummary } from './ModelSummary';
 import { SpecTable } from './SpecTable';
 import { StoppingDecisions } from './StoppingDecisions';
+import { WarmStartReport } from './WarmStartReport';
 
 export function ExperimentPage({ id }: { id: string }) {
   const first = useExperiment(id, false);
@@ -110,6 +111,8 @@ export function ExperimentPage({ id }: { id: string }) {
           <strong>Last error{e.attempts > 1 ? ` (after ${e.attempts} attempts)` : ''}:</strong> {e.error}
         </p>
       )}
+
+      {e.initReport && <WarmStartReport report={e.initReport} />}
 
       {e.stoppingDecisions && e.stoppingDecisions.length > 0 && <StoppingDecisions decisions={e.stoppingDecisions} />}
 
