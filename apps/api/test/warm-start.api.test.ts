@@ -36,6 +36,17 @@ describe('warm start at submit (spec.init)', () => {
     });
   });
 
+  it('refuses a model directory outside DATASET_ROOTS, naming init.from.modelDir', async () => {
+    const res = await submit({ init: { from: { modelDir: '/etc/models' } } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([
+      {
+        field: 'init.from.modelDir',
+        message: expect.stringMatching(/^init\.from\.modelDir is outside the dataset roots \(DATASET_ROOTS=/),
+      },
+    ]);
+  });
+
   it('refuses layer names the network does not have, and stores a valid warm start with its spec', async () => {
     const source = await finishedExperiment();
     const bad = await submit({ init: { from: { experiment: source }, load: ['stem_conv', 'nope'], freeze: 'zzz' } });

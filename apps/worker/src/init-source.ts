@@ -1,5 +1,5 @@
 import type { Repositories } from '@resnet-lab/db';
-import type { InitSpec } from '@resnet-lab/spec';
+import type { InitSource } from '@resnet-lab/spec';
 
 export interface InitCheckpoint {
   experiment: string;
@@ -8,13 +8,14 @@ export interface InitCheckpoint {
 }
 
 /**
- * The checkpoint a warm start loads: the epoch asked for, the newest (`last`) or the one with the
+ * The checkpoint a warm start from another experiment loads (a model directory is read by the
+ * trainer itself): the epoch asked for, the newest (`last`) or the one with the
  * lowest validation error (`best`). Resolves with why not (a sentence for the experiment's error)
  * when the source has no such checkpoint: the experiment cannot run as specified.
  */
 export async function readInitCheckpoint(
   repos: Repositories,
-  from: InitSpec['from'],
+  from: InitSource,
   onDamaged: (error: Error) => void,
 ): Promise<InitCheckpoint | string> {
   const source = from.experiment;

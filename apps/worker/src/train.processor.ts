@@ -148,7 +148,7 @@ async function runAttempt(storedSpec: unknown, lease: Lease, ctx: TrainJobContex
 
   // A warm start reads its source checkpoint on a fresh start only: a resume has its own weights.
   const init =
-    parsed.data.init && !resume
+    parsed.data.init && 'experiment' in parsed.data.init.from && !resume
       ? await readInitCheckpoint(repos, parsed.data.init.from, (error) =>
           logger.warn({ err: error }, 'damaged checkpoint of the warm-start source skipped'),
         )

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Where an experiment's starting weights come from instead of He initialisation: a checkpoint of
+ * Where an experiment's starting weights may come from instead of He initialisation: a checkpoint of
  * another experiment (VGG's deeper nets started from the trained shallow one; transfer learning),
  * chosen by epoch, the one with the lowest validation error (`best`) or the newest (`last`).
  */
@@ -9,6 +9,13 @@ export const InitSource = z.object({
   experiment: z.uuid(),
   epoch: z.union([z.number().int().positive(), z.enum(['best', 'last'])]).default('last'),
 });
+export type InitSource = z.infer<typeof InitSource>;
+
+/**
+ * A TensorFlow.js LayersModel directory (model.json and its weight files) under the dataset roots
+ * (DATASET_ROOTS): a network trained elsewhere, or one exported by this service (model.json).
+ */
+export const InitModelDir = z.object({ modelDir: z.string().min(1) });
 
 /**
  * Warm start. Weights are matched by name (the zoo names every layer) and shape; `load` limits
@@ -19,7 +26,7 @@ export const InitSource = z.object({
  */
 export const InitSpec = z
   .object({
-    from: InitSource.strict(),
+    from: z.union([InitSource.strict(), InitModelDir.strict()]),
     load: z.union([z.literal('matching'), z.array(z.string().min(1)).min(1)]).default('matching'),
     freeze: z.string().min(1).default('none'),
     resetHead: z.boolean().default(false),
@@ -29,7 +36,7 @@ export type InitSpec = z.infer<typeof InitSpec>;
 
 /** What a warm start did, as the trainer reports it and the experiment stores it. */
 export const InitReport = z.object({
-  source: z.object({ experiment: z.string(), epoch: z.number().int() }),
+  source: z.union([z.object({ experiment: z.string(), epoch: z.number().int() }), z.object({ modelDir: z.string() })]),
   loaded: z.array(z.string()),
   skipped: z.array(z.object({ name: z.string(), reason: z.string() })),
   frozen: z.array(z.string()),

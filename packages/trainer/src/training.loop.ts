@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { DatasetAccess, ResolvedExperiment, TrainerEvent } from '@resnet-lab/spec';
+import type { DatasetAccess, InitReport, ResolvedExperiment, TrainerEvent } from '@resnet-lab/spec';
 import { selectBackend, type BackendSelection } from './backend.selector';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.codec';
 import { loadDataset } from './dataset.loader';
@@ -10,7 +10,8 @@ import { fitNormalizer } from './normalization.stats';
 import { buildSeededModel } from './seeded-model.builder';
 import { SgdMomentumOptimizer } from './sgd.optimizer';
 import type { StepProfiler } from './step.profiler';
-import { freezeLayers, loadInitWeights } from './warm-start';
+import { readModelDirWeights } from './model-dir.reader';
+import { checkpointWeights, freezeLayers, loadInitWeights } from './warm-start';
 import { TrainingError } from './training.errors';
 import { TrainingState } from './training.state';
 
@@ -72,7 +73,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   const model = buildSeededModel(arch, t.seed, selection.engine?.batchNormLayer);
   try {
     // Before the optimizer collects its variables: frozen layers must never be among them.
-    warmStart(model, o, log);
+    await warmStart(model, o, log);
   } catch (error) {
     model.dispose();
     throw error;
@@ -125,17 +126,24 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
  * spec.init: freezes the layers it names (on every attempt: the network is rebuilt each time) and,
  * on a fresh start, loads the source checkpoint's weights and reports what it did.
  */
-function warmStart(model: tf.LayersModel, o: RunTrainingOptions, log: TrainerLogger): void {
+async function warmStart(model: tf.LayersModel, o: RunTrainingOptions, log: TrainerLogger): Promise<void> {
   const init = o.experiment.spec.init;
   if (!init) return;
   const frozen = freezeLayers(model, init.freeze);
   if (o.resume) return;
-  if (!o.init) {
+  let loaded: Omit<InitReport, 'frozen'>;
+  if ('modelDir' in init.from) {
+    const weights = await readModelDirWeights(init.from.modelDir, o.datasetAccess);
+    loaded = loadInitWeights(model, init, weights, { modelDir: init.from.modelDir });
+  } else if (o.init) {
+    const source = { experiment: o.init.experiment, epoch: o.init.epoch };
+    loaded = loadInitWeights(model, init, checkpointWeights(o.init.bytes), source);
+  } else {
     throw new TrainingError('the spec asks for a warm start (init), but no source checkpoint was given', {
       retryable: false,
     });
   }
-  const report = { ...loadInitWeights(model, init, o.init), frozen };
+  const report = { ...loaded, frozen };
   o.onEvent({ type: 'initialized', report });
   log.info(
     { loaded: report.loaded.length, skipped: report.skipped.length, frozen: frozen.length },

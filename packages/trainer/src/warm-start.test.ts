@@ -1,12 +1,18 @@
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ExperimentSpec, resolveExperiment, type InitReport, type TrainerEvent } from '@resnet-lab/spec';
 import { decodeCheckpoint } from './checkpoint.codec';
-import { runTraining } from './index';
+import { checkpointToLayersModel, runTraining } from './index';
 
 const SOURCE_ID = '00000000-0000-4000-8000-000000000001';
 const architecture = { family: 'cifar-resnet', depth: 8, widthMultiplier: 0.25 } as const;
 const dataset = (classes: number, dataSeed: number) =>
   ({ name: 'synthetic', trainSize: 96, testSize: 32, imageSize: 8, classes, dataSeed }) as const;
+
+const roots = mkdtempSync(join(tmpdir(), 'warm-start-'));
+afterAll(() => rmSync(roots, { recursive: true, force: true }));
 
 async function train(spec: unknown, init?: { bytes: Uint8Array }) {
   const events: TrainerEvent[] = [];
@@ -14,6 +20,7 @@ async function train(spec: unknown, init?: { bytes: Uint8Array }) {
     experiment: resolveExperiment(ExperimentSpec.parse(spec)),
     signal: new AbortController().signal,
     backend: 'cpu',
+    datasetAccess: { roots: [roots], maxFileBytes: 2 ** 26 },
     onEvent: (e) => events.push(e),
     ...(init ? { init: { experiment: SOURCE_ID, epoch: 1, ...init } } : {}),
   });
@@ -73,6 +80,26 @@ describe('warm start (spec.init)', () => {
     const before = weightsOf(source.checkpoint);
     const after = weightsOf(child.checkpoint);
     expect(Array.from(after.get('stem_conv/kernel')!)).not.toEqual(Array.from(before.get('stem_conv/kernel')!));
+  });
+
+  it("loads a TensorFlow.js model directory (this service's own export) under the dataset roots", async () => {
+    const spec = { architecture, dataset: dataset(4, 0), training: { epochs: 1, batchSize: 32 } };
+    const source = await train(spec);
+    const { modelJson, weights } = await checkpointToLayersModel(ExperimentSpec.parse(spec), source.checkpoint);
+    const dir = join(roots, 'exported');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'model.json'), JSON.stringify(modelJson));
+    writeFileSync(join(dir, 'weights.bin'), weights);
+
+    const child = await train({ ...spec, dataset: dataset(3, 1), init: { from: { modelDir: dir } } });
+    expect(child.report!.source).toEqual({ modelDir: dir });
+    expect(child.report!.skipped.map((s) => s.name)).toEqual(['logits/kernel', 'logits/bias']);
+    const before = weightsOf(source.checkpoint);
+    expect(child.report!.loaded).toHaveLength(before.size - 2);
+
+    await expect(train({ ...spec, init: { from: { modelDir: '/etc' } } })).rejects.toThrow(
+      /dataset directory \/etc is outside the dataset roots/,
+    );
   });
 
   it('refuses a load list or a freeze point that names a layer the network does not have', async () => {

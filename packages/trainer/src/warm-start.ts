@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { InitReport, InitSpec } from '@resnet-lab/spec';
 import { decodeCheckpoint } from './checkpoint.codec';
+import type { NamedWeights } from './model-dir.reader';
 import { TrainingError } from './training.errors';
 
 /** The layers that produce the model's outputs (the classifier, and GoogLeNet's auxiliary heads). */
@@ -37,20 +38,25 @@ export function freezeLayers(model: tf.LayersModel, freeze: InitSpec['freeze']):
   return withWeights.map((l) => l.name);
 }
 
+/** A checkpoint's weights by name (batch-norm moving statistics included). */
+export function checkpointWeights(bytes: Uint8Array): NamedWeights {
+  const checkpoint = decodeCheckpoint(bytes);
+  return new Map(
+    checkpoint.header.weights.map((ref, i) => [ref.name, { shape: ref.shape, data: checkpoint.weights[i]! }]),
+  );
+}
+
 /**
- * Writes the checkpoint's weights into the model where name and shape match (limited to the
- * layers `init.load` lists, and leaving the output layers alone with `resetHead`). Every weight of
- * the model is either loaded or skipped with the reason; none is left out of the report.
+ * Writes the source's weights into the model where name and shape match (limited to the layers
+ * `init.load` lists, and leaving the output layers alone with `resetHead`). Every weight of the
+ * model is either loaded or skipped with the reason; none is left out of the report.
  */
 export function loadInitWeights(
   model: tf.LayersModel,
   init: InitSpec,
-  source: { experiment: string; epoch: number; bytes: Uint8Array },
+  stored: NamedWeights,
+  source: InitReport['source'],
 ): Omit<InitReport, 'frozen'> {
-  const checkpoint = decodeCheckpoint(source.bytes);
-  const stored = new Map(
-    checkpoint.header.weights.map((ref, i) => [ref.name, { shape: ref.shape, data: checkpoint.weights[i]! }]),
-  );
   const wanted = init.load === 'matching' ? null : new Set(init.load);
   const known = new Set(model.layers.map((l) => l.name));
   for (const name of wanted ?? []) {
@@ -84,5 +90,5 @@ export function loadInitWeights(
       loaded.push(name);
     }
   });
-  return { source: { experiment: source.experiment, epoch: source.epoch }, loaded, skipped };
+  return { source, loaded, skipped };
 }

@@ -10,14 +10,17 @@ import { specGuard, type SubmitGuard } from './submit-guards';
 export function createDatasetGuard(roots: readonly string[]): SubmitGuard {
   function problem(spec: ExperimentSpec): FieldError | null {
     const dataset = spec.dataset;
-    if (!('dir' in dataset)) return null;
-    const found = datasetDirProblem(dataset.dir, roots);
-    return found ? { field: 'dataset.dir', message: `dataset.dir ${found}` } : null;
+    const found = 'dir' in dataset ? datasetDirProblem(dataset.dir, roots) : null;
+    if (found) return { field: 'dataset.dir', message: `dataset.dir ${found}` };
+    // A warm start's model directory is read by the trainer under the same roots.
+    const from = spec.init?.from;
+    const model = from && 'modelDir' in from ? datasetDirProblem(from.modelDir, roots) : null;
+    return model ? { field: 'init.from.modelDir', message: `init.from.modelDir ${model}` } : null;
   }
 
   return specGuard(problem, {
     detail: (found) => found.message,
-    points: 'read a dataset outside DATASET_ROOTS',
+    points: 'read a dataset or model outside DATASET_ROOTS',
     more: 'with such a directory',
   });
 }

@@ -23,6 +23,8 @@ export async function checkWarmStarts(
     if (!init) continue;
     const where = point.index === undefined ? {} : { index: point.index, values: point.values ?? {} };
     for (const found of layerProblems(point.spec)) errors.push({ ...found, ...where });
+    // A model directory is checked against DATASET_ROOTS by the dataset guard.
+    if (!('experiment' in init.from)) continue;
     const id = init.from.experiment;
     if (!sources.has(id)) sources.set(id, await sourceProblem(id, project, repos));
     const problem = sources.get(id);

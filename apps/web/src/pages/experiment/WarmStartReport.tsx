@@ -9,15 +9,25 @@ import type { Experiment } from '../../api/types';
 type Report = NonNullable<Experiment['initReport']>;
 
 export function WarmStartReport({ report }: { report: Report }) {
-  const { source } = report;
+  const { source, loaded, skipped, frozen } = report;
+  const short = 'experiment' in source ? source.experiment.slice(0, 8) : '';
+  const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
   return (
     <Section title="Warm start">
       <p data-testid="warm-start-summary">
-        Started from <Link to={`/experiments/${source.experiment}`}>experiment {source.experiment.slice(0, 8)}</Link> at
-        epoch {source.epoch}: {report.loaded.length} weight{report.loaded.length === 1 ? '' : 's'} loaded,{' '}
-        {report.skipped.length} skipped, {report.frozen.length} layer{report.frozen.length === 1 ? '' : 's'} frozen.
+        {'modelDir' in source ? (
+          <>
+            Started from the model in <code>{source.modelDir}</code>:{' '}
+          </>
+        ) : (
+          <>
+            Started from <Link to={`/experiments/${source.experiment}`}>experiment {short}</Link> at epoch{' '}
+            {source.epoch}:{' '}
+          </>
+        )}
+        {plural(loaded.length, 'weight')} loaded, {skipped.length} skipped, {plural(frozen.length, 'layer')} frozen.
       </p>
-      {report.skipped.length > 0 && (
+      {skipped.length > 0 && (
         <div className="table-wrap">
           <table>
             <caption className="visually-hidden">Weights not loaded from the source</caption>
@@ -28,7 +38,7 @@ export function WarmStartReport({ report }: { report: Report }) {
               </tr>
             </thead>
             <tbody>
-              {report.skipped.map((s) => (
+              {skipped.map((s) => (
                 <tr key={s.name}>
                   <td>
                     <code>{s.name}</code>
@@ -40,9 +50,9 @@ export function WarmStartReport({ report }: { report: Report }) {
           </table>
         </div>
       )}
-      {report.frozen.length > 0 && (
+      {frozen.length > 0 && (
         <p className="muted">
-          Frozen: <code>{report.frozen.join(', ')}</code>
+          Frozen: <code>{frozen.join(', ')}</code>
         </p>
       )}
     </Section>
