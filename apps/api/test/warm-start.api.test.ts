@@ -36,6 +36,21 @@ describe('warm start at submit (spec.init)', () => {
     });
   });
 
+  it('refuses a source trained on inputs of another size', async () => {
+    const source = await finishedExperiment();
+    const res = await submit({
+      dataset: { name: 'synthetic', imageSize: 16 },
+      init: { from: { experiment: source } },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([
+      {
+        field: 'init.from.experiment',
+        message: `experiment ${source} was trained on 8x8x3 inputs; this network takes 16x16x3`,
+      },
+    ]);
+  });
+
   it('refuses a model directory outside DATASET_ROOTS, naming init.from.modelDir', async () => {
     const res = await submit({ init: { from: { modelDir: '/etc/models' } } });
     expect(res.statusCode).toBe(400);

@@ -5,6 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ExperimentSpec, resolveExperiment, type InitReport, type TrainerEvent } from '@resnet-lab/spec';
 import { decodeCheckpoint } from './checkpoint.codec';
 import { checkpointToLayersModel, runTraining } from './index';
+import { buildSeededModel } from './seeded-model.builder';
+import { checkpointWeights, loadInitWeights } from './warm-start';
 
 const SOURCE_ID = '00000000-0000-4000-8000-000000000001';
 const architecture = { family: 'cifar-resnet', depth: 8, widthMultiplier: 0.25 } as const;
@@ -62,6 +64,38 @@ describe('warm start (spec.init)', () => {
       // Frozen: trainable weights exactly as loaded; batch-norm moving statistics still adapt.
       if (/moving_(mean|variance)$/.test(name)) continue;
       expect(Array.from(after.get(name)!), name).toEqual(Array.from(before.get(name)!));
+    }
+  });
+
+  it('at step 0, loaded weights equal the source bit for bit and the rest are freshly initialised', async () => {
+    const spec = ExperimentSpec.parse({ architecture, dataset: dataset(4, 0), training: { epochs: 1, batchSize: 32 } });
+    const source = await train(spec);
+    const stored = checkpointWeights(source.checkpoint);
+    const arch = resolveExperiment(spec).architecture;
+    const model = buildSeededModel(arch, 9);
+    const fresh = buildSeededModel(arch, 9);
+    try {
+      const init = {
+        from: { experiment: SOURCE_ID, epoch: 1 },
+        load: 'matching',
+        freeze: 'none',
+        resetHead: true,
+      } as const;
+      const report = loadInitWeights(model, init, stored, { experiment: SOURCE_ID, epoch: 1 });
+      const value = (m: typeof model, name: string) =>
+        Array.from(
+          m.weights
+            .find((w) => w.originalName === name)!
+            .read()
+            .dataSync(),
+        );
+      for (const name of report.loaded) expect(value(model, name), name).toEqual(Array.from(stored.get(name)!.data));
+      // The head was not loaded: exactly the seeded He initialisation a run without init gets.
+      for (const { name } of report.skipped) expect(value(model, name), name).toEqual(value(fresh, name));
+      expect(report.skipped.map((s) => s.name)).toEqual(['logits/kernel', 'logits/bias']);
+    } finally {
+      model.dispose();
+      fresh.dispose();
     }
   });
 

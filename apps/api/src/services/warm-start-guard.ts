@@ -1,6 +1,6 @@
 import type { Repositories } from '@resnet-lab/db';
 import { describeModel } from '@resnet-lab/models';
-import { resolveExperiment, type ExperimentSpec } from '@resnet-lab/spec';
+import { ExperimentSpec, resolveExperiment } from '@resnet-lab/spec';
 import { AppError, type FieldError } from '../errors';
 
 /** Statuses whose checkpoints a warm start may load: the source finished training. */
@@ -16,7 +16,7 @@ export async function checkWarmStarts(
   project: string | undefined,
   repos: Pick<Repositories, 'experiments'>,
 ): Promise<void> {
-  const sources = new Map<string, string | null>();
+  const sources = new Map<string, SourceCheck>();
   const errors: FieldError[] = [];
   for (const point of points) {
     const init = point.spec.init;
@@ -26,8 +26,9 @@ export async function checkWarmStarts(
     // A model directory is checked against DATASET_ROOTS by the dataset guard.
     if (!('experiment' in init.from)) continue;
     const id = init.from.experiment;
-    if (!sources.has(id)) sources.set(id, await sourceProblem(id, project, repos));
-    const problem = sources.get(id);
+    if (!sources.has(id)) sources.set(id, await checkSource(id, project, repos));
+    const checked = sources.get(id)!;
+    const problem = checked.problem ?? inputMismatch(id, checked.input, inputOf(point.spec));
     if (problem) errors.push({ field: 'init.from.experiment', message: problem, ...where });
   }
   if (errors.length === 0) return;
@@ -55,15 +56,33 @@ function layerProblems(spec: ExperimentSpec): FieldError[] {
   return out;
 }
 
-async function sourceProblem(
+type SourceCheck = { problem: string; input?: undefined } | { problem: null; input: string };
+
+/** A network's input as "32x32x3": a source trained on other inputs has other weights to offer. */
+function inputOf(spec: ExperimentSpec): string {
+  const a = resolveExperiment(spec).architecture;
+  return `${a.inputSize}x${a.inputSize}x${a.inputChannels}`;
+}
+
+function inputMismatch(id: string, source: string, here: string): string | null {
+  return source === here ? null : `experiment ${id} was trained on ${source} inputs; this network takes ${here}`;
+}
+
+async function checkSource(
   id: string,
   project: string | undefined,
   repos: Pick<Repositories, 'experiments'>,
-): Promise<string | null> {
+): Promise<SourceCheck> {
   const source = await repos.experiments.get(id);
-  if (!source || (project !== undefined && source.project !== project)) return `no experiment ${id} in this project`;
-  if (!FINISHED.has(source.status)) {
-    return `experiment ${id} is ${source.status}; a warm start needs one that finished (succeeded or stopped)`;
+  if (!source || (project !== undefined && source.project !== project)) {
+    return { problem: `no experiment ${id} in this project` };
   }
-  return null;
+  if (!FINISHED.has(source.status)) {
+    return {
+      problem: `experiment ${id} is ${source.status}; a warm start needs one that finished (succeeded or stopped)`,
+    };
+  }
+  const spec = ExperimentSpec.safeParse(source.spec);
+  if (!spec.success) return { problem: `experiment ${id} has a spec this version cannot read` };
+  return { problem: null, input: inputOf(spec.data) };
 }
