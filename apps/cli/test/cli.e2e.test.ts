@@ -137,6 +137,15 @@ describe('resnet-lab CLI', () => {
     const csv = (await readFile(out, 'utf8')).trim().split('\n');
     expect(csv.length).toBeGreaterThanOrEqual(3);
 
+    const reportFile = join(dir, 'results', 'cli-grid.md');
+    const reported = await cli(['report', gridId, '--out', reportFile]);
+    expect(reported.code, reported.stderr).toBe(0);
+    const report = await readFile(reportFile, 'utf8');
+    expect(report).toContain('# cli grid: results');
+    expect(report).toMatch(/\| cifar-resnet \| 1 of 1 \| \d+\.\d% \|/);
+    expect(report).not.toContain('## Failed runs');
+    expect(await readFile(join(dir, 'results', 'cli-grid', 'error-curves.svg'), 'utf8')).toMatch(/^<svg/);
+
     const grid = JSON.parse((await cli(['status', gridId, '--json'])).stdout);
     const members = (await (await fetch(`${stack.apiUrl}/v1/grids/${gridId}/experiments`)).json()) as {
       items: { experiment: { id: string } }[];

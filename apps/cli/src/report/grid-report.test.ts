@@ -133,6 +133,20 @@ describe('grid report', () => {
     );
   });
 
+  it('lists failed runs with the error each ended with', () => {
+    const failed = input({
+      'cifar-plain-20': 0.08,
+      'cifar-plain-56': 0.2,
+      'cifar-resnet-20': 0.07,
+      'cifar-resnet-56': 0.05,
+    });
+    expect(gridReport(failed).markdown).not.toContain('## Failed runs');
+    failed.failures = [{ index: 3, values: { 'architecture.depth': 56, 'training.seed': 0 }, error: 'out of memory' }];
+    expect(gridReport(failed).markdown).toContain(
+      '## Failed runs\n\n- Point 3 (architecture.depth=56, training.seed=0): out of memory\n',
+    );
+  });
+
   it('leaves the degradation section out where no family ran at two depths', () => {
     const one = input({
       'cifar-plain-20': 0.08,

@@ -21,6 +21,8 @@ export interface ReportInput {
   context: string[];
   /** Where the figure is written, relative to the report (e.g. `cifar-depth/error-curves.svg`). */
   figurePath: string;
+  /** Members that failed, with the error each ended with: a report must say why a row is empty. */
+  failures?: { index: number; values: Record<string, unknown>; error: string | null }[];
 }
 
 export interface Report {
@@ -56,6 +58,7 @@ export function gridReport(input: ReportInput): Report {
     '',
     ...finalTable(summary),
     '',
+    ...failedRuns(input.failures ?? []),
     ...(depthVaries(summary)
       ? [
           '## Degradation (He et al. 2016: deeper plain nets train worse, deeper residual nets better)',
@@ -66,6 +69,21 @@ export function gridReport(input: ReportInput): Report {
       : []),
   ];
   return { markdown: lines.join('\n'), figure: chartSvg(errorChart(input)) };
+}
+
+function failedRuns(failures: NonNullable<ReportInput['failures']>): string[] {
+  if (failures.length === 0) return [];
+  return [
+    '## Failed runs',
+    '',
+    ...failures.map((f) => {
+      const values = Object.entries(f.values)
+        .map(([axis, v]) => `${axis}=${text(v)}`)
+        .join(', ');
+      return `- Point ${f.index} (${values}): ${f.error ?? 'no error recorded'}`;
+    }),
+    '',
+  ];
 }
 
 /** Whether some family was run at more than one depth: only then is there a degradation to check. */

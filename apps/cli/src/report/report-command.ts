@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { z } from 'zod';
-import type { CurvesResponse, GridSummary, GridView } from '@resnet-lab/spec';
+import type { CurvesResponse, GridExperimentsPage, GridSummary, GridView } from '@resnet-lab/spec';
 import type { ApiClient } from '../api-client';
 import { gridReport } from './grid-report';
 
@@ -18,15 +18,17 @@ export async function writeGridReport(
 ): Promise<{ markdown: string; figure: string }> {
   const curves = (metric: string) =>
     api.get<z.infer<typeof CurvesResponse>>(`/v1/grids/${gridId}/curves?metric=${metric}&by=group&maxPoints=500`);
-  const [grid, summary, trainCurves, validationCurves] = await Promise.all([
+  const [grid, summary, trainCurves, validationCurves, failed] = await Promise.all([
     api.get<GridView>(`/v1/grids/${gridId}`),
     api.get<GridSummary>(`/v1/grids/${gridId}/summary`),
     curves('train.error'),
     curves('validation.error'),
+    api.get<z.infer<typeof GridExperimentsPage>>(`/v1/grids/${gridId}/experiments?status=failed&limit=100`),
   ]);
+  const failures = failed.items.map((m) => ({ index: m.index, values: m.values, error: m.experiment.error }));
   const name = basename(out).replace(/\.md$/, '');
   const figurePath = `${name}/error-curves.svg`;
-  const report = gridReport({ grid, summary, trainCurves, validationCurves, context, figurePath });
+  const report = gridReport({ grid, summary, trainCurves, validationCurves, context, figurePath, failures });
   const figure = join(dirname(out), figurePath);
   await mkdir(dirname(figure), { recursive: true });
   await writeFile(figure, report.figure);
