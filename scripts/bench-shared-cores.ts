@@ -22,9 +22,13 @@ const END = '<!-- shared-cores-bench:end -->';
 type Choice = 'fixed' | 'auto';
 type Case = { choice: Choice; contended: boolean };
 
-/** One busy-looping process per core: a co-tenant that wants every core all the time. */
+/**
+ * One busy-looping process per core: a co-tenant that wants every core all the time. Each checks
+ * every 200 ms that this script still runs, so an interrupted benchmark leaves none behind.
+ */
 function startBurners(): ChildProcess[] {
-  return os.cpus().map(() => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+  const burn = `for (;;) { const t = Date.now(); while (Date.now() - t < 200); process.kill(${process.pid}, 0); }`;
+  return os.cpus().map(() => spawn(process.execPath, ['-e', burn], { stdio: 'ignore' }));
 }
 
 async function runCase(c: Case, steps: number): Promise<{ imagesPerSecond: number; threads: number }> {
