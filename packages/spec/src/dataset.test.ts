@@ -56,6 +56,20 @@ describe('DatasetSpec', () => {
   });
 });
 
+describe('dataset.labels', () => {
+  it('makes a task of the listed classes, and refuses a repeated or unknown class naming it', () => {
+    const d = DatasetSpec.parse({ name: 'mnist', labels: [5, 6, 7, 8, 9] });
+    expect(datasetShape(d).classes).toBe(5);
+    const repeated = DatasetSpec.safeParse({ name: 'mnist', labels: [1, 1] });
+    expect(repeated.error!.issues[0]).toMatchObject({ path: ['labels'], message: 'labels must not repeat' });
+    const unknown = DatasetSpec.safeParse({ name: 'cifar10', dir: '/data/cifar', labels: [0, 10] });
+    expect(unknown.error!.issues[0]).toMatchObject({
+      path: ['labels', 1],
+      message: 'label 10 is not a class of cifar10 (0 to 9)',
+    });
+  });
+});
+
 describe('datasetShape', () => {
   it('gives the shape of every dataset without loading it', () => {
     expect(datasetShape(DatasetSpec.parse({ name: 'mnist' }))).toEqual({

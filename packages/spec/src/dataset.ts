@@ -48,6 +48,17 @@ function commonOptions(defaults: { validationSplit: number; augment: boolean }) 
     subset: z.number().int().positive().optional(),
     /** Use only this many test images. */
     testSubset: z.number().int().positive().optional(),
+    /**
+     * Keep only the images of these classes, relabelled 0, 1, ... in the order listed: a task of
+     * its own, e.g. digits 0-4 and then 5-9 for transfer learning. Applied to every split before the
+     * validation hold-out and the subsets.
+     */
+    labels: z
+      .array(z.number().int().min(0).max(999))
+      .min(2)
+      .max(1000)
+      .refine((l) => new Set(l).size === l.length, { message: 'labels must not repeat' })
+      .optional(),
     validationSplit: ValidationSplit.default(defaults.validationSplit),
     /** The paper's CIFAR augmentation: pad, random crop back to size, random horizontal flip. */
     augment: z.boolean().default(defaults.augment),
@@ -139,7 +150,9 @@ export const Cifar10Dataset = z
  * Images in the training file, known without reading anything (null for an IDX directory): used to
  * reject impossible splits early and to count the images an experiment will see.
  */
-export function knownTrainSize(d: { name: string; trainSize?: number }): number | null {
+export function knownTrainSize(d: { name: string; trainSize?: number; labels?: number[] }): number | null {
+  // How many images a class subset keeps is in the files.
+  if (d.labels) return null;
   switch (d.name) {
     case 'synthetic':
       return d.trainSize ?? null;
@@ -153,26 +166,36 @@ export function knownTrainSize(d: { name: string; trainSize?: number }): number 
   }
 }
 
-export const DatasetSpec = z
-  .discriminatedUnion('name', [SyntheticDataset, MnistDataset, FashionMnistDataset, IdxDataset, Cifar10Dataset])
-  .superRefine((d, ctx) => {
-    const trainSize = knownTrainSize(d);
-    if (trainSize === null) return;
-    const held = validationCount(d.validationSplit, trainSize);
-    if (held >= trainSize) {
+const DatasetVariants = [SyntheticDataset, MnistDataset, FashionMnistDataset, IdxDataset, Cifar10Dataset] as const;
+
+export const DatasetSpec = z.discriminatedUnion('name', DatasetVariants).superRefine((d, ctx) => {
+  const classes = datasetFileShape(d).classes;
+  d.labels?.forEach((label, i) => {
+    if (label >= classes) {
       ctx.addIssue({
         code: 'custom',
-        path: ['validationSplit'],
-        message: `validationSplit ${d.validationSplit} leaves no training images out of ${trainSize}`,
-      });
-    } else if (d.subset !== undefined && d.subset > trainSize - held) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['subset'],
-        message: `subset ${d.subset} exceeds the ${trainSize - held} training images left after validation`,
+        path: ['labels', i],
+        message: `label ${label} is not a class of ${d.name} (0 to ${classes - 1})`,
       });
     }
   });
+  const trainSize = knownTrainSize(d);
+  if (trainSize === null) return;
+  const held = validationCount(d.validationSplit, trainSize);
+  if (held >= trainSize) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['validationSplit'],
+      message: `validationSplit ${d.validationSplit} leaves no training images out of ${trainSize}`,
+    });
+  } else if (d.subset !== undefined && d.subset > trainSize - held) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['subset'],
+      message: `subset ${d.subset} exceeds the ${trainSize - held} training images left after validation`,
+    });
+  }
+});
 export type DatasetSpec = z.infer<typeof DatasetSpec>;
 export type DatasetName = DatasetSpec['name'];
 
@@ -188,8 +211,14 @@ export interface DatasetShape {
   classes: number;
 }
 
-/** The images' shape and class count, from the spec alone (no file is read). */
+/** The images' shape and class count, from the spec alone (no file is read); `labels` sets the classes. */
 export function datasetShape(d: DatasetSpec): DatasetShape {
+  const shape = datasetFileShape(d);
+  return d.labels ? { ...shape, classes: d.labels.length } : shape;
+}
+
+/** The shape and class count of the files themselves, whatever `labels` keeps of them. */
+export function datasetFileShape(d: z.infer<(typeof DatasetVariants)[number]>): DatasetShape {
   switch (d.name) {
     case 'synthetic':
       return { height: d.imageSize, width: d.imageSize, channels: d.channels, classes: d.classes };

@@ -54,7 +54,7 @@ export function resolveArchitecture(spec: ExperimentSpec): ResolvedExperiment['a
 
 function imageCounts(d: DatasetSpec): ResolvedExperiment['images'] {
   const file = knownTrainSize(d);
-  const testFile = d.name === 'synthetic' ? d.testSize : d.name === 'idx' ? null : 10_000;
+  const testFile = d.labels ? null : d.name === 'synthetic' ? d.testSize : d.name === 'idx' ? null : 10_000;
   const validation = file === null ? null : validationCount(d.validationSplit, file);
   const left = file === null || validation === null ? null : file - validation;
   const train = d.subset === undefined ? left : left === null ? d.subset : Math.min(d.subset, left);

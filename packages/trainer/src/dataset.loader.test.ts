@@ -32,6 +32,25 @@ describe('real datasets', () => {
     expect(Array.from(data.train.images.subarray(0, 64)).every((v) => v === 0)).toBe(true);
   });
 
+  it('keeps only the listed digits, relabelled in the order listed, in every split', async () => {
+    const d = DatasetSpec.parse({ name: 'mnist', labels: [7, 3], validationSplit: 1000, testSubset: 500 });
+    const data = await loadDataset(d, { height: 28, width: 28, channels: 1 });
+    const { train: all } = await loadRawDataset(DatasetSpec.parse({ name: 'mnist' }));
+    const sevensAndThrees = all.labels.filter((l) => l === 7 || l === 3).length;
+    expect(data.classes).toBe(2);
+    expect(data.train.count + data.validation!.count).toBe(sevensAndThrees);
+    for (const set of [data.train, data.validation!, data.test]) expect(new Set(set.labels)).toEqual(new Set([0, 1]));
+    // The first 7 of the training file becomes class 0 with its pixels unchanged.
+    const firstSeven = all.labels.indexOf(7);
+    const image = all.images.subarray(firstSeven * 784, (firstSeven + 1) * 784);
+    const kept = [data.train, data.validation!].flatMap((s) =>
+      Array.from({ length: s.count }, (_, i) => i).filter(
+        (i) => s.labels[i] === 0 && s.images.subarray(i * 784, (i + 1) * 784).every((v, j) => v === image[j]),
+      ),
+    );
+    expect(kept.length).toBeGreaterThanOrEqual(1);
+  });
+
   it('fails with TrainingError naming the directory when a user dataset is missing', async () => {
     const d = DatasetSpec.parse({ name: 'idx', dir: '/nonexistent/idx-data' });
     const access = { roots: ['/nonexistent'], maxFileBytes: 2 ** 20 };

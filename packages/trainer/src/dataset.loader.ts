@@ -1,14 +1,14 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { DatasetAccess, DatasetSpec } from '@resnet-lab/spec';
-import { DEFAULT_DATASET_ACCESS, datasetShape } from '@resnet-lab/spec';
+import { DEFAULT_DATASET_ACCESS, datasetFileShape, datasetShape } from '@resnet-lab/spec';
 import { loadCifar10 } from './cifar10.loader';
 import { DatasetReader } from './dataset.files';
 import { splitTrainValidation, subsetTest } from './dataset.split';
 import { readIdxImageSet } from './idx.loader';
 import type { TargetShape } from './image.fit';
 import { fitImages } from './image.fit';
-import type { ImageSet, LoadedDataset } from './image-set.types';
+import { keepLabels, type ImageSet, type LoadedDataset } from './image-set.types';
 import { syntheticDataset } from './synthetic.dataset';
 import { TrainingError } from './training.errors';
 
@@ -26,7 +26,7 @@ export async function loadRawDataset(
   d: DatasetSpec,
   access: DatasetAccess = DEFAULT_DATASET_ACCESS,
 ): Promise<{ train: ImageSet; test: ImageSet; source: string }> {
-  const shape = datasetShape(d);
+  const shape = datasetFileShape(d);
   const idxPair = async (
     reader: DatasetReader,
     dir: string,
@@ -78,7 +78,8 @@ export async function loadDataset(
   input: TargetShape,
   access: DatasetAccess = DEFAULT_DATASET_ACCESS,
 ): Promise<LoadedDataset> {
-  const raw = await loadRawDataset(d, access);
+  const all = await loadRawDataset(d, access);
+  const raw = d.labels ? { ...all, train: keepLabels(all.train, d.labels), test: keepLabels(all.test, d.labels) } : all;
   let split: ReturnType<typeof splitTrainValidation>;
   try {
     split = splitTrainValidation(raw.train, { ...d, source: raw.source });

@@ -37,3 +37,16 @@ export function pick(set: ImageSet, indices: ArrayLike<number>): ImageSet {
   }
   return { ...set, images, labels, count: indices.length };
 }
+
+/**
+ * Only the images whose label is in `labels`, relabelled to its position there (`labels: [5, 6]`
+ * turns 5 into 0 and 6 into 1), in their original order.
+ */
+export function keepLabels(set: ImageSet, labels: readonly number[]): ImageSet {
+  const position = new Map(labels.map((label, i) => [label, i]));
+  const kept: number[] = [];
+  for (let i = 0; i < set.count; i++) if (position.has(set.labels[i]!)) kept.push(i);
+  const out = pick(set, kept);
+  for (let i = 0; i < out.count; i++) out.labels[i] = position.get(out.labels[i]!)!;
+  return out;
+}
