@@ -1,4 +1,5 @@
 import { NotFoundError } from '@resnet-lab/db';
+import { ModelBuildError } from '@resnet-lab/models';
 import { IllegalTransitionError } from '@resnet-lab/spec';
 
 /**
@@ -41,6 +42,11 @@ export class AppError extends Error {
 export function fromDomainError(error: unknown): AppError | null {
   if (error instanceof NotFoundError) return notFound(error.entity, error.id);
   if (error instanceof IllegalTransitionError) return new AppError('CONFLICT', error.message);
+  if (error instanceof ModelBuildError) {
+    return new AppError('VALIDATION', `architecture: ${error.message}`, [
+      { field: 'architecture', message: error.message },
+    ]);
+  }
   return null;
 }
 

@@ -1,5 +1,5 @@
 import type { PaddingMode, ShortcutType } from '@resnet-lab/spec';
-import type { GraphBuilder, Ref } from './graph';
+import { ModelBuildError, type GraphBuilder, type Ref } from './graph';
 
 /**
  * A convolution whose stride-2 padding follows the spec's padding mode. `symmetric` pads
@@ -77,7 +77,7 @@ export function convRelu(
   } else {
     const cin = x.shape[2]!;
     if (cin % groups !== 0 || o.filters % groups !== 0) {
-      throw new Error(`${prefix}: ${cin} -> ${o.filters} channels do not split into ${groups} groups`);
+      throw new ModelBuildError(`${prefix}: ${cin} -> ${o.filters} channels do not split into ${groups} groups`);
     }
     const parts = Array.from({ length: groups }, (_, i) => {
       const slice = g.channelSlice(x, `${prefix}_group${i + 1}_in${s}`, (i * cin) / groups, cin / groups);
@@ -118,7 +118,8 @@ export function shortcut(g: GraphBuilder, x: Ref, prefix: string, o: ShortcutOpt
   if (o.strides !== 1)
     out = g.pool(out, `${prefix}_shortcut_pool`, { type: 'max', size: 1, strides: o.strides, padding: 'valid' });
   if (o.filters > channels) out = g.channelPad(out, `${prefix}_shortcut_pad`, o.filters - channels);
-  if (o.filters < channels) throw new Error(`${prefix}: option A cannot shrink ${channels} channels to ${o.filters}`);
+  if (o.filters < channels)
+    throw new ModelBuildError(`${prefix}: option A cannot shrink ${channels} channels to ${o.filters}`);
   return out;
 }
 

@@ -71,17 +71,26 @@ export interface NetworkGraph {
   readonly outputs: readonly string[];
 }
 
+/**
+ * A spec the zoo cannot build (a window larger than its map, channels that do not split into the
+ * groups asked for): the spec's fault, so the API answers 400 and the worker does not retry.
+ */
+export class ModelBuildError extends Error {
+  override readonly name = 'ModelBuildError';
+}
+
 type Pad = 'same' | 'valid';
 
 function spatialOut(size: number, kernel: number, strides: number, padding: Pad, layer: string): number {
   const out = padding === 'same' ? Math.ceil(size / strides) : Math.floor((size - kernel) / strides) + 1;
-  if (out < 1) throw new Error(`layer ${layer}: a ${kernel}x${kernel} window does not fit a ${size}x${size} map`);
+  if (out < 1)
+    throw new ModelBuildError(`layer ${layer}: a ${kernel}x${kernel} window does not fit a ${size}x${size} map`);
   return out;
 }
 
 function image(ref: Ref): [number, number, number] {
   if (ref.shape.length !== 3)
-    throw new Error(`layer after ${ref.name} needs an image input, got [${ref.shape.join(', ')}]`);
+    throw new ModelBuildError(`layer after ${ref.name} needs an image input, got [${ref.shape.join(', ')}]`);
   return [ref.shape[0]!, ref.shape[1]!, ref.shape[2]!];
 }
 
@@ -92,7 +101,7 @@ export class GraphBuilder {
   private readonly inputNames: string[] = [];
 
   private push(node: LayerNode): Ref {
-    if (this.names.has(node.name)) throw new Error(`duplicate layer name ${node.name}`);
+    if (this.names.has(node.name)) throw new ModelBuildError(`duplicate layer name ${node.name}`);
     this.names.add(node.name);
     this.nodes.push(node);
     return { name: node.name, shape: node.outputShape };
@@ -159,7 +168,7 @@ export class GraphBuilder {
   channelSlice(x: Ref, name: string, start: number, size: number): Ref {
     const [h, w, c] = image(x);
     if (start < 0 || size < 1 || start + size > c) {
-      throw new Error(`layer ${name}: channels [${start}, ${start + size}) are not within ${c}`);
+      throw new ModelBuildError(`layer ${name}: channels [${start}, ${start + size}) are not within ${c}`);
     }
     return this.push({ kind: 'channelSlice', name, inputs: [x.name], outputShape: [h, w, size], start, size });
   }
@@ -210,7 +219,7 @@ export class GraphBuilder {
     const shape = xs[0]!.shape;
     for (const x of xs) {
       if (x.shape.join() !== shape.join()) {
-        throw new Error(`layer ${name}: cannot add [${x.shape.join(', ')}] to [${shape.join(', ')}]`);
+        throw new ModelBuildError(`layer ${name}: cannot add [${x.shape.join(', ')}] to [${shape.join(', ')}]`);
       }
     }
     return this.push({ kind: 'add', name, inputs: xs.map((x) => x.name), outputShape: shape });
@@ -220,7 +229,7 @@ export class GraphBuilder {
     const [h, w] = image(xs[0]!);
     const channels = xs.reduce((sum, x) => {
       const [xh, xw, xc] = image(x);
-      if (xh !== h || xw !== w) throw new Error(`layer ${name}: cannot concatenate maps of different sizes`);
+      if (xh !== h || xw !== w) throw new ModelBuildError(`layer ${name}: cannot concatenate maps of different sizes`);
       return sum + xc;
     }, 0);
     return this.push({ kind: 'concat', name, inputs: xs.map((x) => x.name), outputShape: [h, w, channels] });
@@ -232,7 +241,8 @@ export class GraphBuilder {
   }
 
   dense(x: Ref, name: string, units: number): Ref {
-    if (x.shape.length !== 1) throw new Error(`layer ${name}: dense needs a flat input, got [${x.shape.join(', ')}]`);
+    if (x.shape.length !== 1)
+      throw new ModelBuildError(`layer ${name}: dense needs a flat input, got [${x.shape.join(', ')}]`);
     return this.push({ kind: 'dense', name, inputs: [x.name], outputShape: [units], units });
   }
 

@@ -7,6 +7,7 @@ export { buildModel, graphToModel } from './build-model';
 export { convFlops, describeGraph, describeModel, layerCost } from './describe-model';
 export type { LayerDescription, ModelDescription } from './describe-model';
 export { buildGraph } from './families';
+export { ModelBuildError } from './graph';
 export type { LayerKind, LayerNode, NetworkGraph, Shape } from './graph';
 export { batchNorm } from './layers';
 export type { BatchNormLayerFactory, InitOptions } from './layers';

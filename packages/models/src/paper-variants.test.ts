@@ -34,6 +34,13 @@ describe('paper-exact variants (batchNorm: false): parameter counts', () => {
     expect(c2).toEqual([5 * 5 * 48 * 128 + 128, 5 * 5 * 48 * 128 + 128]);
   });
 
+  it.each([0.2, 0.3, 0.55])('AlexNet with two groups builds at width multiplier %f (grouped widths stay even)', (m) => {
+    const d = describeSpec({ family: 'alexnet', batchNorm: false, widthMultiplier: m });
+    const halves = d.layers.filter((l) => /^c[245]_group\d_conv$/.test(l.name));
+    expect(halves).toHaveLength(6);
+    expect(d.trainableParams).toBeGreaterThan(0);
+  });
+
   it('LeNet-5 as LeCun 1998 (tanh, no batch norm, 32x32x1): 61,706 parameters', () => {
     const d = describeSpec({ family: 'lenet5', batchNorm: false });
     expect(d.trainableParams).toBe(61_706);

@@ -1,7 +1,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ArchitectureSpec } from '@resnet-lab/spec';
-import { buildModel, type BatchNormLayerFactory } from '@resnet-lab/models';
+import { buildModel, ModelBuildError, type BatchNormLayerFactory } from '@resnet-lab/models';
 import { SeededRng } from './seeded.rng';
+import { TrainingError } from './training.errors';
 
 /**
  * Runs `fn` with Math.random replaced by a seeded stream. tfjs draws its own seed from Math.random
@@ -28,7 +29,13 @@ export function buildSeededModel(
   seed: number,
   batchNormLayer?: BatchNormLayerFactory,
 ): tf.LayersModel {
-  return withSeededMathRandom(SeededRng.fromSeed(seed, 'init'), () =>
-    buildModel(arch, { seed, ...(batchNormLayer ? { batchNormLayer } : {}) }),
-  );
+  try {
+    return withSeededMathRandom(SeededRng.fromSeed(seed, 'init'), () =>
+      buildModel(arch, { seed, ...(batchNormLayer ? { batchNormLayer } : {}) }),
+    );
+  } catch (error) {
+    // The spec asks for a network the zoo cannot build: no retry will build it either.
+    if (error instanceof ModelBuildError) throw new TrainingError(error.message, { retryable: false, cause: error });
+    throw error;
+  }
 }

@@ -1,6 +1,6 @@
 import type { Repositories } from '@resnet-lab/db';
-import { describeModel } from '@resnet-lab/models';
-import { ExperimentSpec, resolveExperiment } from '@resnet-lab/spec';
+import { describeModel, ModelBuildError } from '@resnet-lab/models';
+import { canonicalJson, ExperimentSpec, resolveExperiment } from '@resnet-lab/spec';
 import { AppError, type FieldError } from '../errors';
 
 /** Statuses whose checkpoints a warm start may load: the source finished training. */
@@ -17,12 +17,13 @@ export async function checkWarmStarts(
   repos: Pick<Repositories, 'experiments'>,
 ): Promise<void> {
   const sources = new Map<string, SourceCheck>();
+  const layerNames = memoisedLayerNames();
   const errors: FieldError[] = [];
   for (const point of points) {
     const init = point.spec.init;
     if (!init) continue;
     const where = point.index === undefined ? {} : { index: point.index, values: point.values ?? {} };
-    for (const found of layerProblems(point.spec)) errors.push({ ...found, ...where });
+    for (const found of layerProblems(point.spec, layerNames)) errors.push({ ...found, ...where });
     // A model directory is checked against DATASET_ROOTS by the dataset guard.
     if (!('experiment' in init.from)) continue;
     const id = init.from.experiment;
@@ -37,10 +38,37 @@ export async function checkWarmStarts(
   throw new AppError('VALIDATION', `${first.field}: ${what}`, errors.slice(0, 20));
 }
 
-function layerProblems(spec: ExperimentSpec): FieldError[] {
+type LayerNames = (spec: ExperimentSpec) => Set<string> | FieldError;
+
+/**
+ * The layer names of each point's network, described once per distinct architecture: a grid of
+ * thousands of points usually varies seeds or rates, not the network. A network the zoo cannot
+ * build is the architecture's 400.
+ */
+function memoisedLayerNames(): LayerNames {
+  const seen = new Map<string, Set<string> | FieldError>();
+  return (spec) => {
+    const architecture = resolveExperiment(spec).architecture;
+    const key = canonicalJson(architecture);
+    let names = seen.get(key);
+    if (!names) {
+      try {
+        names = new Set(describeModel(architecture).layers.map((l) => l.name));
+      } catch (error) {
+        if (!(error instanceof ModelBuildError)) throw error;
+        names = { field: 'architecture', message: error.message };
+      }
+      seen.set(key, names);
+    }
+    return names;
+  };
+}
+
+function layerProblems(spec: ExperimentSpec, layerNames: LayerNames): FieldError[] {
   const init = spec.init!;
   if (init.load === 'matching' && (init.freeze === 'none' || init.freeze === 'all-but-head')) return [];
-  const layers = new Set(describeModel(resolveExperiment(spec).architecture).layers.map((l) => l.name));
+  const layers = layerNames(spec);
+  if (!(layers instanceof Set)) return [layers];
   const out: FieldError[] = [];
   if (init.load !== 'matching') {
     init.load.forEach((name, i) => {

@@ -42,6 +42,9 @@ export function buildAlexnetGraph(arch: ArchitectureSpec): NetworkGraph {
   return g.finish([g.dense(x, 'logits', input.classes)]);
 }
 
+/** The two GPUs of the 2012 paper: conv2, conv4 and conv5 each run as two independent halves. */
+const GROUPS = 2;
+
 /**
  * AlexNet as Krizhevsky et al. 2012 trained it: conv (with bias) and ReLU, local response
  * normalisation after the first two convs (before their pools), and conv2, conv4 and conv5 in two
@@ -53,20 +56,23 @@ function buildPaperAlexnetGraph(arch: ArchitectureSpec): NetworkGraph {
   const input = resolveInput(arch);
   const small = usesSmallStem(arch, input.size);
   const w = (n: number) => scaleWidth(n, arch.widthMultiplier);
+  // A grouped conv needs its input and output channels split evenly between the groups, so every
+  // conv width (each feeds or is a grouped layer) is scaled per group: 0.3 x 96 gives 28, not 29.
+  const wConv = (n: number) => GROUPS * scaleWidth(n / GROUPS, arch.widthMultiplier);
   const poolPadding = small ? 'same' : 'valid';
   const pool = (x: Ref, name: string) => g.pool(x, name, { type: 'max', size: 3, strides: 2, padding: poolPadding });
   const g = new GraphBuilder();
   let x = g.input('input', [input.size, input.size, input.channels]);
   if (small) {
-    x = convRelu(g, x, 'c1', { filters: w(96), kernel: 3 });
+    x = convRelu(g, x, 'c1', { filters: wConv(96), kernel: 3 });
   } else {
-    x = convRelu(g, g.zeroPad(x, 'c1_pad', 2), 'c1', { filters: w(96), kernel: 11, strides: 4, padding: 'valid' });
+    x = convRelu(g, g.zeroPad(x, 'c1_pad', 2), 'c1', { filters: wConv(96), kernel: 11, strides: 4, padding: 'valid' });
   }
   x = pool(g.lrn(x, 'c1_lrn'), 'pool1');
-  x = pool(g.lrn(convRelu(g, x, 'c2', { filters: w(256), kernel: 5, groups: 2 }), 'c2_lrn'), 'pool2');
-  x = convRelu(g, x, 'c3', { filters: w(384), kernel: 3 });
-  x = convRelu(g, x, 'c4', { filters: w(384), kernel: 3, groups: 2 });
-  x = pool(convRelu(g, x, 'c5', { filters: w(256), kernel: 3, groups: 2 }), 'pool5');
+  x = pool(g.lrn(convRelu(g, x, 'c2', { filters: wConv(256), kernel: 5, groups: GROUPS }), 'c2_lrn'), 'pool2');
+  x = convRelu(g, x, 'c3', { filters: wConv(384), kernel: 3 });
+  x = convRelu(g, x, 'c4', { filters: wConv(384), kernel: 3, groups: GROUPS });
+  x = pool(convRelu(g, x, 'c5', { filters: wConv(256), kernel: 3, groups: GROUPS }), 'pool5');
   x = g.flatten(x, 'flatten');
   for (const i of [6, 7]) {
     x = g.dropout(x, `fc${i}_dropout`, 0.5);

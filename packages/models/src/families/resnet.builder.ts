@@ -1,6 +1,6 @@
 import type { ArchitectureSpec } from '@resnet-lab/spec';
 import { convBn, paddedMaxPool } from '../blocks';
-import { GraphBuilder, type NetworkGraph } from '../graph';
+import { GraphBuilder, type NetworkGraph, ModelBuildError } from '../graph';
 import { basicBlock, bottleneckBlock } from '../residual-blocks';
 import { resolveInput, scaleWidth, usesSmallStem } from '../resolve-input';
 
@@ -20,7 +20,7 @@ const BLOCKS_PER_STAGE: Record<number, readonly number[]> = {
 export function buildResnetGraph(arch: ArchitectureSpec): NetworkGraph {
   const input = resolveInput(arch);
   const stages = BLOCKS_PER_STAGE[arch.depth];
-  if (!stages) throw new Error(`no ${arch.family} of depth ${arch.depth}`);
+  if (!stages) throw new ModelBuildError(`no ${arch.family} of depth ${arch.depth}`);
   const block = arch.depth >= 50 ? bottleneckBlock : basicBlock;
   const residual = arch.family === 'resnet';
   const g = new GraphBuilder();

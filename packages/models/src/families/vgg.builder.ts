@@ -1,6 +1,6 @@
 import type { ArchitectureSpec } from '@resnet-lab/spec';
 import { convBn, convRelu } from '../blocks';
-import { GraphBuilder, type NetworkGraph, type Ref } from '../graph';
+import { GraphBuilder, type NetworkGraph, type Ref, ModelBuildError } from '../graph';
 import { resolveInput, scaleWidth } from '../resolve-input';
 
 /** Convs per block of VGG configurations A (11), B (13), D (16) and E (19). */
@@ -32,7 +32,7 @@ export function vggClassifier(g: GraphBuilder, x: Ref, arch: ArchitectureSpec, c
 export function buildVggGraph(arch: ArchitectureSpec): NetworkGraph {
   const input = resolveInput(arch);
   const convs = VGG_CONVS_PER_BLOCK[arch.depth];
-  if (!convs) throw new Error(`no vgg of depth ${arch.depth}`);
+  if (!convs) throw new ModelBuildError(`no vgg of depth ${arch.depth}`);
   const g = new GraphBuilder();
   let x = g.input('input', [input.size, input.size, input.channels]);
   convs.forEach((count, block) => {
