@@ -1,4 +1,4 @@
-import type { Repositories } from '@resnet-lab/db';
+import { CheckpointCorruptError, type Repositories } from '@resnet-lab/db';
 import type { InitSource } from '@resnet-lab/spec';
 
 export interface InitCheckpoint {
@@ -26,13 +26,34 @@ export async function readInitCheckpoint(
     const scored = (await repos.checkpoints.list(source)).filter((c) => c.validationError !== null);
     if (scored.length === 0) return `warm start: experiment ${source} has no checkpoint with a validation error`;
     const best = scored.reduce((a, b) => (b.validationError! < a.validationError! ? b : a));
-    found = await repos.checkpoints.read(source, best.epoch);
+    found = await readVerified(repos, source, best.epoch, onDamaged);
+    if (typeof found === 'string') return found;
   } else {
-    found = await repos.checkpoints.read(source, from.epoch);
+    found = await readVerified(repos, source, from.epoch, onDamaged);
+    if (typeof found === 'string') return found;
   }
   if (!found) {
     const which = from.epoch === 'last' ? 'no checkpoint' : `no checkpoint at epoch ${from.epoch}`;
     return `warm start: experiment ${source} has ${which} to start from`;
   }
   return { experiment: source, epoch: found.info.epoch, bytes: found.bytes };
+}
+
+/**
+ * One named checkpoint, or why it cannot be used: a damaged one stays damaged, so the experiment
+ * fails with that sentence instead of retrying (`last` skips back to an older valid one instead).
+ */
+async function readVerified(
+  repos: Repositories,
+  source: string,
+  epoch: number,
+  onDamaged: (error: Error) => void,
+): Promise<{ info: { epoch: number }; bytes: Uint8Array } | null | string> {
+  try {
+    return await repos.checkpoints.read(source, epoch);
+  } catch (error) {
+    if (!(error instanceof CheckpointCorruptError)) throw error;
+    onDamaged(error);
+    return `warm start: experiment ${source}'s checkpoint at epoch ${epoch} is damaged (${error.message})`;
+  }
 }

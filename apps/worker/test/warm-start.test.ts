@@ -60,4 +60,19 @@ describe('warm start on the worker', () => {
     expect((child.outcome as Error).message).toBe(message);
     expect(child.stored).toMatchObject({ status: 'failed', error: message });
   });
+
+  it('fails the experiment, without retrying, when the checkpoint asked for is damaged', async () => {
+    const source = await run(TINY_SPEC);
+    const epoch = (await fixture.repos.checkpoints.list(source.id))[0]!.epoch;
+    await fixture.database.db.$executeRaw`
+      UPDATE "CheckpointChunk" c SET bytes = set_byte(c.bytes, 10, (get_byte(c.bytes, 10) + 1) % 256)
+      FROM "Checkpoint" k
+      WHERE c."checkpointId" = k.id AND k."experimentId" = ${source.id}::uuid AND k.epoch = ${epoch}`;
+    const child = await run({ ...TINY_SPEC, init: { from: { experiment: source.id, epoch } } });
+    expect(child.outcome).toBeInstanceOf(PermanentJobError);
+    expect((child.outcome as Error).message).toMatch(
+      new RegExp(`^warm start: experiment ${source.id}'s checkpoint at epoch ${epoch} is damaged \\(.*sha256`),
+    );
+    expect(child.stored).toMatchObject({ status: 'failed' });
+  });
 });
