@@ -19,7 +19,7 @@ export async function readInitCheckpoint(
   onDamaged: (error: Error) => void,
 ): Promise<InitCheckpoint | string> {
   const source = from.experiment;
-  let found: { info: { epoch: number }; bytes: Uint8Array } | null;
+  let found: { info: { epoch: number }; bytes: Uint8Array } | null | string;
   if (from.epoch === 'last') {
     found = await repos.checkpoints.newestValid(source, onDamaged);
   } else if (from.epoch === 'best') {
@@ -27,11 +27,10 @@ export async function readInitCheckpoint(
     if (scored.length === 0) return `warm start: experiment ${source} has no checkpoint with a validation error`;
     const best = scored.reduce((a, b) => (b.validationError! < a.validationError! ? b : a));
     found = await readVerified(repos, source, best.epoch, onDamaged);
-    if (typeof found === 'string') return found;
   } else {
     found = await readVerified(repos, source, from.epoch, onDamaged);
-    if (typeof found === 'string') return found;
   }
+  if (typeof found === 'string') return found;
   if (!found) {
     const which = from.epoch === 'last' ? 'no checkpoint' : `no checkpoint at epoch ${from.epoch}`;
     return `warm start: experiment ${source} has ${which} to start from`;

@@ -5,7 +5,7 @@ import { checkpointThreadCount, chooseThreads, measureIdleCores, parseProcStat }
 const stat = (user: number, idle: number) =>
   `cpu  ${user} 0 0 ${idle} 0 0 0 0 0 0\ncpu0 ${user} 0 0 ${idle} 0 0 0 0 0 0\nintr 1\n`;
 
-function checkpoint(threads?: number): Uint8Array {
+function checkpoint(threads?: number, numerics?: string): Uint8Array {
   return encodeCheckpoint({
     header: {
       epoch: 1,
@@ -13,6 +13,7 @@ function checkpoint(threads?: number): Uint8Array {
       specHash: 'h',
       backend: 'onednn',
       ...(threads ? { threads } : {}),
+      ...(numerics ? { numerics } : {}),
       rng: { order: [1, 2, 3, 4], augment: [1, 2, 3, 4], dropout: [1, 2, 3, 4] },
       schedule: { plateau: null },
       best: null,
@@ -44,12 +45,20 @@ describe('chooseThreads', () => {
     expect(chooseThreads(auto, { idleCores: null }).count).toBe(2);
   });
 
-  it("resumes with the checkpoint's count, whatever the plan says", () => {
+  it("resumes with the checkpoint's count, whatever the idle cores say", () => {
     expect(chooseThreads(auto, { checkpointThreads: 1, idleCores: 2 })).toEqual({
       count: 1,
       reason: '1 thread, as the checkpoint it resumes from (bit-exact continuation)',
     });
-    expect(chooseThreads({ max: 1, auto: false }, { checkpointThreads: 2, idleCores: null }).count).toBe(2);
+    expect(chooseThreads({ max: 4, auto: false }, { checkpointThreads: 2, idleCores: null }).count).toBe(2);
+  });
+
+  it("never takes more than the slot's maximum, and says the resume is not bit-exact then", () => {
+    expect(chooseThreads({ max: 1, auto: false }, { checkpointThreads: 8, idleCores: null })).toEqual({
+      count: 1,
+      reason:
+        "1 thread, the slot's most: the checkpoint it resumes from used 8, so the run continues, but not bit for bit",
+    });
   });
 });
 
@@ -72,20 +81,24 @@ describe('idle cores', () => {
     ).toBeNull();
   });
 
-  it('measures something between 0 and the core count on this machine', async () => {
+  it.skipIf(process.platform !== 'linux')('reads the real /proc/stat on Linux', async () => {
     const idle = await measureIdleCores(2, 200);
-    // Null only where /proc/stat does not exist.
-    if (idle !== null) {
-      expect(idle).toBeGreaterThanOrEqual(0);
-      expect(idle).toBeLessThanOrEqual(2.05);
-    }
+    expect(idle).not.toBeNull();
+    expect(idle!).toBeGreaterThanOrEqual(0);
+    expect(idle!).toBeLessThanOrEqual(2.05);
   });
 });
 
 describe('checkpointThreadCount', () => {
+  it("reads older checkpoints' count from their numerics line", () => {
+    expect(checkpointThreadCount(checkpoint(undefined, 'onednn: oneDNN 3.5.3, avx2, 2 threads'))).toBe(2);
+    expect(checkpointThreadCount(checkpoint(undefined, 'onednn: oneDNN 3.5.3, avx2, 1 thread'))).toBe(1);
+  });
+
   it('reads the thread count from the header, undefined when absent or unreadable', () => {
     expect(checkpointThreadCount(checkpoint(2))).toBe(2);
     expect(checkpointThreadCount(checkpoint())).toBeUndefined();
+    expect(checkpointThreadCount(checkpoint(undefined, 'cpu'))).toBeUndefined();
     expect(checkpointThreadCount(new Uint8Array([1, 2, 3]))).toBeUndefined();
   });
 });

@@ -25,16 +25,24 @@ const plural = (n: number) => `${n} thread${n === 1 ? '' : 's'}`;
 
 /**
  * The thread count for one attempt. A resumed attempt keeps its checkpoint's count: oneDNN splits
- * reductions by thread count, so only the same count continues the run bit for bit.
+ * reductions by thread count, so only the same count continues the run bit for bit. A slot with
+ * fewer threads than that (another machine, a lower TRAINER_THREADS) uses its own maximum rather
+ * than oversubscribe its cores, and says the continuation is no longer bit-exact.
  */
 export function chooseThreads(
   plan: ThreadPlan,
   context: { checkpointThreads?: number | undefined; idleCores: number | null },
 ): ThreadChoice {
-  if (context.checkpointThreads !== undefined) {
+  const resumed = context.checkpointThreads;
+  if (resumed !== undefined && resumed <= plan.max) {
+    return { count: resumed, reason: `${plural(resumed)}, as the checkpoint it resumes from (bit-exact continuation)` };
+  }
+  if (resumed !== undefined) {
     return {
-      count: context.checkpointThreads,
-      reason: `${plural(context.checkpointThreads)}, as the checkpoint it resumes from (bit-exact continuation)`,
+      count: plan.max,
+      reason:
+        `${plural(plan.max)}, the slot's most: the checkpoint it resumes from used ${resumed}, ` +
+        'so the run continues, but not bit for bit',
     };
   }
   if (!plan.auto) return { count: plan.max, reason: `${plural(plan.max)} (TRAINER_THREADS)` };
@@ -61,7 +69,10 @@ export function parseProcStat(text: string): { idle: number; total: number } | n
 
 /**
  * Idle cores over a short window: the share of all cores' time spent idle, times the core count.
- * Null where /proc/stat is unreadable (not Linux) or nothing was counted in the window.
+ * Null where /proc/stat is unreadable (not Linux) or nothing was counted in the window. /proc/stat
+ * counts the whole host, so in a container pinned to some of its cores (availableParallelism below
+ * the host's count) this is the host's idle share applied to our cores: an estimate, which is why
+ * it only ever lowers the count within the slot's maximum.
  */
 export async function measureIdleCores(
   cores: number,
@@ -90,10 +101,17 @@ export async function threadsForAttempt(plan: ThreadPlan, resumeBytes?: Uint8Arr
   return chooseThreads(plan, { checkpointThreads, idleCores });
 }
 
-/** The native engine's thread count a checkpoint was written with; undefined when it does not say. */
+/**
+ * The native engine's thread count a checkpoint was written with; undefined when it does not say
+ * (another backend). Checkpoints from before the header's `threads` field name it only in their
+ * numerics line, "onednn: oneDNN 3.x, avx2, 2 threads".
+ */
 export function checkpointThreadCount(bytes: Uint8Array): number | undefined {
   try {
-    return readCheckpointHeader(bytes).header.threads;
+    const { header } = readCheckpointHeader(bytes);
+    if (header.threads !== undefined) return header.threads;
+    const named = /, (\d+) threads?$/.exec(header.numerics ?? '');
+    return named ? Number(named[1]) : undefined;
   } catch {
     return undefined;
   }
