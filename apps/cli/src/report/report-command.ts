@@ -23,9 +23,9 @@ export async function writeGridReport(
     api.get<GridSummary>(`/v1/grids/${gridId}/summary`),
     curves('train.error'),
     curves('validation.error'),
-    api.get<z.infer<typeof GridExperimentsPage>>(`/v1/grids/${gridId}/experiments?status=failed&limit=100`),
+    failedMembers(api, gridId),
   ]);
-  const failures = failed.items.map((m) => ({ index: m.index, values: m.values, error: m.experiment.error }));
+  const failures = failed.map((m) => ({ index: m.index, values: m.values, error: m.experiment.error }));
   const name = basename(out).replace(/\.md$/, '');
   const figurePath = `${name}/error-curves.svg`;
   const report = gridReport({ grid, summary, trainCurves, validationCurves, context, figurePath, failures });
@@ -34,4 +34,18 @@ export async function writeGridReport(
   await writeFile(figure, report.figure);
   await writeFile(out, report.markdown);
   return { markdown: out, figure };
+}
+
+/** Every failed member of the grid, page by page: a report lists them all. */
+async function failedMembers(api: ApiClient, gridId: string): Promise<z.infer<typeof GridExperimentsPage>['items']> {
+  const all: z.infer<typeof GridExperimentsPage>['items'] = [];
+  let after: number | null = null;
+  do {
+    const page: z.infer<typeof GridExperimentsPage> = await api.get(
+      `/v1/grids/${gridId}/experiments?status=failed&limit=100${after === null ? '' : `&after=${after}`}`,
+    );
+    all.push(...page.items);
+    after = page.nextAfter;
+  } while (after !== null);
+  return all;
 }
