@@ -6,7 +6,8 @@
 // with LeNet-5 on MNIST (scripts/bench-e2e.ts; `--skip-e2e` skips them), and the dashboard on a large
 // grid (scripts/bench-dashboard.ts; `--skip-dashboard` skips it), the real training loop against the
 // raw step (scripts/bench-loop.ts; `--skip-loop` skips it), the engine on shared cores
-// (scripts/bench-shared-cores.ts; `--skip-shared-cores` skips it), and the API under load
+// (scripts/bench-shared-cores.ts; `--skip-shared-cores` skips it), transfer learning on MNIST
+// (scripts/bench-transfer.ts; `--skip-transfer` skips it), and the API under load
 // (scripts/bench-load.ts, into RELIABILITY.md; `--skip-load` skips it).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -216,6 +217,15 @@ if (!process.argv.includes('--skip-shared-cores')) {
     stdio: 'inherit',
   });
   if (shared.status !== 0) console.log(`shared-cores benchmark not run (exit ${shared.status})`);
+}
+
+if (!process.argv.includes('--skip-transfer')) {
+  // Transfer learning on real MNIST against training from scratch and frozen random features (issue 17).
+  const transfer = spawnSync(process.execPath, [tsxCli, join(root, 'scripts/bench-transfer.ts')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (transfer.status !== 0) console.log(`transfer benchmark not run (exit ${transfer.status})`);
 }
 
 if (!process.argv.includes('--skip-dashboard')) {
