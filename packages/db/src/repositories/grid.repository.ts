@@ -330,17 +330,15 @@ export function gridRepository(db: Db) {
 
     /**
      * One metric per group (all axes but the seed) and epoch: mean, sample std (0 for one value) and
-     * count over the group's experiments, aggregated by PostgreSQL so that a grid of thousands of
-     * runs sends hundreds of rows, not hundreds of thousands.
+     * count over the group's experiments, as the GroupCurve triggers keep them for every metric
+     * write, so that a grid of thousands of runs reads hundreds of finished points per group
+     * instead of aggregating hundreds of thousands of rows on each request.
      */
     async groupCurveRows(gridId: string, split: string, name: string) {
       return db.$queryRaw<{ groupKey: string; epoch: number; mean: number; std: number; n: number }[]>`
-        SELECT m."groupKey", mt.epoch, avg(mt.value)::float8 AS mean,
-               coalesce(stddev_samp(mt.value), 0)::float8 AS std, count(*)::int AS n
-        FROM "GridMember" m JOIN "Metric" mt ON mt."experimentId" = m."experimentId"
-        WHERE m."gridId" = ${gridId}::uuid AND mt.split = ${split} AND mt.name = ${name}
-        GROUP BY m."groupKey", mt.epoch
-        ORDER BY m."groupKey", mt.epoch`;
+        SELECT "groupKey", epoch, mean, std, n FROM "GroupCurve"
+        WHERE "gridId" = ${gridId}::uuid AND split = ${split} AND name = ${name}
+        ORDER BY "groupKey", epoch`;
     },
 
     /** Ids of the grid's own experiments in `status` (reused ones belong to other grids). */
