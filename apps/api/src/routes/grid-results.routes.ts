@@ -108,11 +108,11 @@ export const gridResultsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, dep
             ]);
             return { gridId: id, metric, by, series: experimentSeries(members, rows, maxPoints) };
           }
-          const [members, rows] = await Promise.all([
-            repos.grids.members(id),
+          const [heads, rows] = await Promise.all([
+            repos.grids.groupHeads(id),
             repos.grids.groupCurveRows(id, split, name),
           ]);
-          return { gridId: id, metric, by, series: groupSeries(members, rows, maxPoints) };
+          return { gridId: id, metric, by, series: groupSeries(heads, rows, maxPoints) };
         },
         state.view.done,
       );

@@ -24,7 +24,7 @@ export function experimentSeries(
 
 /** `rows` ordered by group and epoch, as groupCurveRows gives them. */
 export function groupSeries(
-  members: GridMemberRow[],
+  members: Pick<GridMemberRow, 'groupKey' | 'point'>[],
   rows: { groupKey: string; epoch: number; mean: number; std: number; n: number }[],
   maxPoints: number,
 ) {

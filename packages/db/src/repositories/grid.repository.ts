@@ -257,6 +257,15 @@ export function gridRepository(db: Db) {
         WHERE m."gridId" = ${gridId}::uuid ORDER BY m.index`;
     },
 
+    /** Each seed group's first member (its axis values), in expansion order: a few rows per group, not per run. */
+    async groupHeads(gridId: string): Promise<{ groupKey: string; point: Record<string, unknown> }[]> {
+      return db.$queryRaw<{ groupKey: string; point: Record<string, unknown> }[]>`
+        SELECT "groupKey", point FROM (
+          SELECT DISTINCT ON ("groupKey") "groupKey", point, index FROM "GridMember"
+          WHERE "gridId" = ${gridId}::uuid ORDER BY "groupKey", index) heads
+        ORDER BY index`;
+    },
+
     /**
      * One page of members with their experiments, in expansion order, as the JSON text of its
      * items: PostgreSQL builds the document (about 25 ms for 1,000 members with their specs), where
