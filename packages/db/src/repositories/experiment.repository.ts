@@ -9,6 +9,7 @@ import type { Db } from '../client';
 import { LeaseLostError, NotFoundError } from '../errors';
 import type { Experiment, ExperimentStatus, Prisma } from '../generated/client';
 import { pageQuery, toPage } from './cursor-page';
+import { sourceReady } from './dependency-sql';
 
 export type { Experiment, ExperimentStatus };
 
@@ -152,9 +153,9 @@ export function experimentRepository(db: Db) {
 
     /**
      * Claims the experiment for a new attempt and returns its lease, or null when it must not run
-     * (cancelled, finished, or its grid not active): a duplicate delivery then does nothing. A
-     * `running` row is claimed too: the queue redelivers a job only after its worker lost the
-     * lock, and the new lease fences the old attempt out.
+     * (cancelled, finished, its grid not active, or its warm-start source not finished): a duplicate
+     * delivery then does nothing. A `running` row is claimed too: the queue redelivers a job only
+     * after its worker lost the lock, and the new lease fences the old attempt out.
      */
     async claim(id: string, worker: string): Promise<{ experiment: Experiment; lease: Lease } | null> {
       const rows = await db.$queryRaw<{ attempts: number }[]>`
@@ -163,6 +164,7 @@ export function experimentRepository(db: Db) {
         WHERE e.id = ${id}::uuid AND e.status = ANY(${fromStatuses('claim')}::"ExperimentStatus"[])
           AND NOT e."cancelRequested"
           AND (e."gridId" IS NULL OR EXISTS (SELECT 1 FROM "Grid" g WHERE g.id = e."gridId" AND g.status = 'active'))
+          AND ${sourceReady('e')}
         RETURNING e.attempts`;
       if (rows.length !== 1) return null;
       const experiment = await db.experiment.findUniqueOrThrow({ where: { id } });
@@ -244,14 +246,16 @@ export function experimentRepository(db: Db) {
     },
 
     /**
-     * Queued experiments that may run now (not cancelled, grid active or none) and have no outbox
-     * entry pending, in id order after `afterId`: what the queue must hold a job for.
+     * Queued experiments that may run now (not cancelled, grid active or none, warm-start source
+     * finished) and have no outbox entry pending, in id order after `afterId`: what the queue must
+     * hold a job for.
      */
     runnableQueued(afterId: string | null, limit: number): Promise<{ id: string }[]> {
       return db.$queryRaw`
         SELECT e.id FROM "Experiment" e
         LEFT JOIN "Grid" g ON g.id = e."gridId"
         WHERE e.status = 'queued' AND NOT e."cancelRequested" AND (e."gridId" IS NULL OR g.status = 'active')
+          AND ${sourceReady('e')}
           AND NOT EXISTS (SELECT 1 FROM "OutboxEntry" o WHERE o."experimentId" = e.id)
           AND (${afterId}::uuid IS NULL OR e.id > ${afterId}::uuid)
         ORDER BY e.id LIMIT ${limit}`;

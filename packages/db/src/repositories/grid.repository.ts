@@ -13,6 +13,7 @@ import type { Db } from '../client';
 import { NotFoundError } from '../errors';
 import type { ExperimentStatus, Grid, GridStatus, Prisma } from '../generated/client';
 import { pageQuery, toPage } from './cursor-page';
+import { sourceReady } from './dependency-sql';
 import { specField } from './spec-sql';
 
 export type { Grid, GridStatus };
@@ -27,6 +28,10 @@ export interface NewGridPoint {
   reuse?: string;
   /** The cost estimator's wall seconds for it, where it could estimate them. */
   predictedSeconds?: number | null;
+  /** Its id, when the caller chose it (a dependant's spec names its source's id); else a new one. */
+  id?: string;
+  /** The experiment whose checkpoint its warm start loads: it is queued once that one finished. */
+  waitsFor?: string;
 }
 
 export interface NewGrid {
@@ -141,7 +146,7 @@ export function gridRepository(db: Db) {
               ...(input.earlyStopping ? { earlyStopping: input.earlyStopping } : {}),
             },
           });
-          const fresh = input.points.filter((p) => !p.reuse).map((p) => ({ ...p, id: randomUUID() }));
+          const fresh = input.points.filter((p) => !p.reuse).map((p) => ({ ...p, id: p.id ?? randomUUID() }));
           const payload = JSON.stringify({ priority: input.priority });
           for (const chunk of chunks(fresh)) {
             const rows = JSON.stringify(
@@ -150,19 +155,26 @@ export function gridRepository(db: Db) {
                 spec: p.spec,
                 specHash: p.specHash,
                 predictedSeconds: p.predictedSeconds ?? null,
+                waitsFor: p.waitsFor ?? null,
               })),
             );
             await tx.$executeRaw`
               INSERT INTO "Experiment"
-                (id, spec, "specHash", "predictedSeconds", "gridId", priority, project, "updatedAt")
-              SELECT x.id, x.spec, x."specHash", x."predictedSeconds", ${grid.id}::uuid, ${input.priority}::int,
-                     ${grid.project}, now()
+                (id, spec, "specHash", "predictedSeconds", "waitsFor", "gridId", priority, project, "updatedAt")
+              SELECT x.id, x.spec, x."specHash", x."predictedSeconds", x."waitsFor", ${grid.id}::uuid,
+                     ${input.priority}::int, ${grid.project}, now()
               FROM jsonb_to_recordset(${rows}::jsonb)
-                AS x(id uuid, spec jsonb, "specHash" text, "predictedSeconds" float8)`;
+                AS x(id uuid, spec jsonb, "specHash" text, "predictedSeconds" float8, "waitsFor" uuid)`;
+          }
+          // Queued now: every fresh experiment but those waiting for a source that has not finished
+          // (one of this grid: its end queues them).
+          for (const chunk of chunks(fresh)) {
             await tx.$executeRaw`
               INSERT INTO "OutboxEntry" ("experimentId", kind, payload)
-              SELECT x.id, 'train', ${payload}::jsonb
-              FROM jsonb_to_recordset(${JSON.stringify(chunk.map((p) => ({ id: p.id })))}::jsonb) AS x(id uuid)`;
+              SELECT e.id, 'train', ${payload}::jsonb
+              FROM jsonb_to_recordset(${JSON.stringify(chunk.map((p) => ({ id: p.id })))}::jsonb) AS x(id uuid)
+              JOIN "Experiment" e ON e.id = x.id
+              WHERE ${sourceReady('e')}`;
           }
           const byIndex = new Map(fresh.map((p) => [p.index, p.id]));
           for (const chunk of chunks(input.points)) {
@@ -454,13 +466,13 @@ async function retryExperiments(tx: Tx, gridId: string, status: 'failed' | 'canc
   });
 }
 
-/** An outbox entry for every queued experiment of the grid that has none. */
+/** An outbox entry for every queued experiment of the grid that has none and whose source (if any) finished. */
 async function insertOutbox(tx: Tx, gridId: string): Promise<void> {
   await tx.$executeRaw`
     INSERT INTO "OutboxEntry" ("experimentId", kind, payload)
     SELECT e.id, 'train', jsonb_build_object('priority', e.priority)
     FROM "Experiment" e
-    WHERE e."gridId" = ${gridId}::uuid AND e.status = 'queued'
+    WHERE e."gridId" = ${gridId}::uuid AND e.status = 'queued' AND ${sourceReady('e')}
       AND NOT EXISTS (SELECT 1 FROM "OutboxEntry" o WHERE o."experimentId" = e.id)`;
 }
 
