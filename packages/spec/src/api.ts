@@ -39,6 +39,11 @@ export const ExperimentView = z.object({
   stoppingDecisions: z.array(StoppingDecision).nullable(),
   /** What a warm start (spec.init) loaded, skipped with why, and froze; null without one. */
   initReport: InitReport.nullable(),
+  /**
+   * The experiment of its grid whose checkpoint its warm start loads: it stays queued, without a
+   * job, until that one succeeded or stopped, and fails if that one fails. Null without one.
+   */
+  waitsFor: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
   startedAt: z.string().nullable(),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { normalizeArchitecture, type ArchitectureSpec } from './architecture';
 import { canonicalJson, ExperimentSpec, specHash } from './experiment';
+import { resolveGridSources } from './grid-sources';
 
 /**
  * Experiment grids: a base spec plus axes, expanded into one experiment spec per point. Shared by
@@ -82,6 +83,11 @@ export interface ExpandedPoint {
   groupKey: string;
   /** Axes that do not apply here (a plain net has no shortcut kernel). */
   collapsed: string[];
+  /**
+   * The expansion index of the point whose checkpoint this one's warm start loads
+   * (`init.from.point`): it runs once that one finished.
+   */
+  source?: number;
 }
 
 export interface GridExpansion {
@@ -191,6 +197,8 @@ export function expandGrid(definition: GridDefinition, options: ExpandOptions): 
   chosen.forEach((values, index) => {
     const input = structuredClone(definition.base);
     for (const [path, value] of Object.entries(values)) setPath(input, path, value);
+    // `init: null` on an axis is a point without a warm start (the source itself, or a from-scratch baseline).
+    if (input.init === null) delete input.init;
     const parsed = ExperimentSpec.safeParse(input);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
@@ -220,6 +228,10 @@ export function expandGrid(definition: GridDefinition, options: ExpandOptions): 
   if (errors.length > 0) {
     const bad = new Set(errors.map((e) => e.index)).size;
     throw new GridError(`${bad} of ${chosen.length} points are invalid`, summarizeErrors(errors, chosen.length));
+  }
+  const sourceErrors = resolveGridSources(points, axes);
+  if (sourceErrors.length > 0) {
+    throw new GridError(`${sourceErrors.length} warm-start sources cannot be resolved`, sourceErrors.slice(0, 100));
   }
   return { points, axes, total, excluded, unsampled: candidates.length - chosen.length, duplicates };
 }

@@ -12,6 +12,18 @@ export const InitSource = z.object({
 export type InitSource = z.infer<typeof InitSource>;
 
 /**
+ * Another point of the same grid, named by axis values (`{ "architecture.depth": 11 }`): the
+ * point whose values equal this one's with these changed (axes under `init` aside). The grid
+ * stores it as an ordinary experiment source and queues the dependant once that one finished
+ * (VGG: net A first, then B-E initialised from it). Only meaningful inside a grid.
+ */
+export const InitGridPoint = z.object({
+  point: z.record(z.string(), z.json()).refine((p) => Object.keys(p).length > 0, 'name at least one axis value'),
+  epoch: InitSource.shape.epoch,
+});
+export type InitGridPoint = z.infer<typeof InitGridPoint>;
+
+/**
  * A TensorFlow.js LayersModel directory (model.json and its weight files) under the dataset roots
  * (DATASET_ROOTS): a network trained elsewhere, or one exported by this service (model.json).
  */
@@ -26,7 +38,7 @@ export const InitModelDir = z.object({ modelDir: z.string().min(1) });
  */
 export const InitSpec = z
   .object({
-    from: z.union([InitSource.strict(), InitModelDir.strict()]),
+    from: z.union([InitSource.strict(), InitModelDir.strict(), InitGridPoint.strict()]),
     load: z.union([z.literal('matching'), z.array(z.string().min(1)).min(1)]).default('matching'),
     freeze: z.string().min(1).default('none'),
     resetHead: z.boolean().default(false),

@@ -18,6 +18,7 @@ export function toExperimentView(row: Experiment): ExperimentView {
     predictedSeconds: row.predictedSeconds,
     stoppingDecisions: (row.stoppingDecisions as ExperimentView['stoppingDecisions']) ?? null,
     initReport: (row.initReport as ExperimentView['initReport']) ?? null,
+    waitsFor: row.waitsFor,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     startedAt: row.startedAt?.toISOString() ?? null,

@@ -25,6 +25,7 @@ import { checkEarlyStopping } from '../services/early-stopping-guard';
 import { activeSlots, scaleForBudget, workersBackend } from '../services/grid-budget';
 import { costGrid, predictedSeconds } from '../services/grid-cost';
 import type { SubmitGuard } from '../services/submit-guards';
+import { linkGridSources } from '../services/grid-sources';
 import { checkWarmStarts } from '../services/warm-start-guard';
 import { createGridExpander } from '../services/grid-definition';
 import { submitProject } from '../plugins/project-scope.plugin';
@@ -124,10 +125,17 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
       await deps.submitGuard.checkGrid(expansion);
       checkEarlyStopping(body.earlyStopping, expansion);
       await checkWarmStarts(expansion.points, request.project ?? undefined, repos);
-      const reusable = await reusableFor(expansion);
+      const { expansion: linked, reusable } = await linkGridSources(
+        expansion,
+        await reusableFor(expansion),
+        (hashes) =>
+          request.body.force
+            ? Promise.resolve(new Map<string, string>())
+            : repos.grids.succeededByHash(hashes, submitProject(request)),
+      );
       if (request.query.dryRun) {
         return reply.status(200).send({
-          ...(await costGrid(expansion, reusable, pointCosts, {
+          ...(await costGrid(linked, reusable, pointCosts, {
             offset: request.query.offset,
             limit: request.query.points,
           })),
@@ -136,8 +144,8 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
       }
       // A dry run (above) stores no key: it creates nothing that a repeat could duplicate.
       const answer = await idempotency.run(idempotentRequest(request), request.log, async () => {
-        const predicted = await predictedSeconds(expansion, reusable, pointCosts, request.log);
-        const created = await grids.submit(body, expansion, reusable, predicted, submitProject(request), request.log);
+        const predicted = await predictedSeconds(linked, reusable, pointCosts, request.log);
+        const created = await grids.submit(body, linked, reusable, predicted, submitProject(request), request.log);
         const state = await stateOr404(created.grid.id);
         return {
           status: 201,
@@ -145,8 +153,8 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
             grid: state.view,
             created: created.created,
             reused: created.reused,
-            duplicates: expansion.duplicates,
-            excluded: expansion.excluded,
+            duplicates: linked.duplicates,
+            excluded: linked.excluded,
             ...(budget ? { budget } : {}),
           },
         };

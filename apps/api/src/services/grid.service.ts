@@ -1,6 +1,7 @@
 import type { Grid, Repositories } from '@resnet-lab/db';
 import { removeTrainingJobs, jobPriority, type OutboxRelay, type TrainQueue } from '@resnet-lab/queue';
-import type { GridExpansion, GridSubmission } from '@resnet-lab/spec';
+import type { GridSubmission } from '@resnet-lab/spec';
+import type { LinkedExpansion } from './grid-sources';
 import { flushOutbox, type ServiceLog } from './service-support';
 
 export interface GridServiceDeps {
@@ -31,7 +32,7 @@ export function gridService(deps: GridServiceDeps) {
   return {
     async submit(
       body: GridSubmission,
-      expansion: GridExpansion,
+      expansion: LinkedExpansion,
       reusable: Map<string, string>,
       /** Estimated wall seconds per point, in expansion order. */
       predicted: (number | null)[],
@@ -53,6 +54,8 @@ export function gridService(deps: GridServiceDeps) {
           spec: p.spec,
           specHash: p.specHash,
           ...(reusable.has(p.specHash) ? { reuse: reusable.get(p.specHash)! } : {}),
+          ...(p.id ? { id: p.id } : {}),
+          ...(p.waitsFor ? { waitsFor: p.waitsFor } : {}),
           predictedSeconds: predicted[i] ?? null,
         })),
       });

@@ -24,6 +24,10 @@ export async function checkWarmStarts(
     if (!init) continue;
     const where = point.index === undefined ? {} : { index: point.index, values: point.values ?? {} };
     for (const found of layerProblems(point.spec, layerNames)) errors.push({ ...found, ...where });
+    if ('point' in init.from && point.index === undefined) {
+      const message = 'names a point of a grid: submit it in a grid, or name the source with init.from.experiment';
+      errors.push({ field: 'init.from.point', message });
+    }
     // A model directory is checked against DATASET_ROOTS by the dataset guard.
     if (!('experiment' in init.from)) continue;
     const id = init.from.experiment;

@@ -305,7 +305,7 @@ export function gridRepository(db: Db) {
                    'backend', backend, 'backendReason', "backendReason", 'worker', worker, 'error', error,
                    'progress', progress, 'cancelRequested', "cancelRequested", 'project', project,
                    'predictedSeconds', "predictedSeconds", 'stoppingDecisions', "stoppingDecisions",
-                   'initReport', "initReport",
+                   'initReport', "initReport", 'waitsFor', "waitsFor",
                    -- ISO 8601 as Date.toISOString writes it (the timestamp(3) columns hold UTC)
                    'createdAt', to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
                    'updatedAt', to_char("updatedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),

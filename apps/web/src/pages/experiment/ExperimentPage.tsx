@@ -112,6 +112,14 @@ export function ExperimentPage({ id }: { id: string }) {
         </p>
       )}
 
+      {e.waitsFor && e.status === 'queued' && (
+        <p className="notice" data-testid="waits-for">
+          Waits for its warm-start source,{' '}
+          <Link to={`/experiments/${e.waitsFor}`}>experiment {e.waitsFor.slice(0, 8)}</Link>, to finish before it is
+          queued.
+        </p>
+      )}
+
       {e.initReport && <WarmStartReport report={e.initReport} />}
 
       {e.stoppingDecisions && e.stoppingDecisions.length > 0 && <StoppingDecisions decisions={e.stoppingDecisions} />}
