@@ -155,6 +155,15 @@ describe('POST /v1/grids', () => {
     const preset = await post('/v1/grids?dryRun=true', { preset: 'resnet-paper/degradation', scale: 0.01 });
     expect(preset.statusCode).toBe(200);
     expect(preset.json().experiments).toBe(4);
+    // Presets with warm starts inside the grid pass the same checks.
+    for (const [name, experiments] of [
+      ['vgg-paper/init-from-a', 7],
+      ['transfer', 3],
+    ] as const) {
+      const dry = await post('/v1/grids?dryRun=true', { preset: name, scale: 0.01 });
+      expect(dry.statusCode, dry.body).toBe(200);
+      expect(dry.json().experiments).toBe(experiments);
+    }
   });
 
   it('lists one page of the points of a dry run, with totals over all of them', async () => {

@@ -99,4 +99,41 @@ describe('warm start at submit (spec.init)', () => {
       },
     ]);
   });
+
+  it('refuses a grid point source outside a grid, and a grid point naming no point, with the field', async () => {
+    const single = await submit({ init: { from: { point: { 'architecture.depth': 8 } } } });
+    expect(single.statusCode).toBe(400);
+    expect(single.json().errors[0]).toMatchObject({ field: 'init.from.point' });
+
+    const grid = await app.inject({
+      method: 'POST',
+      url: '/v1/grids',
+      payload: {
+        base: { training: { epochs: 1 } },
+        zip: [{ 'architecture.depth': [8, 14], init: [null, { from: { point: { 'architecture.depth': 20 } } }] }],
+      },
+    });
+    expect(grid.statusCode).toBe(400);
+    expect(grid.json().errors[0]).toMatchObject({ field: 'init.from.point', index: 1 });
+  });
+
+  it('stores a dependant waiting for its source, with the source named by id in its spec', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/grids',
+      payload: {
+        base: { training: { epochs: 1 } },
+        zip: [{ 'architecture.depth': [8, 14], init: [null, { from: { point: { 'architecture.depth': 8 } } }] }],
+      },
+    });
+    expect(res.statusCode).toBe(201);
+    const members = (await app.inject({ method: 'GET', url: `/v1/grids/${res.json().grid.id}/experiments` })).json()
+      .items;
+    const [source, dependant] = members.map((m: { experiment: Record<string, unknown> }) => m.experiment);
+    expect(source.waitsFor).toBeNull();
+    expect(dependant.waitsFor).toBe(source.id);
+    expect(dependant.spec.init.from).toEqual({ experiment: source.id, epoch: 'last' });
+    const single = (await app.inject({ method: 'GET', url: `/v1/experiments/${dependant.id}` })).json();
+    expect(single.waitsFor).toBe(source.id);
+  });
 });

@@ -225,11 +225,44 @@ describe('presets', () => {
     for (const scale of [0.01, 1]) {
       const out = expand(presetGrid(name, scale));
       expect(out.points.length).toBeGreaterThan(0);
-      for (const p of out.points) {
-        expect(p.spec.training.epochs).toBe(scale === 1 ? 164 : 3);
-        expect(p.spec.architecture.widthMultiplier).toBe(scale === 1 ? 1 : 0.25);
-      }
     }
+  });
+
+  it.each(['resnet-paper/degradation', 'resnet-paper/shortcuts', 'cifar/depth', 'shortcut-kernel'] as const)(
+    '%s trains the CIFAR schedule (164 epochs) at paper scale and shrinks epochs and width at CPU scale',
+    (name) => {
+      for (const scale of [0.01, 1]) {
+        for (const p of expand(presetGrid(name, scale)).points) {
+          expect(p.spec.training.epochs).toBe(scale === 1 ? 164 : 3);
+          expect(p.spec.architecture.widthMultiplier).toBe(scale === 1 ? 1 : 0.25);
+        }
+      }
+    },
+  );
+
+  it('vgg-paper/init-from-a trains A first, then B, D and E from it and from scratch, without batch norm', () => {
+    const out = expand(presetGrid('vgg-paper/init-from-a', 1));
+    expect(out.points).toHaveLength(7 * 3);
+    const depthOf = (index: number | undefined) => out.points.find((q) => q.index === index)!.spec.architecture.depth;
+    const label = (p: (typeof out.points)[number]) =>
+      `${p.spec.architecture.depth}${p.spec.init ? `<-${depthOf(p.source)}` : ''}`;
+    const seed0 = out.points.filter((p) => p.spec.training.seed === 0);
+    expect(seed0.map(label)).toEqual(['11', '13<-11', '16<-11', '19<-11', '13', '16', '19']);
+    expect(out.points.every((p) => p.spec.architecture.batchNorm === false && p.spec.training.epochs === 74)).toBe(
+      true,
+    );
+    // A dependant's source is the A of its own seed.
+    for (const p of out.points.filter((q) => q.source !== undefined)) {
+      expect(out.points.find((q) => q.index === p.source)!.spec.training.seed).toBe(p.spec.training.seed);
+    }
+  });
+
+  it('transfer trains LeNet-5 on digits 0-4, then its head alone on 5-9, beside 5-9 from scratch', () => {
+    const out = expand(presetGrid('transfer', 0.1));
+    const describePoint = (p: (typeof out.points)[number]) =>
+      `${p.spec.dataset.name === 'mnist' ? p.spec.dataset.labels!.join('') : '?'}/${p.spec.training.epochs}` +
+      `${p.spec.init ? `/${p.spec.init.freeze}<-${out.points.findIndex((q) => q.index === p.source)}` : ''}`;
+    expect(out.points.map(describePoint)).toEqual(['01234/2', '56789/1/all-but-head<-0', '56789/1']);
   });
 
   it('degradation crosses plain/residual with 18/34 and shortcut-kernel covers k = 1/3/5/7 on both networks', () => {

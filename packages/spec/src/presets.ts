@@ -15,6 +15,8 @@ export const PRESET_NAMES = [
   'resnet-paper/shortcuts',
   'cifar/depth',
   'shortcut-kernel',
+  'vgg-paper/init-from-a',
+  'transfer',
 ] as const;
 export const PresetName = z.enum(PRESET_NAMES);
 export type PresetName = z.infer<typeof PresetName>;
@@ -56,6 +58,22 @@ export const PRESET_CATALOG: Readonly<Record<PresetName, PresetInfo>> = {
       'Kernel size k = 1/3/5/7 of the projection shortcut H(x): ' +
       'VGG16-skip on MNIST and a CIFAR ResNet-20 with option B.',
     source: 'A 1x1 stride-2 projection works; a 7x7 one hurts accuracy.',
+  },
+  'vgg-paper/init-from-a': {
+    name: 'vgg-paper/init-from-a',
+    description:
+      'VGG-11 (net A) without batch norm trained first; VGG-13, 16 and 19 then start from its weights ' +
+      '(layers matched by name and shape), beside the same nets from scratch.',
+    source:
+      'Simonyan and Zisserman 2014, section 3.1: deep nets without batch norm stall from a random start, ' +
+      "so B-E were initialised from the trained A's layers.",
+  },
+  transfer: {
+    name: 'transfer',
+    description:
+      'LeNet-5 trained on MNIST digits 0-4; its head alone fine-tuned on digits 5-9 (the rest frozen), ' +
+      'beside the same net trained on 5-9 from scratch.',
+    source: 'Transfer learning as the course material teaches it: reuse a trained network, retrain the head.',
   },
 };
 
@@ -117,6 +135,62 @@ export function presetGrid(name: PresetName, scale: number): GridDefinitionInput
         ],
         axes: { 'architecture.shortcutKernel': [1, 3, 5, 7], 'training.seed': seeds },
       };
+    case 'vgg-paper/init-from-a': {
+      // The paper's recipe: SGD at 0.01 (no batch norm: 0.1 diverges), weight decay 5e-4, 74 epochs.
+      const vggEpochs = Math.max(3, Math.round(74 * scale));
+      const fromA = { from: { point: { 'architecture.depth': 11 }, epoch: 'last' } };
+      return {
+        base: {
+          architecture: { family: 'vgg', batchNorm: false, widthMultiplier },
+          dataset,
+          training: {
+            ...training,
+            epochs: vggEpochs,
+            learningRate: 0.01,
+            weightDecay: 5e-4,
+            schedule: { type: 'step', milestones: milestones(vggEpochs), unit: 'epoch', gamma: 0.1 },
+          },
+        },
+        // A from scratch; B, D, E from A and from scratch.
+        zip: [
+          {
+            'architecture.depth': [11, 13, 16, 19, 13, 16, 19],
+            init: [null, fromA, fromA, fromA, null, null, null],
+          },
+        ],
+        axes: { 'training.seed': seeds },
+      };
+    }
+    case 'transfer': {
+      const mnist = (labels: number[]) => ({
+        name: 'mnist',
+        labels,
+        validationSplit: 500,
+        ...(scale >= 1 ? {} : { subset: Math.max(2_000, Math.round(29_000 * scale)) }),
+      });
+      const source = { 'dataset.labels': [0, 1, 2, 3, 4], 'training.epochs': 2 };
+      const headOnly = { from: { point: source, epoch: 'last' }, freeze: 'all-but-head', resetHead: true };
+      return {
+        base: {
+          architecture: { family: 'lenet5' },
+          dataset: mnist([0, 1, 2, 3, 4]),
+          training: { batchSize: 32, learningRate: 0.05, schedule: { type: 'cosine' }, evaluateTest: 'final' },
+        },
+        // The source (2 epochs on 0-4), its head fine-tuned on 5-9, and 5-9 from scratch (1 epoch each).
+        zip: [
+          {
+            'dataset.labels': [
+              [0, 1, 2, 3, 4],
+              [5, 6, 7, 8, 9],
+              [5, 6, 7, 8, 9],
+            ],
+            'training.epochs': [2, 1, 1],
+            init: [null, headOnly, null],
+          },
+        ],
+        axes: { 'training.seed': seeds },
+      };
+    }
   }
 }
 
