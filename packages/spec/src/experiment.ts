@@ -89,12 +89,20 @@ export function specIdentity(spec: ExperimentSpec): object {
     logEverySteps: _log,
     checkpointEvery: _every,
     keepLastCheckpoints: _keep,
+    testProtocols,
+    tenCropPadding,
     ...training
   } = resolveTrainingSpec(spec.training);
+  // Test protocols count only when they differ from the default (centre only), so specs from before
+  // they existed keep their hashes; the 10-crop padding only with the 10-crop protocol.
+  const protocols =
+    testProtocols.length === 1 && testProtocols[0] === 'center'
+      ? {}
+      : { testProtocols, ...(testProtocols.includes('10-crop') ? { tenCropPadding } : {}) };
   return {
     architecture: normalizeArchitecture(spec.architecture),
     dataset: spec.dataset,
-    training,
+    training: { ...training, ...protocols },
     ...(spec.init ? { init: spec.init } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TRAINING_DEFAULTS, TrainingSpec, resolveTrainingSpec } from './training';
+import { ExperimentSpec, specHash } from './experiment';
 
 describe('TrainingSpec', () => {
   it('keeps the six pinned defaults and resolves the optional fields to documented defaults', () => {
@@ -13,8 +14,22 @@ describe('TrainingSpec', () => {
       checkpointEvery: 1,
       keepLastCheckpoints: 2,
       evaluateTest: 'final',
+      testProtocols: ['center'],
+      tenCropPadding: 4,
     });
     expect(TRAINING_DEFAULTS.keepLastCheckpoints).toBe(2);
+  });
+
+  it('adds test protocols without changing the hash of specs that do not ask for them', () => {
+    const plain = ExperimentSpec.parse({});
+    const centre = ExperimentSpec.parse({ training: { testProtocols: ['center'], tenCropPadding: 8 } });
+    const tenCrop = ExperimentSpec.parse({ training: { testProtocols: ['center', '10-crop'] } });
+    const padded = ExperimentSpec.parse({ training: { testProtocols: ['center', '10-crop'], tenCropPadding: 2 } });
+    expect(specHash(centre)).toBe(specHash(plain));
+    expect(new Set([specHash(plain), specHash(tenCrop), specHash(padded)]).size).toBe(3);
+    expect(TrainingSpec.safeParse({ testProtocols: ['10-crop', '10-crop'] }).error!.issues[0]!.path).toEqual([
+      'testProtocols',
+    ]);
   });
 
   it('parses the paper recipe: step at 32k/48k iterations, warm-up at 0.01 until train error < 80%', () => {

@@ -64,6 +64,10 @@ export const Warmup = z.discriminatedUnion('type', [
 ]);
 export type Warmup = z.infer<typeof Warmup>;
 
+/** Test-time protocols (see TrainingSpec.testProtocols). */
+export const TEST_PROTOCOLS = ['center', '10-crop'] as const;
+export type TestProtocol = (typeof TEST_PROTOCOLS)[number];
+
 /**
  * The optional fields below have no zod default, so a stored spec keeps only what its author
  * wrote; `resolveTrainingSpec` fills them (TRAINING_DEFAULTS says with what), and `specHash`
@@ -92,6 +96,19 @@ export const TrainingSpec = z
     keepLastCheckpoints: z.number().int().min(1).max(1_000).optional(),
     /** When to evaluate on the test set: after the last epoch only, after every epoch, or never. */
     evaluateTest: z.enum(['final', 'every-epoch', 'never']).optional(),
+    /**
+     * How the test set is scored, each protocol as its own metrics: `center` (each image as it is:
+     * test.loss, test.error) and `10-crop` (the image zero-padded by tenCropPadding, its four corner
+     * crops and centre crop, each also flipped; the ten softmax outputs averaged: test.loss_10crop,
+     * test.error_10crop). Default: center.
+     */
+    testProtocols: z
+      .array(z.enum(TEST_PROTOCOLS))
+      .min(1)
+      .refine((list) => new Set(list).size === list.length, 'list each protocol once')
+      .optional(),
+    /** Pixels of zero padding on each side for the 10-crop protocol's corner crops. */
+    tenCropPadding: z.number().int().min(1).max(16).optional(),
   })
   .strict()
   .superRefine((t, ctx) => {
@@ -119,6 +136,8 @@ export const TRAINING_DEFAULTS = {
   checkpointEvery: 1,
   keepLastCheckpoints: 2,
   evaluateTest: 'final' as const,
+  testProtocols: ['center'] as TestProtocol[],
+  tenCropPadding: 4,
 };
 
 export type ResolvedTrainingSpec = Required<TrainingSpec>;
@@ -133,5 +152,7 @@ export function resolveTrainingSpec(t: TrainingSpec): ResolvedTrainingSpec {
     checkpointEvery: t.checkpointEvery ?? TRAINING_DEFAULTS.checkpointEvery,
     keepLastCheckpoints: t.keepLastCheckpoints ?? TRAINING_DEFAULTS.keepLastCheckpoints,
     evaluateTest: t.evaluateTest ?? TRAINING_DEFAULTS.evaluateTest,
+    testProtocols: t.testProtocols ?? TRAINING_DEFAULTS.testProtocols,
+    tenCropPadding: t.tenCropPadding ?? TRAINING_DEFAULTS.tenCropPadding,
   };
 }

@@ -25,7 +25,6 @@ export function buildBatch(
   norm: Normalizer,
   augment?: AugmentOptions,
 ): { x: Float32Array; labels: Int32Array } {
-  const { height: h, width: w, channels: c } = set;
   const size = imageSize(set);
   const n = end - start;
   const x = new Float32Array(n * size);
@@ -44,18 +43,72 @@ export function buildBatch(
     const dy = augment.rng.int(2 * p + 1) - p;
     const dx = augment.rng.int(2 * p + 1) - p;
     const flip = augment.flip && augment.rng.next() < 0.5;
-    for (let y = 0; y < h; y++) {
-      const sy = y + dy;
-      for (let xx = 0; xx < w; xx++) {
-        const sx = (flip ? w - 1 - xx : xx) + dx;
-        const inside = sy >= 0 && sy < h && sx >= 0 && sx < w;
-        const dst = (y * w + xx) * c;
-        for (let ch = 0; ch < c; ch++) {
-          const byte = inside ? set.images[srcBase + (sy * w + sx) * c + ch]! : 0;
-          x[dstBase + dst + ch] = (byte - offset[dst + ch]!) * scale[dst + ch]!;
-        }
+    writeView(set, srcBase, x, dstBase, { dy, dx, flip }, norm);
+  }
+  return { x, labels };
+}
+
+/** A fixed crop of the zero-padded image: shifted by (dy, dx) pixels, flipped horizontally or not. */
+export interface View {
+  dy: number;
+  dx: number;
+  flip: boolean;
+}
+
+/**
+ * The 10-crop test protocol's views of an image padded by `padding` on each side: the four corner
+ * crops and the centre crop (the image itself), each also flipped.
+ */
+export function tenCropViews(padding: number): View[] {
+  const views: View[] = [];
+  for (const flip of [false, true]) {
+    for (const [dy, dx] of [
+      [-padding, -padding],
+      [-padding, padding],
+      [padding, -padding],
+      [padding, padding],
+      [0, 0],
+    ] as const) {
+      views.push({ dy, dx, flip });
+    }
+  }
+  return views;
+}
+
+/** Images `start..end)` of the set, in its order, each seen through `view`, normalised. */
+export function buildViewBatch(
+  set: ImageSet,
+  start: number,
+  end: number,
+  norm: Normalizer,
+  view: View,
+): { x: Float32Array; labels: Int32Array } {
+  const size = imageSize(set);
+  const n = end - start;
+  const x = new Float32Array(n * size);
+  const labels = new Int32Array(n);
+  for (let b = 0; b < n; b++) {
+    labels[b] = set.labels[start + b]!;
+    writeView(set, (start + b) * size, x, b * size, view, norm);
+  }
+  return { x, labels };
+}
+
+/** One image through a view: pixels shifted in from outside the image are black (byte 0) before normalisation. */
+function writeView(set: ImageSet, srcBase: number, x: Float32Array, dstBase: number, view: View, norm: Normalizer) {
+  const { height: h, width: w, channels: c } = set;
+  const { offset, scale } = norm;
+  const { dy, dx, flip } = view;
+  for (let y = 0; y < h; y++) {
+    const sy = y + dy;
+    for (let xx = 0; xx < w; xx++) {
+      const sx = (flip ? w - 1 - xx : xx) + dx;
+      const inside = sy >= 0 && sy < h && sx >= 0 && sx < w;
+      const dst = (y * w + xx) * c;
+      for (let ch = 0; ch < c; ch++) {
+        const byte = inside ? set.images[srcBase + (sy * w + sx) * c + ch]! : 0;
+        x[dstBase + dst + ch] = (byte - offset[dst + ch]!) * scale[dst + ch]!;
       }
     }
   }
-  return { x, labels };
 }

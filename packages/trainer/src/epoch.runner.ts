@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MetricValue, ResolvedExperiment, TrainerEvent } from '@resnet-lab/spec';
-import { buildBatch } from './batch.builder';
-import { evaluate, LogitStats, mainOutput } from './evaluation.metrics';
+import { buildBatch, tenCropViews } from './batch.builder';
+import { evaluate, evaluateViews, LogitStats, mainOutput } from './evaluation.metrics';
 import type { LoadedDataset } from './image-set.types';
 import type { LearningRateSchedule } from './lr.schedule';
 import type { Normalizer } from './normalization.stats';
@@ -105,9 +105,22 @@ export async function runEpoch(c: EpochContext): Promise<MetricValue[] | null> {
   }
   const isLast = epoch === t.epochs;
   if (t.evaluateTest === 'every-epoch' || (t.evaluateTest === 'final' && isLast) || !c.data.validation) {
-    const e = await evaluate(c.model, c.data.test, c.norm, classes, evalBatch, c.signal);
-    if (!e) return abortedInEvaluation(c, epoch);
-    metrics.push(...evaluationMetrics('test', e));
+    for (const protocol of t.testProtocols) {
+      const e =
+        protocol === 'center'
+          ? await evaluate(c.model, c.data.test, c.norm, classes, evalBatch, c.signal)
+          : await evaluateViews(
+              c.model,
+              c.data.test,
+              c.norm,
+              classes,
+              evalBatch,
+              tenCropViews(t.tenCropPadding),
+              c.signal,
+            );
+      if (!e) return abortedInEvaluation(c, epoch);
+      metrics.push(...evaluationMetrics('test', e, protocol === 'center' ? '' : '_10crop'));
+    }
   }
   metrics.push(
     { split: 'train', name: 'epoch_seconds', value: (performance.now() - epochStart) / 1000 },
@@ -167,14 +180,16 @@ function trainStep(
   }
 }
 
+/** `suffix` names the test protocol (`_10crop`); the centre protocol's metrics have none. */
 function evaluationMetrics(
   split: 'validation' | 'test',
   e: { loss: number; error: number; top5Error?: number },
+  suffix = '',
 ): MetricValue[] {
   const out: MetricValue[] = [
-    { split, name: 'loss', value: e.loss },
-    { split, name: 'error', value: e.error },
+    { split, name: `loss${suffix}`, value: e.loss },
+    { split, name: `error${suffix}`, value: e.error },
   ];
-  if (e.top5Error !== undefined) out.push({ split, name: 'top5_error', value: e.top5Error });
+  if (e.top5Error !== undefined) out.push({ split, name: `top5_error${suffix}`, value: e.top5Error });
   return out;
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSet } from './image-set.types';
-import { buildBatch } from './batch.builder';
+import { buildBatch, buildViewBatch, type View } from './batch.builder';
 import type { Normalizer } from './normalization.stats';
 
 export interface Evaluation {
@@ -85,6 +85,45 @@ export async function evaluate(
     });
     stats.add(logits.dataSync(), labels);
     logits.dispose();
+  }
+  return stats.result();
+}
+
+/**
+ * Like `evaluate`, but each image scored through several views (the 10-crop protocol's crops and
+ * flips): the views' softmax outputs are averaged, and the loss and errors are those of the
+ * average (its logarithm is passed on as logits, whose softmax it is).
+ */
+export async function evaluateViews(
+  model: tf.LayersModel,
+  set: ImageSet,
+  norm: Normalizer,
+  classes: number,
+  batchSize: number,
+  views: readonly View[],
+  signal?: AbortSignal,
+): Promise<Evaluation | null> {
+  const stats = new LogitStats(classes);
+  for (let start = 0; start < set.count; start += batchSize) {
+    const end = Math.min(set.count, start + batchSize);
+    const sum = new Float64Array((end - start) * classes);
+    let labels: Int32Array = new Int32Array(0);
+    for (const view of views) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (signal?.aborted) return null;
+      const batch = buildViewBatch(set, start, end, norm, view);
+      labels = batch.labels;
+      const probs = tf.tidy(() => {
+        const xs = tf.tensor4d(batch.x, [end - start, set.height, set.width, set.channels]);
+        return tf.softmax(mainOutput(model.apply(xs, { training: false }) as tf.Tensor | tf.Tensor[]));
+      });
+      const p = probs.dataSync();
+      probs.dispose();
+      for (let i = 0; i < p.length; i++) sum[i]! += p[i]!;
+    }
+    const logMean = new Float32Array(sum.length);
+    for (let i = 0; i < sum.length; i++) logMean[i] = Math.log(sum[i]! / views.length);
+    stats.add(logMean, labels);
   }
   return stats.result();
 }
