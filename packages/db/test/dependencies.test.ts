@@ -14,7 +14,7 @@ const fixture = useTestRepositories();
 async function chain() {
   const ids = [randomUUID(), randomUUID(), randomUUID()] as const;
   const spec = ExperimentSpec.parse(TINY_SPEC);
-  await fixture.repos.grids.create({
+  const { grid } = await fixture.repos.grids.create({
     definition: {},
     axes: ['training.seed'],
     priority: 0,
@@ -28,7 +28,7 @@ async function chain() {
       ...(i > 0 ? { waitsFor: ids[i - 1] } : {}),
     })),
   });
-  return ids;
+  return Object.assign(ids, { gridId: grid.id });
 }
 
 const outboxOf = async (id: string) => fixture.database.db.outboxEntry.count({ where: { experimentId: id } });
@@ -62,5 +62,32 @@ describe('experiments waiting for their warm-start source', () => {
       new RegExp(`^its warm-start source ${b} failed: its warm-start source ${a}`),
     );
     expect([await outboxOf(b), await outboxOf(c)]).toEqual([0, 0]);
+  });
+
+  it('are failed again, not left waiting, when a retry queues them while their source stays cancelled', async () => {
+    const ids = await chain();
+    const [a, b] = ids;
+    await fixture.repos.experiments.requestCancel(a);
+    expect((await rowOf(b)).error).toBe(`its warm-start source ${a} cancelled`);
+    await fixture.repos.grids.retry(ids.gridId);
+    expect(await rowOf(b)).toMatchObject({
+      status: 'failed',
+      error: `its warm-start source ${a} is cancelled; retry or resume it, then retry this one`,
+    });
+    expect(await outboxOf(b)).toBe(0);
+  });
+
+  it('wait again for a source that a retry queues with them', async () => {
+    const ids = await chain();
+    const [a, b, c] = ids;
+    const source = (await fixture.repos.experiments.claim(a, 'w'))!;
+    await fixture.repos.experiments.finish(source.lease, 'fail', 'out of memory');
+    await fixture.repos.grids.retry(ids.gridId);
+    expect([(await rowOf(a)).status, (await rowOf(b)).status, (await rowOf(c)).status]).toEqual([
+      'queued',
+      'queued',
+      'queued',
+    ]);
+    expect([await outboxOf(a), await outboxOf(b), await outboxOf(c)]).toEqual([1, 0, 0]);
   });
 });

@@ -87,4 +87,21 @@ describe('warm-start sources within a grid (init.from.point)', () => {
     });
     expect(cycle.errors[0]!.message).toMatch(/form a cycle/);
   });
+
+  it('among points that differ only in their warm start, takes the one trained from scratch', () => {
+    const fromB = { from: { point: { 'architecture.depth': 13 } } };
+    for (const order of [
+      [FROM_A, null],
+      [null, FROM_A],
+    ]) {
+      const { points } = expand({
+        base: BASE,
+        zip: [{ 'architecture.depth': [11, 13, 16, 13], init: [null, order[0], fromB, order[1]] }],
+      });
+      const d16 = points.find((p) => p.spec.architecture.depth === 16)!;
+      const source = points.find((p) => p.index === d16.source)!;
+      expect(source.spec.architecture.depth).toBe(13);
+      expect(source.spec.init).toBeUndefined();
+    }
+  });
 });

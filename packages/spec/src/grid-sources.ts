@@ -15,8 +15,14 @@ const isInitPath = (path: string) => path === 'init' || path.startsWith('init.')
 export function resolveGridSources(points: ExpandedPoint[], axes: readonly string[]): GridFieldError[] {
   const keyOf = (values: Record<string, unknown>) =>
     canonicalJson(Object.fromEntries(axes.filter((a) => !isInitPath(a)).map((a) => [a, values[a] ?? null])));
-  const byKey = new Map<string, ExpandedPoint>();
-  for (const p of points) if (!byKey.has(keyOf(p.values))) byKey.set(keyOf(p.values), p);
+  // Points that differ only under `init` share a key (VGG's B from A and B from scratch).
+  const byKey = new Map<string, ExpandedPoint[]>();
+  for (const p of points) {
+    const key = keyOf(p.values);
+    const list = byKey.get(key);
+    if (list) list.push(p);
+    else byKey.set(key, [p]);
+  }
 
   const errors: GridFieldError[] = [];
   const fail = (p: ExpandedPoint, message: string) =>
@@ -34,15 +40,25 @@ export function resolveGridSources(points: ExpandedPoint[], axes: readonly strin
       fail(p, `${unknown.join(', ')} ${unknown.length === 1 ? 'is not an axis' : 'are not axes'} of this grid`);
       continue;
     }
-    const source = byKey.get(keyOf({ ...p.values, ...from.point }));
-    if (!source) {
-      fail(p, `no point of this grid has ${canonicalJson(from.point)} with this point's other values`);
-      continue;
-    }
-    if (source === p) {
+    const matches = byKey.get(keyOf({ ...p.values, ...from.point })) ?? [];
+    if (matches.length === 1 && matches[0] === p) {
       fail(p, 'names the point itself');
       continue;
     }
+    // Among points that differ only in their own warm start, the one trained from scratch.
+    const candidates = matches.filter((q) => q !== p);
+    const fromScratch = candidates.filter((q) => !q.spec.init);
+    const chosen = fromScratch.length > 0 ? fromScratch : candidates;
+    if (chosen.length === 0) {
+      fail(p, `no point of this grid has ${canonicalJson(from.point)} with this point's other values`);
+      continue;
+    }
+    if (chosen.length > 1) {
+      const which = chosen.map((q) => q.index).join(', ');
+      fail(p, `${canonicalJson(from.point)} matches points ${which}; name an axis that tells them apart`);
+      continue;
+    }
+    const source = chosen[0]!;
     const input = inputOf(p);
     if (inputOf(source) !== input) {
       fail(p, `its source (point ${source.index}) takes ${inputOf(source)} inputs; this network takes ${input}`);

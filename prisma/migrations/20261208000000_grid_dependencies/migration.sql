@@ -16,7 +16,9 @@ ALTER TABLE "Experiment" ADD CONSTRAINT "Experiment_waitsFor_fkey" FOREIGN KEY (
 -- whichever path ends it (a worker's finish, the queue giving up, a cancel), so that a crash or a
 -- restart between the two cannot lose it:
 -- - succeeded or stopped (its checkpoints are final): each queued dependant gets its outbox entry,
---   and the relay queues it; a dependant of a paused grid gets it when the grid resumes.
+--   and the relay queues it. Whatever its grid's state: a paused grid's worker skips the job and
+--   the resume replaces it, as for every queued member (checking the grid here could miss a resume
+--   committing at the same moment, and nothing would queue the dependant afterwards).
 -- - failed or cancelled: each queued dependant fails, saying why (the transition table's
 --   `abandon`, queued -> failed); its own dependants follow through this same trigger.
 CREATE FUNCTION "experiment_sources_ended"() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -35,9 +37,7 @@ BEGIN
   FROM after_rows n
   JOIN before_rows o ON o.id = n.id AND o."status" IS DISTINCT FROM n."status"
   JOIN "Experiment" e ON e."waitsFor" = n.id
-  LEFT JOIN "Grid" g ON g.id = e."gridId"
   WHERE n."status" IN ('succeeded', 'stopped') AND e."status" = 'queued' AND NOT e."cancelRequested"
-    AND (e."gridId" IS NULL OR g."status" = 'active')
     AND NOT EXISTS (SELECT 1 FROM "OutboxEntry" x WHERE x."experimentId" = e.id);
 
   UPDATE "Experiment" e SET "status" = 'failed', "finishedAt" = now(), "updatedAt" = now(),

@@ -24,7 +24,8 @@ export async function linkGridSources(
   let pending = [...byIndex.values()].filter((p) => p.source !== undefined);
   while (pending.length > 0) {
     // A point whose source is itself waiting to be linked waits for the next generation.
-    const ready = pending.filter((p) => !pending.some((q) => q.index === p.source));
+    const waiting = new Set(pending.map((p) => p.index));
+    const ready = pending.filter((p) => !waiting.has(p.source!));
     if (ready.length === 0) throw new Error('warm-start sources form a cycle (the expansion should have refused it)');
     const fromReused: string[] = [];
     for (const p of ready) {
@@ -37,7 +38,8 @@ export async function linkGridSources(
     }
     // Only a dependant of an earlier experiment can have run before: look those up.
     for (const [hash, id] of fromReused.length > 0 ? await lookup(fromReused) : []) reuse.set(hash, id);
-    pending = pending.filter((p) => !ready.includes(p));
+    const linked = new Set(ready);
+    pending = pending.filter((p) => !linked.has(p));
   }
   const points = expansion.points.map((p) => byIndex.get(p.index)!);
   // A reused point keeps the earlier experiment's id; a fresh one the id its dependants name.

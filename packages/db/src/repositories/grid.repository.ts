@@ -383,6 +383,7 @@ export function gridRepository(db: Db) {
         const before = await tx.grid.findUnique({ where: { id: gridId }, select: { status: true } });
         const grid = await moveGrid(tx, gridId, 'resume');
         if (before?.status === 'cancelled') await retryExperiments(tx, gridId, 'cancelled');
+        await failOrphans(tx, gridId);
         await insertOutbox(tx, gridId);
         return grid;
       });
@@ -395,12 +396,14 @@ export function gridRepository(db: Db) {
     async cancel(gridId: string): Promise<{ grid: Grid; queued: string[] }> {
       return db.$transaction(async (tx) => {
         const grid = await moveGrid(tx, gridId, 'cancel');
+        // Running rows first: a worker failing a source locks it and then (through the trigger) its
+        // queued dependants; taking them in the same order cannot deadlock with it.
+        await tx.experiment.updateMany({ where: { gridId, status: 'running' }, data: { cancelRequested: true } });
         const queued = await tx.$queryRaw<{ id: string }[]>`
           UPDATE "Experiment" SET status = ${EXPERIMENT_TRANSITIONS.cancel.to}::"ExperimentStatus",
             "cancelRequested" = true, "finishedAt" = now(), "updatedAt" = now()
           WHERE "gridId" = ${gridId}::uuid AND status = ANY(${EXPERIMENT_TRANSITIONS.cancel.from}::"ExperimentStatus"[])
           RETURNING id`;
-        await tx.experiment.updateMany({ where: { gridId, status: 'running' }, data: { cancelRequested: true } });
         await tx.$executeRaw`
           DELETE FROM "OutboxEntry" o USING "Experiment" e
           WHERE o."experimentId" = e.id AND e."gridId" = ${gridId}::uuid`;
@@ -413,6 +416,7 @@ export function gridRepository(db: Db) {
       return db.$transaction(async (tx) => {
         const grid = await moveGrid(tx, gridId, 'retry');
         await retryExperiments(tx, gridId, 'failed');
+        await failOrphans(tx, gridId);
         await insertOutbox(tx, gridId);
         return grid;
       });
@@ -464,6 +468,21 @@ async function retryExperiments(tx: Tx, gridId: string, status: 'failed' | 'canc
       cancelRequested: false,
     },
   });
+}
+
+/**
+ * Fails the grid's queued experiments whose warm-start source stays failed or cancelled after a
+ * retry or resume (a source cancelled on its own, or one that failed while its grid was
+ * cancelled): nothing would ever release them. Their own dependants follow through the trigger.
+ */
+async function failOrphans(tx: Tx, gridId: string): Promise<void> {
+  await tx.$executeRaw`
+    UPDATE "Experiment" e SET status = 'failed', "finishedAt" = now(), "updatedAt" = now(),
+      error = 'its warm-start source ' || src.id || ' is ' || src.status::text
+              || '; retry or resume it, then retry this one'
+    FROM "Experiment" src
+    WHERE e."gridId" = ${gridId}::uuid AND e.status = 'queued' AND e."waitsFor" = src.id
+      AND src.status IN ('failed', 'cancelled')`;
 }
 
 /** An outbox entry for every queued experiment of the grid that has none and whose source (if any) finished. */
