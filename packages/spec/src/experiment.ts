@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { ArchitectureSpec, normalizeArchitecture } from './architecture';
+import { ARCHITECTURE_CATALOG, ArchitectureSpec, normalizeArchitecture } from './architecture';
 import { datasetShape, DatasetSpec } from './dataset';
 import { InitSpec } from './init';
 import { resolveTrainingSpec, TrainingSpec } from './training';
@@ -27,6 +27,21 @@ export const ExperimentSpec = z
         path: ['architecture', 'numClasses'],
         message: `the dataset has ${data.classes} classes; leave numClasses out or set it to ${data.classes}`,
       });
+    }
+    // Dense and multi-scale test sizes must be networks the family can build.
+    const minSize = ARCHITECTURE_CATALOG[spec.architecture.family].minInputSize;
+    for (const [field, sizes] of [
+      ['denseScale', spec.training.denseScale === undefined ? [] : [spec.training.denseScale]],
+      ['testScales', spec.training.testScales ?? []],
+    ] as const) {
+      const small = sizes.find((size) => size < minSize);
+      if (small !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['training', field],
+          message: `${spec.architecture.family} needs inputs of at least ${minSize} pixels, got ${small}`,
+        });
+      }
     }
     if (spec.training.evaluateTest === 'never' && spec.dataset.validationSplit === 0) {
       // With nothing held out, the test set is the only per-epoch evaluation there is.
@@ -91,14 +106,21 @@ export function specIdentity(spec: ExperimentSpec): object {
     keepLastCheckpoints: _keep,
     testProtocols,
     tenCropPadding,
+    denseScale,
+    testScales,
     ...training
   } = resolveTrainingSpec(spec.training);
   // Test protocols count only when they differ from the default (centre only), so specs from before
-  // they existed keep their hashes; the 10-crop padding only with the 10-crop protocol.
+  // they existed keep their hashes; each protocol's own setting only with that protocol.
   const protocols =
     testProtocols.length === 1 && testProtocols[0] === 'center'
       ? {}
-      : { testProtocols, ...(testProtocols.includes('10-crop') ? { tenCropPadding } : {}) };
+      : {
+          testProtocols,
+          ...(testProtocols.includes('10-crop') ? { tenCropPadding } : {}),
+          ...(testProtocols.includes('dense') && denseScale !== undefined ? { denseScale } : {}),
+          ...(testProtocols.includes('multi-scale') && testScales !== undefined ? { testScales } : {}),
+        };
   return {
     architecture: normalizeArchitecture(spec.architecture),
     dataset: spec.dataset,

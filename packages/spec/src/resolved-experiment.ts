@@ -16,7 +16,8 @@ export const ResolvedExperiment = z.object({
   spec: ExperimentSpec,
   /** The network with inputSize, inputChannels and numClasses filled from the dataset. */
   architecture: ArchitectureSpec,
-  training: TrainingSpec.required(),
+  // Refinements were checked on the spec; this schema only carries the resolved fields across.
+  training: z.object(TrainingSpec.shape).required().partial({ denseScale: true, testScales: true }),
   /** Images per split; null where only reading the files can tell (an IDX directory without subset). */
   images: z.object({
     train: z.number().int().nullable(),

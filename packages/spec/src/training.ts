@@ -65,7 +65,7 @@ export const Warmup = z.discriminatedUnion('type', [
 export type Warmup = z.infer<typeof Warmup>;
 
 /** Test-time protocols (see TrainingSpec.testProtocols). */
-export const TEST_PROTOCOLS = ['center', '10-crop'] as const;
+export const TEST_PROTOCOLS = ['center', '10-crop', 'dense', 'multi-scale'] as const;
 export type TestProtocol = (typeof TEST_PROTOCOLS)[number];
 
 /**
@@ -97,16 +97,25 @@ export const TrainingSpec = z
     /** When to evaluate on the test set: after the last epoch only, after every epoch, or never. */
     evaluateTest: z.enum(['final', 'every-epoch', 'never']).optional(),
     /**
-     * How the test set is scored, each protocol as its own metrics: `center` (each image as it is:
-     * test.loss, test.error) and `10-crop` (the image zero-padded by tenCropPadding, its four corner
-     * crops and centre crop, each also flipped; the ten softmax outputs averaged: test.loss_10crop,
-     * test.error_10crop). Default: center.
+     * How the test set is scored, each protocol as its own metrics:
+     * - `center`: each image as it is (test.loss, test.error);
+     * - `10-crop`: the image zero-padded by tenCropPadding, its four corner crops and centre crop,
+     *   each also flipped, the ten softmax outputs averaged (test.error_10crop);
+     * - `dense`: the whole image resized to denseScale pixels, through the network built for that
+     *   size with the trained weights (a network ending in global average pooling applies its
+     *   classifier at every position and averages the class scores) (test.error_dense);
+     * - `multi-scale`: dense at each of testScales, the softmax outputs averaged (test.error_multiscale).
+     * Default: center.
      */
     testProtocols: z
       .array(z.enum(TEST_PROTOCOLS))
       .min(1)
       .refine((list) => new Set(list).size === list.length, 'list each protocol once')
       .optional(),
+    /** The dense protocol's test size in pixels; default: the network's input size. */
+    denseScale: z.number().int().min(8).max(1024).optional(),
+    /** The multi-scale protocol's test sizes in pixels; default: 7/8, 1 and 9/8 of the input size. */
+    testScales: z.array(z.number().int().min(8).max(1024)).min(1).max(8).optional(),
     /** Pixels of zero padding on each side for the 10-crop protocol's corner crops. */
     tenCropPadding: z.number().int().min(1).max(16).optional(),
   })
@@ -140,7 +149,18 @@ export const TRAINING_DEFAULTS = {
   tenCropPadding: 4,
 };
 
-export type ResolvedTrainingSpec = Required<TrainingSpec>;
+/**
+ * The multi-scale protocol's default test sizes: 7/8, 1 and 9/8 of the network's input size, none
+ * below the smallest input its family builds.
+ */
+export function defaultTestScales(inputSize: number, minInputSize: number): number[] {
+  const sizes = [Math.round(inputSize * 0.875), inputSize, Math.round(inputSize * 1.125)];
+  return [...new Set(sizes.map((size) => Math.max(minInputSize, size)))];
+}
+
+/** Every field filled but the test sizes, whose defaults depend on the network's input size. */
+export type ResolvedTrainingSpec = Required<Omit<TrainingSpec, 'denseScale' | 'testScales'>> &
+  Pick<TrainingSpec, 'denseScale' | 'testScales'>;
 
 /** The training spec with every optional field filled with its documented default. */
 export function resolveTrainingSpec(t: TrainingSpec): ResolvedTrainingSpec {

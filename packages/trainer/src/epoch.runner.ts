@@ -1,7 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import type { MetricValue, ResolvedExperiment, TrainerEvent } from '@resnet-lab/spec';
+import {
+  ARCHITECTURE_CATALOG,
+  defaultTestScales,
+  type MetricValue,
+  type ResolvedExperiment,
+  type TestProtocol,
+  type TrainerEvent,
+} from '@resnet-lab/spec';
 import { buildBatch, tenCropViews } from './batch.builder';
-import { evaluate, evaluateViews, LogitStats, mainOutput } from './evaluation.metrics';
+import { evaluate, evaluateScales, evaluateViews, LogitStats, mainOutput, type Evaluation } from './evaluation.metrics';
 import type { LoadedDataset } from './image-set.types';
 import type { LearningRateSchedule } from './lr.schedule';
 import type { Normalizer } from './normalization.stats';
@@ -31,6 +38,8 @@ export interface EpochContext {
   schedule: LearningRateSchedule;
   /** Benchmarks only: charges each step's time to its phases. */
   profiler?: StepProfiler;
+  /** The network (fresh weights) for another input size: the dense and multi-scale protocols. */
+  buildAt?: (inputSize: number) => tf.LayersModel;
 }
 
 /**
@@ -106,20 +115,9 @@ export async function runEpoch(c: EpochContext): Promise<MetricValue[] | null> {
   const isLast = epoch === t.epochs;
   if (t.evaluateTest === 'every-epoch' || (t.evaluateTest === 'final' && isLast) || !c.data.validation) {
     for (const protocol of t.testProtocols) {
-      const e =
-        protocol === 'center'
-          ? await evaluate(c.model, c.data.test, c.norm, classes, evalBatch, c.signal)
-          : await evaluateViews(
-              c.model,
-              c.data.test,
-              c.norm,
-              classes,
-              evalBatch,
-              tenCropViews(t.tenCropPadding),
-              c.signal,
-            );
+      const e = await evaluateTest(c, protocol, evalBatch);
       if (!e) return abortedInEvaluation(c, epoch);
-      metrics.push(...evaluationMetrics('test', e, protocol === 'center' ? '' : '_10crop'));
+      metrics.push(...evaluationMetrics('test', e, PROTOCOL_SUFFIX[protocol]));
     }
   }
   metrics.push(
@@ -128,6 +126,35 @@ export async function runEpoch(c: EpochContext): Promise<MetricValue[] | null> {
   );
   c.state.finishEpoch(train.count, validationError);
   return metrics;
+}
+
+/** The metric name suffix of each test protocol: `test.error_10crop`; the centre protocol's have none. */
+const PROTOCOL_SUFFIX: Record<TestProtocol, string> = {
+  center: '',
+  '10-crop': '_10crop',
+  dense: '_dense',
+  'multi-scale': '_multiscale',
+};
+
+/** The test set scored by one protocol; null when the signal aborted it. */
+async function evaluateTest(c: EpochContext, protocol: TestProtocol, batchSize: number): Promise<Evaluation | null> {
+  const { model, data, norm, signal } = c;
+  const t = c.experiment.training;
+  const size = c.experiment.architecture.inputSize!;
+  switch (protocol) {
+    case 'center':
+      return evaluate(model, data.test, norm, data.classes, batchSize, signal);
+    case '10-crop':
+      return evaluateViews(model, data.test, norm, data.classes, batchSize, tenCropViews(t.tenCropPadding), signal);
+    case 'dense':
+    case 'multi-scale': {
+      const minSize = ARCHITECTURE_CATALOG[c.experiment.architecture.family].minInputSize;
+      const scales = protocol === 'dense' ? [t.denseScale ?? size] : (t.testScales ?? defaultTestScales(size, minSize));
+      if (!c.buildAt)
+        throw new TrainingError(`the ${protocol} protocol needs the network builder`, { retryable: false });
+      return evaluateScales(model, c.buildAt, data.test, norm, data.classes, batchSize, scales, signal);
+    }
+  }
 }
 
 function abortedInEvaluation(c: EpochContext, epoch: number): null {
@@ -180,7 +207,7 @@ function trainStep(
   }
 }
 
-/** `suffix` names the test protocol (`_10crop`); the centre protocol's metrics have none. */
+/** `suffix` names the test protocol (PROTOCOL_SUFFIX). */
 function evaluationMetrics(
   split: 'validation' | 'test',
   e: { loss: number; error: number; top5Error?: number },

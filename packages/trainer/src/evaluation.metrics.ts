@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ImageSet } from './image-set.types';
 import { buildBatch, buildViewBatch, type View } from './batch.builder';
 import type { Normalizer } from './normalization.stats';
+import { TrainingError } from './training.errors';
 
 export interface Evaluation {
   loss: number;
@@ -126,4 +127,71 @@ export async function evaluateViews(
     stats.add(logMean, labels);
   }
   return stats.result();
+}
+
+/**
+ * Dense evaluation at each size in `scales`, the softmax outputs averaged over the sizes (one size:
+ * the dense protocol; several: multi-scale). Each image is resized (bilinear) to the size and run
+ * through the network built for it (`buildAt`) with `model`'s weights, which must have the same
+ * names and shapes there: a network ending in global average pooling applies its classifier at
+ * every position and averages the class scores. At the training size it is the ordinary pass.
+ */
+export async function evaluateScales(
+  model: tf.LayersModel,
+  buildAt: (inputSize: number) => tf.LayersModel,
+  set: ImageSet,
+  norm: Normalizer,
+  classes: number,
+  batchSize: number,
+  scales: readonly number[],
+  signal?: AbortSignal,
+): Promise<Evaluation | null> {
+  const sum = new Float64Array(set.count * classes);
+  for (const size of scales) {
+    // Rebuilt at the training size too: dense evaluation there must equal the ordinary pass.
+    const atSize = withWeightsOf(buildAt(size), model, size);
+    try {
+      for (let start = 0; start < set.count; start += batchSize) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (signal?.aborted) return null;
+        const end = Math.min(set.count, start + batchSize);
+        const { x } = buildBatch(set, null, start, end, norm);
+        const probs = tf.tidy(() => {
+          let xs: tf.Tensor4D = tf.tensor4d(x, [end - start, set.height, set.width, set.channels]);
+          if (size !== set.height || size !== set.width) xs = tf.image.resizeBilinear(xs, [size, size]);
+          return tf.softmax(mainOutput(atSize.apply(xs, { training: false }) as tf.Tensor | tf.Tensor[]));
+        });
+        const p = probs.dataSync();
+        probs.dispose();
+        const base = start * classes;
+        for (let i = 0; i < p.length; i++) sum[base + i]! += p[i]!;
+      }
+    } finally {
+      atSize.dispose();
+    }
+  }
+  const stats = new LogitStats(classes);
+  const logMean = new Float32Array(sum.length);
+  for (let i = 0; i < sum.length; i++) logMean[i] = Math.log(sum[i]! / scales.length);
+  stats.add(logMean, set.labels.subarray(0, set.count));
+  return stats.result();
+}
+
+/**
+ * `target` with `source`'s weights, matched by name (frozen layers change the order of
+ * `weights`); a TrainingError (not retried) when a weight is missing or has another shape there.
+ */
+function withWeightsOf(target: tf.LayersModel, source: tf.LayersModel, size: number): tf.LayersModel {
+  const byName = new Map(source.weights.map((w) => [w.originalName, w]));
+  const misfit = target.weights.find((w) => byName.get(w.originalName)?.shape.join() !== w.shape.join());
+  if (misfit || target.weights.length !== source.weights.length) {
+    target.dispose();
+    throw new TrainingError(
+      `at ${size}x${size} pixels the network has other weights (${misfit?.originalName ?? 'another count'}): ` +
+        'dense evaluation needs a network that ends in global average pooling and keeps its stem',
+      { retryable: false },
+    );
+  }
+  tf.tidy(() => target.weights.forEach((w) => w.write(byName.get(w.originalName)!.read())));
+  return target;
 }

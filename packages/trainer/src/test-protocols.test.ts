@@ -2,11 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ArchitectureSpec, ExperimentSpec, resolveExperiment, type TrainerEvent } from '@resnet-lab/spec';
 import { tenCropViews } from './batch.builder';
-import { evaluate, evaluateViews } from './evaluation.metrics';
+import { evaluate, evaluateScales, evaluateViews } from './evaluation.metrics';
 import { runTraining } from './index';
 import type { ImageSet } from './image-set.types';
 import { SeededRng } from './seeded.rng';
 import { buildSeededModel } from './seeded-model.builder';
+import { TrainingError } from './training.errors';
 
 /**
  * The 10-crop test protocol against the definition worked by hand: pad the image with black by p
@@ -110,7 +111,7 @@ describe('test protocols', () => {
         ExperimentSpec.parse({
           architecture: { family: 'cifar-resnet', depth: 8, widthMultiplier: 0.25 },
           dataset: { name: 'synthetic', trainSize: 64, testSize: 16, imageSize: 8, classes: 4 },
-          training: { epochs: 1, batchSize: 32, testProtocols: ['center', '10-crop'] },
+          training: { epochs: 1, batchSize: 32, testProtocols: ['center', '10-crop', 'dense', 'multi-scale'] },
         }),
       ),
       signal: new AbortController().signal,
@@ -120,7 +121,70 @@ describe('test protocols', () => {
       },
     });
     expect(metrics).toEqual(
-      expect.arrayContaining(['test.error', 'test.loss', 'test.error_10crop', 'test.loss_10crop']),
+      expect.arrayContaining([
+        'test.error',
+        'test.loss',
+        'test.error_10crop',
+        'test.loss_10crop',
+        'test.error_dense',
+        'test.error_multiscale',
+      ]),
     );
+  });
+});
+
+describe('dense and multi-scale protocols', () => {
+  const arch = (inputSize: number) =>
+    ArchitectureSpec.parse({ family: 'cifar-resnet', depth: 8, widthMultiplier: 0.25, inputSize, numClasses: 4 });
+  // Fresh weights at each size: the protocol must copy the trained ones over.
+  const buildAt = (size: number) => buildSeededModel(arch(size), 99);
+
+  it('dense at the training size equals the ordinary forward pass within 1e-5', async () => {
+    const centre = (await evaluate(model, set, norm, CLASSES, 3))!;
+    const dense = (await evaluateScales(model, buildAt, set, norm, CLASSES, 3, [SIZE]))!;
+    expect(Math.abs(dense.loss - centre.loss)).toBeLessThan(1e-5);
+    expect(dense.error).toBe(centre.error);
+  });
+
+  it('multi-scale averages the softmax of each image resized to each size, through the trained weights', async () => {
+    const scales = [8, 10, 12];
+    const multi = (await evaluateScales(model, buildAt, set, norm, CLASSES, 2, scales))!;
+    let loss = 0;
+    for (let n = 0; n < COUNT; n++) {
+      const image = new Float32Array(SIZE * SIZE * CHANNELS);
+      for (let i = 0; i < image.length; i++) {
+        image[i] = (set.images[n * image.length + i]! - norm.offset[i]!) * norm.scale[i]!;
+      }
+      const mean = new Array<number>(CLASSES).fill(0);
+      for (const size of scales) {
+        const at = buildAt(size);
+        at.setWeights(model.getWeights());
+        const p = tf.tidy(() => {
+          const resized = tf.image.resizeBilinear(tf.tensor4d(image, [1, SIZE, SIZE, CHANNELS]), [size, size]);
+          return tf.softmax(at.predict(resized) as tf.Tensor);
+        });
+        p.dataSync().forEach((v, j) => (mean[j]! += v / scales.length));
+        p.dispose();
+        at.dispose();
+      }
+      loss -= Math.log(mean[set.labels[n]!]!) / COUNT;
+    }
+    expect(multi.loss).toBeCloseTo(loss, 5);
+  });
+
+  it('refuses, without retry, a network whose weights change with the input size (an fc head)', async () => {
+    const lenet = (size: number) =>
+      buildSeededModel(
+        ArchitectureSpec.parse({ family: 'lenet5', inputSize: size, inputChannels: 3, numClasses: 4 }),
+        1,
+      );
+    const trained = lenet(32);
+    const bigger: ImageSet = { ...set, images: new Uint8Array(COUNT * 32 * 32 * 3), height: 32, width: 32 };
+    const flat = { offset: new Float32Array(32 * 32 * 3), scale: new Float32Array(32 * 32 * 3).fill(1 / 255) };
+    const error = await evaluateScales(trained, lenet, bigger, flat, CLASSES, 5, [40]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TrainingError);
+    expect((error as TrainingError).retryable).toBe(false);
+    expect((error as Error).message).toMatch(/at 40x40 pixels the network has other weights/);
+    trained.dispose();
   });
 });

@@ -97,6 +97,8 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
       log,
       state: state ?? TrainingState.fresh(t.seed, train.count),
       schedule: new LearningRateSchedule(t, stepsPerEpoch, stepsPerEpoch * t.epochs, state?.schedule),
+      // The dense and multi-scale test protocols: the same network built for another input size.
+      buildAt: (size) => buildSeededModel({ ...arch, inputSize: size }, t.seed, selection.engine?.batchNormLayer),
       ...(o.profiler ? { profiler: o.profiler } : {}),
     };
     while (run.state.epoch < t.epochs) {

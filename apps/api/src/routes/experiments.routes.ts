@@ -20,6 +20,7 @@ import { etagOf, isNotModified } from '../http-cache';
 import { experimentService } from '../services/experiment.service';
 import { idempotencyService } from '../services/idempotency.service';
 import type { SubmitGuard } from '../services/submit-guards';
+import { checkTestProtocols } from '../services/test-protocol-guard';
 import { checkWarmStarts } from '../services/warm-start-guard';
 import { singleFlight } from '../single-flight';
 import { toExperimentView } from './experiment.view';
@@ -54,6 +55,7 @@ export const experimentsRoutes: FastifyPluginAsyncZod<AppDeps & { submitGuard: S
         await idempotency.run(idempotentRequest(request), request.log, async () => {
           deps.submitGuard.checkExperiment(request.body);
           await checkWarmStarts([{ spec: request.body }], request.project ?? undefined, repos);
+          checkTestProtocols([{ spec: request.body }]);
           return {
             status: 201,
             body: toExperimentView(await experiments.submit(request.body, submitProject(request), request.log)),

@@ -26,6 +26,7 @@ import { activeSlots, scaleForBudget, workersBackend } from '../services/grid-bu
 import { costGrid, predictedSeconds } from '../services/grid-cost';
 import type { SubmitGuard } from '../services/submit-guards';
 import { linkGridSources } from '../services/grid-sources';
+import { checkTestProtocols } from '../services/test-protocol-guard';
 import { checkWarmStarts } from '../services/warm-start-guard';
 import { createGridExpander } from '../services/grid-definition';
 import { submitProject } from '../plugins/project-scope.plugin';
@@ -125,6 +126,7 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
       await deps.submitGuard.checkGrid(expansion);
       checkEarlyStopping(body.earlyStopping, expansion);
       await checkWarmStarts(expansion.points, request.project ?? undefined, repos);
+      checkTestProtocols(expansion.points);
       const { expansion: linked, reusable } = await linkGridSources(
         expansion,
         await reusableFor(expansion),
