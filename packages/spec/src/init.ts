@@ -18,7 +18,7 @@ export type InitSource = z.infer<typeof InitSource>;
  * (VGG: net A first, then B-E initialised from it). Only meaningful inside a grid.
  */
 export const InitGridPoint = z.object({
-  point: z.record(z.string(), z.json()).refine((p) => Object.keys(p).length > 0, 'name at least one axis value'),
+  point: z.record(z.string(), z.unknown()).refine((p) => Object.keys(p).length > 0, 'name at least one axis value'),
   epoch: InitSource.shape.epoch,
 });
 export type InitGridPoint = z.infer<typeof InitGridPoint>;

@@ -81,7 +81,8 @@ export function experimentRepository(db: Db) {
     async createWithOutbox(spec: ExperimentSpec, specHash: string, project = DEFAULT_PROJECT): Promise<Experiment> {
       return db.$transaction(async (tx) => {
         const experiment = await tx.experiment.create({
-          data: { spec, specHash, project },
+          // A parsed spec is plain JSON; its type says `unknown` only for a grid point selector's values.
+          data: { spec: spec as Prisma.InputJsonValue, specHash, project },
         });
         await tx.outboxEntry.create({
           data: { experimentId: experiment.id, kind: 'train', payload: SINGLE_EXPERIMENT_OUTBOX },
