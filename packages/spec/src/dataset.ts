@@ -63,6 +63,17 @@ function commonOptions(defaults: { validationSplit: number; augment: boolean }) 
     /** The paper's CIFAR augmentation: pad, random crop back to size, random horizontal flip. */
     augment: z.boolean().default(defaults.augment),
     augmentPadding: z.number().int().min(0).max(16).default(4),
+    /**
+     * Scale augmentation (VGG; ResNet on ImageNet): each training image is resized so that its
+     * shorter side is S pixels, S drawn per image from [min, max] (min = max: a fixed S), then a
+     * random crop of the network's input size is taken and flipped horizontally at random. Takes
+     * the place of augment's pad-and-crop. Off unless given.
+     */
+    scaleAugment: z
+      .object({ min: z.number().int().min(1).max(1024), max: z.number().int().min(1).max(1024) })
+      .strict()
+      .refine((s) => s.min <= s.max, { message: 'min must not exceed max', path: ['min'] })
+      .optional(),
     normalization: Normalization.default('per-channel'),
     /**
      * Seeds the validation hold-out and the subset choice; separate from the training seed so that

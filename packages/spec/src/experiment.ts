@@ -28,6 +28,15 @@ export const ExperimentSpec = z
         message: `the dataset has ${data.classes} classes; leave numClasses out or set it to ${data.classes}`,
       });
     }
+    // A scale-augmented image is cropped back to the network's input: it must be at least that big.
+    const inputSize = spec.architecture.inputSize ?? Math.max(data.height, data.width);
+    if (spec.dataset.scaleAugment && spec.dataset.scaleAugment.min < inputSize) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dataset', 'scaleAugment', 'min'],
+        message: `the network takes ${inputSize}x${inputSize} crops; min must be at least ${inputSize}`,
+      });
+    }
     // Dense and multi-scale test sizes must be networks the family can build.
     const minSize = ARCHITECTURE_CATALOG[spec.architecture.family].minInputSize;
     for (const [field, sizes] of [

@@ -8,6 +8,11 @@ export interface AugmentOptions {
   /** Pixels of zero padding on each side before the random crop back to size. */
   padding: number;
   flip: boolean;
+  /**
+   * Scale augmentation instead of pad-and-crop: the image resized so its shorter side is S, drawn
+   * per image from [min, max], then a random crop of the image's own size, flipped at random.
+   */
+  scale?: { min: number; max: number };
 }
 
 /**
@@ -37,6 +42,10 @@ export function buildBatch(
     const dstBase = b * size;
     if (!augment) {
       for (let i = 0; i < size; i++) x[dstBase + i] = (set.images[srcBase + i]! - offset[i]!) * scale[i]!;
+      continue;
+    }
+    if (augment.scale) {
+      writeScaledCrop(set, srcBase, x, dstBase, scaledCrop(set, augment.scale, augment.rng), norm);
       continue;
     }
     const p = augment.padding;
@@ -108,6 +117,66 @@ function writeView(set: ImageSet, srcBase: number, x: Float32Array, dstBase: num
       for (let ch = 0; ch < c; ch++) {
         const byte = inside ? set.images[srcBase + (sy * w + sx) * c + ch]! : 0;
         x[dstBase + dst + ch] = (byte - offset[dst + ch]!) * scale[dst + ch]!;
+      }
+    }
+  }
+}
+
+/** Where one scale-augmented crop comes from: the resized image's size and the crop's corner in it. */
+export interface ScaledCrop {
+  /** Resized height and width (the shorter side is the drawn S). */
+  height: number;
+  width: number;
+  top: number;
+  left: number;
+  flip: boolean;
+}
+
+/** Draws S, the crop's corner and the flip, in that order (a fixed order keeps batches reproducible). */
+export function scaledCrop(set: ImageSet, range: { min: number; max: number }, rng: SeededRng): ScaledCrop {
+  const side = range.min + rng.int(range.max - range.min + 1);
+  const factor = side / Math.min(set.height, set.width);
+  const height = Math.max(set.height, Math.round(set.height * factor));
+  const width = Math.max(set.width, Math.round(set.width * factor));
+  const top = rng.int(height - set.height + 1);
+  const left = rng.int(width - set.width + 1);
+  return { height, width, top, left, flip: rng.next() < 0.5 };
+}
+
+/**
+ * One image resized (bilinear, pixel centres aligned as in PyTorch's and TensorFlow's default) to
+ * crop.height x crop.width, cropped at (top, left) back to the image's own size, maybe flipped.
+ */
+export function writeScaledCrop(
+  set: ImageSet,
+  srcBase: number,
+  x: Float32Array,
+  dstBase: number,
+  crop: ScaledCrop,
+  norm: Normalizer,
+): void {
+  const { height: h, width: w, channels: c } = set;
+  const { offset, scale } = norm;
+  const fy = h / crop.height;
+  const fx = w / crop.width;
+  for (let y = 0; y < h; y++) {
+    const sy = Math.min(h - 1, Math.max(0, (y + crop.top + 0.5) * fy - 0.5));
+    const y0 = Math.floor(sy);
+    const y1 = Math.min(h - 1, y0 + 1);
+    const ty = sy - y0;
+    for (let xx = 0; xx < w; xx++) {
+      const rx = (crop.flip ? w - 1 - xx : xx) + crop.left;
+      const sx = Math.min(w - 1, Math.max(0, (rx + 0.5) * fx - 0.5));
+      const x0 = Math.floor(sx);
+      const x1 = Math.min(w - 1, x0 + 1);
+      const tx = sx - x0;
+      const dst = (y * w + xx) * c;
+      for (let ch = 0; ch < c; ch++) {
+        const at = (yy: number, xq: number) => set.images[srcBase + (yy * w + xq) * c + ch]!;
+        const top = at(y0, x0) * (1 - tx) + at(y0, x1) * tx;
+        const bottom = at(y1, x0) * (1 - tx) + at(y1, x1) * tx;
+        const value = top * (1 - ty) + bottom * ty;
+        x[dstBase + dst + ch] = (value - offset[dst + ch]!) * scale[dst + ch]!;
       }
     }
   }

@@ -54,9 +54,12 @@ export async function runEpoch(c: EpochContext): Promise<MetricValue[] | null> {
   const order = c.state.nextOrder;
   const stepsPerEpoch = Math.ceil(train.count / t.batchSize);
   const stats = new LogitStats(classes);
-  const augment = spec.dataset.augment
-    ? { rng: c.state.rng.augment, padding: spec.dataset.augmentPadding, flip: true }
-    : undefined;
+  const { scaleAugment } = spec.dataset;
+  const augment = scaleAugment
+    ? { rng: c.state.rng.augment, padding: 0, flip: true, scale: scaleAugment }
+    : spec.dataset.augment
+      ? { rng: c.state.rng.augment, padding: spec.dataset.augmentPadding, flip: true }
+      : undefined;
   let logLossSum = 0;
   let logCount = 0;
   let lr = 0;
