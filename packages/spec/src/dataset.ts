@@ -69,6 +69,12 @@ function commonOptions(defaults: { validationSplit: number; augment: boolean }) 
      * random crop of the network's input size is taken and flipped horizontally at random. Takes
      * the place of augment's pad-and-crop. Off unless given.
      */
+    /**
+     * AlexNet's PCA lighting augmentation: each training image gets the principal components of the
+     * training set's RGB values added, weighted by their eigenvalues and by draws from N(0, sigma)
+     * per image (AlexNet: 0.1). Colour images only. Off unless given.
+     */
+    pcaLighting: z.number().gt(0).max(1).optional(),
     scaleAugment: z
       .object({ min: z.number().int().min(1).max(1024), max: z.number().int().min(1).max(1024) })
       .strict()

@@ -28,6 +28,13 @@ export const ExperimentSpec = z
         message: `the dataset has ${data.classes} classes; leave numClasses out or set it to ${data.classes}`,
       });
     }
+    if (spec.dataset.pcaLighting !== undefined && (inputChannels ?? data.channels) !== 3) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dataset', 'pcaLighting'],
+        message: 'PCA lighting shifts colours: it needs 3-channel (RGB) inputs',
+      });
+    }
     // A scale-augmented image is cropped back to the network's input: it must be at least that big.
     const inputSize = spec.architecture.inputSize ?? Math.max(data.height, data.width);
     if (spec.dataset.scaleAugment && spec.dataset.scaleAugment.min < inputSize) {

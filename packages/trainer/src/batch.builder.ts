@@ -1,6 +1,7 @@
 import type { ImageSet } from './image-set.types';
 import { imageSize } from './image-set.types';
 import type { Normalizer } from './normalization.stats';
+import { drawLighting, type PcaLighting } from './pca-lighting';
 import type { SeededRng } from './seeded.rng';
 
 export interface AugmentOptions {
@@ -13,6 +14,8 @@ export interface AugmentOptions {
    * per image from [min, max], then a random crop of the image's own size, flipped at random.
    */
   scale?: { min: number; max: number };
+  /** AlexNet's PCA lighting: per image, the principal components weighted by N(0, sigma) draws. */
+  lighting?: { pca: PcaLighting; sigma: number };
 }
 
 /**
@@ -44,15 +47,17 @@ export function buildBatch(
       for (let i = 0; i < size; i++) x[dstBase + i] = (set.images[srcBase + i]! - offset[i]!) * scale[i]!;
       continue;
     }
+    // Draws in a fixed order per image (crop, then lighting), so a batch is a function of the rng state.
     if (augment.scale) {
-      writeScaledCrop(set, srcBase, x, dstBase, scaledCrop(set, augment.scale, augment.rng), norm);
+      const crop = scaledCrop(set, augment.scale, augment.rng);
+      writeScaledCrop(set, srcBase, x, dstBase, crop, norm, lightingOf(augment));
       continue;
     }
     const p = augment.padding;
     const dy = augment.rng.int(2 * p + 1) - p;
     const dx = augment.rng.int(2 * p + 1) - p;
     const flip = augment.flip && augment.rng.next() < 0.5;
-    writeView(set, srcBase, x, dstBase, { dy, dx, flip }, norm);
+    writeView(set, srcBase, x, dstBase, { dy, dx, flip }, norm, lightingOf(augment));
   }
   return { x, labels };
 }
@@ -104,7 +109,15 @@ export function buildViewBatch(
 }
 
 /** One image through a view: pixels shifted in from outside the image are black (byte 0) before normalisation. */
-function writeView(set: ImageSet, srcBase: number, x: Float32Array, dstBase: number, view: View, norm: Normalizer) {
+function writeView(
+  set: ImageSet,
+  srcBase: number,
+  x: Float32Array,
+  dstBase: number,
+  view: View,
+  norm: Normalizer,
+  shift?: Float32Array,
+) {
   const { height: h, width: w, channels: c } = set;
   const { offset, scale } = norm;
   const { dy, dx, flip } = view;
@@ -116,10 +129,15 @@ function writeView(set: ImageSet, srcBase: number, x: Float32Array, dstBase: num
       const dst = (y * w + xx) * c;
       for (let ch = 0; ch < c; ch++) {
         const byte = inside ? set.images[srcBase + (sy * w + sx) * c + ch]! : 0;
-        x[dstBase + dst + ch] = (byte - offset[dst + ch]!) * scale[dst + ch]!;
+        x[dstBase + dst + ch] = (byte + (shift?.[ch] ?? 0) - offset[dst + ch]!) * scale[dst + ch]!;
       }
     }
   }
+}
+
+/** The image's lighting shift (byte units per channel), drawn when the augmentation has one. */
+function lightingOf(augment: AugmentOptions): Float32Array | undefined {
+  return augment.lighting ? drawLighting(augment.lighting.pca, augment.lighting.sigma, augment.rng) : undefined;
 }
 
 /** Where one scale-augmented crop comes from: the resized image's size and the crop's corner in it. */
@@ -154,6 +172,7 @@ export function writeScaledCrop(
   dstBase: number,
   crop: ScaledCrop,
   norm: Normalizer,
+  shift?: Float32Array,
 ): void {
   const { height: h, width: w, channels: c } = set;
   const { offset, scale } = norm;
@@ -176,7 +195,7 @@ export function writeScaledCrop(
         const top = at(y0, x0) * (1 - tx) + at(y0, x1) * tx;
         const bottom = at(y1, x0) * (1 - tx) + at(y1, x1) * tx;
         const value = top * (1 - ty) + bottom * ty;
-        x[dstBase + dst + ch] = (value - offset[dst + ch]!) * scale[dst + ch]!;
+        x[dstBase + dst + ch] = (value + (shift?.[ch] ?? 0) - offset[dst + ch]!) * scale[dst + ch]!;
       }
     }
   }

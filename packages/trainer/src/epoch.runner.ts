@@ -7,11 +7,12 @@ import {
   type TestProtocol,
   type TrainerEvent,
 } from '@resnet-lab/spec';
-import { buildBatch, tenCropViews } from './batch.builder';
+import { buildBatch, tenCropViews, type AugmentOptions } from './batch.builder';
 import { evaluate, evaluateScales, evaluateViews, LogitStats, mainOutput, type Evaluation } from './evaluation.metrics';
 import type { LoadedDataset } from './image-set.types';
 import type { LearningRateSchedule } from './lr.schedule';
 import type { Normalizer } from './normalization.stats';
+import type { PcaLighting } from './pca-lighting';
 import { withSeededMathRandom } from './seeded-model.builder';
 import type { SeededRng } from './seeded.rng';
 import type { SgdMomentumOptimizer } from './sgd.optimizer';
@@ -38,6 +39,8 @@ export interface EpochContext {
   schedule: LearningRateSchedule;
   /** Benchmarks only: charges each step's time to its phases. */
   profiler?: StepProfiler;
+  /** The training set's RGB principal components, when the dataset asks for PCA lighting. */
+  lighting?: PcaLighting;
   /** The network (fresh weights) for another input size: the dense and multi-scale protocols. */
   buildAt?: (inputSize: number) => tf.LayersModel;
 }
@@ -47,19 +50,14 @@ export interface EpochContext {
  * epoch's metrics, or null when the signal aborted it (at a batch boundary).
  */
 export async function runEpoch(c: EpochContext): Promise<MetricValue[] | null> {
-  const { spec, training: t } = c.experiment;
+  const { training: t } = c.experiment;
   const { train, classes } = c.data;
   const epoch = c.state.epoch + 1;
   const epochStart = performance.now();
   const order = c.state.nextOrder;
   const stepsPerEpoch = Math.ceil(train.count / t.batchSize);
   const stats = new LogitStats(classes);
-  const { scaleAugment } = spec.dataset;
-  const augment = scaleAugment
-    ? { rng: c.state.rng.augment, padding: 0, flip: true, scale: scaleAugment }
-    : spec.dataset.augment
-      ? { rng: c.state.rng.augment, padding: spec.dataset.augmentPadding, flip: true }
-      : undefined;
+  const augment = augmentation(c);
   let logLossSum = 0;
   let logCount = 0;
   let lr = 0;
@@ -129,6 +127,20 @@ export async function runEpoch(c: EpochContext): Promise<MetricValue[] | null> {
   );
   c.state.finishEpoch(train.count, validationError);
   return metrics;
+}
+
+/** The training batches' augmentation the dataset spec asks for, if any. */
+function augmentation(c: EpochContext): AugmentOptions | undefined {
+  const d = c.experiment.spec.dataset;
+  if (!d.augment && !d.scaleAugment && d.pcaLighting === undefined) return undefined;
+  return {
+    rng: c.state.rng.augment,
+    // Scale augmentation takes the place of pad-and-crop; lighting alone neither crops nor flips.
+    padding: d.augment && !d.scaleAugment ? d.augmentPadding : 0,
+    flip: d.augment || d.scaleAugment !== undefined,
+    ...(d.scaleAugment ? { scale: d.scaleAugment } : {}),
+    ...(d.pcaLighting !== undefined && c.lighting ? { lighting: { pca: c.lighting, sigma: d.pcaLighting } } : {}),
+  };
 }
 
 /** The metric name suffix of each test protocol: `test.error_10crop`; the centre protocol's have none. */

@@ -92,7 +92,7 @@ describe('scale augmentation', () => {
     expect(r.error!.issues[0]!.path).toEqual(['dataset', 'scaleAugment', 'min']);
   });
 
-  it('is applied by the trainer when the dataset asks for it', async () => {
+  it('is applied by the trainer when the dataset asks for it, as is PCA lighting', async () => {
     const trainLoss = async (dataset: object) => {
       let loss = NaN;
       await runTraining({
@@ -115,5 +115,9 @@ describe('scale augmentation', () => {
     const scaled = await trainLoss({ scaleAugment: { min: 8, max: 12 } });
     expect(Number.isFinite(scaled)).toBe(true);
     expect(scaled).not.toBe(plain);
+    // PCA lighting goes the same way (synthetic images are RGB).
+    const lit = await trainLoss({ pcaLighting: 0.1 });
+    expect(Number.isFinite(lit)).toBe(true);
+    expect(lit).not.toBe(plain);
   });
 });

@@ -7,6 +7,7 @@ import { runEpoch, type EpochContext } from './epoch.runner';
 import { LearningRateSchedule } from './lr.schedule';
 import { resumeWarnings, type ResumeContext } from './resume.compat';
 import { fitNormalizer } from './normalization.stats';
+import { fitPcaLighting } from './pca-lighting';
 import { buildSeededModel } from './seeded-model.builder';
 import { SgdMomentumOptimizer } from './sgd.optimizer';
 import type { StepProfiler } from './step.profiler';
@@ -97,6 +98,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
       log,
       state: state ?? TrainingState.fresh(t.seed, train.count),
       schedule: new LearningRateSchedule(t, stepsPerEpoch, stepsPerEpoch * t.epochs, state?.schedule),
+      ...(spec.dataset.pcaLighting !== undefined ? { lighting: fitPcaLighting(train) } : {}),
       // The dense and multi-scale test protocols: the same network built for another input size.
       buildAt: (size) => buildSeededModel({ ...arch, inputSize: size }, t.seed, selection.engine?.batchNormLayer),
       ...(o.profiler ? { profiler: o.profiler } : {}),
