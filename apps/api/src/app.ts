@@ -20,7 +20,7 @@ import { DEFAULT_WEB_ROOT, webPlugin } from './plugins/web.plugin';
 import { activationsRoutes } from './routes/activations.routes';
 import { architecturesRoutes } from './routes/architectures.routes';
 import { checkpointsRoutes } from './routes/checkpoints.routes';
-import { compareRoutes } from './routes/compare.routes';
+import { compareRoutes, ensembleRoutes } from './routes/compare.routes';
 import { createEventFeeds } from './routes/event-feeds';
 import { eventsRoutes } from './routes/events.routes';
 import { gridResultsRoutes } from './routes/grid-results.routes';
@@ -131,6 +131,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions) {
   });
   await app.register(gridResultsRoutes, deps);
   await app.register(compareRoutes, deps);
+  await app.register(ensembleRoutes, deps);
   await app.register(workersRoutes, deps);
   await app.register(tokensRoutes, deps);
   await app.register(sessionRoutes);

@@ -194,6 +194,7 @@ async function runAttempt(storedSpec: unknown, lease: Lease, ctx: TrainJobContex
       }
       case 'epoch': {
         await repos.metrics.recordEpoch(lease, event.epoch, event.metrics);
+        if (event.testScores) await repos.testScores.save(lease, event.epoch, event.testScores);
         if (event.checkpoint) {
           const { bytes, sha256 } = event.checkpoint;
           await repos.checkpoints.save(lease, event.epoch, bytes, sha256, validationError(event.metrics));

@@ -35,6 +35,10 @@ describe('warm start on the worker', () => {
   it("starts from the source's checkpoint and records what it loaded, skipped and froze", async () => {
     const source = await run(TINY_SPEC);
     expect(source.outcome).toBe('succeeded');
+    // Its last epoch's per-image test scores were kept for ensembles: all 32 test images.
+    const [scores] = await fixture.repos.testScores.of([source.id]);
+    expect(scores).toMatchObject({ experimentId: source.id, epoch: 2, classes: 4 });
+    expect(scores!.labels).toHaveLength(32);
     const child = await run({
       ...TINY_SPEC,
       dataset: { ...TINY_SPEC.dataset, classes: 3 },

@@ -10,5 +10,6 @@ export * from './repositories/worker.repository';
 export * from './repositories/idempotency.repository';
 export * from './repositories/token.repository';
 export * from './repositories/stopping.repository';
+export * from './repositories/test-scores.repository';
 export { repositories, type Repositories } from './repositories';
 export { SPEC_SQL_PATHS } from './repositories/spec-sql';

@@ -6,6 +6,7 @@ import { idempotencyRepository } from './repositories/idempotency.repository';
 import { metricRepository } from './repositories/metric.repository';
 import { outboxRepository } from './repositories/outbox.repository';
 import { stoppingRepository } from './repositories/stopping.repository';
+import { testScoresRepository } from './repositories/test-scores.repository';
 import { tokenRepository } from './repositories/token.repository';
 import { workerRepository } from './repositories/worker.repository';
 
@@ -20,6 +21,7 @@ export function repositories(db: Db) {
     idempotency: idempotencyRepository(db),
     tokens: tokenRepository(db),
     stopping: stoppingRepository(db),
+    testScores: testScoresRepository(db),
     /** Readiness: resolves when Postgres answers a query. */
     async ping(): Promise<void> {
       await db.$queryRaw`SELECT 1`;

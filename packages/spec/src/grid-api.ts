@@ -347,5 +347,20 @@ export const CompareResponse = z.object({
   differences: z.array(z.object({ field: z.string(), values: z.array(z.unknown()) })),
 });
 
+/** Test-set metrics of one set of scores: an experiment's own, or an ensemble's averaged ones. */
+export const ScoreMetrics = z.object({
+  loss: z.number(),
+  error: z.number(),
+  /** Only with more than 10 classes. */
+  top5Error: z.number().optional(),
+});
+
+export const EnsembleResponse = z.object({
+  /** Each member's own scores, in `ids` order, with the epoch they were taken after. */
+  members: z.array(z.object({ experimentId: z.uuid(), epoch: z.number().int() }).extend(ScoreMetrics.shape)),
+  /** The members' softmax scores averaged per test image, scored like one network's. */
+  ensemble: ScoreMetrics.extend({ images: z.number().int(), classes: z.number().int() }),
+});
+
 /** Server-Sent Events payload for a grid (`event: grid`) or an experiment (`event: experiment`). */
 export const GridEventData = GridView;

@@ -30,6 +30,17 @@ export const TrainerEvent = z.discriminatedUnion('type', [
     checkpoint: z
       .object({ bytes: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes'), sha256: z.string() })
       .optional(),
+    /**
+     * The last epoch's per-image test scores (centre protocol): labels as int32 and softmax
+     * probabilities as float32, little-endian bytes, for ensembles.
+     */
+    testScores: z
+      .object({
+        classes: z.number().int().positive(),
+        labels: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes'),
+        probabilities: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes'),
+      })
+      .optional(),
   }),
   /** A warm start's outcome, sent once before the first epoch (not on resume). */
   z.object({ type: z.literal('initialized'), report: InitReport }),

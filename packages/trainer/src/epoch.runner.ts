@@ -8,7 +8,16 @@ import {
   type TrainerEvent,
 } from '@resnet-lab/spec';
 import { buildBatch, tenCropViews, type AugmentOptions } from './batch.builder';
-import { evaluate, evaluateScales, evaluateViews, LogitStats, mainOutput, type Evaluation } from './evaluation.metrics';
+import {
+  evaluate,
+  evaluateScales,
+  evaluateViews,
+  LogitStats,
+  mainOutput,
+  TestScoreCollector,
+  type Evaluation,
+  type TestScores,
+} from './evaluation.metrics';
 import type { LoadedDataset } from './image-set.types';
 import type { LearningRateSchedule } from './lr.schedule';
 import type { Normalizer } from './normalization.stats';
@@ -41,6 +50,8 @@ export interface EpochContext {
   profiler?: StepProfiler;
   /** The training set's RGB principal components, when the dataset asks for PCA lighting. */
   lighting?: PcaLighting;
+  /** Receives the centre protocol's per-image test scores whenever the test set is scored. */
+  onTestScores?: (scores: TestScores) => void;
   /** The network (fresh weights) for another input size: the dense and multi-scale protocols. */
   buildAt?: (inputSize: number) => tf.LayersModel;
 }
@@ -157,8 +168,13 @@ async function evaluateTest(c: EpochContext, protocol: TestProtocol, batchSize: 
   const t = c.experiment.training;
   const size = c.experiment.architecture.inputSize!;
   switch (protocol) {
-    case 'center':
-      return evaluate(model, data.test, norm, data.classes, batchSize, signal);
+    case 'center': {
+      if (!c.onTestScores) return evaluate(model, data.test, norm, data.classes, batchSize, signal);
+      const scores = new TestScoreCollector(data.classes);
+      const e = await evaluate(model, data.test, norm, data.classes, batchSize, signal, scores.collect);
+      if (e) c.onTestScores(scores.result());
+      return e;
+    }
     case '10-crop':
       return evaluateViews(model, data.test, norm, data.classes, batchSize, tenCropViews(t.tenCropPadding), signal);
     case 'dense':

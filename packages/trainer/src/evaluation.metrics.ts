@@ -73,6 +73,8 @@ export async function evaluate(
   classes: number,
   batchSize: number,
   signal?: AbortSignal,
+  /** Receives each batch's logits (batch x classes) with its labels: the per-image test scores. */
+  collect?: (logits: Float32Array, labels: Int32Array) => void,
 ): Promise<Evaluation | null> {
   const stats = new LogitStats(classes);
   for (let start = 0; start < set.count; start += batchSize) {
@@ -84,10 +86,55 @@ export async function evaluate(
       const xs = tf.tensor4d(x, [end - start, set.height, set.width, set.channels]);
       return mainOutput(model.apply(xs, { training: false }) as tf.Tensor | tf.Tensor[]);
     });
-    stats.add(logits.dataSync(), labels);
+    const values = logits.dataSync() as Float32Array;
+    stats.add(values, labels);
+    collect?.(values, labels);
     logits.dispose();
   }
   return stats.result();
+}
+
+/** Every test image's softmax scores and label, kept for ensembles (the comparison API averages them). */
+export interface TestScores {
+  classes: number;
+  labels: Int32Array;
+  /** count x classes, row-major. */
+  probabilities: Float32Array;
+}
+
+/** Collects `evaluate`'s logits as softmax scores. */
+export class TestScoreCollector {
+  private readonly labels: Int32Array[] = [];
+  private readonly rows: Float32Array[] = [];
+
+  constructor(private readonly classes: number) {}
+
+  readonly collect = (logits: Float32Array, labels: Int32Array): void => {
+    const k = this.classes;
+    const probabilities = new Float32Array(logits.length);
+    for (let n = 0; n < labels.length; n++) {
+      let max = -Infinity;
+      for (let j = 0; j < k; j++) max = Math.max(max, logits[n * k + j]!);
+      let sum = 0;
+      for (let j = 0; j < k; j++) sum += Math.exp(logits[n * k + j]! - max);
+      for (let j = 0; j < k; j++) probabilities[n * k + j] = Math.exp(logits[n * k + j]! - max) / sum;
+    }
+    this.rows.push(probabilities);
+    this.labels.push(labels.slice());
+  };
+
+  result(): TestScores {
+    const count = this.labels.reduce((a, l) => a + l.length, 0);
+    const labels = new Int32Array(count);
+    const probabilities = new Float32Array(count * this.classes);
+    let at = 0;
+    this.labels.forEach((l, i) => {
+      labels.set(l, at);
+      probabilities.set(this.rows[i]!, at * this.classes);
+      at += l.length;
+    });
+    return { classes: this.classes, labels, probabilities };
+  }
 }
 
 /**

@@ -104,8 +104,10 @@ describe('test protocols', () => {
     expect(oneView.error).toBe(centre.error);
   });
 
-  it('stores each protocol as its own test metrics', async () => {
+  it('stores each protocol as its own test metrics, and the last epoch carries the per-image scores', async () => {
     const metrics: string[] = [];
+    let testError = NaN;
+    let scores: Extract<TrainerEvent, { type: 'epoch' }>['testScores'];
     await runTraining({
       experiment: resolveExperiment(
         ExperimentSpec.parse({
@@ -117,7 +119,10 @@ describe('test protocols', () => {
       signal: new AbortController().signal,
       backend: 'cpu',
       onEvent: (e: TrainerEvent) => {
-        if (e.type === 'epoch') metrics.push(...e.metrics.map((m) => `${m.split}.${m.name}`));
+        if (e.type !== 'epoch') return;
+        metrics.push(...e.metrics.map((m) => `${m.split}.${m.name}`));
+        testError = e.metrics.find((m) => m.split === 'test' && m.name === 'error')!.value;
+        scores = e.testScores;
       },
     });
     expect(metrics).toEqual(
@@ -130,6 +135,18 @@ describe('test protocols', () => {
         'test.error_multiscale',
       ]),
     );
+    // The centre protocol's scores: 16 test images x 4 classes, whose argmax error is test.error.
+    const labels = new Int32Array(scores!.labels.slice().buffer);
+    const probabilities = new Float32Array(scores!.probabilities.slice().buffer);
+    expect(scores!.classes).toBe(4);
+    expect(labels).toHaveLength(16);
+    let wrong = 0;
+    labels.forEach((label, n) => {
+      const row = Array.from(probabilities.subarray(n * 4, n * 4 + 4));
+      expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+      if (row.some((p, j) => j !== label && p >= row[label]!)) wrong++;
+    });
+    expect(wrong / 16).toBe(testError);
   });
 });
 

@@ -8,6 +8,7 @@ import { LearningRateSchedule } from './lr.schedule';
 import { resumeWarnings, type ResumeContext } from './resume.compat';
 import { fitNormalizer } from './normalization.stats';
 import { fitPcaLighting } from './pca-lighting';
+import type { TestScores } from './evaluation.metrics';
 import { buildSeededModel } from './seeded-model.builder';
 import { SgdMomentumOptimizer } from './sgd.optimizer';
 import type { StepProfiler } from './step.profiler';
@@ -86,6 +87,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
     const state = o.resume
       ? resumeFrom(o.resume.bytes, model, optimizer, train.count, { specHash: hash, ...selection }, log)
       : null;
+    let testScores: TestScores | undefined;
     const run: EpochContext = {
       experiment: o.experiment,
       model,
@@ -101,6 +103,9 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
       ...(spec.dataset.pcaLighting !== undefined ? { lighting: fitPcaLighting(train) } : {}),
       // The dense and multi-scale test protocols: the same network built for another input size.
       buildAt: (size) => buildSeededModel({ ...arch, inputSize: size }, t.seed, selection.engine?.batchNormLayer),
+      onTestScores: (scores) => {
+        testScores = scores;
+      },
       ...(o.profiler ? { profiler: o.profiler } : {}),
     };
     while (run.state.epoch < t.epochs) {
@@ -109,7 +114,10 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
       const epoch = run.state.epoch;
       const checkpoint =
         epoch % t.checkpointEvery === 0 || epoch === t.epochs ? checkpointOf(run, selection) : undefined;
-      onEvent({ type: 'epoch', epoch, metrics, ...(checkpoint ? { checkpoint } : {}) });
+      // The last epoch's per-image test scores travel with it (ensembles average them).
+      const scores = epoch === t.epochs && testScores ? { testScores: wireScores(testScores) } : {};
+      testScores = undefined;
+      onEvent({ type: 'epoch', epoch, metrics, ...(checkpoint ? { checkpoint } : {}), ...scores });
       log.info(
         {
           epoch,
@@ -153,6 +161,15 @@ async function warmStart(model: tf.LayersModel, o: RunTrainingOptions, log: Trai
     { loaded: report.loaded.length, skipped: report.skipped.length, frozen: frozen.length },
     'warm start from another experiment',
   );
+}
+
+/** Test scores as the epoch event carries them: bytes, so that they cross the process boundary as they are. */
+function wireScores(s: TestScores): { classes: number; labels: Uint8Array; probabilities: Uint8Array } {
+  return {
+    classes: s.classes,
+    labels: new Uint8Array(s.labels.buffer, s.labels.byteOffset, s.labels.byteLength),
+    probabilities: new Uint8Array(s.probabilities.buffer, s.probabilities.byteOffset, s.probabilities.byteLength),
+  };
 }
 
 /** Weights, velocities and training state after the epoch just finished: an exact restore point. */

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { canonicalJson, CompareQuery, CompareResponse, ProblemDetails } from '@resnet-lab/spec';
+import { canonicalJson, CompareQuery, CompareResponse, EnsembleResponse, ProblemDetails } from '@resnet-lab/spec';
 import type { AppDeps } from '../deps';
 import { AppError } from '../errors';
+import { ensembleMetrics, ensembleProblem, scoreMetrics } from '../services/ensemble';
 import { metricsByExperiment } from '../services/grid-summary';
 import { toExperimentView } from './experiment.view';
 
@@ -49,6 +50,59 @@ export const compareRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
           };
         }),
         differences,
+      };
+    },
+  );
+};
+
+/** Any experiments as one ensemble: their per-image test scores averaged. */
+export const ensembleRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
+  app.get(
+    '/v1/compare/ensemble',
+    {
+      schema: {
+        summary: 'The test error of an ensemble of experiments (softmax scores averaged per image)',
+        description:
+          '`ids` is a comma-separated list of 2 to 50 experiment ids, each with stored test scores (kept ' +
+          "after a run's last epoch when it scored the test set). All must have been tested on the same " +
+          "images. Answers each member's own test metrics and the ensemble's.",
+        tags: ['experiments'],
+        querystring: CompareQuery,
+        response: { 200: EnsembleResponse, 400: ProblemDetails, 404: ProblemDetails },
+      },
+    },
+    async (request) => {
+      const ids = [...new Set(request.query.ids)];
+      const rows = await deps.repos.experiments.findMany(ids, request.project ?? undefined);
+      const known = new Set(rows.map((r) => r.id));
+      const missing = ids.filter((id) => !known.has(id));
+      if (missing.length > 0) {
+        throw new AppError('NOT_FOUND', `experiments ${missing.join(', ')} do not exist`, [
+          { field: 'querystring.ids', message: `unknown: ${missing.join(', ')}` },
+        ]);
+      }
+      const stored = await deps.repos.testScores.of(ids);
+      const byId = new Map(stored.map((s) => [s.experimentId, s]));
+      const unscored = ids.filter((id) => !byId.has(id));
+      if (unscored.length > 0) {
+        const message =
+          `no test scores for ${unscored.join(', ')}: kept after a run's last epoch when it scored the test set ` +
+          "(not yet finished, or evaluateTest 'never')";
+        throw new AppError('VALIDATION', `querystring.ids: ${message}`, [{ field: 'querystring.ids', message }]);
+      }
+      const scores = ids.map((id) => byId.get(id)!);
+      const problem = ensembleProblem(scores);
+      if (problem)
+        throw new AppError('VALIDATION', `querystring.ids: ${problem}`, [
+          { field: 'querystring.ids', message: problem },
+        ]);
+      return {
+        members: scores.map((s) => ({
+          experimentId: s.experimentId,
+          epoch: s.epoch,
+          ...scoreMetrics(s.probabilities, s.labels, s.classes),
+        })),
+        ensemble: ensembleMetrics(scores),
       };
     },
   );
