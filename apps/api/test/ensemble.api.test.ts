@@ -73,4 +73,18 @@ describe('GET /v1/compare/ensemble', () => {
     const unknown = await ensemble([a, '00000000-0000-4000-8000-00000000dead']);
     expect(unknown.statusCode).toBe(404);
   });
+
+  it("drops a dead attempt's scores taken after the checkpoint a new attempt resumes from", async () => {
+    const created = (await app.inject({ method: 'POST', url: '/v1/experiments', payload: {} })).json();
+    const { lease } = (await api.deps.repos.experiments.claim(created.id, 'w1'))!;
+    const scores = {
+      classes: 3,
+      labels: bytes(Int32Array.from([0])),
+      probabilities: bytes(Float32Array.from([1, 0, 0])),
+    };
+    await api.deps.repos.testScores.save(lease, 2, scores);
+    expect(await api.deps.repos.testScores.removeAfter(lease, 2)).toBe(0);
+    expect(await api.deps.repos.testScores.removeAfter(lease, 1)).toBe(1);
+    expect(await api.deps.repos.testScores.of([created.id])).toEqual([]);
+  });
 });

@@ -145,6 +145,7 @@ async function runAttempt(storedSpec: unknown, lease: Lease, ctx: TrainJobContex
   await repos.metrics.removeAfter(lease, resumeEpoch);
   await repos.checkpoints.removeAfter(lease, resumeEpoch);
   await repos.stopping.removeAfter(lease, resumeEpoch);
+  await repos.testScores.removeAfter(lease, resumeEpoch);
 
   // A warm start reads its source checkpoint on a fresh start only: a resume has its own weights.
   const init =

@@ -71,8 +71,8 @@ function commonOptions(defaults: { validationSplit: number; augment: boolean }) 
      */
     /**
      * AlexNet's PCA lighting augmentation: each training image gets the principal components of the
-     * training set's RGB values added, weighted by their eigenvalues and by draws from N(0, sigma)
-     * per image (AlexNet: 0.1). Colour images only. Off unless given.
+     * training set's RGB values added, weighted by the spread along each (the square root of its
+     * eigenvalue) and by draws from N(0, sigma) per image (AlexNet: 0.1). Colour images only.
      */
     pcaLighting: z.number().gt(0).max(1).optional(),
     scaleAugment: z

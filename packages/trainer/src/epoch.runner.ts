@@ -169,7 +169,9 @@ async function evaluateTest(c: EpochContext, protocol: TestProtocol, batchSize: 
   const size = c.experiment.architecture.inputSize!;
   switch (protocol) {
     case 'center': {
-      if (!c.onTestScores) return evaluate(model, data.test, norm, data.classes, batchSize, signal);
+      // Per-image scores are kept from the last epoch only.
+      const isLast = c.state.epoch + 1 === t.epochs;
+      if (!c.onTestScores || !isLast) return evaluate(model, data.test, norm, data.classes, batchSize, signal);
       const scores = new TestScoreCollector(data.classes);
       const e = await evaluate(model, data.test, norm, data.classes, batchSize, signal, scores.collect);
       if (e) c.onTestScores(scores.result());

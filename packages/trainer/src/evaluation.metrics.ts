@@ -193,35 +193,33 @@ export async function evaluateScales(
   scales: readonly number[],
   signal?: AbortSignal,
 ): Promise<Evaluation | null> {
-  const sum = new Float64Array(set.count * classes);
-  for (const size of scales) {
-    // Rebuilt at the training size too: dense evaluation there must equal the ordinary pass.
-    const atSize = withWeightsOf(buildAt(size), model, size);
-    try {
-      for (let start = 0; start < set.count; start += batchSize) {
-        await new Promise((resolve) => setImmediate(resolve));
-        if (signal?.aborted) return null;
-        const end = Math.min(set.count, start + batchSize);
-        const { x } = buildBatch(set, null, start, end, norm);
-        const probs = tf.tidy(() => {
-          let xs: tf.Tensor4D = tf.tensor4d(x, [end - start, set.height, set.width, set.channels]);
-          if (size !== set.height || size !== set.width) xs = tf.image.resizeBilinear(xs, [size, size]);
-          return tf.softmax(mainOutput(atSize.apply(xs, { training: false }) as tf.Tensor | tf.Tensor[]));
+  // Rebuilt at the training size too: dense evaluation there must equal the ordinary pass.
+  const models: tf.LayersModel[] = [];
+  try {
+    for (const size of scales) models.push(withWeightsOf(buildAt(size), model, size));
+    const stats = new LogitStats(classes);
+    for (let start = 0; start < set.count; start += batchSize) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (signal?.aborted) return null;
+      const end = Math.min(set.count, start + batchSize);
+      const { x, labels } = buildBatch(set, null, start, end, norm);
+      const logMean = tf.tidy(() => {
+        const xs = tf.tensor4d(x, [end - start, set.height, set.width, set.channels]);
+        const probs = scales.map((size, i) => {
+          // Half-pixel centres, as the scale augmentation resizes training images.
+          const input =
+            size === set.height && size === set.width ? xs : tf.image.resizeBilinear(xs, [size, size], false, true);
+          return tf.softmax(mainOutput(models[i]!.apply(input, { training: false }) as tf.Tensor | tf.Tensor[]));
         });
-        const p = probs.dataSync();
-        probs.dispose();
-        const base = start * classes;
-        for (let i = 0; i < p.length; i++) sum[base + i]! += p[i]!;
-      }
-    } finally {
-      atSize.dispose();
+        return tf.log(tf.addN(probs).div(scales.length));
+      });
+      stats.add(logMean.dataSync(), labels);
+      logMean.dispose();
     }
+    return stats.result();
+  } finally {
+    for (const m of models) m.dispose();
   }
-  const stats = new LogitStats(classes);
-  const logMean = new Float32Array(sum.length);
-  for (let i = 0; i < sum.length; i++) logMean[i] = Math.log(sum[i]! / scales.length);
-  stats.add(logMean, set.labels.subarray(0, set.count));
-  return stats.result();
 }
 
 /**

@@ -80,15 +80,19 @@ export function symmetricEigen3(matrix: number[]): PcaLighting {
 }
 
 /**
- * One image's lighting shift in byte units, per channel: 255 x sum_i alpha_i lambda_i p_i with
- * alpha_i drawn from N(0, sigma) (Box-Muller on the seeded stream, three normals per image).
+ * One image's lighting shift in byte units, per channel: 255 x sum_i alpha_i sqrt(lambda_i) p_i
+ * with alpha_i drawn from N(0, sigma) (Box-Muller on the seeded stream, three normals per image).
+ * Each component is weighted by the spread of the data along it (the square root of its
+ * eigenvalue), so the shift does not depend on the scale the pixels are measured in; AlexNet's
+ * text says "eigenvalue", which on 0-255 pixels would shift colours by hundreds of levels.
  */
 export function drawLighting(pca: PcaLighting, sigma: number, rng: SeededRng): Float32Array {
   const shift = new Float32Array(3);
   for (let i = 0; i < 3; i++) {
     const u = Math.max(rng.next(), Number.MIN_VALUE);
     const alpha = sigma * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
-    for (let ch = 0; ch < 3; ch++) shift[ch]! += 255 * alpha * pca.values[i]! * pca.vectors[i]![ch]!;
+    const spread = Math.sqrt(Math.max(0, pca.values[i]!));
+    for (let ch = 0; ch < 3; ch++) shift[ch]! += 255 * alpha * spread * pca.vectors[i]![ch]!;
   }
   return shift;
 }

@@ -177,7 +177,12 @@ describe('dense and multi-scale protocols', () => {
         const at = buildAt(size);
         at.setWeights(model.getWeights());
         const p = tf.tidy(() => {
-          const resized = tf.image.resizeBilinear(tf.tensor4d(image, [1, SIZE, SIZE, CHANNELS]), [size, size]);
+          const resized = tf.image.resizeBilinear(
+            tf.tensor4d(image, [1, SIZE, SIZE, CHANNELS]),
+            [size, size],
+            false,
+            true,
+          );
           return tf.softmax(at.predict(resized) as tf.Tensor);
         });
         p.dataSync().forEach((v, j) => (mean[j]! += v / scales.length));

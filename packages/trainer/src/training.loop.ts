@@ -103,9 +103,14 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
       ...(spec.dataset.pcaLighting !== undefined ? { lighting: fitPcaLighting(train) } : {}),
       // The dense and multi-scale test protocols: the same network built for another input size.
       buildAt: (size) => buildSeededModel({ ...arch, inputSize: size }, t.seed, selection.engine?.batchNormLayer),
-      onTestScores: (scores) => {
-        testScores = scores;
-      },
+      // Not collected where too many to keep in one row (ImageNet's 50,000 x 1,000 would be 200 MB).
+      ...(data.test.count * data.classes <= MAX_KEPT_SCORES
+        ? {
+            onTestScores: (scores: TestScores) => {
+              testScores = scores;
+            },
+          }
+        : {}),
       ...(o.profiler ? { profiler: o.profiler } : {}),
     };
     while (run.state.epoch < t.epochs) {
@@ -115,7 +120,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
       const checkpoint =
         epoch % t.checkpointEvery === 0 || epoch === t.epochs ? checkpointOf(run, selection) : undefined;
       // The last epoch's per-image test scores travel with it (ensembles average them).
-      const scores = epoch === t.epochs ? keptScores(testScores, log) : undefined;
+      const scores = epoch === t.epochs ? keptScores(testScores) : undefined;
       testScores = undefined;
       onEvent({
         type: 'epoch',
@@ -172,20 +177,11 @@ async function warmStart(model: tf.LayersModel, o: RunTrainingOptions, log: Trai
 /** Most per-image test scores (images x classes) kept for ensembles: 16 MB of float32. */
 const MAX_KEPT_SCORES = 4_000_000;
 
-/**
- * Test scores as the epoch event carries them (bytes, which cross the process boundary as they
- * are); none when there are none, or too many to keep in one row (ImageNet's 50,000 x 1,000 would
- * be 200 MB).
- */
+/** Test scores as the epoch event carries them: bytes, which cross the process boundary as they are. */
 function keptScores(
   s: TestScores | undefined,
-  log: TrainerLogger,
 ): { classes: number; labels: Uint8Array; probabilities: Uint8Array } | undefined {
   if (!s) return undefined;
-  if (s.probabilities.length > MAX_KEPT_SCORES) {
-    log.info({ values: s.probabilities.length }, 'test scores too large to keep for ensembles');
-    return undefined;
-  }
   return {
     classes: s.classes,
     labels: new Uint8Array(s.labels.buffer, s.labels.byteOffset, s.labels.byteLength),

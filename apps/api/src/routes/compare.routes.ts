@@ -55,6 +55,9 @@ export const compareRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
   );
 };
 
+/** Most per-image scores (images x classes, over all members) one ensemble request averages: about 0.1 s. */
+const MAX_ENSEMBLE_SCORES = 10_000_000;
+
 /** Any experiments as one ensemble: their per-image test scores averaged. */
 export const ensembleRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
   app.get(
@@ -80,6 +83,12 @@ export const ensembleRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) 
         throw new AppError('NOT_FOUND', `experiments ${missing.join(', ')} do not exist`, [
           { field: 'querystring.ids', message: `unknown: ${missing.join(', ')}` },
         ]);
+      }
+      // Averaged on the API's thread: bounded so that one request cannot hold it (or its memory) long.
+      const total = [...(await deps.repos.testScores.sizes(ids)).values()].reduce((a, b) => a + b, 0);
+      if (total > MAX_ENSEMBLE_SCORES) {
+        const message = `${total} scores to average; at most ${MAX_ENSEMBLE_SCORES} at once (give fewer ids)`;
+        throw new AppError('VALIDATION', `querystring.ids: ${message}`, [{ field: 'querystring.ids', message }]);
       }
       const stored = await deps.repos.testScores.of(ids);
       const byId = new Map(stored.map((s) => [s.experimentId, s]));

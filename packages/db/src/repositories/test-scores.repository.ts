@@ -46,6 +46,30 @@ export function testScoresRepository(db: Db) {
       if (written === 0) throw new LeaseLostError(l.experimentId, l.lease, await currentOf(db, l.experimentId));
     },
 
+    /**
+     * Drops scores taken after `epoch`: an attempt resuming from that epoch's checkpoint trains the
+     * later epochs again, and a dead attempt's scores must not stand for it. Lease holder only.
+     */
+    async removeAfter(l: Lease, epoch: number): Promise<number> {
+      return db.$transaction(async (tx) => {
+        const owner = await tx.$queryRaw<{ id: string }[]>`
+          SELECT id FROM "Experiment"
+          WHERE id = ${l.experimentId}::uuid AND attempts = ${l.lease} AND status = 'running' FOR UPDATE`;
+        if (owner.length === 0) throw new LeaseLostError(l.experimentId, l.lease, await currentOf(tx, l.experimentId));
+        return tx.$executeRaw`
+          DELETE FROM "TestScores" WHERE "experimentId" = ${l.experimentId}::uuid AND epoch > ${epoch}`;
+      });
+    },
+
+    /** Sizes (images x classes) of the stored scores of these experiments, without reading them. */
+    async sizes(experimentIds: string[]): Promise<Map<string, number>> {
+      const rows = await db.testScores.findMany({
+        where: { experimentId: { in: experimentIds } },
+        select: { experimentId: true, count: true, classes: true },
+      });
+      return new Map(rows.map((r) => [r.experimentId, r.count * r.classes]));
+    },
+
     /** The stored scores of these experiments (those that have some). */
     async of(experimentIds: string[]): Promise<StoredTestScores[]> {
       const rows = await db.testScores.findMany({ where: { experimentId: { in: experimentIds } } });
