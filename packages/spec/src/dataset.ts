@@ -64,17 +64,17 @@ function commonOptions(defaults: { validationSplit: number; augment: boolean }) 
     augment: z.boolean().default(defaults.augment),
     augmentPadding: z.number().int().min(0).max(16).default(4),
     /**
-     * Scale augmentation (VGG; ResNet on ImageNet): each training image is resized so that its
-     * shorter side is S pixels, S drawn per image from [min, max] (min = max: a fixed S), then a
-     * random crop of the network's input size is taken and flipped horizontally at random. Takes
-     * the place of augment's pad-and-crop. Off unless given.
-     */
-    /**
      * AlexNet's PCA lighting augmentation: each training image gets the principal components of the
      * training set's RGB values added, weighted by the spread along each (the square root of its
      * eigenvalue) and by draws from N(0, sigma) per image (AlexNet: 0.1). Colour images only.
      */
     pcaLighting: z.number().gt(0).max(1).optional(),
+    /**
+     * Scale augmentation (VGG; ResNet on ImageNet): each training image is resized so that its
+     * shorter side is S pixels, S drawn per image from [min, max] (min = max: a fixed S), then a
+     * random crop of the network's input size is taken and flipped horizontally at random. Takes
+     * the place of augment's pad-and-crop. Off unless given.
+     */
     scaleAugment: z
       .object({ min: z.number().int().min(1).max(1024), max: z.number().int().min(1).max(1024) })
       .strict()
