@@ -23,16 +23,7 @@ export const compareRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
     },
     async (request) => {
       const ids = [...new Set(request.query.ids)];
-      // Another project's experiments are as unknown as ids that do not exist.
-      const rows = await deps.repos.experiments.findMany(ids, request.project ?? undefined);
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      const missing = ids.filter((id) => !byId.has(id));
-      if (missing.length > 0) {
-        throw new AppError('NOT_FOUND', `experiments ${missing.join(', ')} do not exist`, [
-          { field: 'querystring.ids', message: `unknown: ${missing.join(', ')}` },
-        ]);
-      }
-      const ordered = ids.map((id) => byId.get(id)!);
+      const ordered = await experimentsOr404(deps, ids, request.project ?? undefined);
       const metrics = metricsByExperiment(await deps.repos.grids.metricSummariesOf(ids));
       const flat = ordered.map((e) => flatten(e.spec));
       const fields = [...new Set(flat.flatMap((f) => [...f.keys()]))].sort();
@@ -76,14 +67,7 @@ export const ensembleRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) 
     },
     async (request) => {
       const ids = [...new Set(request.query.ids)];
-      const rows = await deps.repos.experiments.findMany(ids, request.project ?? undefined);
-      const known = new Set(rows.map((r) => r.id));
-      const missing = ids.filter((id) => !known.has(id));
-      if (missing.length > 0) {
-        throw new AppError('NOT_FOUND', `experiments ${missing.join(', ')} do not exist`, [
-          { field: 'querystring.ids', message: `unknown: ${missing.join(', ')}` },
-        ]);
-      }
+      await experimentsOr404(deps, ids, request.project ?? undefined);
       // Averaged on the API's thread: bounded so that one request cannot hold it (or its memory) long.
       const total = [...(await deps.repos.testScores.sizes(ids)).values()].reduce((a, b) => a + b, 0);
       if (total > MAX_ENSEMBLE_SCORES) {
@@ -116,6 +100,19 @@ export const ensembleRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) 
     },
   );
 };
+
+/** The experiments, in `ids` order; another project's are as unknown as ids that do not exist (404). */
+async function experimentsOr404(deps: AppDeps, ids: string[], project: string | undefined) {
+  const rows = await deps.repos.experiments.findMany(ids, project);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const missing = ids.filter((id) => !byId.has(id));
+  if (missing.length > 0) {
+    throw new AppError('NOT_FOUND', `experiments ${missing.join(', ')} do not exist`, [
+      { field: 'querystring.ids', message: `unknown: ${missing.join(', ')}` },
+    ]);
+  }
+  return ids.map((id) => byId.get(id)!);
+}
 
 /** Leaves of a JSON value by dotted path; arrays are leaves (a schedule's milestones compare whole). */
 function flatten(value: unknown, prefix = '', out = new Map<string, unknown>()): Map<string, unknown> {
