@@ -120,7 +120,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions) {
     createDatasetGuard(datasetAccess.roots),
     createMemoryGuard(options.workerMemoryBytes ?? totalmem()),
   );
-  await app.register(experimentsRoutes, { ...deps, submitGuard });
+  await app.register(experimentsRoutes, { ...deps, submitGuard, datasetAccess });
   await app.register(checkpointsRoutes, deps);
   await app.register(activationsRoutes, { ...deps, datasetAccess });
   await app.register(architecturesRoutes);
@@ -128,6 +128,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions) {
     ...deps,
     gridMaxExperiments: options.gridMaxExperiments ?? 20_000,
     submitGuard,
+    datasetAccess,
   });
   await app.register(gridResultsRoutes, deps);
   await app.register(compareRoutes, deps);

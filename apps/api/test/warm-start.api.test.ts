@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app';
 import { useTestApi } from './support/test-app';
@@ -135,5 +138,32 @@ describe('warm start at submit (spec.init)', () => {
     expect(dependant.spec.init.from).toEqual({ experiment: source.id, epoch: 'last' });
     const single = (await app.inject({ method: 'GET', url: `/v1/experiments/${dependant.id}` })).json();
     expect(single.waitsFor).toBe(source.id);
+  });
+
+  it('parses a model directory it can see at submit: a model.json that is not a model is a 400', async () => {
+    const roots = mkdtempSync(join(tmpdir(), 'models-'));
+    try {
+      const withRoots = await api.build({ datasetAccess: { roots: [roots], maxFileBytes: 2 ** 20 } });
+      const dir = join(roots, 'broken');
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'model.json'), JSON.stringify({ modelTopology: {}, weightsManifest: 'none' }));
+      const res = await withRoots.inject({
+        method: 'POST',
+        url: '/v1/experiments',
+        payload: { init: { from: { modelDir: dir } } },
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().errors[0]).toMatchObject({ field: 'init.from.modelDir' });
+      expect(res.json().errors[0].message).toMatch(/model\.json is not a TensorFlow\.js model \(weightsManifest: /);
+      // One this machine cannot see is left to the worker, which reads it under the same roots.
+      const elsewhere = await withRoots.inject({
+        method: 'POST',
+        url: '/v1/experiments',
+        payload: { init: { from: { modelDir: join(roots, 'on-the-workers') } } },
+      });
+      expect(elsewhere.statusCode).toBe(201);
+    } finally {
+      rmSync(roots, { recursive: true, force: true });
+    }
   });
 });

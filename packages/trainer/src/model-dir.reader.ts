@@ -47,12 +47,7 @@ export async function readModelDirWeights(dir: string, access?: DatasetAccess): 
     const bytes = Buffer.concat(parts);
     let offset = 0;
     for (const w of group.weights) {
-      if (w.quantization !== undefined) {
-        throw bad(`model directory ${dir}: weight ${w.name} is quantised; only unquantised float32 loads`);
-      }
-      if (w.dtype !== 'float32') {
-        throw bad(`model directory ${dir}: weight ${w.name} is ${w.dtype}; only float32 loads`);
-      }
+      checkLoadable(dir, w);
       const count = w.shape.reduce((a, b) => a * b, 1);
       if (offset + count * 4 > bytes.length) throw bad(`model directory ${dir}: weight files end before ${w.name}`);
       const data = new Float32Array(count);
@@ -62,6 +57,39 @@ export async function readModelDirWeights(dir: string, access?: DatasetAccess): 
     }
   }
   return out;
+}
+
+/**
+ * At submit: why a model directory cannot be loaded, judged from its `model.json` (the weight
+ * files are read by the trainer); null when it looks loadable, or when this machine cannot see it
+ * (the API may not share the workers' disk, and the trainer checks again).
+ */
+export async function modelDirProblem(dir: string, access?: DatasetAccess): Promise<string | null> {
+  const reader = new DatasetReader(access);
+  let real: string;
+  try {
+    real = await reader.directory(dir);
+  } catch {
+    return null;
+  }
+  try {
+    for (const group of parseManifest(dir, await reader.read(join(real, 'model.json')))) {
+      for (const path of group.paths) insideDir(dir, real, path);
+      for (const w of group.weights) checkLoadable(dir, w);
+    }
+    return null;
+  } catch (error) {
+    if (error instanceof TrainingError) return error.message;
+    throw error;
+  }
+}
+
+/** Only unquantised float32 weights load. */
+function checkLoadable(dir: string, w: WeightsManifest[number]['weights'][number]): void {
+  if (w.quantization !== undefined) {
+    throw bad(`model directory ${dir}: weight ${w.name} is quantised; only unquantised float32 loads`);
+  }
+  if (w.dtype !== 'float32') throw bad(`model directory ${dir}: weight ${w.name} is ${w.dtype}; only float32 loads`);
 }
 
 function parseManifest(dir: string, bytes: Uint8Array): WeightsManifest {

@@ -20,6 +20,7 @@ import { etagOf, isNotModified } from '../http-cache';
 import { experimentService } from '../services/experiment.service';
 import { idempotencyService } from '../services/idempotency.service';
 import type { SubmitGuard } from '../services/submit-guards';
+import type { DatasetAccess } from '@resnet-lab/spec';
 import { checkTestProtocols } from '../services/test-protocol-guard';
 import { checkWarmStarts } from '../services/warm-start-guard';
 import { singleFlight } from '../single-flight';
@@ -28,7 +29,9 @@ import { IdempotencyKeyHeaders, idempotentRequest, sendAnswer } from './idempote
 
 const problems = { 400: ProblemDetails, 404: ProblemDetails, 409: ProblemDetails };
 
-export const experimentsRoutes: FastifyPluginAsyncZod<AppDeps & { submitGuard: SubmitGuard }> = async (app, deps) => {
+export const experimentsRoutes: FastifyPluginAsyncZod<
+  AppDeps & { submitGuard: SubmitGuard; datasetAccess?: DatasetAccess }
+> = async (app, deps) => {
   const { repos } = deps;
   const experiments = experimentService(deps);
   const idempotency = idempotencyService(repos.idempotency);
@@ -54,7 +57,7 @@ export const experimentsRoutes: FastifyPluginAsyncZod<AppDeps & { submitGuard: S
         reply,
         await idempotency.run(idempotentRequest(request), request.log, async () => {
           deps.submitGuard.checkExperiment(request.body);
-          await checkWarmStarts([{ spec: request.body }], request.project ?? undefined, repos);
+          await checkWarmStarts([{ spec: request.body }], request.project ?? undefined, repos, deps.datasetAccess);
           checkTestProtocols([{ spec: request.body }]);
           return {
             status: 201,

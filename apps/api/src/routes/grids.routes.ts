@@ -25,6 +25,7 @@ import { checkEarlyStopping } from '../services/early-stopping-guard';
 import { activeSlots, scaleForBudget, workersBackend } from '../services/grid-budget';
 import { costGrid, predictedSeconds } from '../services/grid-cost';
 import type { SubmitGuard } from '../services/submit-guards';
+import type { DatasetAccess } from '@resnet-lab/spec';
 import { linkGridSources } from '../services/grid-sources';
 import { checkTestProtocols } from '../services/test-protocol-guard';
 import { checkWarmStarts } from '../services/warm-start-guard';
@@ -39,6 +40,8 @@ export interface GridRoutesOptions extends AppDeps {
   /** Most distinct experiments one grid may hold (GRID_MAX_EXPERIMENTS). */
   gridMaxExperiments: number;
   submitGuard: SubmitGuard;
+  /** Where warm-start model directories may be read (parsed at submit where visible). */
+  datasetAccess?: DatasetAccess;
 }
 
 const problems = { 400: ProblemDetails, 404: ProblemDetails, 409: ProblemDetails };
@@ -125,7 +128,7 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
       // Before the dry run too: a dry run must refuse what the submit would.
       await deps.submitGuard.checkGrid(expansion);
       checkEarlyStopping(body.earlyStopping, expansion);
-      await checkWarmStarts(expansion.points, request.project ?? undefined, repos);
+      await checkWarmStarts(expansion.points, request.project ?? undefined, repos, deps.datasetAccess);
       checkTestProtocols(expansion.points);
       const { expansion: linked, reusable } = await linkGridSources(
         expansion,

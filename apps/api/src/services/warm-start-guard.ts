@@ -1,6 +1,7 @@
 import type { Repositories } from '@resnet-lab/db';
 import { describeModel, ModelBuildError } from '@resnet-lab/models';
-import { canonicalJson, ExperimentSpec, resolveExperiment } from '@resnet-lab/spec';
+import { canonicalJson, ExperimentSpec, resolveExperiment, type DatasetAccess } from '@resnet-lab/spec';
+import { modelDirProblem } from '@resnet-lab/trainer/model-dir';
 import { AppError, type FieldError } from '../errors';
 
 /** Statuses whose checkpoints a warm start may load: the source finished training. */
@@ -15,8 +16,11 @@ export async function checkWarmStarts(
   points: readonly { spec: ExperimentSpec; index?: number; values?: Record<string, unknown> }[],
   project: string | undefined,
   repos: Pick<Repositories, 'experiments'>,
+  /** Where model directories may be read; one this machine can see is parsed now. */
+  datasetAccess?: DatasetAccess,
 ): Promise<void> {
   const sources = new Map<string, SourceCheck>();
+  const modelDirs = new Map<string, string | null>();
   const layerNames = memoisedLayerNames();
   const errors: FieldError[] = [];
   for (const point of points) {
@@ -28,7 +32,13 @@ export async function checkWarmStarts(
       const message = 'names a point of a grid: submit it in a grid, or name the source with init.from.experiment';
       errors.push({ field: 'init.from.point', message });
     }
-    // A model directory is checked against DATASET_ROOTS by the dataset guard.
+    // A model directory is checked against DATASET_ROOTS by the dataset guard; its model.json here.
+    if ('modelDir' in init.from) {
+      const dir = init.from.modelDir;
+      if (!modelDirs.has(dir)) modelDirs.set(dir, await modelDirProblem(dir, datasetAccess));
+      const problem = modelDirs.get(dir);
+      if (problem) errors.push({ field: 'init.from.modelDir', message: problem, ...where });
+    }
     if (!('experiment' in init.from)) continue;
     const id = init.from.experiment;
     if (!sources.has(id)) sources.set(id, await checkSource(id, project, repos));
