@@ -2,6 +2,10 @@
 // and in an independent PyTorch implementation, over depths and seeds, then a table of both.
 //   npx tsx scripts/reference/parity.ts run --depths 20,32,44,56 --seeds 0,1,2 [--family cifar-resnet]
 //   npx tsx scripts/reference/parity.ts report > docs/results/training-parity.md
+//   npx tsx scripts/reference/parity.ts shared --depths 44 --seeds 0,3   (then: shared-report)
+// `shared` starts PyTorch from resnet-lab's own initial weights, data and data order
+// (export-state.ts), once as is and once with every weight perturbed by 1e-6 (relative): how far
+// resnet-lab and PyTorch drift apart is then measured against how far float32 noise alone drifts.
 // Each run writes .run/parity/<impl>-<family>-<depth>-s<seed>.jsonl (one line per epoch) and is
 // skipped when its file is complete, so an interrupted comparison continues where it stopped.
 // Runs are interleaved (ours, then PyTorch, per seed) so that machine noise hits both alike.
@@ -14,6 +18,9 @@ import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const outDir = join(root, '.run/parity');
+const sharedDir = join(outDir, 'shared');
+const stateDir = (family: string, depth: number, seed: number) => join(outDir, 'state', `${family}-${depth}-s${seed}`);
+const SHARED_IMPLS = ['resnet-lab', 'pytorch', 'pytorch-perturbed'];
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
@@ -46,14 +53,19 @@ function hasTorch(): boolean {
   return spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 }
 
-function runOne(impl: string, family: string, depth: number, seed: number, epochs: number): void {
-  const file = fileOf(impl, family, depth, seed);
+function runOne(impl: string, family: string, depth: number, seed: number, epochs: number, file?: string): void {
+  file ??= fileOf(impl, family, depth, seed);
   if (readRun(file).length >= epochs) return;
   const args = ['--family', family, '--depth', String(depth), '--seed', String(seed), '--epochs', String(epochs)];
+  if (file.startsWith(sharedDir)) {
+    args.push('--steps-out', file.replace(/\.jsonl$/, '.steps.jsonl'));
+    if (impl !== 'resnet-lab') args.push('--state', stateDir(family, depth, seed));
+    if (impl === 'pytorch-perturbed') args.push('--perturb', '1e-6');
+  }
   const [cmd, cmdArgs] =
-    impl === 'pytorch'
-      ? [PYTHON, [join(root, 'scripts/reference/torch_reference.py'), ...args]]
-      : [process.execPath, ['--import', 'tsx', join(root, 'scripts/reference/resnet-lab-run.ts'), ...args]];
+    impl === 'resnet-lab'
+      ? [process.execPath, ['--import', 'tsx', join(root, 'scripts/reference/resnet-lab-run.ts'), ...args]]
+      : [PYTHON, [join(root, 'scripts/reference/torch_reference.py'), ...args]];
   console.error(`${new Date().toISOString()} ${impl} ${family}-${depth} seed ${seed}`);
   const started = Date.now();
   const child = spawnSync(cmd, cmdArgs, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
@@ -119,8 +131,103 @@ function report(): string {
   return lines.join('\n');
 }
 
+type Step = { step: number; loss: number };
+
+function readSteps(file: string): Step[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Step);
+}
+
+/** Per epoch, the mean |loss difference| of the same iteration in two runs. */
+function drift(a: Step[], b: Step[], stepsPerEpoch: number): string[] {
+  const n = Math.min(a.length, b.length);
+  const out: string[] = [];
+  for (let start = 0; start < n; start += stepsPerEpoch) {
+    let sum = 0;
+    const end = Math.min(n, start + stepsPerEpoch);
+    for (let i = start; i < end; i++) sum += Math.abs(a[i]!.loss - b[i]!.loss);
+    out.push((sum / (end - start)).toFixed(3));
+  }
+  return out;
+}
+
+function sharedReport(): string {
+  const lines: string[] = [];
+  const names = existsSync(sharedDir) ? readdirSync(sharedDir) : [];
+  const nets = new Set(names.flatMap((n) => /^resnet-lab-(.+-s\d+)\.jsonl$/.exec(n)?.[1] ?? []));
+  for (const net of [...nets].sort()) {
+    const file = (impl: string) => join(sharedDir, `${impl}-${net}.jsonl`);
+    const stepsOf = (impl: string) => readSteps(file(impl).replace(/\.jsonl$/, '.steps.jsonl'));
+    lines.push(`### ${net}, one shared start`, '');
+    lines.push('| run | training error % per epoch | final val % | largest rise |', '|---|---|---|---|');
+    for (const impl of SHARED_IMPLS) {
+      const run = readRun(file(impl));
+      if (run.length === 0) continue;
+      const curve = run.map((e) => (100 * e.trainError).toFixed(1)).join(' ');
+      const val = (100 * run[run.length - 1]!.validationError).toFixed(1);
+      lines.push(`| ${impl} | ${curve} | ${val} | ${(100 * largestJump(run)).toFixed(1)} |`);
+    }
+    const meta = JSON.parse(readFileSync(join(stateDir(...splitNet(net)), 'meta.json'), 'utf8')) as {
+      trainCount: number;
+    };
+    const stepsPerEpoch = Math.ceil(meta.trainCount / 128);
+    lines.push('', "Mean |difference| of the same iteration's training loss, per epoch:", '');
+    lines.push('| pair | per epoch |', '|---|---|');
+    const pairs = [
+      ['resnet-lab', 'pytorch'],
+      ['pytorch', 'pytorch-perturbed'],
+      ['resnet-lab', 'pytorch-perturbed'],
+    ] as const;
+    for (const [a, b] of pairs) {
+      const d = drift(stepsOf(a), stepsOf(b), stepsPerEpoch);
+      if (d.length > 0) lines.push(`| ${a} vs ${b} | ${d.join(' ')} |`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+function splitNet(net: string): [string, number, number] {
+  const m = /^(.+)-(\d+)-s(\d+)$/.exec(net)!;
+  return [m[1]!, Number(m[2]), Number(m[3])];
+}
+
+function exportState(family: string, depth: number, seed: number, epochs: number): void {
+  const dir = stateDir(family, depth, seed);
+  if (existsSync(join(dir, 'meta.json'))) return;
+  const args = ['--family', family, '--depth', String(depth), '--seed', String(seed), '--epochs', String(epochs)];
+  const script = join(root, 'scripts/reference/export-state.ts');
+  const child = spawnSync(process.execPath, ['--import', 'tsx', script, ...args, '--out', dir], { encoding: 'utf8' });
+  if (child.status !== 0) throw new Error(`export-state failed:\n${child.stderr}`);
+}
+
 if (positionals[0] === 'report') {
   console.log(report());
+} else if (positionals[0] === 'shared-report') {
+  console.log(sharedReport());
+} else if (positionals[0] === 'shared') {
+  if (!hasTorch()) throw new Error('the shared-start comparison needs PyTorch (apt-get install python3-torch)');
+  mkdirSync(sharedDir, { recursive: true });
+  const epochs = Number(values.epochs);
+  for (const depth of values.depths.split(',').map(Number)) {
+    for (const seed of values.seeds.split(',').map(Number)) {
+      exportState(values.family, depth, seed, epochs);
+      for (const impl of SHARED_IMPLS) {
+        runOne(
+          impl,
+          values.family,
+          depth,
+          seed,
+          epochs,
+          join(sharedDir, `${impl}-${values.family}-${depth}-s${seed}.jsonl`),
+        );
+      }
+    }
+  }
+  console.log(sharedReport());
 } else {
   mkdirSync(outDir, { recursive: true });
   const impls = values.impls.split(',').filter((i) => i !== 'pytorch' || hasTorch());

@@ -2,51 +2,25 @@
 // as one JSON line per epoch: {"epoch", "trainError", "validationError", "trainLoss"}.
 //   npx tsx scripts/reference/resnet-lab-run.ts --family cifar-resnet --depth 44 --seed 0 [--epochs 12]
 //     [--backend onednn] [--subset 10000] [--validation 2000] [--milestones 6,9] [--input-size 28]
-//     [--lr 0.1] [--weight-decay 1e-4]
+//     [--lr 0.1] [--weight-decay 1e-4] [--steps-out steps.jsonl]
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ExperimentSpec, resolveExperiment } from '@resnet-lab/spec';
+import { resolveExperiment } from '@resnet-lab/spec';
 import { decodeCheckpoint, runTraining } from '@resnet-lab/trainer';
+import { RECIPE_OPTIONS, referenceSpec } from './recipe';
 
 const { values } = parseArgs({
   options: {
-    family: { type: 'string', default: 'cifar-resnet' },
-    depth: { type: 'string', default: '20' },
-    seed: { type: 'string', default: '0' },
-    epochs: { type: 'string', default: '12' },
-    milestones: { type: 'string', default: '6,9' },
+    ...RECIPE_OPTIONS,
     backend: { type: 'string', default: 'onednn' },
-    subset: { type: 'string', default: '10000' },
-    validation: { type: 'string', default: '2000' },
-    'input-size': { type: 'string', default: '28' },
-    lr: { type: 'string', default: '0.1' },
-    'weight-decay': { type: 'string', default: '1e-4' },
+    // One line per iteration: {"step", "loss"} (the batch's mean loss), for step-by-step comparison.
+    'steps-out': { type: 'string' },
   },
 });
 
-const spec = ExperimentSpec.parse({
-  architecture: {
-    family: values.family,
-    depth: Number(values.depth),
-    inputSize: Number(values['input-size']),
-    ...(values.family === 'cifar-resnet' ? { shortcut: 'A' } : {}),
-  },
-  dataset: {
-    name: 'fashion-mnist',
-    subset: Number(values.subset),
-    validationSplit: Number(values.validation),
-  },
-  training: {
-    epochs: Number(values.epochs),
-    batchSize: 128,
-    learningRate: Number(values.lr),
-    momentum: 0.9,
-    weightDecay: Number(values['weight-decay']),
-    seed: Number(values.seed),
-    schedule: { type: 'step', milestones: values.milestones.split(',').map(Number), gamma: 0.1 },
-    evaluateTest: 'never',
-    checkpointEvery: 1_000,
-  },
-});
+const stepsOut = values['steps-out'];
+const spec = referenceSpec(values, stepsOut ? { logEverySteps: 1 } : {});
+if (stepsOut) writeFileSync(stepsOut, '');
 
 /**
  * How many weights and momentum values ended up subnormal (below 2^-126 in magnitude, not zero):
@@ -74,6 +48,10 @@ const result = await runTraining({
   backend: values.backend,
   signal: new AbortController().signal,
   onEvent: (e) => {
+    if (e.type === 'progress' && stepsOut) {
+      const step = (e.epoch - 1) * e.stepsPerEpoch + e.step;
+      appendFileSync(stepsOut, `${JSON.stringify({ step, loss: e.loss })}\n`);
+    }
     if (e.type === 'epoch') {
       const line = {
         epoch: e.epoch,

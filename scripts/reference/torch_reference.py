@@ -9,6 +9,11 @@ no augmentation. Prints one JSON line per epoch, like scripts/reference/resnet-l
 
     python3 scripts/reference/torch_reference.py --family cifar-resnet --depth 44 --seed 0
 
+With --state DIR (written by scripts/reference/export-state.ts) it starts from resnet-lab's initial
+weights and trains on resnet-lab's normalised images in resnet-lab's data order, so that the two
+implementations can be compared step by step; --perturb EPS then multiplies every initial weight by
+(1 + EPS * N(0, 1)), the baseline for how fast two float32 runs drift apart on their own.
+
 Needs PyTorch (Debian: apt-get install python3-torch); the data are Debian's Fashion-MNIST files.
 """
 import argparse
@@ -84,6 +89,44 @@ class CifarNet(nn.Module):
         return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
 
 
+def load_state(directory, model, perturb):
+    """resnet-lab's starting point: weights in tfjs layout (conv HWIO, dense IO), data NHWC."""
+    with open(os.path.join(directory, 'meta.json')) as f:
+        meta = json.load(f)
+    flat = np.fromfile(os.path.join(directory, 'weights.bin'), dtype=np.float32)
+    params = list(model.parameters())
+    if len(params) != len(meta['weights']):
+        raise ValueError(f"{len(meta['weights'])} weights in {directory}, the model has {len(params)}")
+    noise = torch.Generator().manual_seed(12345)
+    offset = 0
+    with torch.no_grad():
+        for p, w in zip(params, meta['weights']):
+            size = int(np.prod(w['shape']))
+            t = torch.from_numpy(flat[offset:offset + size].reshape(w['shape']).copy())
+            offset += size
+            if t.dim() == 4:
+                t = t.permute(3, 2, 0, 1)
+            elif t.dim() == 2:
+                t = t.t()
+            if tuple(t.shape) != tuple(p.shape):
+                raise ValueError(f"{w['name']}: shape {tuple(t.shape)} where the model has {tuple(p.shape)}")
+            if perturb:
+                t = t * (1 + perturb * torch.randn(t.shape, generator=noise))
+            p.copy_(t)
+
+    def images(name, count):
+        x = np.fromfile(os.path.join(directory, f'{name}-x.bin'), dtype=np.float32)
+        x = x.reshape(count, meta['height'], meta['width'], meta['channels'])
+        y = np.fromfile(os.path.join(directory, f'{name}-y.bin'), dtype=np.int32).astype(np.int64)
+        return torch.from_numpy(x.transpose(0, 3, 1, 2).copy()), torch.from_numpy(y)
+
+    x_train, y_train = images('train', meta['trainCount'])
+    x_valid, y_valid = images('validation', meta['validationCount'])
+    orders = np.fromfile(os.path.join(directory, 'orders.bin'), dtype=np.uint32)
+    orders = orders.reshape(meta['epochs'], meta['trainCount']).astype(np.int64)
+    return x_train, y_train, x_valid, y_valid, orders
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument('--family', default='cifar-resnet', choices=['cifar-resnet', 'cifar-plain'])
@@ -96,30 +139,28 @@ def main():
     p.add_argument('--lr', type=float, default=0.1)
     p.add_argument('--data', default='/usr/share/datasets/fashion-mnist')
     p.add_argument('--threads', type=int, default=os.cpu_count())
+    p.add_argument('--state', help='start from resnet-lab\'s weights, data and order (export-state.ts)')
+    p.add_argument('--perturb', type=float, default=0.0)
+    p.add_argument('--steps-out', help='one line per iteration: {"step", "loss"}')
     a = p.parse_args()
     torch.manual_seed(a.seed)
     torch.set_num_threads(a.threads)
     rng = np.random.default_rng(a.seed)
 
-    images = read_idx(find(a.data, 'train-images-idx3-ubyte')).astype(np.float32)
-    labels = read_idx(find(a.data, 'train-labels-idx1-ubyte')).astype(np.int64)
-    # A fixed hold-out (seed 0, like resnet-lab's splitSeed), then `subset` of the rest.
-    perm = np.random.default_rng(0).permutation(len(images))
-    valid_idx, train_idx = perm[:a.validation], perm[a.validation:a.validation + a.subset]
-    x_train, y_train = images[train_idx], labels[train_idx]
-    x_valid, y_valid = images[valid_idx], labels[valid_idx]
-    mean, std = x_train.mean(), x_train.std()
-    to_tensor = lambda x: torch.from_numpy((x - mean) / std).unsqueeze(1)
-    x_train, x_valid = to_tensor(x_train), to_tensor(x_valid)
-    y_train, y_valid = torch.from_numpy(y_train), torch.from_numpy(y_valid)
-
     model = CifarNet(a.depth, a.family == 'cifar-resnet', 1, 10)
+    orders = None
+    if a.state:
+        x_train, y_train, x_valid, y_valid, orders = load_state(a.state, model, a.perturb)
+    else:
+        x_train, y_train, x_valid, y_valid = own_data(a)
     opt = torch.optim.SGD(model.parameters(), lr=a.lr, momentum=0.9, weight_decay=1e-4)
     milestones = [int(m) for m in a.milestones.split(',')]
     sched = torch.optim.lr_scheduler.MultiStepLR(opt, milestones=milestones, gamma=0.1)
+    steps_out = open(a.steps_out, 'w', buffering=1) if a.steps_out else None
+    step = 0
     for epoch in range(1, a.epochs + 1):
         model.train()
-        order = torch.from_numpy(rng.permutation(len(x_train)))
+        order = torch.from_numpy(orders[epoch - 1] if orders is not None else rng.permutation(len(x_train)))
         loss_sum, wrong = 0.0, 0
         for start in range(0, len(order), 128):
             idx = order[start:start + 128]
@@ -129,6 +170,9 @@ def main():
             loss.backward()
             opt.step()
             loss_sum += loss.item() * len(idx)
+            step += 1
+            if steps_out:
+                steps_out.write(json.dumps({'step': step, 'loss': loss.item()}) + '\n')
             wrong += (out.argmax(1) != y_train[idx]).sum().item()
         sched.step()
         model.eval()
@@ -138,6 +182,19 @@ def main():
         print(json.dumps({'epoch': epoch, 'trainError': wrong / len(x_train),
                           'validationError': v_wrong / len(x_valid), 'trainLoss': loss_sum / len(x_train)}),
               flush=True)
+
+
+def own_data(a):
+    """A fixed hold-out (seed 0, like resnet-lab's splitSeed), then `subset` of the rest."""
+    images = read_idx(find(a.data, 'train-images-idx3-ubyte')).astype(np.float32)
+    labels = read_idx(find(a.data, 'train-labels-idx1-ubyte')).astype(np.int64)
+    perm = np.random.default_rng(0).permutation(len(images))
+    valid_idx, train_idx = perm[:a.validation], perm[a.validation:a.validation + a.subset]
+    x_train, y_train = images[train_idx], labels[train_idx]
+    x_valid, y_valid = images[valid_idx], labels[valid_idx]
+    mean, std = x_train.mean(), x_train.std()
+    to_tensor = lambda x: torch.from_numpy((x - mean) / std).unsqueeze(1)
+    return to_tensor(x_train), torch.from_numpy(y_train), to_tensor(x_valid), torch.from_numpy(y_valid)
 
 
 if __name__ == '__main__':
