@@ -13,24 +13,31 @@ const submit = (payload: object) => app.inject({ method: 'POST', url: '/v1/exper
 const synthetic = { name: 'synthetic', trainSize: 64, testSize: 16, imageSize: 32, classes: 4 };
 
 describe('test protocols at submit', () => {
-  it('accepts dense and multi-scale on a network ending in global average pooling', async () => {
+  it('accepts dense and multi-scale on a network ending in global average pooling or an fc head', async () => {
     const res = await submit({
       architecture: { family: 'cifar-resnet', depth: 8, widthMultiplier: 0.25 },
       dataset: synthetic,
       training: { epochs: 1, testProtocols: ['center', '10-crop', 'dense', 'multi-scale'], testScales: [28, 32, 40] },
     });
     expect(res.statusCode, res.body).toBe(201);
-  });
-
-  it('refuses them, naming the field, where weights depend on the input size or a size is too small', async () => {
+    // LeNet-5's fc head becomes convolutions over its 5x5 map.
     const lenet = await submit({
       architecture: { family: 'lenet5' },
       dataset: synthetic,
-      training: { epochs: 1, testProtocols: ['dense'], denseScale: 40 },
+      training: { epochs: 1, testProtocols: ['dense', 'multi-scale'], denseScale: 40, testScales: [32, 36, 40] },
+    });
+    expect(lenet.statusCode, lenet.body).toBe(201);
+  });
+
+  it('refuses them, naming the field, where the map or a size is too small', async () => {
+    const lenet = await submit({
+      architecture: { family: 'lenet5' },
+      dataset: synthetic,
+      training: { epochs: 1, testProtocols: ['dense'], denseScale: 28 },
     });
     expect(lenet.statusCode).toBe(400);
     expect(lenet.json().errors[0]).toMatchObject({ field: 'training.denseScale' });
-    expect(lenet.json().errors[0].message).toMatch(/at 40 pixels lenet5 has other weights than at 32/);
+    expect(lenet.json().errors[0].message).toMatch(/at 28 pixels the map before the fully connected head is 4x4/);
 
     const tiny = await submit({
       architecture: { family: 'cifar-resnet', depth: 8 },

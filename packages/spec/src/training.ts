@@ -101,9 +101,9 @@ export const TrainingSpec = z
      * - `center`: each image as it is (test.loss, test.error);
      * - `10-crop`: the image zero-padded by tenCropPadding, its four corner crops and centre crop,
      *   each also flipped, the ten softmax outputs averaged (test.error_10crop);
-     * - `dense`: the whole image resized to denseScale pixels, through the network built for that
-     *   size with the trained weights (a network ending in global average pooling applies its
-     *   classifier at every position and averages the class scores) (test.error_dense);
+     * - `dense`: the whole image resized to denseScale pixels, through the network laid out for
+     *   that size with the trained weights: the classifier (an fc head as convolutions) applied at
+     *   every position and the class scores averaged (test.error_dense);
      * - `multi-scale`: dense at each of testScales, the softmax outputs averaged (test.error_multiscale).
      * Default: center.
      */

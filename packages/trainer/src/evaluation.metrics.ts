@@ -179,9 +179,9 @@ export async function evaluateViews(
 /**
  * Dense evaluation at each size in `scales`, the softmax outputs averaged over the sizes (one size:
  * the dense protocol; several: multi-scale). Each image is resized (bilinear) to the size and run
- * through the network built for it (`buildAt`) with `model`'s weights, which must have the same
- * names and shapes there: a network ending in global average pooling applies its classifier at
- * every position and averages the class scores. At the training size it is the ordinary pass.
+ * through the network laid out for it (`buildAt`, see `denseEvaluationGraph`) with `model`'s
+ * weights: the classifier is applied at every position and the class scores averaged. At the
+ * training size it is the ordinary pass.
  */
 export async function evaluateScales(
   model: tf.LayersModel,
@@ -224,19 +224,27 @@ export async function evaluateScales(
 
 /**
  * `target` with `source`'s weights, matched by name (frozen layers change the order of
- * `weights`); a TrainingError (not retried) when a weight is missing or has another shape there.
+ * `weights`). A dense kernel goes into the convolution that replaces it in a dense-evaluation
+ * network: the same numbers in the same order. A TrainingError (not retried) when a weight is
+ * missing or does not fit.
  */
 function withWeightsOf(target: tf.LayersModel, source: tf.LayersModel, size: number): tf.LayersModel {
   const byName = new Map(source.weights.map((w) => [w.originalName, w]));
-  const misfit = target.weights.find((w) => byName.get(w.originalName)?.shape.join() !== w.shape.join());
-  if (misfit || target.weights.length !== source.weights.length) {
+  const fits = (w: tf.LayerVariable) => {
+    const s = byName.get(w.originalName);
+    if (!s) return false;
+    if (s.shape.join() === w.shape.join()) return true;
+    return s.shape.length === 2 && w.shape.length === 4 && s.read().size === w.read().size;
+  };
+  const misfit = target.weights.find((w) => !fits(w));
+  if (misfit) {
     target.dispose();
     throw new TrainingError(
-      `at ${size}x${size} pixels the network has other weights (${misfit?.originalName ?? 'another count'}): ` +
-        'dense evaluation needs a network that ends in global average pooling and keeps its stem',
+      `at ${size}x${size} pixels the network has other weights (${misfit.originalName}): ` +
+        'dense evaluation needs the same layers at both sizes',
       { retryable: false },
     );
   }
-  tf.tidy(() => target.weights.forEach((w) => w.write(byName.get(w.originalName)!.read())));
+  tf.tidy(() => target.weights.forEach((w) => w.write(byName.get(w.originalName)!.read().reshape(w.read().shape))));
   return target;
 }

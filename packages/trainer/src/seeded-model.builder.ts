@@ -1,6 +1,12 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ArchitectureSpec } from '@resnet-lab/spec';
-import { buildModel, ModelBuildError, type BatchNormLayerFactory } from '@resnet-lab/models';
+import {
+  buildModel,
+  denseEvaluationGraph,
+  graphToModel,
+  ModelBuildError,
+  type BatchNormLayerFactory,
+} from '@resnet-lab/models';
 import { SeededRng } from './seeded.rng';
 import { TrainingError } from './training.errors';
 
@@ -29,10 +35,27 @@ export function buildSeededModel(
   seed: number,
   batchNormLayer?: BatchNormLayerFactory,
 ): tf.LayersModel {
+  return seededBuild(seed, () => buildModel(arch, { seed, ...(batchNormLayer ? { batchNormLayer } : {}) }));
+}
+
+/**
+ * The network laid out for dense evaluation at `inputSize` pixels (`denseEvaluationGraph`), to be
+ * given the trained weights: a fully connected head becomes convolutions, the score map averaged.
+ */
+export function buildDenseEvaluationModel(
+  arch: ArchitectureSpec,
+  inputSize: number,
+  seed: number,
+  batchNormLayer?: BatchNormLayerFactory,
+): tf.LayersModel {
+  return seededBuild(seed, () =>
+    graphToModel(denseEvaluationGraph(arch, inputSize), { seed, ...(batchNormLayer ? { batchNormLayer } : {}) }),
+  );
+}
+
+function seededBuild(seed: number, build: () => tf.LayersModel): tf.LayersModel {
   try {
-    return withSeededMathRandom(SeededRng.fromSeed(seed, 'init'), () =>
-      buildModel(arch, { seed, ...(batchNormLayer ? { batchNormLayer } : {}) }),
-    );
+    return withSeededMathRandom(SeededRng.fromSeed(seed, 'init'), build);
   } catch (error) {
     // The spec asks for a network the zoo cannot build: no retry will build it either.
     if (error instanceof ModelBuildError) throw new TrainingError(error.message, { retryable: false, cause: error });

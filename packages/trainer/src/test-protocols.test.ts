@@ -6,7 +6,7 @@ import { evaluate, evaluateScales, evaluateViews } from './evaluation.metrics';
 import { runTraining } from './index';
 import type { ImageSet } from './image-set.types';
 import { SeededRng } from './seeded.rng';
-import { buildSeededModel } from './seeded-model.builder';
+import { buildDenseEvaluationModel, buildSeededModel } from './seeded-model.builder';
 import { TrainingError } from './training.errors';
 
 /**
@@ -193,20 +193,79 @@ describe('dense and multi-scale protocols', () => {
     }
     expect(multi.loss).toBeCloseTo(loss, 5);
   });
+});
 
-  it('refuses, without retry, a network whose weights change with the input size (an fc head)', async () => {
-    const lenet = (size: number) =>
-      buildSeededModel(
-        ArchitectureSpec.parse({ family: 'lenet5', inputSize: size, inputChannels: 3, numClasses: 4 }),
-        1,
-      );
-    const trained = lenet(32);
-    const bigger: ImageSet = { ...set, images: new Uint8Array(COUNT * 32 * 32 * 3), height: 32, width: 32 };
-    const flat = { offset: new Float32Array(32 * 32 * 3), scale: new Float32Array(32 * 32 * 3).fill(1 / 255) };
-    const error = await evaluateScales(trained, lenet, bigger, flat, CLASSES, 5, [40]).catch((e: unknown) => e);
+describe('dense evaluation of a fully connected head (LeNet-5)', () => {
+  // Trained at 32x32: the head's f5 sees a 5x5x16 map; at 40x40 the map is 7x7, so 3x3 windows.
+  const lenetArch = (size: number) =>
+    ArchitectureSpec.parse({ family: 'lenet5', inputSize: size, inputChannels: 3, numClasses: CLASSES });
+  const BIG = 32;
+  const bigSet: ImageSet = {
+    ...set,
+    images: Uint8Array.from({ length: COUNT * BIG * BIG * CHANNELS }, () => rng.int(256)),
+    height: BIG,
+    width: BIG,
+  };
+  const bigNorm = {
+    offset: new Float32Array(BIG * BIG * CHANNELS).fill(120),
+    scale: new Float32Array(BIG * BIG * CHANNELS).fill(1 / 64),
+  };
+  let trained: tf.LayersModel;
+  // Fresh weights at each size (another seed): the protocol must copy the trained ones over.
+  const buildAt = (size: number) => buildDenseEvaluationModel(lenetArch(BIG), size, 99);
+
+  beforeAll(() => {
+    trained = buildSeededModel(lenetArch(BIG), 5);
+  });
+
+  it('at the training size equals the ordinary forward pass within 1e-5', async () => {
+    const centre = (await evaluate(trained, bigSet, bigNorm, CLASSES, 3))!;
+    const dense = (await evaluateScales(trained, buildAt, bigSet, bigNorm, CLASSES, 3, [BIG]))!;
+    expect(Math.abs(dense.loss - centre.loss)).toBeLessThan(1e-5);
+    expect(dense.error).toBe(centre.error);
+  });
+
+  it("at a larger size averages the trained head's logits over every window of the map", async () => {
+    const dense = (await evaluateScales(trained, buildAt, bigSet, bigNorm, CLASSES, 2, [40]))!;
+    // By hand: the 7x7 map through the trained features, then each 5x5 window flattened and run
+    // through the trained fc layers on its own, the nine windows' logits averaged.
+    const at40 = buildAt(40);
+    for (const w of at40.weights) w.write(byName(trained, w.originalName).read().reshape(w.read().shape));
+    const features = tf.model({ inputs: at40.inputs, outputs: at40.getLayer('s4_pool').output });
+    const head = ['f5', 'f5_relu', 'f6', 'f6_relu', 'logits'].map((name) => trained.getLayer(name));
+    let loss = 0;
+    for (let n = 0; n < COUNT; n++) {
+      const p = tf.tidy(() => {
+        const size = BIG * BIG * CHANNELS;
+        const image = tf.tensor4d(bigSet.images.slice(n * size, (n + 1) * size), [1, BIG, BIG, CHANNELS]);
+        const x = image.sub(120).mul(1 / 64);
+        const map = features.predict(tf.image.resizeBilinear(x as tf.Tensor4D, [40, 40], false, true)) as tf.Tensor4D;
+        expect(map.shape).toEqual([1, 7, 7, 16]);
+        const windows: tf.Tensor[] = [];
+        for (let i = 0; i < 3; i++) {
+          for (let j = 0; j < 3; j++) {
+            let y: tf.Tensor = map.slice([0, i, j, 0], [1, 5, 5, 16]).reshape([1, 400]);
+            for (const layer of head) y = layer.apply(y) as tf.Tensor;
+            windows.push(y);
+          }
+        }
+        return tf.softmax(tf.addN(windows).div(windows.length));
+      });
+      loss -= Math.log(p.dataSync()[bigSet.labels[n]!]!) / COUNT;
+      p.dispose();
+    }
+    at40.dispose();
+    expect(dense.loss).toBeCloseTo(loss, 5);
+  });
+
+  it('refuses, without retry, a size whose map is smaller than the one the head was trained on', async () => {
+    const error = await evaluateScales(trained, buildAt, bigSet, bigNorm, CLASSES, 5, [28]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TrainingError);
     expect((error as TrainingError).retryable).toBe(false);
-    expect((error as Error).message).toMatch(/at 40x40 pixels the network has other weights/);
-    trained.dispose();
+    expect((error as Error).message).toMatch(/the map before the fully connected head is 4x4, smaller than the 5x5/);
   });
 });
+
+function byName(model: tf.LayersModel, name: string): tf.LayerVariable {
+  return model.weights.find((w) => w.originalName === name)!;
+}

@@ -9,7 +9,7 @@ import { resumeWarnings, type ResumeContext } from './resume.compat';
 import { fitNormalizer } from './normalization.stats';
 import { fitPcaLighting } from './pca-lighting';
 import type { TestScores } from './evaluation.metrics';
-import { buildSeededModel } from './seeded-model.builder';
+import { buildDenseEvaluationModel, buildSeededModel } from './seeded-model.builder';
 import { SgdMomentumOptimizer } from './sgd.optimizer';
 import type { StepProfiler } from './step.profiler';
 import { readModelDirWeights } from './model-dir.reader';
@@ -101,8 +101,8 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
       state: state ?? TrainingState.fresh(t.seed, train.count),
       schedule: new LearningRateSchedule(t, stepsPerEpoch, stepsPerEpoch * t.epochs, state?.schedule),
       ...(spec.dataset.pcaLighting !== undefined ? { lighting: fitPcaLighting(train) } : {}),
-      // The dense and multi-scale test protocols: the same network built for another input size.
-      buildAt: (size) => buildSeededModel({ ...arch, inputSize: size }, t.seed, selection.engine?.batchNormLayer),
+      // The dense and multi-scale test protocols: the network laid out for another input size.
+      buildAt: (size) => buildDenseEvaluationModel(arch, size, t.seed, selection.engine?.batchNormLayer),
       // Not collected where too many to keep in one row (ImageNet's 50,000 x 1,000 would be 200 MB).
       ...(data.test.count * data.classes <= MAX_KEPT_SCORES
         ? {

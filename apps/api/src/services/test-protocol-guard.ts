@@ -1,4 +1,4 @@
-import { describeModel, ModelBuildError } from '@resnet-lab/models';
+import { denseEvaluationGraph, ModelBuildError } from '@resnet-lab/models';
 import {
   ARCHITECTURE_CATALOG,
   canonicalJson,
@@ -9,10 +9,11 @@ import {
 import { AppError, type FieldError } from '../errors';
 
 /**
- * The dense and multi-scale test protocols run the trained weights through the network built for
- * other input sizes: only a network whose weights do not depend on the size (global average
- * pooling before the classifier, the same stem) can. Checked at submit, for each distinct network
- * and size, so that a run does not train to the end and then fail; a 400 names the field.
+ * The dense and multi-scale test protocols run the trained weights through the network laid out
+ * for other input sizes (`denseEvaluationGraph`): the same layers before the classifier, and a map
+ * at least as large as the one a fully connected head was trained on. Checked at submit, for each
+ * distinct network and size, so that a run does not train to the end and then fail; a 400 names
+ * the field.
  */
 export function checkTestProtocols(
   points: readonly { spec: ExperimentSpec; index?: number; values?: Record<string, unknown> }[],
@@ -34,7 +35,7 @@ export function checkTestProtocols(
     for (const [field, sizes] of checks) {
       for (const other of sizes) {
         const key = canonicalJson({ arch, other });
-        if (!verdicts.has(key)) verdicts.set(key, sameWeights(arch, other));
+        if (!verdicts.has(key)) verdicts.set(key, denseProblem(arch, other));
         const problem = verdicts.get(key)!;
         if (!problem) continue;
         const where = point.index === undefined ? {} : { index: point.index, values: point.values ?? {} };
@@ -49,22 +50,13 @@ export function checkTestProtocols(
   throw new AppError('VALIDATION', `${first.field}: ${what}`, errors.slice(0, 20));
 }
 
-/** Null when the network at `size` pixels has the same weights as at its own size; else why not. */
-function sameWeights(arch: ReturnType<typeof resolveExperiment>['architecture'], size: number): string | null {
-  const weights = (a: typeof arch) =>
-    describeModel(a)
-      .layers.filter((l) => l.params > 0)
-      .map((l) => `${l.name}:${l.params}`)
-      .join();
+/** Null when the network can be evaluated densely at `size` pixels; else why not. */
+function denseProblem(arch: ReturnType<typeof resolveExperiment>['architecture'], size: number): string | null {
   try {
-    if (weights(arch) === weights({ ...arch, inputSize: size })) return null;
+    denseEvaluationGraph(arch, size);
+    return null;
   } catch (error) {
     if (!(error instanceof ModelBuildError)) throw error;
-    return `at ${size} pixels the network cannot be built: ${error.message}`;
+    return error.message;
   }
-  return (
-    `at ${size} pixels ${arch.family} has other weights than at ${arch.inputSize} (a fully connected head ` +
-    'over a fixed map, or another stem): dense and multi-scale evaluation need a network that ends in ' +
-    'global average pooling'
-  );
 }
