@@ -5,7 +5,8 @@
 //   npx tsx scripts/reference/parity.ts shared --depths 44 --seeds 0,3   (then: shared-report)
 // `shared` starts PyTorch from resnet-lab's own initial weights, data and data order
 // (export-state.ts), once as is and once with every weight perturbed by 1e-6 (relative): how far
-// resnet-lab and PyTorch drift apart is then measured against how far float32 noise alone drifts.
+// resnet-lab and PyTorch drift apart is then measured against how far float32 noise alone drifts;
+// and resnet-lab runs the seed once more with dropLastBatch.
 // Each run writes .run/parity/<impl>-<family>-<depth>-s<seed>.jsonl (one line per epoch) and is
 // skipped when its file is complete, so an interrupted comparison continues where it stopped.
 // Runs are interleaved (ours, then PyTorch, per seed) so that machine noise hits both alike.
@@ -21,6 +22,8 @@ const outDir = join(root, '.run/parity');
 const sharedDir = join(outDir, 'shared');
 const stateDir = (family: string, depth: number, seed: number) => join(outDir, 'state', `${family}-${depth}-s${seed}`);
 const SHARED_IMPLS = ['resnet-lab', 'pytorch', 'pytorch-perturbed'];
+/** The same seed without each epoch's last, incomplete batch (training.dropLastBatch). */
+const DROP_LAST = 'resnet-lab-drop-last';
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
@@ -59,13 +62,13 @@ function runOne(impl: string, family: string, depth: number, seed: number, epoch
   const args = ['--family', family, '--depth', String(depth), '--seed', String(seed), '--epochs', String(epochs)];
   if (file.startsWith(sharedDir)) {
     args.push('--steps-out', file.replace(/\.jsonl$/, '.steps.jsonl'));
-    if (impl !== 'resnet-lab') args.push('--state', stateDir(family, depth, seed));
+    if (impl.startsWith('pytorch')) args.push('--state', stateDir(family, depth, seed));
     if (impl === 'pytorch-perturbed') args.push('--perturb', '1e-6');
+    if (impl === DROP_LAST) args.push('--drop-last');
   }
-  const [cmd, cmdArgs] =
-    impl === 'resnet-lab'
-      ? [process.execPath, ['--import', 'tsx', join(root, 'scripts/reference/resnet-lab-run.ts'), ...args]]
-      : [PYTHON, [join(root, 'scripts/reference/torch_reference.py'), ...args]];
+  const [cmd, cmdArgs] = impl.startsWith('resnet-lab')
+    ? [process.execPath, ['--import', 'tsx', join(root, 'scripts/reference/resnet-lab-run.ts'), ...args]]
+    : [PYTHON, [join(root, 'scripts/reference/torch_reference.py'), ...args]];
   console.error(`${new Date().toISOString()} ${impl} ${family}-${depth} seed ${seed}`);
   const started = Date.now();
   const child = spawnSync(cmd, cmdArgs, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
@@ -154,16 +157,27 @@ function drift(a: Step[], b: Step[], stepsPerEpoch: number): string[] {
   return out;
 }
 
+/** Per complete epoch, the last iteration's loss over the mean of the others'. */
+function lastBatchRatio(steps: Step[], stepsPerEpoch: number): string[] {
+  const out: string[] = [];
+  for (let start = 0; start + stepsPerEpoch <= steps.length; start += stepsPerEpoch) {
+    const others = steps.slice(start, start + stepsPerEpoch - 1);
+    const mean = others.reduce((sum, s) => sum + s.loss, 0) / others.length;
+    out.push((steps[start + stepsPerEpoch - 1]!.loss / mean).toFixed(2));
+  }
+  return out;
+}
+
 function sharedReport(): string {
   const lines: string[] = [];
   const names = existsSync(sharedDir) ? readdirSync(sharedDir) : [];
-  const nets = new Set(names.flatMap((n) => /^resnet-lab-(.+-s\d+)\.jsonl$/.exec(n)?.[1] ?? []));
+  const nets = new Set(names.flatMap((n) => /^pytorch-(?!perturbed-)(.+-s\d+)\.jsonl$/.exec(n)?.[1] ?? []));
   for (const net of [...nets].sort()) {
     const file = (impl: string) => join(sharedDir, `${impl}-${net}.jsonl`);
     const stepsOf = (impl: string) => readSteps(file(impl).replace(/\.jsonl$/, '.steps.jsonl'));
     lines.push(`### ${net}, one shared start`, '');
     lines.push('| run | training error % per epoch | final val % | largest rise |', '|---|---|---|---|');
-    for (const impl of SHARED_IMPLS) {
+    for (const impl of [...SHARED_IMPLS, DROP_LAST]) {
       const run = readRun(file(impl));
       if (run.length === 0) continue;
       const curve = run.map((e) => (100 * e.trainError).toFixed(1)).join(' ');
@@ -184,6 +198,13 @@ function sharedReport(): string {
     for (const [a, b] of pairs) {
       const d = drift(stepsOf(a), stepsOf(b), stepsPerEpoch);
       if (d.length > 0) lines.push(`| ${a} vs ${b} | ${d.join(' ')} |`);
+    }
+    const last = meta.trainCount - (stepsPerEpoch - 1) * 128;
+    lines.push('', `Loss of each epoch's last batch (${last} images) / mean loss of its other batches:`, '');
+    lines.push('| run | per epoch |', '|---|---|');
+    for (const impl of SHARED_IMPLS) {
+      const r = lastBatchRatio(stepsOf(impl), stepsPerEpoch);
+      if (r.length > 0) lines.push(`| ${impl} | ${r.join(' ')} |`);
     }
     lines.push('');
   }
@@ -215,7 +236,7 @@ if (positionals[0] === 'report') {
   for (const depth of values.depths.split(',').map(Number)) {
     for (const seed of values.seeds.split(',').map(Number)) {
       exportState(values.family, depth, seed, epochs);
-      for (const impl of SHARED_IMPLS) {
+      for (const impl of [...SHARED_IMPLS, DROP_LAST]) {
         runOne(
           impl,
           values.family,

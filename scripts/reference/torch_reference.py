@@ -142,6 +142,7 @@ def main():
     p.add_argument('--state', help='start from resnet-lab\'s weights, data and order (export-state.ts)')
     p.add_argument('--perturb', type=float, default=0.0)
     p.add_argument('--steps-out', help='one line per iteration: {"step", "loss"}')
+    p.add_argument('--drop-last', action='store_true', help='leave out each epoch\'s last, incomplete batch')
     a = p.parse_args()
     torch.manual_seed(a.seed)
     torch.set_num_threads(a.threads)
@@ -162,7 +163,8 @@ def main():
         model.train()
         order = torch.from_numpy(orders[epoch - 1] if orders is not None else rng.permutation(len(x_train)))
         loss_sum, wrong = 0.0, 0
-        for start in range(0, len(order), 128):
+        end = len(order) - len(order) % 128 if a.drop_last and len(order) >= 128 else len(order)
+        for start in range(0, end, 128):
             idx = order[start:start + 128]
             out = model(x_train[idx])
             loss = F.cross_entropy(out, y_train[idx])
@@ -179,8 +181,8 @@ def main():
         with torch.no_grad():
             v_wrong = sum((model(x_valid[s:s + 500]).argmax(1) != y_valid[s:s + 500]).sum().item()
                           for s in range(0, len(x_valid), 500))
-        print(json.dumps({'epoch': epoch, 'trainError': wrong / len(x_train),
-                          'validationError': v_wrong / len(x_valid), 'trainLoss': loss_sum / len(x_train)}),
+        print(json.dumps({'epoch': epoch, 'trainError': wrong / end,
+                          'validationError': v_wrong / len(x_valid), 'trainLoss': loss_sum / end}),
               flush=True)
 
 

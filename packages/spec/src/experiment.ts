@@ -124,6 +124,7 @@ export function specIdentity(spec: ExperimentSpec): object {
     tenCropPadding,
     denseScale,
     testScales,
+    dropLastBatch,
     ...training
   } = resolveTrainingSpec(spec.training);
   // Test protocols count only when they differ from the default (centre only), so specs from before
@@ -140,7 +141,8 @@ export function specIdentity(spec: ExperimentSpec): object {
   return {
     architecture: normalizeArchitecture(spec.architecture),
     dataset: spec.dataset,
-    training: { ...training, ...protocols },
+    // Likewise dropLastBatch only when set.
+    training: { ...training, ...protocols, ...(dropLastBatch ? { dropLastBatch } : {}) },
     ...(spec.init ? { init: spec.init } : {}),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TRAINING_DEFAULTS, TrainingSpec, resolveTrainingSpec } from './training';
+import { TRAINING_DEFAULTS, TrainingSpec, iterationsPerEpoch, resolveTrainingSpec } from './training';
 import { ExperimentSpec, specHash } from './experiment';
 
 describe('TrainingSpec', () => {
@@ -16,8 +16,23 @@ describe('TrainingSpec', () => {
       evaluateTest: 'final',
       testProtocols: ['center'],
       tenCropPadding: 4,
+      dropLastBatch: false,
     });
     expect(TRAINING_DEFAULTS.keepLastCheckpoints).toBe(2);
+  });
+
+  it('drops the last, incomplete batch only when asked, without changing the hash of specs that do not', () => {
+    const keep = resolveTrainingSpec(TrainingSpec.parse({ batchSize: 128 }));
+    const drop = resolveTrainingSpec(TrainingSpec.parse({ batchSize: 128, dropLastBatch: true }));
+    expect(iterationsPerEpoch(keep, 10_000)).toBe(79);
+    expect(iterationsPerEpoch(drop, 10_000)).toBe(78);
+    expect(iterationsPerEpoch(drop, 1_024)).toBe(8);
+    // A training set smaller than a batch is still trained.
+    expect(iterationsPerEpoch(drop, 16)).toBe(1);
+    const plain = ExperimentSpec.parse({});
+    expect(specHash(ExperimentSpec.parse({ training: { dropLastBatch: false } }))).toBe(specHash(plain));
+    expect(specHash(ExperimentSpec.parse({ training: { dropLastBatch: true } }))).not.toBe(specHash(plain));
+    expect(TrainingSpec.safeParse({ dropLastBatch: 'yes' }).error!.issues[0]!.path).toEqual(['dropLastBatch']);
   });
 
   it('adds test protocols without changing the hash of specs that do not ask for them', () => {

@@ -88,6 +88,13 @@ export const TrainingSpec = z
       .default(0),
     schedule: LearningRateSchedule.optional(),
     warmup: Warmup.optional(),
+    /**
+     * Leave out each epoch's last, incomplete batch (PyTorch's drop_last). Its batch-norm statistics
+     * come from a few images only, and one such batch can throw a deep net off at a high learning
+     * rate (docs/training-parity.md); the images left out change every epoch with the shuffle.
+     * Default false. A training set smaller than one batch is always trained as one batch.
+     */
+    dropLastBatch: z.boolean().optional(),
     /** Emit the mean training loss every this many iterations. */
     logEverySteps: z.number().int().positive().max(1_000_000).optional(),
     /** Checkpoint every this many epochs (the last epoch always checkpoints). */
@@ -147,6 +154,7 @@ export const TRAINING_DEFAULTS = {
   evaluateTest: 'final' as const,
   testProtocols: ['center'] as TestProtocol[],
   tenCropPadding: 4,
+  dropLastBatch: false,
 };
 
 /**
@@ -174,5 +182,14 @@ export function resolveTrainingSpec(t: TrainingSpec): ResolvedTrainingSpec {
     evaluateTest: t.evaluateTest ?? TRAINING_DEFAULTS.evaluateTest,
     testProtocols: t.testProtocols ?? TRAINING_DEFAULTS.testProtocols,
     tenCropPadding: t.tenCropPadding ?? TRAINING_DEFAULTS.tenCropPadding,
+    dropLastBatch: t.dropLastBatch ?? TRAINING_DEFAULTS.dropLastBatch,
   };
+}
+
+/** Iterations per epoch: the last, incomplete batch counts unless dropLastBatch leaves it out. */
+export function iterationsPerEpoch(
+  t: Pick<ResolvedTrainingSpec, 'batchSize' | 'dropLastBatch'>,
+  trainCount: number,
+): number {
+  return t.dropLastBatch ? Math.max(1, Math.floor(trainCount / t.batchSize)) : Math.ceil(trainCount / t.batchSize);
 }

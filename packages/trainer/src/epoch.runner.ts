@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   ARCHITECTURE_CATALOG,
   defaultTestScales,
+  iterationsPerEpoch,
   type MetricValue,
   type ResolvedExperiment,
   type TestProtocol,
@@ -66,7 +67,7 @@ export async function runEpoch(c: EpochContext): Promise<MetricValue[] | null> {
   const epoch = c.state.epoch + 1;
   const epochStart = performance.now();
   const order = c.state.nextOrder;
-  const stepsPerEpoch = Math.ceil(train.count / t.batchSize);
+  const stepsPerEpoch = iterationsPerEpoch(t, train.count);
   const stats = new LogitStats(classes);
   const augment = augmentation(c);
   let logLossSum = 0;

@@ -56,6 +56,45 @@ describe('runTraining', () => {
     // Four classes: chance is 75% error. The synthetic set is easy; two epochs get well below it.
     expect(value(epochs[1]!, 'validation', 'error')).toBeLessThan(0.3);
   });
+
+  it('leaves out the last, incomplete batch with dropLastBatch, and the schedule counts the same steps', async () => {
+    // 192 training images in batches of 40: four full batches, the last 32 images left out.
+    const spec = ExperimentSpec.parse({
+      architecture: { family: 'cifar-resnet', depth: 8, widthMultiplier: 0.25 },
+      dataset: { name: 'synthetic' },
+      training: {
+        epochs: 2,
+        batchSize: 40,
+        logEverySteps: 1,
+        dropLastBatch: true,
+        schedule: { type: 'step', milestones: [1], gamma: 0.5 },
+        evaluateTest: 'never',
+      },
+    });
+    const events: TrainerEvent[] = [];
+    await runTraining({
+      experiment: resolveExperiment(spec),
+      signal: new AbortController().signal,
+      onEvent: (e) => events.push(TrainerEvent.parse(e)),
+      backend: 'cpu',
+    });
+    const progress = events.filter((e) => e.type === 'progress');
+    expect(progress.map((e) => [e.epoch, e.step, e.stepsPerEpoch])).toEqual([
+      [1, 1, 4],
+      [1, 2, 4],
+      [1, 3, 4],
+      [1, 4, 4],
+      [2, 1, 4],
+      [2, 2, 4],
+      [2, 3, 4],
+      [2, 4, 4],
+    ]);
+    // The milestone at epoch 1 falls on the fifth iteration, the first of epoch 2.
+    const rates = events.flatMap((e) =>
+      e.type === 'epoch' ? e.metrics.filter((m) => m.name === 'learning_rate').map((m) => m.value) : [],
+    );
+    expect(rates).toEqual([0.1, 0.05]);
+  });
 });
 
 describe('runTraining on CIFAR-10 binary batches', () => {

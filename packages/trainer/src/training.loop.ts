@@ -1,5 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import type { DatasetAccess, InitReport, ResolvedExperiment, TrainerEvent } from '@resnet-lab/spec';
+import {
+  iterationsPerEpoch,
+  type DatasetAccess,
+  type InitReport,
+  type ResolvedExperiment,
+  type TrainerEvent,
+} from '@resnet-lab/spec';
 import { selectBackend, type BackendSelection } from './backend.selector';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.codec';
 import { loadDataset } from './dataset.loader';
@@ -83,7 +89,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = new SgdMomentumOptimizer(variables, t.momentum, t.weightDecay, selection.engine?.sgdMomentumUpdate);
   try {
-    const stepsPerEpoch = Math.ceil(train.count / t.batchSize);
+    const stepsPerEpoch = iterationsPerEpoch(t, train.count);
     const state = o.resume
       ? resumeFrom(o.resume.bytes, model, optimizer, train.count, { specHash: hash, ...selection }, log)
       : null;
