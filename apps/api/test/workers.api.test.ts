@@ -37,7 +37,9 @@ describe('GET /v1/workers', () => {
     const pid = fixture.stack.worker.child.pid;
     const { worker: registered } = await workerWithPid(pid, (w) => w.status === 'active', 'the worker to register');
     expect(registered).toMatchObject({ slotCount: 1, heartbeatMs: HEARTBEAT_MS, stoppedAt: null });
-    expect(registered.slots).toEqual([{ index: 0, label: 'cpu0', backend: 'cpu', job: null, imagesPerSecond: null }]);
+    expect(registered.slots).toEqual([
+      { index: 0, label: 'cpu0', backend: 'cpu', job: null, imagesPerSecond: null, calibration: null },
+    ]);
 
     // One experiment of the grid runs on the only slot; the other two wait at the grid's priority.
     const created = await api('/v1/grids', {

@@ -45,6 +45,11 @@ export const WorkerEnv = {
    * this long plus a grace of 1 to 2 s.
    */
   WORKER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(300_000).default(5_000),
+  /**
+   * Each slot trains two small reference networks for a few seconds at start and reports its
+   * images/s with the heartbeat, so that cost estimates fit this machine before any run finished.
+   */
+  WORKER_CALIBRATE: envBoolean.default(true),
   MIGRATE_ON_START: envBoolean.default(true),
 };
 

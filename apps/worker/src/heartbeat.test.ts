@@ -1,3 +1,4 @@
+import { ExperimentSpec } from '@resnet-lab/spec';
 import { describe, expect, it } from 'vitest';
 import { SlotBoard } from './heartbeat';
 import { SlotPool } from './slots';
@@ -9,7 +10,14 @@ describe('SlotBoard', () => {
   it('reports the job on a slot from what the trainer sent, and nothing it did not', () => {
     const [slot] = SlotPool.fromConfig({ WORKER_SLOTS: 2 }, 2).slots;
     const board = new SlotBoard(SlotPool.fromConfig({ WORKER_SLOTS: 2 }, 2).slots, 'auto');
-    expect(board.snapshot()[0]).toEqual({ index: 0, label: 'cpu0', backend: null, job: null, imagesPerSecond: null });
+    expect(board.snapshot()[0]).toEqual({
+      index: 0,
+      label: 'cpu0',
+      backend: null,
+      job: null,
+      imagesPerSecond: null,
+      calibration: null,
+    });
 
     board.take(slot!, EXPERIMENT, new Date('2026-12-01T18:00:00Z'));
     board.setGrid(slot!, EXPERIMENT, GRID);
@@ -48,8 +56,23 @@ describe('SlotBoard', () => {
       backend: 'onednn',
       job: null,
       imagesPerSecond: null,
+      calibration: null,
     });
     expect(board.snapshot()[1]!.job).toBeNull();
+  });
+
+  it("keeps a slot's calibration, whose backend it then knows, across jobs", () => {
+    const slots = SlotPool.fromConfig({ WORKER_SLOTS: 1 }, 1).slots;
+    const board = new SlotBoard(slots, 'auto');
+    const calibration = {
+      backend: 'onednn',
+      measuredAt: '2026-12-03T09:00:00.000Z',
+      samples: [{ spec: ExperimentSpec.parse({}), imagesPerSecond: 410 }],
+    };
+    board.calibrated(slots[0]!, calibration);
+    board.take(slots[0]!, EXPERIMENT);
+    board.release(slots[0]!);
+    expect(board.snapshot()[0]).toMatchObject({ backend: 'onednn', calibration });
   });
 
   it('knows a forced backend before the first job', () => {

@@ -1,6 +1,6 @@
 import type { WorkerRepository } from '@resnet-lab/db';
 import type { Logger } from '@resnet-lab/logger';
-import type { TrainerEvent, WorkerSlot } from '@resnet-lab/spec';
+import type { SlotCalibration, TrainerEvent, WorkerSlot } from '@resnet-lab/spec';
 import type { Slot } from './slots';
 
 /**
@@ -14,7 +14,21 @@ export class SlotBoard {
 
   constructor(slots: Slot[], forcedBackend?: string) {
     const backend = forcedBackend && forcedBackend !== 'auto' ? forcedBackend : null;
-    this.states = slots.map((s) => ({ index: s.index, label: s.label, backend, job: null, imagesPerSecond: null }));
+    this.states = slots.map((s) => ({
+      index: s.index,
+      label: s.label,
+      backend,
+      job: null,
+      imagesPerSecond: null,
+      calibration: null,
+    }));
+  }
+
+  /** What the slot measured at start (calibration.ts); its backend is then known too. */
+  calibrated(slot: Slot, calibration: SlotCalibration): void {
+    const state = this.state(slot);
+    state.calibration = calibration;
+    state.backend ??= calibration.backend;
   }
 
   /** The slot took a job: known so far is its experiment. */

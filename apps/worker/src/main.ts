@@ -5,9 +5,11 @@ import { createLogger } from '@resnet-lab/logger';
 import { createRedisConnection, evictionPolicyProblem } from '@resnet-lab/queue';
 import { datasetAccessFromEnv } from '@resnet-lab/spec';
 import { startAgent, type Agent } from './agent';
+import { calibrateSlot } from './calibration';
 import { loadWorkerEnv } from './env';
 import { SlotBoard, startHeartbeat, type Heartbeat } from './heartbeat';
 import { SlotPool } from './slots';
+import { startTrainer } from './trainer-process';
 
 const env = loadWorkerEnv();
 const logger = createLogger({ name: 'worker', level: env.LOG_LEVEL });
@@ -35,6 +37,7 @@ let heartbeat: Heartbeat | undefined;
 let agent: Agent | undefined;
 // Registered before taking jobs, so a job never runs on a worker GET /v1/workers does not list.
 const workerId = randomUUID();
+const stopping = new AbortController();
 const startup = (async () => {
   heartbeat = await startHeartbeat({
     workers: repos.workers,
@@ -47,6 +50,8 @@ const startup = (async () => {
     logger,
   });
   if (closing) return; // stopped while registering: take no job
+  if (env.WORKER_CALIBRATE) await calibrate();
+  if (closing) return;
   agent = startAgent({
     redisUrl: env.REDIS_URL,
     queuePrefix: env.QUEUE_PREFIX,
@@ -63,9 +68,36 @@ const startup = (async () => {
   logger.info({ worker: env.WORKER_NAME, workerId, slots: slots.slots.map((s) => s.label) }, 'worker ready');
 })();
 
+/**
+ * Every slot at once, as they will run: each measures its speed with the others busy beside it.
+ * Before taking jobs, so that the measurement is not a job's co-tenant; a few seconds.
+ */
+async function calibrate(): Promise<void> {
+  const started = Date.now();
+  await Promise.all(
+    slots.slots.map(async (slot) => {
+      const result = await calibrateSlot({
+        slot,
+        startTrainer,
+        signal: stopping.signal,
+        ...(env.TRAINER_BACKEND ? { backend: env.TRAINER_BACKEND } : {}),
+      }).catch((err: unknown) => {
+        logger.warn({ err, slot: slot.label }, 'calibration failed; estimates rely on finished runs');
+        return null;
+      });
+      if (!result) return;
+      board.calibrated(slot, result);
+      const rates = result.samples.map((s) => `${s.spec.name}: ${s.imagesPerSecond.toFixed(1)} img/s`);
+      logger.info({ slot: slot.label, backend: result.backend, rates }, 'slot calibrated');
+    }),
+  );
+  logger.info({ seconds: (Date.now() - started) / 1000 }, 'calibration done');
+}
+
 const shutdown = async (signal: NodeJS.Signals) => {
   if (closing) return;
   closing = true;
+  stopping.abort();
   logger.info({ signal }, 'shutting down; running jobs will resume from their last checkpoint');
   // A stop may come while the first heartbeat is in flight (its row already shows the worker as
   // active): wait for it, so that the worker is then marked stopped rather than left to go lost.

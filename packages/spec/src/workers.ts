@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ExperimentSpec } from './experiment';
 
 /**
  * Worker processes as they report themselves by heartbeat (GET /v1/workers). The worker writes a
@@ -22,6 +23,18 @@ export const WorkerSlotJob = z.object({
 });
 export type WorkerSlotJob = z.infer<typeof WorkerSlotJob>;
 
+/**
+ * What a slot measured when its worker started: training images/s of reference networks on its
+ * backend (see apps/worker/src/calibration.ts), for the cost estimate before any run finished.
+ */
+export const SlotCalibration = z.object({
+  backend: z.string(),
+  /** ISO 8601. */
+  measuredAt: z.string(),
+  samples: z.array(z.object({ spec: ExperimentSpec, imagesPerSecond: z.number().positive() })),
+});
+export type SlotCalibration = z.infer<typeof SlotCalibration>;
+
 export const WorkerSlot = z.object({
   index: z.number().int(),
   /** cpu0, cpu1, … or gpu<id>. */
@@ -31,6 +44,8 @@ export const WorkerSlot = z.object({
   job: WorkerSlotJob.nullable(),
   /** Training images per second the trainer measured over the job's last finished epoch; null while none. */
   imagesPerSecond: z.number().nullable(),
+  /** Null while the slot calibrates, where calibration is off (WORKER_CALIBRATE=0) or failed. */
+  calibration: SlotCalibration.nullable().default(null),
 });
 export type WorkerSlot = z.infer<typeof WorkerSlot>;
 

@@ -82,6 +82,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       ...common,
       TRAINER_THREADS: '1',
       CANCEL_POLL_MS: '300',
+      WORKER_CALIBRATE: '0',
       // A killed worker's job moves to another after a few seconds instead of half a minute.
       WORKER_LOCK_MS: '3000',
     });

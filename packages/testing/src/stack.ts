@@ -44,6 +44,8 @@ export async function startStack(options: {
       ...common,
       CANCEL_POLL_MS: '300',
       TRAINER_THREADS: '1',
+      // Seconds of reference training per start; on in its own test (calibration.e2e.test.ts).
+      WORKER_CALIBRATE: '0',
       ...options.workerEnv,
       ...extraEnv,
     });

@@ -22,7 +22,7 @@ import { notFound } from '../errors';
 import { etagOf, isNotModified } from '../http-cache';
 import { createModelCoster } from '../services/cost.estimator';
 import { checkEarlyStopping } from '../services/early-stopping-guard';
-import { activeSlots, scaleForBudget, workersBackend } from '../services/grid-budget';
+import { activeSlots, scaleForBudget, workersBackend, workersCalibration } from '../services/grid-budget';
 import { costGrid, predictedSeconds } from '../services/grid-cost';
 import type { SubmitGuard } from '../services/submit-guards';
 import type { DatasetAccess } from '@resnet-lab/spec';
@@ -52,6 +52,7 @@ export const gridsRoutes: FastifyPluginAsyncZod<GridRoutesOptions> = async (app,
     experiments: repos.experiments,
     cost: createModelCoster(),
     workersBackend: () => workersBackend(repos.workers),
+    workersCalibration: (backend: string) => workersCalibration(repos.workers, backend),
   };
   const grids = gridService(deps);
   const idempotency = idempotencyService(repos.idempotency);

@@ -6,6 +6,7 @@ import {
   FALLBACK_STARTUP_SECONDS,
   fitStartup,
   fitThroughput,
+  throughputFor,
   secondsPerTrainingImage,
 } from './cost.estimator';
 
@@ -22,6 +23,13 @@ describe('fitThroughput', () => {
     expect(fit.fitted).toBe('line');
     expect(fit.macsPerSecond / 6e10).toBeCloseTo(1, 6);
     expect(fit.overheadSecondsPerImage / 5e-4).toBeCloseTo(1, 6);
+  });
+
+  it('fits the line through two networks of very different sizes (a slot calibration)', () => {
+    const fit = fitThroughput([measured(1e6, 4e-4, 5e10), measured(3.3e7, 4e-4, 5e10)], 1e9);
+    expect(fit.fitted).toBe('line');
+    expect(fit.macsPerSecond / 5e10).toBeCloseTo(1, 6);
+    expect(fit.overheadSecondsPerImage / 4e-4).toBeCloseTo(1, 6);
   });
 
   it('fits the overhead alone on networks alike in size, with the documented rate', () => {
@@ -79,5 +87,40 @@ describe('estimateSeconds', () => {
     expect(fitStartup([3, null, 1, 2, 10])).toEqual({ seconds: 2.5, measured: 4 });
     expect(fitStartup([4, -1, null, 2, 3])).toEqual({ seconds: 3, measured: 3 });
     expect(fitStartup([null])).toEqual({ seconds: FALLBACK_STARTUP_SECONDS, measured: 0 });
+  });
+});
+
+describe('throughputFor', () => {
+  it("fits on the active slots' calibration runs before any experiment finished on the backend", async () => {
+    const cost = createModelCoster();
+    const reference = (architecture: object, imageSize: number) =>
+      ExperimentSpec.parse({
+        architecture: { ...architecture, inputSize: imageSize, inputChannels: 1 },
+        dataset: { name: 'synthetic', imageSize, channels: 1 },
+      });
+    const small = reference({ family: 'cifar-resnet', depth: 8, widthMultiplier: 0.5 }, 16);
+    const resnet20 = reference({ family: 'cifar-resnet', depth: 20 }, 28);
+    const flops = async (spec: ExperimentSpec) => (await cost(spec))!.flops;
+    // A slot that trains at 2e-4 s per image plus 3 x MACs at 6e10 MAC/s.
+    const ips = async (spec: ExperimentSpec) => 1 / (2e-4 + (3 * (await flops(spec))) / 6e10);
+    const calibration = [
+      { spec: small, imagesPerSecond: await ips(small) },
+      { spec: resnet20, imagesPerSecond: await ips(resnet20) },
+    ];
+    const noRuns = { newestBackend: () => Promise.resolve(null), throughputSamples: () => Promise.resolve([]) };
+    const model = await throughputFor(
+      noRuns,
+      cost,
+      undefined,
+      () => Promise.resolve('onednn'),
+      (backend) => Promise.resolve(backend === 'onednn' ? calibration : []),
+    );
+    expect(model.backend).toBe('onednn');
+    expect(model.source).toMatch(/^measured: fitted on 2 calibration runs of the active worker slots on onednn/);
+    expect(model.macsPerSecond / 6e10).toBeCloseTo(1, 6);
+    expect(model.overheadSecondsPerImage / 2e-4).toBeCloseTo(1, 6);
+    // Without them: the documented constant.
+    const constant = await throughputFor(noRuns, cost, 'onednn');
+    expect(constant.source).toMatch(/^constant/);
   });
 });

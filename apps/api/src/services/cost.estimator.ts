@@ -152,7 +152,7 @@ export function fitThroughput(
     .filter((s) => s.flops > 0 && s.imagesPerSecond > 0 && Number.isFinite(s.imagesPerSecond))
     .map((s) => ({ x: TRAINING_PASSES * s.flops, y: 1 / s.imagesPerSecond }));
   const xs = points.map((p) => p.x);
-  if (points.length >= 3 && Math.max(...xs) >= SEPARABLE_SPREAD * Math.min(...xs)) {
+  if (points.length >= 2 && Math.max(...xs) >= SEPARABLE_SPREAD * Math.min(...xs)) {
     const meanX = xs.reduce((a, b) => a + b, 0) / points.length;
     const meanY = points.reduce((a, p) => a + p.y, 0) / points.length;
     const sxx = points.reduce((a, p) => a + (p.x - meanX) ** 2, 0);
@@ -178,20 +178,37 @@ export async function throughputFor(
   cost: (spec: ExperimentSpec) => Promise<ModelCost | null>,
   requested?: string,
   workersBackend?: () => Promise<string | null>,
+  /** What the active workers' slots on `backend` measured when they started (their calibration). */
+  workersCalibration?: (backend: string) => Promise<{ spec: unknown; imagesPerSecond: number }[]>,
 ): Promise<ThroughputModel> {
   const backend = requested ?? (await workersBackend?.()) ?? (await experiments.newestBackend()) ?? DEFAULT_BACKEND;
   const samples: ThroughputSample[] = [];
   const startups: (number | null)[] = [];
-  for (const row of await experiments.throughputSamples(backend, CALIBRATION_SAMPLE)) {
-    startups.push(row.startupSeconds);
+  const add = async (row: { spec: unknown; imagesPerSecond: number }) => {
     const spec = ExperimentSpec.safeParse(row.spec);
     const model = spec.success ? await cost(spec.data).catch(() => null) : null;
-    if (model && row.imagesPerSecond > 0) samples.push({ flops: model.flops, imagesPerSecond: row.imagesPerSecond });
+    if (!model || !(row.imagesPerSecond > 0)) return false;
+    samples.push({ flops: model.flops, imagesPerSecond: row.imagesPerSecond });
+    return true;
+  };
+  let finished = 0;
+  for (const row of await experiments.throughputSamples(backend, CALIBRATION_SAMPLE)) {
+    startups.push(row.startupSeconds);
+    if (await add(row)) finished++;
   }
+  // The slots' own measurements: this machine's speed before any of its runs has finished.
+  let calibrations = 0;
+  for (const row of (await workersCalibration?.(backend)) ?? []) if (await add(row)) calibrations++;
   const startup = fitStartup(startups);
   const fallback = FALLBACK_THROUGHPUT[backend] ?? FALLBACK_THROUGHPUT[DEFAULT_BACKEND]!;
   const fit = fitThroughput(samples, fallback.macsPerSecond);
-  const runs = `the ${samples.length} newest succeeded experiments on ${backend}`;
+  const runs = [
+    finished > 0 ? `the ${finished} newest succeeded experiments` : '',
+    calibrations > 0 ? `${calibrations} calibration runs of the active worker slots` : '',
+  ]
+    .filter(Boolean)
+    .join(' and ')
+    .concat(` on ${backend}`);
   const rate = fit.macsPerSecond === fallback.macsPerSecond ? fallback.source : 'that of the fastest of them';
   const source =
     samples.length === 0

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activeSlots, workersBackend } from './grid-budget';
+import { activeSlots, workersBackend, workersCalibration } from './grid-budget';
 
 const workers = (rows: { status: string; slots: unknown }[]) => ({ list: () => Promise.resolve(rows) });
 
@@ -18,5 +18,25 @@ describe('what the active workers offer', () => {
     expect(await workersBackend(workers(rows))).toBe('onednn');
     expect(await workersBackend(workers([{ status: 'active', slots: [{ backend: null }] }]))).toBeNull();
     expect(await workersBackend(workers([]))).toBeNull();
+  });
+
+  it("gathers the calibration runs of active workers' slots on the backend asked for", async () => {
+    const sample = (ips: number) => ({ spec: { name: `ref ${ips}` }, imagesPerSecond: ips });
+    const calibrated = [
+      {
+        status: 'active',
+        slots: [
+          { backend: 'onednn', calibration: { backend: 'onednn', samples: [sample(900), sample(300)] } },
+          { backend: 'onednn', calibration: null },
+          { backend: 'cpu', calibration: { backend: 'cpu', samples: [sample(20)] } },
+        ],
+      },
+      { status: 'lost', slots: [{ backend: 'onednn', calibration: { backend: 'onednn', samples: [sample(1)] } }] },
+    ];
+    const ips = (backend: string) =>
+      workersCalibration(workers(calibrated), backend).then((s) => s.map((x) => x.imagesPerSecond));
+    expect(await ips('onednn')).toEqual([900, 300]);
+    expect(await ips('cpu')).toEqual([20]);
+    expect(await ips('tfjs-node')).toEqual([]);
   });
 });

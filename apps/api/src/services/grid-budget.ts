@@ -96,6 +96,23 @@ export async function workersBackend(workers: {
   return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
 }
 
+/** The reference runs the active workers' slots on `backend` measured at start (WORKER_CALIBRATE). */
+export async function workersCalibration(
+  workers: { list(): Promise<{ status: string; slots: unknown }[]> },
+  backend: string,
+): Promise<{ spec: unknown; imagesPerSecond: number }[]> {
+  const samples: { spec: unknown; imagesPerSecond: number }[] = [];
+  for (const w of await workers.list()) {
+    if (w.status !== 'active' || !Array.isArray(w.slots)) continue;
+    for (const slot of w.slots as { calibration?: { backend?: unknown; samples?: unknown } | null }[]) {
+      const c = slot.calibration;
+      if (c?.backend !== backend || !Array.isArray(c.samples)) continue;
+      samples.push(...(c.samples as { spec: unknown; imagesPerSecond: number }[]));
+    }
+  }
+  return samples;
+}
+
 function budgetError(message: string): AppError {
   return new AppError('VALIDATION', `budget: ${message}`, [{ field: 'budget', message }]);
 }

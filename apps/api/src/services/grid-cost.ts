@@ -8,6 +8,8 @@ export interface CostDeps {
   backend?: string;
   /** The backend the active workers' slots use now, if any reported one. */
   workersBackend?: () => Promise<string | null>;
+  /** The active workers' slot calibrations on a backend. */
+  workersCalibration?: (backend: string) => Promise<{ spec: unknown; imagesPerSecond: number }[]>;
 }
 
 export interface PointCost {
@@ -23,7 +25,13 @@ export async function costPoints(
   reusable: Map<string, string>,
   deps: CostDeps,
 ): Promise<{ throughput: ThroughputModel; points: PointCost[] }> {
-  const throughput = await throughputFor(deps.experiments, deps.cost, deps.backend, deps.workersBackend);
+  const throughput = await throughputFor(
+    deps.experiments,
+    deps.cost,
+    deps.backend,
+    deps.workersBackend,
+    deps.workersCalibration,
+  );
   const points: PointCost[] = [];
   for (const [i, p] of expansion.points.entries()) {
     // A cached cost resolves as a microtask, which lets no other request in: yield now and then.

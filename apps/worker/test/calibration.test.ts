@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { calibrateSlot } from '../src/calibration';
+import { SlotPool } from '../src/slots';
+import { startTrainer } from '../src/trainer-process';
+
+/**
+ * A slot's calibration with real trainer children: on tfjs' pure-JS `cpu` backend (well under one
+ * ResNet-20 image per second) it measures its own tiny references, and a stop ends it at once.
+ */
+describe('calibrateSlot', () => {
+  const slot = SlotPool.fromConfig({ WORKER_SLOTS: 1, TRAINER_THREADS: 1, TRAINER_OMP_WAIT_POLICY: 'PASSIVE' })
+    .slots[0]!;
+
+  it('measures the slow backend on its own small references', async () => {
+    const result = await calibrateSlot({ slot, startTrainer, backend: 'cpu', signal: new AbortController().signal });
+    expect(result?.backend).toBe('cpu');
+    expect(result!.samples.map((s) => s.spec.architecture.widthMultiplier)).toEqual([0.25, 0.5]);
+    for (const s of result!.samples) expect(s.imagesPerSecond).toBeGreaterThan(0);
+  });
+
+  it('gives up without a result when the worker stops', async () => {
+    const stop = new AbortController();
+    const pending = calibrateSlot({ slot, startTrainer, backend: 'cpu', signal: stop.signal });
+    stop.abort();
+    expect(await pending).toBeNull();
+  });
+});
