@@ -13,7 +13,9 @@ export async function withScratchStack<T>(name: string, work: (stack: Stack) => 
   const stack = await startStack({
     databaseUrl: database.url,
     queuePrefix: queue.prefix,
-    workerEnv: { LOG_LEVEL: 'warn', TRAINER_THREADS: String(os.availableParallelism()) },
+    // Calibrated: a scratch database has no finished runs, so a budget is planned on the slot's own
+    // measurement of this machine rather than the documented constant.
+    workerEnv: { LOG_LEVEL: 'warn', TRAINER_THREADS: String(os.availableParallelism()), WORKER_CALIBRATE: '1' },
   });
   try {
     return await work(stack);
