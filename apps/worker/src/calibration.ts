@@ -25,7 +25,8 @@ interface Reference {
 
 /**
  * tfjs' pure-JS `cpu` backend trains a ResNet-20 at well under 1 image/s: only tiny nets there (the
- * end-to-end tests' network, and the same twice as wide: four times the multiply-adds).
+ * end-to-end tests' network, and the same three times as wide: about nine times the multiply-adds,
+ * well apart for the estimator's line).
  */
 const SLOW_BACKEND_REFERENCES: Reference[] = [
   {
@@ -36,7 +37,7 @@ const SLOW_BACKEND_REFERENCES: Reference[] = [
     images: 32,
   },
   {
-    architecture: { family: 'cifar-resnet', depth: 8, widthMultiplier: 0.5 },
+    architecture: { family: 'cifar-resnet', depth: 8, widthMultiplier: 0.75 },
     imageSize: 8,
     channels: 1,
     batchSize: 16,
@@ -90,7 +91,7 @@ export interface CalibrateOptions {
  * Trains each reference network for two short epochs in a trainer child with the slot's own
  * environment (its threads and devices) and records the second epoch's training images/s: what
  * this slot delivers on this machine now, before any run of its own has finished. Null when the
- * trainer failed or the worker stopped meanwhile.
+ * signal stopped it; an Error when a reference run failed.
  */
 export async function calibrateSlot(o: CalibrateOptions): Promise<SlotCalibration | null> {
   let backend = o.backend && o.backend !== 'auto' ? o.backend : undefined;
@@ -109,7 +110,7 @@ export async function calibrateSlot(o: CalibrateOptions): Promise<SlotCalibratio
     }
     if (!measured) return null;
     backend = measured.backend;
-    samples.push({ spec, imagesPerSecond: measured.imagesPerSecond });
+    samples.push({ name: spec.name!, spec, imagesPerSecond: measured.imagesPerSecond });
   }
   return backend ? { backend, measuredAt: new Date().toISOString(), samples } : null;
 }
@@ -148,6 +149,10 @@ async function measure(
   o.signal.addEventListener('abort', stop);
   const exit = await trainer.exited.finally(() => o.signal.removeEventListener('abort', stop));
   if (slow) return 'slow-backend';
-  if (exit.kind !== 'completed' || backend === null || imagesPerSecond === null) return null;
+  if (o.signal.aborted) return null;
+  if (exit.kind !== 'completed' || backend === null || imagesPerSecond === null) {
+    const why = exit.kind === 'failed' || exit.kind === 'crashed' ? `: ${exit.message}` : '';
+    throw new Error(`calibration run ${spec.name} ended ${exit.kind}${why}`);
+  }
   return { backend, imagesPerSecond };
 }

@@ -67,7 +67,7 @@ describe('SlotBoard', () => {
     const calibration = {
       backend: 'onednn',
       measuredAt: '2026-12-03T09:00:00.000Z',
-      samples: [{ spec: ExperimentSpec.parse({}), imagesPerSecond: 410 }],
+      samples: [{ name: 'reference', spec: ExperimentSpec.parse({}), imagesPerSecond: 410 }],
     };
     board.calibrated(slots[0]!, calibration);
     board.take(slots[0]!, EXPERIMENT);

@@ -68,6 +68,9 @@ const startup = (async () => {
   logger.info({ worker: env.WORKER_NAME, workerId, slots: slots.slots.map((s) => s.label) }, 'worker ready');
 })();
 
+/** Two reference runs take a few seconds on the native engine, about a minute on tfjs' `cpu`. */
+const CALIBRATION_TIMEOUT_MS = 180_000;
+
 /**
  * Every slot at once, as they will run: each measures its speed with the others busy beside it.
  * Before taking jobs, so that the measurement is not a job's co-tenant; a few seconds.
@@ -79,7 +82,8 @@ async function calibrate(): Promise<void> {
       const result = await calibrateSlot({
         slot,
         startTrainer,
-        signal: stopping.signal,
+        // A backend that hangs at start must not keep the worker from taking jobs.
+        signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(CALIBRATION_TIMEOUT_MS)]),
         ...(env.TRAINER_BACKEND ? { backend: env.TRAINER_BACKEND } : {}),
       }).catch((err: unknown) => {
         logger.warn({ err, slot: slot.label }, 'calibration failed; estimates rely on finished runs');
@@ -87,7 +91,7 @@ async function calibrate(): Promise<void> {
       });
       if (!result) return;
       board.calibrated(slot, result);
-      const rates = result.samples.map((s) => `${s.spec.name}: ${s.imagesPerSecond.toFixed(1)} img/s`);
+      const rates = result.samples.map((s) => `${s.name}: ${s.imagesPerSecond.toFixed(1)} img/s`);
       logger.info({ slot: slot.label, backend: result.backend, rates }, 'slot calibrated');
     }),
   );

@@ -14,8 +14,16 @@ describe('calibrateSlot', () => {
   it('measures the slow backend on its own small references', async () => {
     const result = await calibrateSlot({ slot, startTrainer, backend: 'cpu', signal: new AbortController().signal });
     expect(result?.backend).toBe('cpu');
-    expect(result!.samples.map((s) => s.spec.architecture.widthMultiplier)).toEqual([0.25, 0.5]);
+    expect(result!.samples.map((s) => s.name)).toEqual([
+      'calibration cifar-resnet-8 x0.25',
+      'calibration cifar-resnet-8 x0.75',
+    ]);
     for (const s of result!.samples) expect(s.imagesPerSecond).toBeGreaterThan(0);
+  });
+
+  it('says why when a reference run fails', async () => {
+    const run = calibrateSlot({ slot, startTrainer, backend: 'tfjs-node-gpu', signal: new AbortController().signal });
+    await expect(run).rejects.toThrow(/calibration run calibration cifar-resnet-8 x0.5 ended failed: .*tfjs-node-gpu/);
   });
 
   it('gives up without a result when the worker stops', async () => {

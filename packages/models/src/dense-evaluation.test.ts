@@ -1,6 +1,6 @@
 import { ArchitectureSpec, type ArchitectureSpecInput } from '@resnet-lab/spec';
 import { describe, expect, it } from 'vitest';
-import { DENSE_SCORE_AVERAGE, denseEvaluationGraph } from './dense-evaluation';
+import { DENSE_SCORE_AVERAGE, defaultDenseScales, denseEvaluationGraph } from './dense-evaluation';
 import { buildGraph } from './families';
 import { describeGraph } from './describe-model';
 import { ModelBuildError } from './graph';
@@ -45,5 +45,11 @@ describe('the network laid out for dense evaluation', () => {
     );
     const resnet = arch({ family: 'resnet', depth: 18, inputSize: 32 });
     expect(() => denseEvaluationGraph(resnet, 224)).toThrow(/other layers than at 32 \(another stem\)/);
+  });
+
+  it('defaults multi-scale to the sizes the network can be evaluated at', () => {
+    // 7/8, 1 and 9/8 of 32: LeNet-5's head cannot take the 4x4 map of 28 pixels.
+    expect(defaultDenseScales(arch({ family: 'lenet5', inputSize: 32 }))).toEqual([32, 36]);
+    expect(defaultDenseScales(arch({ family: 'cifar-resnet', depth: 20, inputSize: 32 }))).toEqual([28, 32, 36]);
   });
 });

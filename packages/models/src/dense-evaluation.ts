@@ -1,4 +1,4 @@
-import type { ArchitectureSpec } from '@resnet-lab/spec';
+import { ARCHITECTURE_CATALOG, defaultTestScales, type ArchitectureSpec } from '@resnet-lab/spec';
 import { buildGraph } from './families';
 import { ModelBuildError, type LayerNode, type NetworkGraph, type Shape } from './graph';
 
@@ -78,6 +78,24 @@ function mainOutputOnly(graph: NetworkGraph): NetworkGraph {
   return { nodes: graph.nodes.filter((n) => needed.has(n.name)), inputs: graph.inputs, outputs: [graph.outputs[0]!] };
 }
 
+/**
+ * The multi-scale protocol's default sizes for `arch` (7/8, 1 and 9/8 of its input size, see
+ * `defaultTestScales`) that it can be evaluated at: a fully connected head drops the sizes whose
+ * map is smaller than the one it was trained on, so the default never asks for what is refused.
+ */
+export function defaultDenseScales(arch: ArchitectureSpec): number[] {
+  const size = arch.inputSize ?? ARCHITECTURE_CATALOG[arch.family].defaultInput.size;
+  return defaultTestScales(size, ARCHITECTURE_CATALOG[arch.family].minInputSize).filter((s) => {
+    try {
+      denseEvaluationGraph({ ...arch, inputSize: size }, s);
+      return true;
+    } catch (error) {
+      if (error instanceof ModelBuildError) return false;
+      throw error;
+    }
+  });
+}
+
 function shapeOf(graph: NetworkGraph, name: string): Shape {
   return graph.nodes.find((n) => n.name === name)!.outputShape;
 }
@@ -95,7 +113,10 @@ function sameFeatureWeights(
   const weightsOf = (nodes: readonly LayerNode[]) =>
     nodes
       .filter((n) => n.kind === 'conv' || n.kind === 'batchNorm' || n.kind === 'dense')
-      .map((n) => `${n.name}:${n.kind === 'dense' ? n.units : n.kind === 'conv' ? `${n.kernel}/${n.filters}` : ''}`);
+      .map((n) => {
+        if (n.kind === 'conv') return `${n.name}:${n.kernel}/${n.filters}/${n.strides}/${n.padding}`;
+        return `${n.name}:${n.kind === 'dense' ? n.units : ''}`;
+      });
   const flattenTrained = trained.nodes.findIndex((n) => n.kind === 'flatten');
   const trainedFeatures = flattenTrained < 0 ? trained.nodes : trained.nodes.slice(0, flattenTrained);
   if (weightsOf(trainedFeatures).join() !== weightsOf(features).join()) {

@@ -4,7 +4,7 @@
  * not choose a tfjs backend.
  */
 export { buildModel, graphToModel } from './build-model';
-export { DENSE_SCORE_AVERAGE, denseEvaluationGraph } from './dense-evaluation';
+export { DENSE_SCORE_AVERAGE, defaultDenseScales, denseEvaluationGraph } from './dense-evaluation';
 export { convFlops, describeGraph, describeModel, layerCost } from './describe-model';
 export type { LayerDescription, ModelDescription } from './describe-model';
 export { buildGraph } from './families';

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { ExperimentSpec } from './experiment';
 
 /**
  * Worker processes as they report themselves by heartbeat (GET /v1/workers). The worker writes a
@@ -31,7 +30,17 @@ export const SlotCalibration = z.object({
   backend: z.string(),
   /** ISO 8601. */
   measuredAt: z.string(),
-  samples: z.array(z.object({ spec: ExperimentSpec, imagesPerSecond: z.number().positive() })),
+  samples: z.array(
+    z.object({
+      name: z.string(),
+      /**
+       * The reference run's ExperimentSpec, as its worker's version wrote it: not validated here, so
+       * a worker of another version cannot make the API drop its slots (the estimator parses it).
+       */
+      spec: z.unknown(),
+      imagesPerSecond: z.number().positive(),
+    }),
+  ),
 });
 export type SlotCalibration = z.infer<typeof SlotCalibration>;
 
@@ -45,7 +54,7 @@ export const WorkerSlot = z.object({
   /** Training images per second the trainer measured over the job's last finished epoch; null while none. */
   imagesPerSecond: z.number().nullable(),
   /** Null while the slot calibrates, where calibration is off (WORKER_CALIBRATE=0) or failed. */
-  calibration: SlotCalibration.nullable().default(null),
+  calibration: SlotCalibration.nullable().default(null).catch(null),
 });
 export type WorkerSlot = z.infer<typeof WorkerSlot>;
 

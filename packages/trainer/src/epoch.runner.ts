@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import {
-  ARCHITECTURE_CATALOG,
-  defaultTestScales,
   iterationsPerEpoch,
   type MetricValue,
   type ResolvedExperiment,
   type TestProtocol,
   type TrainerEvent,
 } from '@resnet-lab/spec';
+import { defaultDenseScales } from '@resnet-lab/models';
 import { buildBatch, tenCropViews, type AugmentOptions } from './batch.builder';
 import {
   evaluate,
@@ -135,7 +134,12 @@ export async function runEpoch(c: EpochContext): Promise<MetricValue[] | null> {
   }
   metrics.push(
     { split: 'train', name: 'epoch_seconds', value: (performance.now() - epochStart) / 1000 },
-    { split: 'train', name: 'images_per_second', value: train.count / trainSeconds },
+    // The images trained: dropLastBatch leaves some out.
+    {
+      split: 'train',
+      name: 'images_per_second',
+      value: Math.min(train.count, stepsPerEpoch * t.batchSize) / trainSeconds,
+    },
   );
   c.state.finishEpoch(train.count, validationError);
   return metrics;
@@ -182,8 +186,8 @@ async function evaluateTest(c: EpochContext, protocol: TestProtocol, batchSize: 
       return evaluateViews(model, data.test, norm, data.classes, batchSize, tenCropViews(t.tenCropPadding), signal);
     case 'dense':
     case 'multi-scale': {
-      const minSize = ARCHITECTURE_CATALOG[c.experiment.architecture.family].minInputSize;
-      const scales = protocol === 'dense' ? [t.denseScale ?? size] : (t.testScales ?? defaultTestScales(size, minSize));
+      const scales =
+        protocol === 'dense' ? [t.denseScale ?? size] : (t.testScales ?? defaultDenseScales(c.experiment.architecture));
       if (!c.buildAt)
         throw new TrainingError(`the ${protocol} protocol needs the network builder`, { retryable: false });
       return evaluateScales(model, c.buildAt, data.test, norm, data.classes, batchSize, scales, signal);

@@ -147,12 +147,14 @@ const SEPARABLE_SPREAD = 4;
 export function fitThroughput(
   samples: ThroughputSample[],
   fallbackMacsPerSecond: number,
+  /** Points a line needs: 3 for finished runs (noisy); 2 where a slot calibration chose them far apart. */
+  minPoints = 3,
 ): { macsPerSecond: number; overheadSecondsPerImage: number; fitted: 'line' | 'overhead' } {
   const points = samples
     .filter((s) => s.flops > 0 && s.imagesPerSecond > 0 && Number.isFinite(s.imagesPerSecond))
     .map((s) => ({ x: TRAINING_PASSES * s.flops, y: 1 / s.imagesPerSecond }));
   const xs = points.map((p) => p.x);
-  if (points.length >= 2 && Math.max(...xs) >= SEPARABLE_SPREAD * Math.min(...xs)) {
+  if (points.length >= minPoints && Math.max(...xs) >= SEPARABLE_SPREAD * Math.min(...xs)) {
     const meanX = xs.reduce((a, b) => a + b, 0) / points.length;
     const meanY = points.reduce((a, p) => a + p.y, 0) / points.length;
     const sxx = points.reduce((a, p) => a + (p.x - meanX) ** 2, 0);
@@ -198,10 +200,11 @@ export async function throughputFor(
   }
   // The slots' own measurements: this machine's speed before any of its runs has finished.
   let calibrations = 0;
-  for (const row of (await workersCalibration?.(backend)) ?? []) if (await add(row)) calibrations++;
+  const calibrationRows = ((await workersCalibration?.(backend)) ?? []).slice(0, CALIBRATION_SAMPLE);
+  for (const row of calibrationRows) if (await add(row)) calibrations++;
   const startup = fitStartup(startups);
   const fallback = FALLBACK_THROUGHPUT[backend] ?? FALLBACK_THROUGHPUT[DEFAULT_BACKEND]!;
-  const fit = fitThroughput(samples, fallback.macsPerSecond);
+  const fit = fitThroughput(samples, fallback.macsPerSecond, calibrations > 0 ? 2 : 3);
   const runs = [
     finished > 0 ? `the ${finished} newest succeeded experiments` : '',
     calibrations > 0 ? `${calibrations} calibration runs of the active worker slots` : '',

@@ -1,11 +1,5 @@
-import { denseEvaluationGraph, ModelBuildError } from '@resnet-lab/models';
-import {
-  ARCHITECTURE_CATALOG,
-  canonicalJson,
-  defaultTestScales,
-  resolveExperiment,
-  type ExperimentSpec,
-} from '@resnet-lab/spec';
+import { defaultDenseScales, denseEvaluationGraph, ModelBuildError } from '@resnet-lab/models';
+import { canonicalJson, resolveExperiment, type ExperimentSpec } from '@resnet-lab/spec';
 import { AppError, type FieldError } from '../errors';
 
 /**
@@ -28,10 +22,8 @@ export function checkTestProtocols(
     const size = arch.inputSize!;
     const checks: [string, number[]][] = [];
     if (protocols.includes('dense')) checks.push(['training.denseScale', [t.denseScale ?? size]]);
-    if (protocols.includes('multi-scale')) {
-      const min = ARCHITECTURE_CATALOG[arch.family].minInputSize;
-      checks.push(['training.testScales', t.testScales ?? defaultTestScales(size, min)]);
-    }
+    if (protocols.includes('multi-scale'))
+      checks.push(['training.testScales', t.testScales ?? defaultDenseScales(arch)]);
     for (const [field, sizes] of checks) {
       for (const other of sizes) {
         const key = canonicalJson({ arch, other });
@@ -57,6 +49,6 @@ function denseProblem(arch: ReturnType<typeof resolveExperiment>['architecture']
     return null;
   } catch (error) {
     if (!(error instanceof ModelBuildError)) throw error;
-    return error.message;
+    return error.message.startsWith('at ') ? error.message : `at ${size} pixels: ${error.message}`;
   }
 }
