@@ -23,7 +23,7 @@ describe('slot calibration end to end', () => {
         return (workers[0]?.slots[0]?.calibration ?? undefined) as
           { backend: string; measuredAt: string; samples: Sample[] } | undefined;
       },
-      { timeoutMs: 300_000, what: 'a calibrated slot' },
+      { timeoutMs: 240_000, what: 'a calibrated slot' },
     ).catch((e: Error) => {
       throw withLogs(e);
     });
