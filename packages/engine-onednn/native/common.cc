@@ -166,6 +166,30 @@ memory weightsAs(uint32_t k, const memory::desc& want, memory& user) {
   return m;
 }
 
+memory staged(memory user, const memory::desc& want, memory& slot) {
+  if (user.get_desc() == want) return user;
+  if (!slot || slot.get_desc() != want) slot = memory(want, eng());
+  reorderNow(user, slot);
+  return slot;
+}
+
+namespace {
+Precision precision = Precision::fp32;
+}  // namespace
+
+Precision convPrecision() { return precision; }
+
+void setConvPrecision(Precision p) {
+  if (p == precision) return;
+  precision = p;
+  clearCaches();
+}
+
+bool nativeBf16() {
+  auto isa = dnnl::get_effective_cpu_isa();
+  return isa == dnnl::cpu_isa::avx512_core_bf16 || isa == dnnl::cpu_isa::avx512_core_amx;
+}
+
 void dropWeights(uint32_t k) { weightCache().erase(k); }
 size_t cachedWeightCount() { return weightCache().size(); }
 

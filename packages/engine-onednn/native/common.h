@@ -95,6 +95,9 @@ struct Prepared {
   typename Prim::primitive_desc pd;
   Prim prim;
   memory scratch;
+  // bf16 copies of the kernel's float32 inputs (staged()), kept with the entry between calls.
+  memory stagedA;
+  memory stagedB;
 };
 
 // The cache -> create -> execute sequence every oneDNN kernel repeats: the prepared primitive
@@ -106,7 +109,7 @@ struct PrimitiveCache {
       const std::string& k, const std::function<typename Prim::primitive_desc()>& makePd) {
     return cache.get(k, [&] {
       auto pd = makePd();
-      return std::make_shared<Prepared<Prim>>(Prepared<Prim>{pd, Prim(pd), memory()});
+      return std::make_shared<Prepared<Prim>>(Prepared<Prim>{pd, Prim(pd), memory(), memory(), memory()});
     });
   }
 };
@@ -121,6 +124,22 @@ void dropWeights(uint32_t key);
 size_t cachedWeightCount();
 
 void reorderNow(memory& from, memory& to);
+
+// `user` in the layout and data type `want`: itself when it already is, else a copy reordered into
+// `slot` (allocated on first use and reused, so a bf16 convolution converts its float32 inputs
+// without a fresh allocation per call).
+memory staged(memory user, const memory::desc& want, memory& slot);
+
+// ---- Precision -------------------------------------------------------------------------------
+// The data type convolutions compute in. bf16: inputs and weights are rounded to bfloat16 for the
+// multiply (fp32 accumulation), outputs, gradients and everything else stay float32, so master
+// weights, the optimizer and batch norm never see bf16. A change empties the primitive caches.
+enum class Precision { fp32, bf16 };
+Precision convPrecision();
+void setConvPrecision(Precision p);
+// Whether this CPU multiplies bf16 natively (AVX512_BF16 or AMX); elsewhere oneDNN would emulate
+// it, slower than fp32, so the engine refuses it.
+bool nativeBf16();
 
 // Runs `body`, turning C++ and oneDNN exceptions into JS errors instead of aborting Node.
 Napi::Value guarded(const Napi::CallbackInfo& info, const char* name,

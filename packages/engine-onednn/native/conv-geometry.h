@@ -9,9 +9,13 @@ namespace rl {
 
 struct ConvGeom {
   int64_t n, h, w, c, kh, kw, oc, oh, ow, sh, sw, pt, pl, pb, pr, dh, dw;
+  // The type the multiply reads (convPrecision() when made): the convolution's inputs (source,
+  // weights, and in backward the incoming gradient) in it; outputs always float32.
+  dt compute;
   explicit ConvGeom(const int32_t* g)
       : n(g[0]), h(g[1]), w(g[2]), c(g[3]), kh(g[4]), kw(g[5]), oc(g[6]), oh(g[7]), ow(g[8]),
-        sh(g[9]), sw(g[10]), pt(g[11]), pl(g[12]), pb(g[13]), pr(g[14]), dh(g[15]), dw(g[16]) {
+        sh(g[9]), sw(g[10]), pt(g[11]), pl(g[12]), pb(g[13]), pr(g[14]), dh(g[15]), dw(g[16]),
+        compute(convPrecision() == Precision::bf16 ? dt::bf16 : dt::f32) {
     // Empty tensors never reach here (the TS side falls back to cpu): every size is at least 1.
     for (int64_t d : {n, h, w, c, kh, kw, oc, oh, ow, sh, sw, dh, dw})
       expect(d >= 1, "geometry has a size, stride or dilation below 1: " + id());
@@ -27,11 +31,17 @@ struct ConvGeom {
   int64_t dstLen() const { return product({n, oh, ow, oc}, "y"); }
   int64_t weightsLen() const { return product({kh, kw, c, oc}, "filter"); }
   std::string id() const {
-    return key({n, h, w, c, kh, kw, oc, oh, ow, sh, sw, pt, pl, pb, pr, dh, dw});
+    return key({n, h, w, c, kh, kw, oc, oh, ow, sh, sw, pt, pl, pb, pr, dh, dw, compute == dt::bf16});
   }
+  // The user's float32 arrays.
   memory::desc src() const { return memory::desc({n, c, h, w}, dt::f32, tag::nhwc); }
   memory::desc dst() const { return memory::desc({n, oc, oh, ow}, dt::f32, tag::nhwc); }
-  memory::desc weightsAny() const { return memory::desc({oc, c, kh, kw}, dt::f32, tag::any); }
+  // What the multiply reads: the same in the compute type (a staged copy where that is bf16).
+  memory::desc srcIn() const { return memory::desc({n, c, h, w}, compute, tag::nhwc); }
+  memory::desc dstIn() const { return memory::desc({n, oc, oh, ow}, compute, tag::nhwc); }
+  memory::desc weightsAny() const { return memory::desc({oc, c, kh, kw}, compute, tag::any); }
+  // The weights gradient stays float32 (it feeds the float32 master weights).
+  memory::desc weightsGradAny() const { return memory::desc({oc, c, kh, kw}, dt::f32, tag::any); }
   memory::desc weightsHwio() const { return memory::desc({oc, c, kh, kw}, dt::f32, tag::hwio); }
   memory::desc bias() const { return memory::desc({oc}, dt::f32, tag::x); }
   memory::dims strides() const { return {sh, sw}; }
@@ -49,18 +59,18 @@ struct ConvGeom {
     const auto alg = dnnl::algorithm::convolution_direct;
 #if DNNL_VERSION_MAJOR >= 3
     if (withBias)
-      return convolution_forward::primitive_desc(eng(), prop, alg, src(), weightsAny(), bias(),
+      return convolution_forward::primitive_desc(eng(), prop, alg, srcIn(), weightsAny(), bias(),
                                                  dst(), strides(), dilates(), padL(), padR(), attr);
-    return convolution_forward::primitive_desc(eng(), prop, alg, src(), weightsAny(), dst(),
+    return convolution_forward::primitive_desc(eng(), prop, alg, srcIn(), weightsAny(), dst(),
                                                strides(), dilates(), padL(), padR(), attr);
 #else
     if (withBias)
       return convolution_forward::primitive_desc(
-          convolution_forward::desc(prop, alg, src(), weightsAny(), bias(), dst(), strides(),
+          convolution_forward::desc(prop, alg, srcIn(), weightsAny(), bias(), dst(), strides(),
                                     dilates(), padL(), padR()),
           attr, eng());
     return convolution_forward::primitive_desc(
-        convolution_forward::desc(prop, alg, src(), weightsAny(), dst(), strides(), dilates(),
+        convolution_forward::desc(prop, alg, srcIn(), weightsAny(), dst(), strides(), dilates(),
                                   padL(), padR()),
         attr, eng());
 #endif
@@ -71,11 +81,11 @@ struct ConvGeom {
     const auto alg = dnnl::algorithm::convolution_direct;
     auto hint = forwardPd(false);
 #if DNNL_VERSION_MAJOR >= 3
-    return convolution_backward_data::primitive_desc(eng(), alg, src(), weightsAny(), dst(),
+    return convolution_backward_data::primitive_desc(eng(), alg, src(), weightsAny(), dstIn(),
                                                      strides(), dilates(), padL(), padR(), hint);
 #else
     return convolution_backward_data::primitive_desc(
-        convolution_backward_data::desc(alg, src(), weightsAny(), dst(), strides(), dilates(),
+        convolution_backward_data::desc(alg, src(), weightsAny(), dstIn(), strides(), dilates(),
                                         padL(), padR()),
         eng(), hint);
 #endif
@@ -86,12 +96,12 @@ struct ConvGeom {
     const auto alg = dnnl::algorithm::convolution_direct;
     auto hint = forwardPd(false);
 #if DNNL_VERSION_MAJOR >= 3
-    return convolution_backward_weights::primitive_desc(eng(), alg, src(), weightsAny(), dst(),
+    return convolution_backward_weights::primitive_desc(eng(), alg, srcIn(), weightsGradAny(), dstIn(),
                                                         strides(), dilates(), padL(), padR(),
                                                         hint);
 #else
     return convolution_backward_weights::primitive_desc(
-        convolution_backward_weights::desc(alg, src(), weightsAny(), dst(), strides(), dilates(),
+        convolution_backward_weights::desc(alg, srcIn(), weightsGradAny(), dstIn(), strides(), dilates(),
                                            padL(), padR()),
         eng(), hint);
 #endif

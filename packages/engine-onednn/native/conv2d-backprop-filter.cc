@@ -20,8 +20,8 @@ Napi::Value Conv2dBackpropFilter(const Napi::CallbackInfo& info) {
     if (e->pd.diff_weights_desc() != g.weightsHwio() && !e->scratch)
       e->scratch = memory(e->pd.diff_weights_desc(), eng());
     memory dw = e->scratch ? e->scratch : userDw;
-    execute(e->prim, {{DNNL_ARG_SRC, memory(g.src(), eng(), x)},
-                      {DNNL_ARG_DIFF_DST, memory(g.dst(), eng(), dy)},
+    execute(e->prim, {{DNNL_ARG_SRC, staged(memory(g.src(), eng(), x), e->pd.src_desc(), e->stagedA)},
+                      {DNNL_ARG_DIFF_DST, staged(memory(g.dst(), eng(), dy), e->pd.diff_dst_desc(), e->stagedB)},
                       {DNNL_ARG_DIFF_WEIGHTS, dw}});
     if (e->scratch) reorderNow(dw, userDw);
     return info.Env().Undefined();

@@ -22,6 +22,27 @@ Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   });
 }
 
+// setConvPrecision("fp32" | "bf16"): the type convolutions multiply in (common.h). bf16 only where
+// the CPU has it natively.
+Napi::Value SetConvPrecision(const Napi::CallbackInfo& info) {
+  return guarded(info, "setConvPrecision", [&]() -> Napi::Value {
+    Napi::Value v = info[0];
+    expect(v.IsString(), "precision must be \"fp32\" or \"bf16\"");
+    std::string p = v.As<Napi::String>().Utf8Value();
+    expect(p == "fp32" || p == "bf16", "precision must be \"fp32\" or \"bf16\", got \"" + p + "\"");
+    if (p == "bf16")
+      expect(nativeBf16(), "bf16 needs a CPU with AVX512_BF16 or AMX, which this one lacks");
+    setConvPrecision(p == "bf16" ? Precision::bf16 : Precision::fp32);
+    return info.Env().Undefined();
+  });
+}
+
+Napi::Value GetConvPrecision(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), convPrecision() == Precision::bf16 ? "bf16" : "fp32");
+}
+
+Napi::Value NativeBf16(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), nativeBf16()); }
+
 // Empties every primitive cache and the reordered-weights cache (the backend's dispose).
 Napi::Value ClearCaches(const Napi::CallbackInfo& info) {
   clearCaches();
@@ -105,6 +126,9 @@ void registerRuntime(Napi::Env env, Napi::Object exports) {
               Napi::Function::New(env, CachedPrimitiveCount, "cachedPrimitiveCount"));
   exports.Set("clearCaches", Napi::Function::New(env, ClearCaches, "clearCaches"));
   exports.Set("cpuIsa", Napi::Function::New(env, CpuIsa, "cpuIsa"));
+  exports.Set("setConvPrecision", Napi::Function::New(env, SetConvPrecision, "setConvPrecision"));
+  exports.Set("getConvPrecision", Napi::Function::New(env, GetConvPrecision, "getConvPrecision"));
+  exports.Set("nativeBf16", Napi::Function::New(env, NativeBf16, "nativeBf16"));
 }
 RL_REGISTER(registerRuntime);
 

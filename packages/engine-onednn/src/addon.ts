@@ -133,6 +133,11 @@ export interface OnednnAddon {
   clearCaches(): void;
   /** The instruction set oneDNN's JIT kernels use on this CPU, e.g. "avx2". */
   cpuIsa(): string;
+  /** The type convolutions multiply in; "bf16" throws a RangeError where the CPU lacks it. */
+  setConvPrecision(precision: string): void;
+  getConvPrecision(): 'fp32' | 'bf16';
+  /** Whether the CPU multiplies bf16 natively (AVX512_BF16 or AMX). */
+  nativeBf16(): boolean;
 }
 
 export type AddonLoad = { ok: true; addon: OnednnAddon } | { ok: false; reason: string };

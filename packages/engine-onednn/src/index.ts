@@ -14,3 +14,4 @@ export { DISABLE_ENV } from './addon';
 export { sgdMomentumUpdate, type SgdMomentumOptions } from './sgd-momentum-update';
 export { softmaxCrossEntropy } from './softmax-cross-entropy';
 export { batchNormalization, nativeBatchNormalizationClass } from './native-batch-normalization';
+export { bf16Supported, convPrecision, setConvPrecision, type ConvPrecision } from './precision';

@@ -125,6 +125,7 @@ export function specIdentity(spec: ExperimentSpec): object {
     denseScale,
     testScales,
     dropLastBatch,
+    precision,
     ...training
   } = resolveTrainingSpec(spec.training);
   // Test protocols count only when they differ from the default (centre only), so specs from before
@@ -141,8 +142,13 @@ export function specIdentity(spec: ExperimentSpec): object {
   return {
     architecture: normalizeArchitecture(spec.architecture),
     dataset: spec.dataset,
-    // Likewise dropLastBatch only when set.
-    training: { ...training, ...protocols, ...(dropLastBatch ? { dropLastBatch } : {}) },
+    // Likewise dropLastBatch and precision only when they differ from the default.
+    training: {
+      ...training,
+      ...protocols,
+      ...(dropLastBatch ? { dropLastBatch } : {}),
+      ...(precision !== 'fp32' ? { precision } : {}),
+    },
     ...(spec.init ? { init: spec.init } : {}),
   };
 }

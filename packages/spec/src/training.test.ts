@@ -17,6 +17,7 @@ describe('TrainingSpec', () => {
       testProtocols: ['center'],
       tenCropPadding: 4,
       dropLastBatch: false,
+      precision: 'fp32',
     });
     expect(TRAINING_DEFAULTS.keepLastCheckpoints).toBe(2);
   });
@@ -33,6 +34,14 @@ describe('TrainingSpec', () => {
     expect(specHash(ExperimentSpec.parse({ training: { dropLastBatch: false } }))).toBe(specHash(plain));
     expect(specHash(ExperimentSpec.parse({ training: { dropLastBatch: true } }))).not.toBe(specHash(plain));
     expect(TrainingSpec.safeParse({ dropLastBatch: 'yes' }).error!.issues[0]!.path).toEqual(['dropLastBatch']);
+  });
+
+  it('takes a bf16 precision into the hash, and fp32 (the default) not', () => {
+    const plain = ExperimentSpec.parse({});
+    expect(specHash(ExperimentSpec.parse({ training: { precision: 'fp32' } }))).toBe(specHash(plain));
+    expect(specHash(ExperimentSpec.parse({ training: { precision: 'bf16' } }))).not.toBe(specHash(plain));
+    const bad = TrainingSpec.safeParse({ precision: 'fp16' }).error!.issues[0]!;
+    expect(bad.path).toEqual(['precision']);
   });
 
   it('adds test protocols without changing the hash of specs that do not ask for them', () => {

@@ -95,6 +95,13 @@ export const TrainingSpec = z
      * Default false. A training set smaller than one batch is always trained as one batch.
      */
     dropLastBatch: z.boolean().optional(),
+    /**
+     * The precision convolutions compute in. "bf16": mixed precision on the native engine, the
+     * convolutions' inputs and weights rounded to bfloat16 for the multiply, everything else
+     * (master weights, gradients, optimizer, batch norm) float32; only on CPUs with native bf16
+     * (AVX512_BF16 or AMX), else the experiment fails saying so. Default "fp32".
+     */
+    precision: z.enum(['fp32', 'bf16']).optional(),
     /** Emit the mean training loss every this many iterations. */
     logEverySteps: z.number().int().positive().max(1_000_000).optional(),
     /** Checkpoint every this many epochs (the last epoch always checkpoints). */
@@ -155,6 +162,7 @@ export const TRAINING_DEFAULTS = {
   testProtocols: ['center'] as TestProtocol[],
   tenCropPadding: 4,
   dropLastBatch: false,
+  precision: 'fp32' as const,
 };
 
 /**
@@ -183,6 +191,7 @@ export function resolveTrainingSpec(t: TrainingSpec): ResolvedTrainingSpec {
     testProtocols: t.testProtocols ?? TRAINING_DEFAULTS.testProtocols,
     tenCropPadding: t.tenCropPadding ?? TRAINING_DEFAULTS.tenCropPadding,
     dropLastBatch: t.dropLastBatch ?? TRAINING_DEFAULTS.dropLastBatch,
+    precision: t.precision ?? TRAINING_DEFAULTS.precision,
   };
 }
 

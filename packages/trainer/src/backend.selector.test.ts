@@ -60,18 +60,20 @@ describe('selectBackend', () => {
   it('uses the oneDNN engine when it registers, and passes on its reason when it cannot', async () => {
     const sgdMomentumUpdate = (() => {}) as OnednnEngine['sgdMomentumUpdate'];
     const batchNormalization = (() => {}) as unknown as OnednnEngine['batchNormalization'];
+    const setConvPrecision = (() => {}) as OnednnEngine['setConvPrecision'];
     const engine = (registered: ReturnType<OnednnEngine['registerOnednnBackend']>): OnednnEngine => ({
       registerOnednnBackend: () => registered,
       onednnInfo: () => ({ version: '2.6.3', isa: 'avx2', threads: 2, cachedWeights: 0 }),
       sgdMomentumUpdate,
       batchNormalization,
+      setConvPrecision,
     });
     const ok = env({ '@resnet-lab/engine-onednn': () => engine({ ok: true }) });
     const selected = await selectBackend(undefined, ok.deps);
     expect(selected.name).toBe('onednn');
     expect(selected.reason).toMatch(/\(oneDNN 2\.6\.3, avx2, 2 threads\)$/);
     expect(selected.numerics).toBe('onednn: oneDNN 2.6.3, avx2, 2 threads');
-    expect(selected.engine).toEqual({ sgdMomentumUpdate, batchNormLayer: batchNormalization });
+    expect(selected.engine).toEqual({ sgdMomentumUpdate, batchNormLayer: batchNormalization, setConvPrecision });
     expect(ok.activated).toEqual(['onednn']);
 
     const refused = env({

@@ -33,12 +33,14 @@ export interface OnednnEngineExtras {
   sgdMomentumUpdate: typeof OnednnEngineModule.sgdMomentumUpdate;
   /** Batch-norm layers whose training pass is one native kernel each way. */
   batchNormLayer: typeof OnednnEngineModule.batchNormalization;
+  /** The precision convolutions compute in (training.precision); throws where bf16 is not native. */
+  setConvPrecision: typeof OnednnEngineModule.setConvPrecision;
 }
 
 /** What the trainer takes from the engine module (tests substitute it). */
 export type OnednnEngine = Pick<
   typeof OnednnEngineModule,
-  'registerOnednnBackend' | 'onednnInfo' | 'sgdMomentumUpdate' | 'batchNormalization'
+  'registerOnednnBackend' | 'onednnInfo' | 'sgdMomentumUpdate' | 'batchNormalization' | 'setConvPrecision'
 >;
 
 export interface BackendSelectorDeps {
@@ -144,7 +146,11 @@ async function tryCandidate(name: BackendName, d: BackendSelectorDeps): Promise<
           ...(info
             ? { detail: `oneDNN ${info.version}, ${info.isa}, ${info.threads} threads`, threads: info.threads }
             : {}),
-          engine: { sgdMomentumUpdate: engine.sgdMomentumUpdate, batchNormLayer: engine.batchNormalization },
+          engine: {
+            sgdMomentumUpdate: engine.sgdMomentumUpdate,
+            batchNormLayer: engine.batchNormalization,
+            setConvPrecision: engine.setConvPrecision,
+          },
         };
       }
       case 'cpu':

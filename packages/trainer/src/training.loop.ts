@@ -17,6 +17,7 @@ import { fitPcaLighting } from './pca-lighting';
 import type { TestScores } from './evaluation.metrics';
 import { buildDenseEvaluationModel, buildSeededModel } from './seeded-model.builder';
 import { SgdMomentumOptimizer } from './sgd.optimizer';
+import { applyPrecision, resetPrecision } from './precision';
 import type { StepProfiler } from './step.profiler';
 import { readModelDirWeights } from './model-dir.reader';
 import { checkpointWeights, freezeLayers, loadInitWeights } from './warm-start';
@@ -61,10 +62,18 @@ const silentLogger: TrainerLogger = { info() {}, warn() {} };
  * and at the end) a checkpoint.
  */
 export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingResult> {
+  const selection = applyPrecision(await selectBackend(o.backend), o.experiment.training.precision);
+  try {
+    return await trainWith(selection, o);
+  } finally {
+    resetPrecision(selection);
+  }
+}
+
+async function trainWith(selection: BackendSelection, o: RunTrainingOptions): Promise<RunTrainingResult> {
   const { signal, onEvent } = o;
   const { spec, training: t, architecture: arch, hash } = o.experiment;
   const log = o.logger ?? silentLogger;
-  const selection = await selectBackend(o.backend);
   onEvent({ type: 'started', backend: selection.name, backendReason: selection.reason });
   log.info({ backend: selection.name, reason: selection.reason, skipped: selection.skipped }, 'backend selected');
   if (signal.aborted) return { status: 'aborted', backend: selection.name };
