@@ -24,9 +24,11 @@ async function train(precision: 'fp32' | 'bf16', backend: string) {
     onEvent: (e) => events.push(e),
     backend,
   });
+  const started = events.find((e) => e.type === 'started');
   const losses = events.flatMap((e) => (e.type === 'progress' ? [e.loss] : []));
   const checkpoint = events.flatMap((e) => (e.type === 'epoch' && e.checkpoint ? [e.checkpoint.bytes] : []))[0]!;
-  return { losses, numerics: decodeCheckpoint(checkpoint).header.numerics };
+  const reason = started?.type === 'started' ? started.backendReason : undefined;
+  return { losses, reason, numerics: decodeCheckpoint(checkpoint).header.numerics };
 }
 
 describe('training.precision', () => {
@@ -42,6 +44,7 @@ describe('training.precision', () => {
     expect(convPrecision()).toBe('fp32');
     expect(fp32.numerics).not.toMatch(/bf16/);
     expect(bf16.numerics).toMatch(/^onednn: .*, bf16 convolutions$/);
+    expect(bf16.reason).toMatch(/; bf16 convolutions$/);
     expect(bf16.losses).toHaveLength(2);
     // The first step starts from the same weights: only the multiply's rounding differs.
     const first = Math.abs(bf16.losses[0]! - fp32.losses[0]!) / fp32.losses[0]!;

@@ -4,7 +4,8 @@ import { TrainingError } from './training.errors';
 
 /**
  * Puts the native engine's convolutions in the spec's precision for this run and returns the
- * selection with the precision in its numerics (recorded in checkpoints and on the experiment).
+ * selection with the precision in its numerics (recorded in checkpoints) and in its reason (the
+ * experiment's backend note).
  * bf16 needs the native engine on a CPU with native bf16: anywhere else the run fails, not silently
  * trains in fp32. The engine is set back to fp32 by `resetPrecision` when the run ends.
  */
@@ -33,7 +34,8 @@ export function applyPrecision(
       cause: error,
     });
   }
-  return { ...selection, numerics: `${selection.numerics}, ${precision} convolutions` };
+  const note = `${precision} convolutions`;
+  return { ...selection, reason: `${selection.reason}; ${note}`, numerics: `${selection.numerics}, ${note}` };
 }
 
 export function resetPrecision(selection: BackendSelection): void {
