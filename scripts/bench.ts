@@ -6,7 +6,8 @@
 // with LeNet-5 on MNIST (scripts/bench-e2e.ts; `--skip-e2e` skips them), and the dashboard on a large
 // grid (scripts/bench-dashboard.ts; `--skip-dashboard` skips it), the real training loop against the
 // raw step (scripts/bench-loop.ts; `--skip-loop` skips it), the engine on shared cores
-// (scripts/bench-shared-cores.ts; `--skip-shared-cores` skips it), transfer learning on MNIST
+// (scripts/bench-shared-cores.ts; `--skip-shared-cores` skips it), bf16 against fp32
+// (scripts/bench-precision.ts; `--skip-precision` skips it), transfer learning on MNIST
 // (scripts/bench-transfer.ts; `--skip-transfer` skips it), and the API under load
 // (scripts/bench-load.ts, into RELIABILITY.md; `--skip-load` skips it).
 import { spawnSync } from 'node:child_process';
@@ -217,6 +218,16 @@ if (!process.argv.includes('--skip-shared-cores')) {
     stdio: 'inherit',
   });
   if (shared.status !== 0) console.log(`shared-cores benchmark not run (exit ${shared.status})`);
+}
+
+if (!process.argv.includes('--skip-precision')) {
+  // bf16 mixed precision against fp32: speed interleaved, final error over seeds (issue 16); it
+  // says so and writes nothing where the CPU has no native bf16.
+  const precision = spawnSync(process.execPath, [tsxCli, join(root, 'scripts/bench-precision.ts')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (precision.status !== 0) console.log(`precision benchmark not run (exit ${precision.status})`);
 }
 
 if (!process.argv.includes('--skip-transfer')) {
