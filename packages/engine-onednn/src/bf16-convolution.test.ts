@@ -53,6 +53,30 @@ describe(`bf16 convolutions on onednn${BF16_NOTE}`, () => {
   });
 });
 
+describe(`bf16 fused convolution (bias and ReLU, as in nets without batch norm)${BF16_NOTE}`, () => {
+  it.skipIf(!BF16)('matches fp32 within bf16 rounding', async () => {
+    const data = { ...inputs(1), bias: random([16]) };
+    const fused = (t: Record<string, tf.Tensor>) =>
+      tf.fused.conv2d({
+        x: t.x as tf.Tensor4D,
+        filter: t.filter as tf.Tensor4D,
+        strides: 1,
+        pad: 'same',
+        bias: t.bias!,
+        activation: 'relu',
+      });
+    const fp32 = await runOn('onednn', data, fused);
+    setConvPrecision('bf16');
+    try {
+      const bf16 = await runOn('onednn', data, fused);
+      expect(worst(bf16, fp32)).toBeLessThan(BF16_TOL);
+      expect(worst(bf16, fp32)).toBeGreaterThan(1e-6);
+    } finally {
+      setConvPrecision('fp32');
+    }
+  });
+});
+
 describe(`bf16 precision setting${SKIP_NOTE}`, () => {
   it.skipIf(!ENGINE.ok)('rejects a precision it does not know, naming it', () => {
     expect(() => setConvPrecision('fp16' as 'bf16')).toThrow(/precision must be "fp32" or "bf16", got "fp16"/);
