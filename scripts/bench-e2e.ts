@@ -22,6 +22,17 @@ export interface PredictionCheck {
   ratios: number[];
   /** Experiments measured within ±30% of their prediction. */
   within30: number;
+  /** Per experiment, for finding what the estimator gets wrong (printed, not written to BENCHMARKS.md). */
+  rows: PredictionRow[];
+}
+
+export interface PredictionRow {
+  network: string;
+  epochs: number;
+  predictedSeconds: number;
+  actualSeconds: number;
+  /** The run's epochs as the trainer timed them (train/epoch_seconds summed); the rest is start-up and writes. */
+  epochSeconds: number;
 }
 
 export interface E2eBenchResult {
@@ -91,20 +102,30 @@ async function predictionCheck(stack: Stack, gridId: string): Promise<Prediction
   const summary = await get(stack, `/v1/grids/${gridId}/summary`);
   // Members reused from an earlier grid were predicted (and measured) there, not here.
   const members = await get(stack, `/v1/grids/${gridId}/experiments?limit=500`);
-  const reused = new Set(
-    (members.items as { reused: boolean; experiment: { id: string } }[])
-      .filter((m) => m.reused)
-      .map((m) => m.experiment.id),
-  );
-  const ratios = (
+  type Member = { reused: boolean; experiment: { id: string; spec: any } };
+  const byId = new Map((members.items as Member[]).map((m) => [m.experiment.id, m]));
+  const measured = (
     summary.experiments as { experimentId: string; predictedSeconds: number | null; actualSeconds: number | null }[]
-  )
-    .filter((e) => !reused.has(e.experimentId) && e.predictedSeconds && e.actualSeconds !== null)
-    .map((e) => e.actualSeconds! / e.predictedSeconds!);
+  ).filter((e) => !byId.get(e.experimentId)?.reused && e.predictedSeconds && e.actualSeconds !== null);
+  const rows: PredictionRow[] = [];
+  for (const e of measured) {
+    const spec = byId.get(e.experimentId)!.experiment.spec;
+    const a = spec.architecture;
+    const { metrics } = await get(stack, `/v1/experiments/${e.experimentId}/metrics?split=train&name=epoch_seconds`);
+    rows.push({
+      network: `${a.family}-${a.depth ?? ''} x${a.widthMultiplier ?? 1} @${a.inputSize ?? ''}`,
+      epochs: spec.training.epochs,
+      predictedSeconds: e.predictedSeconds!,
+      actualSeconds: e.actualSeconds!,
+      epochSeconds: (metrics as { value: number }[]).reduce((sum, m) => sum + m.value, 0),
+    });
+  }
+  const ratios = rows.map((r) => r.actualSeconds / r.predictedSeconds);
   return {
-    experiments: summary.experiments.length - reused.size,
+    experiments: summary.experiments.length - [...byId.values()].filter((m) => m.reused).length,
     ratios,
     within30: ratios.filter((r) => r >= 0.7 && r <= 1.3).length,
+    rows,
   };
 }
 

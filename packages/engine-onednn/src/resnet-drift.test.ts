@@ -6,9 +6,12 @@
 // ReLU's kink or a batch-norm channel has almost no variance (on this machine's AVX-512 build,
 // 3e-4 in the loss at step 22 of 25), so the yardstick is cpu itself: cpu again from weights one
 // rounding step away. onednn (another summation order) may drift as far as that, step by step; a
-// wrong or drifting kernel goes far beyond it from the first steps on.
+// wrong or drifting kernel goes far beyond it from the first steps on. The second case follows the
+// trainer's own path: in-place SGD (and with it the dropping of cached weight layouts) and a small
+// batch every third step, like an epoch's closing batch.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { sgdMomentumUpdate } from './sgd-momentum-update';
 import { relativeError } from './testing/backend-parity';
 import { ENGINE, SKIP_NOTE } from './testing/engine';
 import { batch, buildResnet } from './testing/resnet-fixtures';
@@ -21,30 +24,54 @@ const LR = 0.05;
 const MOMENTUM = 0.9;
 const WEIGHT_DECAY = 1e-4;
 
-// Drawn once: the random source is shared, so each backend must get these very batches.
+// Drawn once: the random source is shared, so each backend must get these very batches. The
+// trainer's path also gets every third batch small (3 images), as an epoch's closing batch is:
+// batch-norm statistics over few images, and primitives for a second batch size.
 const BATCHES = Array.from({ length: STEPS }, () => batch(N, SPEC.inputSize, SPEC.classes));
+const SMALL = 3;
+// Fewer steps: with 3-image batches rounding alone soon carries a run far (the yardstick loosens).
+const MIXED_STEPS = 12;
+const MIXED_BATCHES = BATCHES.slice(0, MIXED_STEPS).map((b, step) =>
+  step % 3 === 2 ? { x: b.x.slice(0, SMALL * SPEC.inputSize ** 2 * 3), y: b.y.slice(0, SMALL * SPEC.classes) } : b,
+);
 
-async function train(backend: string, model: tf.LayersModel, initial: Float32Array[]) {
+/**
+ * `tf-ops`: SGD written in tf ops (new tensors every step). `trainer`: the trainer's own update,
+ * `sgdMomentumUpdate`, which on onednn writes weights and momentum in place and must drop the
+ * cached oneDNN-layout copies of the weights each time, with batch sizes changing between steps.
+ */
+type Mode = 'tf-ops' | 'trainer';
+
+async function train(backend: string, model: tf.LayersModel, initial: Float32Array[], mode: Mode = 'tf-ops') {
   await tf.setBackend(backend);
   model.setWeights(initial.map((v, i) => tf.tensor(v.slice(), model.weights[i]!.shape as number[])));
   const variables = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
-  const velocities: tf.Tensor[] = variables.map((v) => tf.zeros(v.shape));
+  const velocities: tf.Tensor[] = variables.map((v) => tf.variable(tf.zeros(v.shape), false));
+  const batches = mode === 'trainer' ? MIXED_BATCHES : BATCHES;
   const losses: number[] = [];
-  for (let step = 0; step < STEPS; step++) {
-    const data = BATCHES[step]!;
+  for (let step = 0; step < batches.length; step++) {
+    const data = batches[step]!;
+    const n = data.y.length / SPEC.classes;
     tf.tidy(() => {
-      const xs = tf.tensor(data.x, [N, SPEC.inputSize, SPEC.inputSize, 3]);
-      const ys = tf.tensor(data.y, [N, SPEC.classes]);
+      const xs = tf.tensor(data.x, [n, SPEC.inputSize, SPEC.inputSize, 3]);
+      const ys = tf.tensor(data.y, [n, SPEC.classes]);
       const { value, grads } = tf.variableGrads(() => {
         const logits = model.apply(xs, { training: true }) as tf.Tensor;
         return tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(ys, logits);
       }, variables);
       losses.push(value.dataSync()[0]!);
       variables.forEach((v, i) => {
+        if (mode === 'trainer') {
+          sgdMomentumUpdate(v, grads[v.name]!, velocities[i] as tf.Variable, {
+            lr: LR,
+            momentum: MOMENTUM,
+            weightDecay: WEIGHT_DECAY,
+          });
+          return;
+        }
         // PyTorch's SGD: v <- m v + (g + wd w); w <- w - lr v.
         const next = velocities[i]!.mul(MOMENTUM).add(grads[v.name]!.add(v.mul(WEIGHT_DECAY)));
-        velocities[i]!.dispose();
-        velocities[i] = tf.keep(next);
+        (velocities[i] as tf.Variable).assign(next);
         v.assign(v.sub(next.mul(LR)));
       });
     });
@@ -97,4 +124,28 @@ describe('training trajectory of a deep residual net' + SKIP_NOTE, () => {
     expect(engineWeights).toBeLessThanOrEqual(Math.max(1e-4, 10 * roundingWeights));
     model.dispose();
   });
+
+  it.skipIf(!ENGINE.ok)(
+    `follows cpu on the trainer's path (in-place SGD, a small batch every third step) for ${MIXED_STEPS} steps`,
+    async () => {
+      await tf.setBackend('cpu');
+      const model = buildResnet(SPEC);
+      const initial = model.getWeights().map((w) => Float32Array.from(w.dataSync()));
+      const cpu = await train('cpu', model, initial, 'trainer');
+      const native = await train('onednn', model, initial, 'trainer');
+      const rounded = await train('cpu', model, nudged(initial), 'trainer');
+      expect(Math.abs(cpu.losses[0]! - cpu.losses[MIXED_STEPS - 1]!)).toBeGreaterThan(0.05);
+      const engineLoss = lossDriftSoFar(native, cpu);
+      const roundingLoss = lossDriftSoFar(rounded, cpu);
+      console.log(
+        `trainer's path, loss drift per step: onednn vs cpu ${engineLoss.map((d) => d.toExponential(1)).join(' ')}; ` +
+          `cpu from rounded weights ${roundingLoss.map((d) => d.toExponential(1)).join(' ')}`,
+      );
+      engineLoss.forEach((d, step) => {
+        expect(d, `loss drift at step ${step + 1}`).toBeLessThanOrEqual(Math.max(1e-5, 10 * roundingLoss[step]!));
+      });
+      expect(weightDrift(native, cpu)).toBeLessThanOrEqual(Math.max(1e-4, 10 * weightDrift(rounded, cpu)));
+      model.dispose();
+    },
+  );
 });

@@ -269,3 +269,32 @@ describe('dense evaluation of a fully connected head (LeNet-5)', () => {
 function byName(model: tf.LayersModel, name: string): tf.LayerVariable {
   return model.weights.find((w) => w.originalName === name)!;
 }
+
+describe("dense evaluation of the papers' own fully connected heads at the training size", () => {
+  // AlexNet as published (two groups, LRN, dropout, no batch norm) and VGG-11 with batch norm:
+  // their fully connected heads become convolutions, and at the training size the one window's
+  // score must be the ordinary forward pass's.
+  const cases = [
+    { family: 'alexnet', batchNorm: false, widthMultiplier: 0.125, inputSize: 67 },
+    { family: 'vgg', depth: 11, widthMultiplier: 0.125, inputSize: 32 },
+  ] as const;
+
+  it.each(cases)('$family at $inputSize pixels equals the ordinary forward pass within 1e-5', async (c) => {
+    const arch = ArchitectureSpec.parse({ ...c, inputChannels: CHANNELS, numClasses: CLASSES });
+    const pixels = c.inputSize * c.inputSize * CHANNELS;
+    const images: ImageSet = {
+      ...set,
+      images: Uint8Array.from({ length: COUNT * pixels }, () => rng.int(256)),
+      height: c.inputSize,
+      width: c.inputSize,
+    };
+    const flat = { offset: new Float32Array(pixels).fill(120), scale: new Float32Array(pixels).fill(1 / 64) };
+    const trained = buildSeededModel(arch, 5);
+    const buildAt = (size: number) => buildDenseEvaluationModel(arch, size, 99);
+    const centre = (await evaluate(trained, images, flat, CLASSES, 2))!;
+    const dense = (await evaluateScales(trained, buildAt, images, flat, CLASSES, 2, [c.inputSize]))!;
+    trained.dispose();
+    expect(Math.abs(dense.loss - centre.loss)).toBeLessThan(1e-5);
+    expect(dense.error).toBe(centre.error);
+  });
+});
