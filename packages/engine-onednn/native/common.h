@@ -109,7 +109,8 @@ struct PrimitiveCache {
       const std::string& k, const std::function<typename Prim::primitive_desc()>& makePd) {
     return cache.get(k, [&] {
       auto pd = makePd();
-      return std::make_shared<Prepared<Prim>>(Prepared<Prim>{pd, Prim(pd), memory(), memory(), memory()});
+      return std::make_shared<Prepared<Prim>>(
+          Prepared<Prim>{pd, Prim(pd), memory(), memory(), memory()});
     });
   }
 };

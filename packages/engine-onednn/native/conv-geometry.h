@@ -31,7 +31,8 @@ struct ConvGeom {
   int64_t dstLen() const { return product({n, oh, ow, oc}, "y"); }
   int64_t weightsLen() const { return product({kh, kw, c, oc}, "filter"); }
   std::string id() const {
-    return key({n, h, w, c, kh, kw, oc, oh, ow, sh, sw, pt, pl, pb, pr, dh, dw, compute == dt::bf16});
+    return key(
+        {n, h, w, c, kh, kw, oc, oh, ow, sh, sw, pt, pl, pb, pr, dh, dw, compute == dt::bf16});
   }
   // The user's float32 arrays.
   memory::desc src() const { return memory::desc({n, c, h, w}, dt::f32, tag::nhwc); }
@@ -96,13 +97,13 @@ struct ConvGeom {
     const auto alg = dnnl::algorithm::convolution_direct;
     auto hint = forwardPd(false);
 #if DNNL_VERSION_MAJOR >= 3
-    return convolution_backward_weights::primitive_desc(eng(), alg, srcIn(), weightsGradAny(), dstIn(),
-                                                        strides(), dilates(), padL(), padR(),
-                                                        hint);
+    return convolution_backward_weights::primitive_desc(eng(), alg, srcIn(), weightsGradAny(),
+                                                        dstIn(), strides(), dilates(), padL(),
+                                                        padR(), hint);
 #else
     return convolution_backward_weights::primitive_desc(
-        convolution_backward_weights::desc(alg, srcIn(), weightsGradAny(), dstIn(), strides(), dilates(),
-                                           padL(), padR()),
+        convolution_backward_weights::desc(alg, srcIn(), weightsGradAny(), dstIn(), strides(),
+                                           dilates(), padL(), padR()),
         eng(), hint);
 #endif
   }

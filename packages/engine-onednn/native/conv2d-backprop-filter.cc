@@ -20,9 +20,10 @@ Napi::Value Conv2dBackpropFilter(const Napi::CallbackInfo& info) {
     if (e->pd.diff_weights_desc() != g.weightsHwio() && !e->scratch)
       e->scratch = memory(e->pd.diff_weights_desc(), eng());
     memory dw = e->scratch ? e->scratch : userDw;
-    execute(e->prim, {{DNNL_ARG_SRC, staged(memory(g.src(), eng(), x), e->pd.src_desc(), e->stagedA)},
-                      {DNNL_ARG_DIFF_DST, staged(memory(g.dst(), eng(), dy), e->pd.diff_dst_desc(), e->stagedB)},
-                      {DNNL_ARG_DIFF_WEIGHTS, dw}});
+    // In bf16 the inputs are read through bf16 copies (staged); the gradient stays float32.
+    memory src = staged(memory(g.src(), eng(), x), e->pd.src_desc(), e->stagedA);
+    memory diffDst = staged(memory(g.dst(), eng(), dy), e->pd.diff_dst_desc(), e->stagedB);
+    execute(e->prim, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, diffDst}, {DNNL_ARG_DIFF_WEIGHTS, dw}});
     if (e->scratch) reorderNow(dw, userDw);
     return info.Env().Undefined();
   });

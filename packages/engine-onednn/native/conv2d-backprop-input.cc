@@ -17,7 +17,8 @@ Napi::Value Conv2dBackpropInput(const Napi::CallbackInfo& info) {
     auto wkey = static_cast<uint32_t>(integer(info, 4, "weightKey", 0, UINT32_MAX));
     auto e = cache.get(g.id(), [&] { return g.backwardDataPd(); });
     memory userW(g.weightsHwio(), eng(), filter);
-    execute(e->prim, {{DNNL_ARG_DIFF_DST, staged(memory(g.dst(), eng(), dy), e->pd.diff_dst_desc(), e->stagedA)},
+    memory diffDst = staged(memory(g.dst(), eng(), dy), e->pd.diff_dst_desc(), e->stagedA);
+    execute(e->prim, {{DNNL_ARG_DIFF_DST, diffDst},
                       {DNNL_ARG_WEIGHTS, weightsAs(wkey, e->pd.weights_desc(), userW)},
                       {DNNL_ARG_DIFF_SRC, memory(g.src(), eng(), dx)}});
     return info.Env().Undefined();

@@ -27,7 +27,8 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
       return g.forwardPd(bias != nullptr, attr);
     });
     memory userW(g.weightsHwio(), eng(), filter);
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, staged(memory(g.src(), eng(), x), e->pd.src_desc(), e->stagedA)},
+    memory src = staged(memory(g.src(), eng(), x), e->pd.src_desc(), e->stagedA);
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src},
                                          {DNNL_ARG_WEIGHTS, weightsAs(wkey, e->pd.weights_desc(), userW)},
                                          {DNNL_ARG_DST, memory(g.dst(), eng(), y)}};
     if (bias) args.emplace(DNNL_ARG_BIAS, memory(g.bias(), eng(), bias));

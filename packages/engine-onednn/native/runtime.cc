@@ -29,7 +29,8 @@ Napi::Value SetConvPrecision(const Napi::CallbackInfo& info) {
     Napi::Value v = info[0];
     expect(v.IsString(), "precision must be \"fp32\" or \"bf16\"");
     std::string p = v.As<Napi::String>().Utf8Value();
-    expect(p == "fp32" || p == "bf16", "precision must be \"fp32\" or \"bf16\", got \"" + p + "\"");
+    expect(p == "fp32" || p == "bf16",
+           "precision must be \"fp32\" or \"bf16\", got \"" + p + "\"");
     if (p == "bf16")
       expect(nativeBf16(), "bf16 needs a CPU with AVX512_BF16 or AMX, which this one lacks");
     setConvPrecision(p == "bf16" ? Precision::bf16 : Precision::fp32);
@@ -41,7 +42,9 @@ Napi::Value GetConvPrecision(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), convPrecision() == Precision::bf16 ? "bf16" : "fp32");
 }
 
-Napi::Value NativeBf16(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), nativeBf16()); }
+Napi::Value NativeBf16(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), nativeBf16());
+}
 
 // Empties every primitive cache and the reordered-weights cache (the backend's dispose).
 Napi::Value ClearCaches(const Napi::CallbackInfo& info) {
