@@ -5,7 +5,7 @@
 // JS bundle's gzipped size. Writes its section of BENCHMARKS.md between the dashboard-bench
 // markers. `--keep` leaves the API running on the seeded grid for a person to look at.
 // Run: npx tsx scripts/bench-dashboard.ts [--rounds N] [--keep]   (also part of npm run bench)
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,6 +13,7 @@ import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { chromium, type Page } from 'playwright-core';
 import { buildDashboard, createTestDatabase, createTestQueuePrefix, REPO_ROOT, startStack } from '@resnet-lab/testing';
+import { writeMarkedSection } from './benchmarks-file';
 
 const START = '<!-- dashboard-bench:start -->';
 const END = '<!-- dashboard-bench:end -->';
@@ -306,14 +307,7 @@ function writeSection(r: {
       `${kib(r.bundle.lazyJs)} more loaded on demand) | | |`,
     END,
   ].join('\n');
-  const file = join(REPO_ROOT, 'BENCHMARKS.md');
-  const text = readFileSync(file, 'utf8');
-  const at = text.indexOf(START);
-  const next =
-    at >= 0
-      ? text.slice(0, at) + section + text.slice(text.indexOf(END) + END.length)
-      : `${text.trimEnd()}\n\n## Dashboard at scale\n\n${section}\n`;
-  writeFileSync(file, next);
+  writeMarkedSection({ start: START, end: END }, 'Dashboard at scale', section);
 }
 
 await main();

@@ -9,7 +9,6 @@
 // The loop's per-step profile (where each millisecond goes) is the median over rounds per phase.
 // Writes its marked section of BENCHMARKS.md.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -22,6 +21,7 @@ import { runTraining, STEP_PHASES, StepProfiler, type StepPhase } from '@resnet-
 import { batchNormalization, registerOnednnBackend } from '@resnet-lab/engine-onednn';
 import { makeTrainingStep } from '../packages/engine-onednn/bench/training-step';
 import { LOOP_ARCHITECTURE, LOOP_BATCH, loopExperiment, trainerChildSpeed } from './trainer-child-case';
+import { writeMarkedSection } from './benchmarks-file';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const self = fileURLToPath(import.meta.url);
@@ -156,14 +156,7 @@ async function main() {
     ...STEP_PHASES.map((p) => `| ${p} | ${phaseMs(p).toFixed(2)} | ${((100 * phaseMs(p)) / total).toFixed(1)}% |`),
     END,
   ].join('\n');
-  const file = join(root, 'BENCHMARKS.md');
-  const text = readFileSync(file, 'utf8');
-  const at = text.indexOf(START);
-  const next =
-    at >= 0
-      ? text.slice(0, at) + section + text.slice(text.indexOf(END) + END.length)
-      : `${text.trimEnd()}\n\n## The real training loop against the raw step\n\n${section}\n`;
-  writeFileSync(file, next);
+  writeMarkedSection({ start: START, end: END }, 'The real training loop against the raw step', section);
   console.log(section);
 }
 

@@ -10,7 +10,6 @@
 // Needs a CPU with native bf16 (AVX512_BF16 or AMX); elsewhere it says so and writes nothing.
 // Writes its marked section of BENCHMARKS.md.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -30,6 +29,7 @@ import {
 } from '@resnet-lab/engine-onednn';
 import { makeTrainingStep } from '../packages/engine-onednn/bench/training-step';
 import { RECIPE_OPTIONS, referenceSpec } from './reference/recipe';
+import { writeMarkedSection } from './benchmarks-file';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const self = fileURLToPath(import.meta.url);
@@ -237,14 +237,7 @@ async function main() {
     ...accuracySection,
     END,
   ].join('\n');
-  const file = join(root, 'BENCHMARKS.md');
-  const text = readFileSync(file, 'utf8');
-  const at = text.indexOf(START);
-  const next =
-    at >= 0
-      ? text.slice(0, at) + section + text.slice(text.indexOf(END) + END.length)
-      : `${text.trimEnd()}\n\n## bf16 mixed precision\n\n${section}\n`;
-  writeFileSync(file, next);
+  writeMarkedSection({ start: START, end: END }, 'bf16 mixed precision', section);
   console.log(section);
 }
 

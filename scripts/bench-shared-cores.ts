@@ -7,15 +7,12 @@
 // the order alternating, so that the host's own noise falls on all of them alike; each ratio is
 // taken per round, then median and range. Writes its marked section of BENCHMARKS.md.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { threadsForAttempt } from '../apps/worker/src/thread-choice';
 import { trainerChildSpeed } from './trainer-child-case';
+import { writeMarkedSection } from './benchmarks-file';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const START = '<!-- shared-cores-bench:start -->';
 const END = '<!-- shared-cores-bench:end -->';
 
@@ -99,14 +96,7 @@ async function main() {
       `Threads chosen: ${cases.map((c) => `${key(c)} ${[...new Set(threads.get(key(c)))].join('/')}`).join(', ')}.`,
     END,
   ].join('\n');
-  const file = join(root, 'BENCHMARKS.md');
-  const text = readFileSync(file, 'utf8');
-  const at = text.indexOf(START);
-  const next =
-    at >= 0
-      ? text.slice(0, at) + section + text.slice(text.indexOf(END) + END.length)
-      : `${text.trimEnd()}\n\n## Shared cores\n\n${section}\n`;
-  writeFileSync(file, next);
+  writeMarkedSection({ start: START, end: END }, 'Shared cores', section);
   console.log(section);
 }
 

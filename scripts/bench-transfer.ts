@@ -3,14 +3,11 @@
 // it, the same one epoch on 5-9 from scratch with every layer trained, and from scratch with the
 // same frozen layers left at their random initialisation (what the frozen features are worth
 // without the transfer). Test error on all test images of 5-9. Writes its section of BENCHMARKS.md.
-import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ExperimentSpec, resolveExperiment, type TrainerEvent } from '@resnet-lab/spec';
 import { runTraining } from '@resnet-lab/trainer';
+import { writeMarkedSection } from './benchmarks-file';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const START = '<!-- transfer-bench:start -->';
 const END = '<!-- transfer-bench:end -->';
 const SOURCE_ID = '00000000-0000-4000-8000-0000000000aa';
@@ -69,14 +66,7 @@ async function main() {
     ...rows.map(([network, trained, run]) => `| ${network} | ${trained} | ${pct(run.error)} |`),
     END,
   ].join('\n');
-  const file = join(root, 'BENCHMARKS.md');
-  const text = readFileSync(file, 'utf8');
-  const at = text.indexOf(START);
-  const next =
-    at >= 0
-      ? text.slice(0, at) + section + text.slice(text.indexOf(END) + END.length)
-      : `${text.trimEnd()}\n\n## Transfer learning\n\n${section}\n`;
-  writeFileSync(file, next);
+  writeMarkedSection({ start: START, end: END }, 'Transfer learning', section);
   console.log(section);
 }
 
