@@ -102,6 +102,14 @@ function panelSvg(
       `<polyline class="series" points="${line}" fill="none" stroke="${s.colour}" stroke-width="${s.width}">` +
         `<title>${escape(s.label)}</title></polyline>`,
     );
+    // A one-epoch run is a single point, which a line does not show: mark it.
+    if (s.points.length === 1) {
+      const [p] = s.points as [ChartPoint];
+      out.push(
+        `<circle class="point" cx="${f(sx(p.x))}" cy="${f(sy(p.y))}" r="${2 + s.width}" fill="${s.colour}">` +
+          `<title>${escape(s.label)}</title></circle>`,
+      );
+    }
   }
   panel.series.forEach((s, row) => {
     const y = top + PANEL_HEIGHT + MARGIN.bottom + row * LEGEND_LINE;
