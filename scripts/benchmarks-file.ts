@@ -1,10 +1,12 @@
 // BENCHMARKS.md is shared by the benchmark scripts: each owns one section between its own start
 // and end markers and rewrites only that, leaving what the others (and people) wrote in place.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { REPO_ROOT } from '@resnet-lab/testing';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const BENCHMARKS_FILE = join(REPO_ROOT, 'BENCHMARKS.md');
+// Resolved here, not through @resnet-lab/testing: the timed benchmark processes import this, and
+// that package brings the database and queue clients with it.
+export const BENCHMARKS_FILE = join(dirname(fileURLToPath(import.meta.url)), '..', 'BENCHMARKS.md');
 
 /**
  * Replaces the text from `start` to `end` (both markers included in `section`) with `section`; where

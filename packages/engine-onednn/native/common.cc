@@ -186,8 +186,11 @@ void setConvPrecision(Precision p) {
 }
 
 bool nativeBf16() {
-  auto isa = dnnl::get_effective_cpu_isa();
-  return isa == dnnl::cpu_isa::avx512_core_bf16 || isa == dnnl::cpu_isa::avx512_core_amx;
+  // oneDNN's ISA values are bit sets, each a superset of the ones it extends: every ISA with bf16
+  // (avx512_core_bf16, avx512_core_amx, and in oneDNN 3 the fp16 ones after them) holds these bits.
+  auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+  auto bf16 = static_cast<unsigned>(dnnl::cpu_isa::avx512_core_bf16);
+  return (isa & bf16) == bf16;
 }
 
 void dropWeights(uint32_t k) { weightCache().erase(k); }

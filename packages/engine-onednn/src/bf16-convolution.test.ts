@@ -37,10 +37,15 @@ describe(`bf16 convolutions on onednn${BF16_NOTE}`, () => {
 
   it.skipIf(!BF16).each([1, 2])('stride %i: forward and gradients within bf16 rounding of fp32', async (stride) => {
     const data = inputs(stride);
+    const other = inputs(stride);
     const fp32 = await runOn('onednn', data, convWithGrads(stride));
+    const otherFp32 = await runOn('onednn', other, convWithGrads(stride));
     setConvPrecision('bf16');
     expect(convPrecision()).toBe('bf16');
     const bf16 = await runOn('onednn', data, convWithGrads(stride));
+    // The same geometry again with other values: the bf16 copies kept with the primitive must be
+    // refilled on every call, never reused.
+    expect(worst(await runOn('onednn', other, convWithGrads(stride)), otherFp32)).toBeLessThan(BF16_TOL);
     setConvPrecision('fp32');
     const back = await runOn('onednn', data, convWithGrads(stride));
     const errors = bf16.values.map((v, i) => relativeError(v, fp32.values[i]!));

@@ -3,21 +3,18 @@ import type { BackendSelection } from './backend.selector';
 import { TrainingError } from './training.errors';
 
 /**
- * Puts the native engine's convolutions in the spec's precision for this run and returns the
- * selection with the precision in its numerics (recorded in checkpoints) and in its reason (the
- * experiment's backend note).
- * bf16 needs the native engine on a CPU with native bf16: anywhere else the run fails, not silently
- * trains in fp32. The engine is set back to fp32 by `resetPrecision` when the run ends.
+ * Puts the native engine's convolutions in bf16 for this run when the spec asks for it, and returns
+ * the selection with the precision in its numerics (recorded in checkpoints) and in its reason (the
+ * experiment's backend note). fp32 runs leave the engine as it is (fp32 unless a bf16 run is under
+ * way in this process, which `resetPrecision` ends). bf16 needs the native engine on a CPU with
+ * native bf16: anywhere else the run fails, not silently trains in fp32.
  */
 export function applyPrecision(
   selection: BackendSelection,
   precision: ResolvedTrainingSpec['precision'],
 ): BackendSelection {
+  if (precision === 'fp32') return selection;
   const engine = selection.engine;
-  if (precision === 'fp32') {
-    engine?.setConvPrecision('fp32');
-    return selection;
-  }
   if (!engine) {
     throw new TrainingError(
       `training.precision "${precision}" needs the onednn backend; this run got ${selection.name}`,
@@ -38,6 +35,7 @@ export function applyPrecision(
   return { ...selection, reason: `${selection.reason}; ${note}`, numerics: `${selection.numerics}, ${note}` };
 }
 
-export function resetPrecision(selection: BackendSelection): void {
-  selection.engine?.setConvPrecision('fp32');
+/** Back to fp32 after a bf16 run; nothing to do after an fp32 one. */
+export function resetPrecision(selection: BackendSelection, precision: ResolvedTrainingSpec['precision']): void {
+  if (precision !== 'fp32') selection.engine?.setConvPrecision('fp32');
 }

@@ -62,11 +62,12 @@ const silentLogger: TrainerLogger = { info() {}, warn() {} };
  * and at the end) a checkpoint.
  */
 export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingResult> {
-  const selection = applyPrecision(await selectBackend(o.backend), o.experiment.training.precision);
+  const { precision } = o.experiment.training;
+  const selection = applyPrecision(await selectBackend(o.backend), precision);
   try {
     return await trainWith(selection, o);
   } finally {
-    resetPrecision(selection);
+    resetPrecision(selection, precision);
   }
 }
 
