@@ -5,8 +5,9 @@
 // the batch's own statistics, as the training step does):
 //   - the next epoch's last (small) batch,
 //   - 16-image slices of the next epoch's first full batches, and those full batches,
-// on `onednn` with the trainer's native batch-norm layer, on `onednn` with tfjs' stock layer and on
-// tfjs `cpu`. Equal scores on all three put a high small-batch loss on the weights, not the engine.
+// on `onednn` with the trainer's native batch-norm layer, on `onednn` with tfjs' stock layer and (the
+// small batches: its JavaScript kernels take minutes for a full one) on tfjs `cpu`. Equal scores put
+// a high small-batch loss on the weights, not the engine.
 //   npx tsx scripts/reference/small-batch-probe.ts --depth 44 --seed 3 [recipe options]
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';

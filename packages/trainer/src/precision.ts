@@ -16,12 +16,8 @@ export function applyPrecision(
   if (precision === 'fp32') return selection;
   const engine = selection.engine;
   if (!engine) {
-    throw new TrainingError(
-      `training.precision "${precision}" needs the onednn backend; this run got ${selection.name}`,
-      {
-        retryable: false,
-      },
-    );
+    const why = `training.precision "${precision}" needs the onednn backend; this run got ${selection.name}`;
+    throw new TrainingError(why, { retryable: false });
   }
   try {
     engine.setConvPrecision(precision);
