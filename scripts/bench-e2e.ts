@@ -33,6 +33,9 @@ export interface PredictionRow {
   actualSeconds: number;
   /** The run's epochs as the trainer timed them (train/epoch_seconds summed); the rest is start-up and writes. */
   epochSeconds: number;
+  /** Its last epoch's training and validation images/s (null without a validation set). */
+  trainImagesPerSecond: number | null;
+  validationImagesPerSecond: number | null;
 }
 
 export interface E2eBenchResult {
@@ -112,13 +115,18 @@ async function predictionCheck(stack: Stack, gridId: string): Promise<Prediction
   for (const e of measured) {
     const spec = byId.get(e.experimentId)!.experiment.spec;
     const a = spec.architecture;
-    const { metrics } = await get(stack, `/v1/experiments/${e.experimentId}/metrics?split=train&name=epoch_seconds`);
+    const series = async (split: string, name: string): Promise<{ epoch: number; value: number }[]> =>
+      (await get(stack, `/v1/experiments/${e.experimentId}/metrics?split=${split}&name=${name}`)).metrics;
+    const last = (points: { epoch: number; value: number }[]) =>
+      points.length > 0 ? points.reduce((a, b) => (b.epoch > a.epoch ? b : a)).value : null;
     rows.push({
       network: `${a.family}-${a.depth ?? ''} x${a.widthMultiplier ?? 1} @${a.inputSize ?? ''}`,
       epochs: spec.training.epochs,
       predictedSeconds: e.predictedSeconds!,
       actualSeconds: e.actualSeconds!,
-      epochSeconds: (metrics as { value: number }[]).reduce((sum, m) => sum + m.value, 0),
+      epochSeconds: (await series('train', 'epoch_seconds')).reduce((sum, m) => sum + m.value, 0),
+      trainImagesPerSecond: last(await series('train', 'images_per_second')),
+      validationImagesPerSecond: last(await series('validation', 'images_per_second')),
     });
   }
   const ratios = rows.map((r) => r.actualSeconds / r.predictedSeconds);

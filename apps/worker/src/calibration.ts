@@ -10,9 +10,10 @@ import type { Slot } from './slots';
 import type { TrainerHandle, TrainerRun } from './trainer-process';
 
 /**
- * A reference network the slot trains for a few seconds at start. Two of very different sizes per
- * backend, so that the estimator can separate what an image costs regardless of the network (batch
- * building, dispatch) from what grows with its multiply-adds.
+ * A reference network the slot trains for a few seconds at start. Three per backend, far apart in
+ * multiply-adds and in layer count, so that the estimator can separate what an image costs
+ * regardless of the network (batch building), what each layer costs per step (dispatch, which
+ * dominates deep narrow nets) and what grows with the multiply-adds.
  */
 interface Reference {
   architecture: ArchitectureSpecInput & { depth: number };
@@ -21,12 +22,14 @@ interface Reference {
   batchSize: number;
   /** Images per epoch: a few batches, so that an epoch takes about a second. */
   images: number;
+  /** Images of the validation pass timed beside training. */
+  validation: number;
 }
 
 /**
  * tfjs' pure-JS `cpu` backend trains a ResNet-20 at well under 1 image/s: only tiny nets there (the
- * end-to-end tests' network, and the same three times as wide: about nine times the multiply-adds,
- * well apart for the estimator's line).
+ * end-to-end tests' network, the same three times as wide: about nine times the multiply-adds, and
+ * a deeper narrow one: twice the layers).
  */
 const SLOW_BACKEND_REFERENCES: Reference[] = [
   {
@@ -35,6 +38,7 @@ const SLOW_BACKEND_REFERENCES: Reference[] = [
     channels: 1,
     batchSize: 16,
     images: 32,
+    validation: 32,
   },
   {
     architecture: { family: 'cifar-resnet', depth: 8, widthMultiplier: 0.75 },
@@ -42,10 +46,23 @@ const SLOW_BACKEND_REFERENCES: Reference[] = [
     channels: 1,
     batchSize: 16,
     images: 32,
+    validation: 32,
+  },
+  {
+    architecture: { family: 'cifar-resnet', depth: 20, widthMultiplier: 0.25 },
+    imageSize: 8,
+    channels: 1,
+    batchSize: 16,
+    images: 32,
+    validation: 32,
   },
 ];
 
-/** ResNet-20 on 28x28 greyscale (the Fashion-MNIST recipe's network) and a small, narrow one. */
+/**
+ * A small narrow net, ResNet-20 on 28x28 greyscale (the Fashion-MNIST recipe's network), and a deep
+ * narrow one (ResNet-56 at quarter width: six times the small one's layers, a fifth of ResNet-20's
+ * multiply-adds), as the presets' scaled-down grids train.
+ */
 const FAST_BACKEND_REFERENCES: Reference[] = [
   {
     architecture: { family: 'cifar-resnet', depth: 8, widthMultiplier: 0.5 },
@@ -53,8 +70,25 @@ const FAST_BACKEND_REFERENCES: Reference[] = [
     channels: 1,
     batchSize: 64,
     images: 256,
+    // Two evaluation batches (256 images each).
+    validation: 512,
   },
-  { architecture: { family: 'cifar-resnet', depth: 20 }, imageSize: 28, channels: 1, batchSize: 128, images: 384 },
+  {
+    architecture: { family: 'cifar-resnet', depth: 20 },
+    imageSize: 28,
+    channels: 1,
+    batchSize: 128,
+    images: 384,
+    validation: 512,
+  },
+  {
+    architecture: { family: 'cifar-resnet', depth: 56, widthMultiplier: 0.25 },
+    imageSize: 28,
+    channels: 1,
+    batchSize: 128,
+    images: 384,
+    validation: 512,
+  },
 ];
 
 export function calibrationReferences(backend: string | undefined): ExperimentSpec[] {
@@ -65,12 +99,13 @@ export function calibrationReferences(backend: string | undefined): ExperimentSp
       architecture: { ...r.architecture, inputSize: r.imageSize, inputChannels: r.channels, numClasses: 10 },
       dataset: {
         name: 'synthetic',
-        trainSize: r.images,
+        // The validation images are taken out of trainSize.
+        trainSize: r.images + r.validation,
         testSize: 16,
         imageSize: r.imageSize,
         channels: r.channels,
         classes: 10,
-        validationSplit: 0,
+        validationSplit: r.validation,
       },
       // The second epoch is the one measured: the first pays for kernel and primitive creation.
       training: { epochs: 2, batchSize: r.batchSize, checkpointEvery: 1_000, evaluateTest: 'final' },
@@ -109,10 +144,17 @@ export async function calibrateSlot(o: CalibrateOptions): Promise<SlotCalibratio
       continue;
     }
     if (!measured) return null;
-    backend = measured.backend;
-    samples.push({ name: spec.name!, spec, imagesPerSecond: measured.imagesPerSecond });
+    const { backend: used, ...speeds } = measured;
+    backend = used;
+    samples.push({ name: spec.name!, spec, ...speeds });
   }
   return backend ? { backend, measuredAt: new Date().toISOString(), samples } : null;
+}
+
+interface Measured {
+  backend: string;
+  imagesPerSecond: number;
+  evaluationImagesPerSecond?: number;
 }
 
 /** One reference run; 'slow-backend' when it was stopped because the trainer chose `cpu`. */
@@ -120,9 +162,10 @@ async function measure(
   o: CalibrateOptions,
   spec: ExperimentSpec,
   stopIfSlow: boolean,
-): Promise<{ backend: string; imagesPerSecond: number } | 'slow-backend' | null> {
+): Promise<Measured | 'slow-backend' | null> {
   let backend: string | null = null;
   let imagesPerSecond: number | null = null;
+  let evaluationImagesPerSecond: number | undefined;
   let slow = false;
   const trainer = o.startTrainer({
     experimentId: randomUUID(),
@@ -138,8 +181,10 @@ async function measure(
         }
       }
       if (event.type === 'epoch' && event.epoch === 2) {
-        const m = event.metrics.find((v) => v.split === 'train' && v.name === 'images_per_second');
-        imagesPerSecond = m?.value ?? null;
+        const speed = (split: string) =>
+          event.metrics.find((v) => v.split === split && v.name === 'images_per_second')?.value;
+        imagesPerSecond = speed('train') ?? null;
+        evaluationImagesPerSecond = speed('validation');
       }
       return Promise.resolve();
     },
@@ -154,5 +199,5 @@ async function measure(
     const why = exit.kind === 'failed' || exit.kind === 'crashed' ? `: ${exit.message}` : '';
     throw new Error(`calibration run ${spec.name} ended ${exit.kind}${why}`);
   }
-  return { backend, imagesPerSecond };
+  return { backend, imagesPerSecond, ...(evaluationImagesPerSecond ? { evaluationImagesPerSecond } : {}) };
 }

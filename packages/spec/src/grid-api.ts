@@ -125,15 +125,20 @@ export const GridSubmitResponse = z.object({
   budget: BudgetChoice.optional(),
 });
 
-export const ThroughputEstimate = z.object({
-  backend: z.string(),
-  /** Multiply-adds per second of training (forward and backward) this backend sustains on large networks. */
+/** What one kind of pass costs per image: overhead + layers x layer cost / batch + passes x MACs / rate. */
+export const PassCostEstimate = z.object({
+  /** Multiply-adds per second this backend sustains (training counts three passes: forward and backward). */
   macsPerSecond: z.number(),
-  /**
-   * Seconds each training image costs besides its multiply-adds (batch building, dispatch): a
-   * training image costs overheadSecondsPerImage + 3 x forward MACs / macsPerSecond.
-   */
+  /** Seconds each image costs whatever the network (batch building, copying, metrics). */
   overheadSecondsPerImage: z.number(),
+  /** Seconds each layer costs once per step whatever its size (dispatch): layers x this / batch per image. */
+  layerSecondsPerStep: z.number(),
+});
+
+export const ThroughputEstimate = PassCostEstimate.extend({
+  backend: z.string(),
+  /** Evaluation's own cost (forward only, batch at least 256); null: a third of a training image. */
+  evaluation: PassCostEstimate.nullable(),
   /** Seconds each run costs besides its epochs (trainer start, data loading, model build). */
   startupSeconds: z.number(),
   /** Where the figure comes from: measured experiments, or a documented constant. */

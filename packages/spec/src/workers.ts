@@ -23,7 +23,7 @@ export const WorkerSlotJob = z.object({
 export type WorkerSlotJob = z.infer<typeof WorkerSlotJob>;
 
 /**
- * What a slot measured when its worker started: training images/s of reference networks on its
+ * What a slot measured when its worker started: training and evaluation images/s of reference networks on its
  * backend (see apps/worker/src/calibration.ts), for the cost estimate before any run finished.
  */
 export const SlotCalibration = z.object({
@@ -39,6 +39,8 @@ export const SlotCalibration = z.object({
        */
       spec: z.unknown(),
       imagesPerSecond: z.number().positive(),
+      /** Images/s of its validation pass (forward only); absent from workers of earlier versions. */
+      evaluationImagesPerSecond: z.number().positive().optional(),
     }),
   ),
 });

@@ -119,9 +119,15 @@ export async function runEpoch(c: EpochContext): Promise<MetricValue[] | null> {
   const evalBatch = Math.max(t.batchSize, 256);
   let validationError: number | null = null;
   if (c.data.validation) {
+    const validationStart = performance.now();
     const v = await evaluate(c.model, c.data.validation, c.norm, classes, evalBatch, c.signal);
     if (!v) return abortedInEvaluation(c, epoch);
-    metrics.push(...evaluationMetrics('validation', v));
+    metrics.push(...evaluationMetrics('validation', v), {
+      // Evaluation's own speed: the cost estimate fits it apart from training's.
+      split: 'validation',
+      name: 'images_per_second',
+      value: c.data.validation.count / ((performance.now() - validationStart) / 1000),
+    });
     validationError = v.error;
   }
   const isLast = epoch === t.epochs;

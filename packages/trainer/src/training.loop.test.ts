@@ -44,8 +44,12 @@ describe('runTraining', () => {
           'train/images_per_second',
           'validation/loss',
           'validation/error',
+          'validation/images_per_second',
         ]),
       );
+      const speed = e.metrics.find((m) => m.split === 'validation' && m.name === 'images_per_second')!.value;
+      expect(speed).toBeGreaterThan(0);
+      expect(Number.isFinite(speed)).toBe(true);
       expect(e.checkpoint?.sha256).toMatch(/^[0-9a-f]{64}$/);
     }
     // Test metrics only after the last epoch by default.

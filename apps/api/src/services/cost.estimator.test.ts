@@ -4,86 +4,115 @@ import {
   createModelCoster,
   estimateSeconds,
   FALLBACK_STARTUP_SECONDS,
+  fitPassCost,
   fitStartup,
-  fitThroughput,
+  secondsPerImage,
   throughputFor,
-  secondsPerTrainingImage,
+  type ModelCost,
+  type PassCost,
 } from './cost.estimator';
 
-/** Images/s a backend with this overhead and MAC rate would measure on a network of `flops`. */
-const measured = (flops: number, overhead: number, rate: number) => ({
-  flops,
-  imagesPerSecond: 1 / (overhead + (3 * flops) / rate),
+/** A network of `flops` forward MACs and `layers` layers (parameters do not enter the cost). */
+const net = (flops: number, layers: number): ModelCost => ({ params: 0, flops, layers });
+
+/** Images/s a backend with this pass cost would measure on `model` at `batchSize`. */
+const measured = (model: ModelCost, cost: PassCost, batchSize = 128, passes = 3) => ({
+  model,
+  batchSize,
+  imagesPerSecond: 1 / secondsPerImage(cost, model, batchSize, passes),
 });
 
-describe('fitThroughput', () => {
-  it('recovers overhead and MAC rate from networks of different sizes', () => {
-    const samples = [1e6, 5e6, 4.1e7, 6.9e7].map((f) => measured(f, 5e-4, 6e10));
-    const fit = fitThroughput(samples, 1e9);
-    expect(fit.fitted).toBe('line');
-    expect(fit.macsPerSecond / 6e10).toBeCloseTo(1, 6);
-    expect(fit.overheadSecondsPerImage / 5e-4).toBeCloseTo(1, 6);
+const BACKEND: PassCost = { overheadSecondsPerImage: 5e-5, layerSecondsPerStep: 4e-4, macsPerSecond: 1.2e11 };
+
+describe('fitPassCost', () => {
+  it('recovers overhead, per-layer cost and MAC rate from networks apart in layers and in MACs', () => {
+    const samples = [net(7.6e5, 33), net(3.1e7, 75), net(6e6, 201), net(1.9e8, 390)].map((m) => measured(m, BACKEND));
+    const fit = fitPassCost(samples, 3, 1e9);
+    expect(fit.macsFitted).toBe(true);
+    expect(fit.macsPerSecond / BACKEND.macsPerSecond).toBeCloseTo(1, 6);
+    expect(fit.overheadSecondsPerImage / BACKEND.overheadSecondsPerImage).toBeCloseTo(1, 6);
+    expect(fit.layerSecondsPerStep / BACKEND.layerSecondsPerStep).toBeCloseTo(1, 6);
   });
 
-  it('fits the line through two networks of very different sizes (a slot calibration)', () => {
-    const two = [measured(1e6, 4e-4, 5e10), measured(3.3e7, 4e-4, 5e10)];
-    // Two finished runs are too few to trust a line through them; a calibration's two are not.
-    expect(fitThroughput(two, 1e9).fitted).toBe('overhead');
-    const fit = fitThroughput(two, 1e9, 2);
-    expect(fit.fitted).toBe('line');
-    expect(fit.macsPerSecond / 5e10).toBeCloseTo(1, 6);
-    expect(fit.overheadSecondsPerImage / 4e-4).toBeCloseTo(1, 6);
+  it('costs a deep narrow net by its layers, which a MAC rate alone underestimates', () => {
+    // Quarter-width CIFAR nets at 28x28 (MACs and layers from describeModel) measured as BACKEND runs.
+    const quarter = { 20: net(1.95e6, 75), 56: net(6.0e6, 201), 110: net(1.21e7, 390) };
+    const fit = fitPassCost(
+      [quarter[20], quarter[56], net(3.1e7, 75)].map((m) => measured(m, BACKEND)),
+      3,
+      1e9,
+      0,
+    );
+    const truth = secondsPerImage(BACKEND, quarter[110], 128, 3);
+    expect(secondsPerImage(fit, quarter[110], 128, 3) / truth).toBeCloseTo(1, 6);
+    // A per-layer cost is paid once per step: at batch 32 a layer costs each image four times as much.
+    expect(secondsPerImage(fit, quarter[110], 32, 3)).toBeGreaterThan(2 * truth);
+    // A MAC rate alone, fitted on the same runs, would cost ResNet-110 at about twice ResNet-56.
+    expect(truth / secondsPerImage(BACKEND, quarter[56], 128, 3)).toBeLessThan(2);
+  });
+
+  it('needs one point more than terms from finished runs, none more from a calibration', () => {
+    const two = [net(1e6, 33), net(3.3e7, 33)].map((m) => measured(m, { ...BACKEND, layerSecondsPerStep: 0 }));
+    // Two finished runs fit one term: the overhead, at the documented rate raised to the fastest measured.
+    const runs = fitPassCost(two, 3, 1e9);
+    expect(runs.macsFitted).toBe(false);
+    const calibration = fitPassCost(two, 3, 1e9, 0);
+    expect(calibration.macsFitted).toBe(true);
+    expect(calibration.macsPerSecond / BACKEND.macsPerSecond).toBeCloseTo(1, 6);
+    expect(calibration.overheadSecondsPerImage / BACKEND.overheadSecondsPerImage).toBeCloseTo(1, 6);
   });
 
   it('fits the overhead alone on networks alike in size, with the documented rate', () => {
-    const samples = [1e6, 1.1e6, 1.2e6].map((f) => measured(f, 6e-4, 8.7e10));
-    const fit = fitThroughput(samples, 8.7e10);
-    expect(fit).toMatchObject({ fitted: 'overhead', macsPerSecond: 8.7e10 });
-    expect(fit.overheadSecondsPerImage / 6e-4).toBeCloseTo(1, 6);
+    const documented = { ...BACKEND, layerSecondsPerStep: 0, macsPerSecond: 8.7e10 };
+    const samples = [1e6, 1.1e6, 1.2e6].map((f) => measured(net(f, 33), documented));
+    const fit = fitPassCost(samples, 3, 8.7e10);
+    expect(fit).toMatchObject({ macsFitted: false, macsPerSecond: 8.7e10, layerSecondsPerStep: 0 });
+    expect(fit.overheadSecondsPerImage / 5e-5).toBeCloseTo(1, 6);
   });
 
   it('raises a documented rate that a measured run beats, and uses it alone without measurements', () => {
-    const fast = fitThroughput([measured(4e7, 0, 2e11)], 8.7e10);
+    const fast = fitPassCost(
+      [measured(net(4e7, 75), { overheadSecondsPerImage: 0, layerSecondsPerStep: 0, macsPerSecond: 2e11 })],
+      3,
+      8.7e10,
+    );
     expect(fast.macsPerSecond / 2e11).toBeCloseTo(1, 6);
     expect(fast.overheadSecondsPerImage).toBe(0);
-    expect(fitThroughput([], 3.7e7)).toEqual({ macsPerSecond: 3.7e7, overheadSecondsPerImage: 0, fitted: 'overhead' });
+    expect(fitPassCost([], 3, 3.7e7)).toEqual({
+      macsPerSecond: 3.7e7,
+      overheadSecondsPerImage: 0,
+      layerSecondsPerStep: 0,
+      macsFitted: false,
+    });
   });
 });
 
 describe('estimateSeconds', () => {
   const spec = (architecture: object, dataset: object, epochs: number) =>
     ExperimentSpec.parse({ architecture, dataset, training: { epochs, batchSize: 128 } });
+  const resnet20 = spec(
+    { family: 'cifar-resnet', depth: 20 },
+    { name: 'synthetic', trainSize: 60_000, testSize: 10_000, imageSize: 28, channels: 1, classes: 10 },
+    2,
+  );
 
-  it("costs a ResNet-20 from small demo networks' runs near the engine's own rate, not 20 times over", async () => {
-    const cost = createModelCoster();
-    const demo = spec(
-      { family: 'cifar-resnet', depth: 8, widthMultiplier: 0.5 },
-      { name: 'synthetic', trainSize: 256, testSize: 64, imageSize: 16, classes: 4 },
-      1,
+  it('adds start-up, training, validation each epoch and the test set once', async () => {
+    const model = (await createModelCoster()(resnet20))!;
+    expect(model.layers).toBeGreaterThan(60);
+    const throughput = { backend: 'onednn', source: 'test', startupSeconds: 2.5, evaluation: null, ...BACKEND };
+    const trained = secondsPerImage(BACKEND, model, 128, 3);
+    // Each epoch trains 45,000 images and evaluates the 15,000 held out for validation; without a
+    // measured evaluation cost an evaluated image is a third of a trained one.
+    const epoch = 45_000 * trained + (15_000 * trained) / 3;
+    expect(estimateSeconds(resnet20, model, throughput)).toBeCloseTo(2.5 + 2 * epoch + (10_000 * trained) / 3, 6);
+    // With evaluation's own cost: forward passes at batch 256.
+    const evaluation = { overheadSecondsPerImage: 1e-5, layerSecondsPerStep: 2e-4, macsPerSecond: 2e11 };
+    const evaluated = secondsPerImage(evaluation, model, 256, 1);
+    expect(evaluated).not.toBeCloseTo(trained / 3, 6);
+    expect(estimateSeconds(resnet20, model, { ...throughput, evaluation })).toBeCloseTo(
+      2.5 + 2 * (45_000 * trained + 15_000 * evaluated) + 10_000 * evaluated,
+      6,
     );
-    const resnet20 = spec(
-      { family: 'cifar-resnet', depth: 20 },
-      { name: 'synthetic', trainSize: 60_000, testSize: 10_000, imageSize: 28, channels: 1, classes: 10 },
-      2,
-    );
-    const demoFlops = (await cost(demo))!.flops;
-    const resnetFlops = (await cost(resnet20))!.flops;
-    // The demo net measured 1,500 img/s: mostly overhead, its MACs are a few percent of a ResNet-20's.
-    const fit = fitThroughput(
-      [1500, 1400, 1600].map((ips) => ({ flops: demoFlops, imagesPerSecond: ips })),
-      8.7e10,
-    );
-    const model = { backend: 'onednn', source: 'test', startupSeconds: 2.5, ...fit };
-    const perImage = secondsPerTrainingImage(model, resnetFlops);
-    expect(perImage).toBeCloseTo(1 / 1500 + (3 * (resnetFlops - demoFlops)) / 8.7e10, 9);
-    // The one-constant estimator this replaced: 1,500 img/s x the demo's MACs as the rate.
-    const oneConstant = (3 * resnetFlops) / (1500 * 3 * demoFlops);
-    expect(oneConstant / perImage).toBeGreaterThan(10);
-    // Each epoch trains 45,000 images and evaluates the 15,000 held out for validation (one forward
-    // pass, a third of a training image); the test set is evaluated once at the end.
-    const epoch = 45_000 * perImage + (15_000 * perImage) / 3;
-    // Plus the run's start-up, once.
-    expect(estimateSeconds(resnet20, resnetFlops, model)).toBeCloseTo(2.5 + 2 * epoch + (10_000 * perImage) / 3, 6);
   });
 
   it("takes a run's start-up as the median of measured runs, ignoring unknown ones, else a documented constant", () => {
@@ -94,36 +123,89 @@ describe('estimateSeconds', () => {
 });
 
 describe('throughputFor', () => {
-  it("fits on the active slots' calibration runs before any experiment finished on the backend", async () => {
-    const cost = createModelCoster();
-    const reference = (architecture: object, imageSize: number) =>
-      ExperimentSpec.parse({
-        architecture: { ...architecture, inputSize: imageSize, inputChannels: 1 },
-        dataset: { name: 'synthetic', imageSize, channels: 1 },
-      });
-    const small = reference({ family: 'cifar-resnet', depth: 8, widthMultiplier: 0.5 }, 16);
-    const resnet20 = reference({ family: 'cifar-resnet', depth: 20 }, 28);
-    const flops = async (spec: ExperimentSpec) => (await cost(spec))!.flops;
-    // A slot that trains at 2e-4 s per image plus 3 x MACs at 6e10 MAC/s.
-    const ips = async (spec: ExperimentSpec) => 1 / (2e-4 + (3 * (await flops(spec))) / 6e10);
-    const calibration = [
-      { spec: small, imagesPerSecond: await ips(small) },
-      { spec: resnet20, imagesPerSecond: await ips(resnet20) },
-    ];
-    const noRuns = { newestBackend: () => Promise.resolve(null), throughputSamples: () => Promise.resolve([]) };
-    const model = await throughputFor(
+  const cost = createModelCoster();
+  const reference = (architecture: object, imageSize: number, batchSize: number) =>
+    ExperimentSpec.parse({
+      architecture: { ...architecture, inputSize: imageSize, inputChannels: 1 },
+      dataset: { name: 'synthetic', imageSize, channels: 1 },
+      training: { batchSize },
+    });
+  // The fast backends' three calibration references (apps/worker/src/calibration.ts).
+  const references = [
+    reference({ family: 'cifar-resnet', depth: 8, widthMultiplier: 0.5 }, 16, 64),
+    reference({ family: 'cifar-resnet', depth: 20 }, 28, 128),
+    reference({ family: 'cifar-resnet', depth: 56, widthMultiplier: 0.25 }, 28, 128),
+  ];
+  const EVALUATION: PassCost = { overheadSecondsPerImage: 2e-5, layerSecondsPerStep: 1.5e-4, macsPerSecond: 2e11 };
+  const calibrationOf = async (withEvaluation: boolean) =>
+    Promise.all(
+      references.map(async (spec) => {
+        const model = (await cost(spec))!;
+        const batch = spec.training.batchSize;
+        return {
+          spec,
+          imagesPerSecond: 1 / secondsPerImage(BACKEND, model, batch, 3),
+          ...(withEvaluation ? { evaluationImagesPerSecond: 1 / secondsPerImage(EVALUATION, model, 256, 1) } : {}),
+        };
+      }),
+    );
+  const noRuns = { newestBackend: () => Promise.resolve(null), throughputSamples: () => Promise.resolve([]) };
+  const fromSlots = async (withEvaluation: boolean) => {
+    const calibration = await calibrationOf(withEvaluation);
+    return throughputFor(
       noRuns,
       cost,
       undefined,
       () => Promise.resolve('onednn'),
       (backend) => Promise.resolve(backend === 'onednn' ? calibration : []),
     );
+  };
+
+  it("fits training and evaluation on the active slots' calibration runs before any experiment finished", async () => {
+    const model = await fromSlots(true);
     expect(model.backend).toBe('onednn');
-    expect(model.source).toMatch(/^measured: fitted on 2 calibration runs of the active worker slots on onednn/);
-    expect(model.macsPerSecond / 6e10).toBeCloseTo(1, 6);
-    expect(model.overheadSecondsPerImage / 2e-4).toBeCloseTo(1, 6);
+    expect(model.source).toMatch(/^measured: fitted on 3 calibration runs of the active worker slots on onednn/);
+    expect(model.source).toMatch(/evaluation fitted on 3 measured validation passes/);
+    for (const key of ['macsPerSecond', 'overheadSecondsPerImage', 'layerSecondsPerStep'] as const) {
+      expect(model[key] / BACKEND[key]).toBeCloseTo(1, 6);
+      expect(model.evaluation![key] / EVALUATION[key]).toBeCloseTo(1, 6);
+    }
     // Without them: the documented constant.
     const constant = await throughputFor(noRuns, cost, 'onednn');
     expect(constant.source).toMatch(/^constant/);
+    expect(constant.evaluation).toBeNull();
+  });
+
+  it('costs evaluation as a third of training where no validation pass was measured, and says so', async () => {
+    const model = await fromSlots(false);
+    expect(model.evaluation).toBeNull();
+    expect(model.source).toMatch(/evaluation costed as a third of a training image/);
+  });
+
+  it('fits on finished runs, with their validation passes, beside the calibration', async () => {
+    const runs = await Promise.all(
+      [
+        reference({ family: 'cifar-plain', depth: 20, widthMultiplier: 0.25 }, 28, 128),
+        reference({ family: 'cifar-plain', depth: 110, widthMultiplier: 0.25 }, 28, 128),
+        reference({ family: 'cifar-resnet', depth: 32 }, 28, 128),
+        reference({ family: 'cifar-resnet', depth: 44, widthMultiplier: 0.5 }, 16, 64),
+      ].map(async (spec) => {
+        const model = (await cost(spec))!;
+        return {
+          spec,
+          imagesPerSecond: 1 / secondsPerImage(BACKEND, model, spec.training.batchSize, 3),
+          evaluationImagesPerSecond: 1 / secondsPerImage(EVALUATION, model, 256, 1),
+          startupSeconds: 1.5,
+        };
+      }),
+    );
+    const model = await throughputFor(
+      { newestBackend: () => Promise.resolve('onednn'), throughputSamples: () => Promise.resolve(runs) },
+      cost,
+    );
+    expect(model.source).toMatch(/^measured: fitted on the 4 newest succeeded experiments on onednn/);
+    expect(model.startupSeconds).toBe(1.5);
+    expect(model.layerSecondsPerStep / BACKEND.layerSecondsPerStep).toBeCloseTo(1, 6);
+    expect(model.evaluation!.macsPerSecond / EVALUATION.macsPerSecond).toBeCloseTo(1, 6);
   });
 });

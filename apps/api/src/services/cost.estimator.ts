@@ -6,24 +6,29 @@ import {
   type ArchitectureSpec,
   type ResolvedExperiment,
 } from '@resnet-lab/spec';
+import { fitNonNegative } from './least-squares';
 
 /**
- * Cost of a grid before any compute is spent. A training image costs a backend a fixed part (batch
- * building, per-layer dispatch, metrics: about the same for a small network as for a large one)
- * plus a part proportional to the network's multiply-adds (describeModel's forward MACs, three
- * times over: forward, backward to the data, backward to the weights):
+ * Cost of a grid before any compute is spent. An image costs a backend, per pass:
  *
- *     seconds per training image = overhead + 3 x forward MACs / macsPerSecond
+ *     seconds per image = overhead + layer cost x layers / batch + passes x forward MACs / macsPerSecond
  *
- * and every run costs a start-up besides its epochs (claim, trainer process start, data loading,
- * model build, the last writes): the median of what the measured runs spent outside their epochs.
- * On short runs it is most of the time (the demo grid's runs were predicted 7x too fast without it).
+ * - overhead: what every image costs whatever the network (batch building, copying, metrics);
+ * - layer cost: what each layer costs once per step whatever its size (kernel dispatch, the
+ *   framework's bookkeeping): it dominates deep narrow networks, a quarter-width ResNet-110 runs
+ *   at the speed its 390 layers allow, not at the speed of its few multiply-adds;
+ * - the multiply-adds (describeModel's forward MACs; a training image pays three passes: forward,
+ *   backward to the data, backward to the weights).
  *
- * Both are fitted per backend on the newest succeeded experiments' measured images/s. One constant
- * MAC rate taken from small networks (which use the cores poorly) overestimated a ResNet-20 twenty
- * times over; the fixed part is what those small networks mostly measure. Where the measured
- * networks are too alike in size to separate the two parts, the rate is the backend's documented
- * figure below (or the fastest rate measured, if faster) and the overhead is fitted alone.
+ * Training and evaluation (a forward pass at batch max(batch, 256)) are fitted apart, per backend,
+ * on the measured images/s of the newest succeeded experiments and of the active slots'
+ * calibration runs; evaluation was assumed a third of a training image until it was measured, and
+ * on the presets' scaled-down grids (2,000 training images, 5,000 validated each epoch) that guess
+ * decided most of the estimate. Every run also costs a start-up besides its epochs: the median of
+ * what the measured runs spent outside them.
+ *
+ * A term is fitted only where the measured networks differ enough in it; the MAC rate, where it
+ * cannot be fitted, is the backend's documented figure below (or the fastest measured, if faster).
  */
 export const FALLBACK_THROUGHPUT: Record<string, { macsPerSecond: number; source: string }> = {
   // docs/engine.md, measured on the 2-core dev machine: tfjs `cpu` trains ResNet-20 (41 M MACs forward)
@@ -68,9 +73,11 @@ function imageCounts(e: ResolvedExperiment): { train: number; validation: number
 export interface ModelCost {
   params: number;
   flops: number;
+  /** Layers of the network (describeModel's layer table): each costs a dispatch per step. */
+  layers: number;
 }
 
-type Describe = (arch: ArchitectureSpec) => { params: number; flops: number };
+type Describe = (arch: ArchitectureSpec) => { params: number; flops: number; layers: unknown[] };
 
 /** describeModel, loaded on first use (it pulls in tfjs) and memoised per network. */
 export function createModelCoster(): (spec: ExperimentSpec) => Promise<ModelCost | null> {
@@ -84,7 +91,7 @@ export function createModelCoster(): (spec: ExperimentSpec) => Promise<ModelCost
     if (!cache.has(key)) {
       try {
         const d = describe(arch);
-        cache.set(key, { params: d.params, flops: d.flops });
+        cache.set(key, { params: d.params, flops: d.flops, layers: d.layers.length });
       } catch {
         cache.set(key, null);
       }
@@ -93,37 +100,57 @@ export function createModelCoster(): (spec: ExperimentSpec) => Promise<ModelCost
   };
 }
 
-/** What the estimate rests on, per backend. */
-export interface ThroughputModel {
-  backend: string;
-  /** Training multiply-adds (forward and backward) per second: the part of the cost that grows with the network. */
-  macsPerSecond: number;
-  /** Seconds each training image costs besides its multiply-adds. */
+/** What one kind of pass (training, or evaluation) costs per image on a backend. */
+export interface PassCost {
+  /** Seconds each image costs whatever the network. */
   overheadSecondsPerImage: number;
+  /** Seconds each layer costs once per step (per batch) whatever its size. */
+  layerSecondsPerStep: number;
+  /** Multiply-adds per second: the part of the cost that grows with the network's arithmetic. */
+  macsPerSecond: number;
+}
+
+/** What the estimate rests on, per backend: training's cost at the top level. */
+export interface ThroughputModel extends PassCost {
+  backend: string;
+  /** Evaluation's own cost where validation passes were measured; else a third of a training image. */
+  evaluation: PassCost | null;
   /** Seconds each run costs besides its epochs. */
   startupSeconds: number;
   source: string;
 }
 
-export function secondsPerTrainingImage(model: ThroughputModel, flops: number): number {
-  return model.overheadSecondsPerImage + (TRAINING_PASSES * flops) / model.macsPerSecond;
+/** Evaluation runs at the training batch size, at least 256 (epoch.runner.ts). */
+export function evaluationBatch(batchSize: number): number {
+  return Math.max(batchSize, 256);
 }
 
-export function estimateSeconds(spec: ExperimentSpec, flops: number, model: ThroughputModel): number {
-  const images = imageCounts(resolveExperiment(spec));
-  const trained = secondsPerTrainingImage(model, flops);
-  // An evaluated image is one forward pass of the three a training image costs.
-  const evaluated = trained / TRAINING_PASSES;
+export function secondsPerImage(pass: PassCost, model: ModelCost, batchSize: number, passes: number): number {
   return (
-    model.startupSeconds +
+    pass.overheadSecondsPerImage +
+    (pass.layerSecondsPerStep * model.layers) / batchSize +
+    (passes * model.flops) / pass.macsPerSecond
+  );
+}
+
+export function estimateSeconds(spec: ExperimentSpec, model: ModelCost, throughput: ThroughputModel): number {
+  const images = imageCounts(resolveExperiment(spec));
+  const batch = spec.training.batchSize;
+  const trained = secondsPerImage(throughput, model, batch, TRAINING_PASSES);
+  const evaluated = throughput.evaluation
+    ? secondsPerImage(throughput.evaluation, model, evaluationBatch(batch), 1)
+    : trained / TRAINING_PASSES;
+  return (
+    throughput.startupSeconds +
     spec.training.epochs * (images.train * trained + images.validation * evaluated) +
     images.test * evaluated
   );
 }
 
-/** A finished run: its network's forward MACs per image and the training images/s it measured. */
-export interface ThroughputSample {
-  flops: number;
+/** One measured pass: the network's cost, the batch it ran at, and the images/s it reached. */
+export interface PassSample {
+  model: ModelCost;
+  batchSize: number;
   imagesPerSecond: number;
 }
 
@@ -136,39 +163,74 @@ export function fitStartup(startups: (number | null)[]): { seconds: number; meas
   return { seconds: median, measured: known.length };
 }
 
-/** Below this ratio of the largest to the smallest network measured, the two parts are not separable. */
-const SEPARABLE_SPREAD = 4;
+/**
+ * Below this ratio of the largest to the smallest value among the measured networks, a term is not
+ * fitted: the demo grid's depth-8 and depth-14 nets (1.5x apart) would fit run-to-run noise.
+ */
+const SEPARABLE_SPREAD = 2;
+
+const spreads = (values: number[]) =>
+  values.length > 0 && Math.max(...values) >= SEPARABLE_SPREAD * Math.min(...values);
+
+export interface PassFit extends PassCost {
+  /** Whether the MAC rate was fitted (else: the given rate, or the fastest measured). */
+  macsFitted: boolean;
+}
 
 /**
- * Overhead and MAC rate from measured runs: a least-squares line of seconds per image against
- * training MACs where the networks differ enough in size, else the given rate with the overhead
- * alone fitted (the median of what each run took beyond its MACs).
+ * A pass's cost from measured samples: non-negative least squares on relative error over the three
+ * terms, each only where the samples differ enough in it, and never more terms than the points
+ * allow (`spare`: points beyond one per term: 1 for finished runs, which are noisy; 0 for a slot's
+ * calibration, whose networks were chosen far apart). Where the MAC rate is not fitted it is
+ * `fallbackMacsPerSecond`, raised to the fastest rate measured, and the other terms are fitted on
+ * what the samples took beyond their MACs.
  */
-export function fitThroughput(
-  samples: ThroughputSample[],
-  fallbackMacsPerSecond: number,
-  /** Points a line needs: 3 for finished runs (noisy); 2 where a slot calibration chose them far apart. */
-  minPoints = 3,
-): { macsPerSecond: number; overheadSecondsPerImage: number; fitted: 'line' | 'overhead' } {
+export function fitPassCost(samples: PassSample[], passes: number, fallbackMacsPerSecond: number, spare = 1): PassFit {
   const points = samples
-    .filter((s) => s.flops > 0 && s.imagesPerSecond > 0 && Number.isFinite(s.imagesPerSecond))
-    .map((s) => ({ x: TRAINING_PASSES * s.flops, y: 1 / s.imagesPerSecond }));
-  const xs = points.map((p) => p.x);
-  if (points.length >= minPoints && Math.max(...xs) >= SEPARABLE_SPREAD * Math.min(...xs)) {
-    const meanX = xs.reduce((a, b) => a + b, 0) / points.length;
-    const meanY = points.reduce((a, p) => a + p.y, 0) / points.length;
-    const sxx = points.reduce((a, p) => a + (p.x - meanX) ** 2, 0);
-    const slope = points.reduce((a, p) => a + (p.x - meanX) * (p.y - meanY), 0) / sxx;
-    const intercept = meanY - slope * meanX;
-    if (slope > 0 && intercept >= 0) {
-      return { macsPerSecond: 1 / slope, overheadSecondsPerImage: intercept, fitted: 'line' };
-    }
+    .filter((s) => s.model.flops > 0 && s.imagesPerSecond > 0 && Number.isFinite(s.imagesPerSecond))
+    .map((s) => ({ x: [1, s.model.layers / s.batchSize, passes * s.model.flops], y: 1 / s.imagesPerSecond }));
+  const rows = points.map((p) => p.x);
+  const ys = points.map((p) => p.y);
+  const maxTerms = points.length - spare;
+  const layerSpread = spreads(rows.map((r) => r[1]!));
+  // The overhead is in every subset tried: without it one noisy term would stand for all three.
+  const withOverhead = [true, false, false];
+  const full = fitNonNegative(
+    rows,
+    ys,
+    [true, layerSpread, spreads(rows.map((r) => r[2]!))],
+    maxTerms,
+    ys,
+    withOverhead,
+  );
+  if (full && full.coefficients[2]! > 0) {
+    const [overhead, layer, mac] = full.coefficients as [number, number, number];
+    return { overheadSecondsPerImage: overhead, layerSecondsPerStep: layer, macsPerSecond: 1 / mac, macsFitted: true };
   }
   // A run faster per MAC than the documented figure shows that figure is too low for this machine.
-  const rate = Math.max(fallbackMacsPerSecond, ...points.map((p) => p.x / p.y));
-  const beyond = points.map((p) => Math.max(0, p.y - p.x / rate)).sort((a, b) => a - b);
-  const overhead = beyond.length > 0 ? beyond[Math.floor(beyond.length / 2)]! : 0;
-  return { macsPerSecond: rate, overheadSecondsPerImage: overhead, fitted: 'overhead' };
+  const rate = Math.max(fallbackMacsPerSecond, ...points.map((p) => p.x[2]! / p.y));
+  const beyond = points.map((p) => Math.max(0, p.y - p.x[2]! / rate));
+  const rest = fitNonNegative(
+    rows.map((r) => r.slice(0, 2)),
+    beyond,
+    [true, layerSpread],
+    Math.max(1, maxTerms),
+    ys,
+    withOverhead,
+  );
+  return {
+    overheadSecondsPerImage: rest?.coefficients[0] ?? 0,
+    layerSecondsPerStep: rest?.coefficients[1] ?? 0,
+    macsPerSecond: rate,
+    macsFitted: false,
+  };
+}
+
+/** A finished run or a calibration run, as the fit reads it. */
+interface MeasuredRun {
+  spec: unknown;
+  imagesPerSecond: number;
+  evaluationImagesPerSecond?: number | null;
 }
 
 /**
@@ -181,16 +243,21 @@ export async function throughputFor(
   requested?: string,
   workersBackend?: () => Promise<string | null>,
   /** What the active workers' slots on `backend` measured when they started (their calibration). */
-  workersCalibration?: (backend: string) => Promise<{ spec: unknown; imagesPerSecond: number }[]>,
+  workersCalibration?: (backend: string) => Promise<MeasuredRun[]>,
 ): Promise<ThroughputModel> {
   const backend = requested ?? (await workersBackend?.()) ?? (await experiments.newestBackend()) ?? DEFAULT_BACKEND;
-  const samples: ThroughputSample[] = [];
+  const training: PassSample[] = [];
+  const evaluation: PassSample[] = [];
   const startups: (number | null)[] = [];
-  const add = async (row: { spec: unknown; imagesPerSecond: number }) => {
+  const add = async (row: MeasuredRun) => {
     const spec = ExperimentSpec.safeParse(row.spec);
     const model = spec.success ? await cost(spec.data).catch(() => null) : null;
-    if (!model || !(row.imagesPerSecond > 0)) return false;
-    samples.push({ flops: model.flops, imagesPerSecond: row.imagesPerSecond });
+    if (!spec.success || !model || !(row.imagesPerSecond > 0)) return false;
+    const batchSize = spec.data.training.batchSize;
+    training.push({ model, batchSize, imagesPerSecond: row.imagesPerSecond });
+    if (row.evaluationImagesPerSecond && row.evaluationImagesPerSecond > 0) {
+      evaluation.push({ model, batchSize: evaluationBatch(batchSize), imagesPerSecond: row.evaluationImagesPerSecond });
+    }
     return true;
   };
   let finished = 0;
@@ -204,30 +271,65 @@ export async function throughputFor(
   for (const row of calibrationRows) if (await add(row)) calibrations++;
   const startup = fitStartup(startups);
   const fallback = FALLBACK_THROUGHPUT[backend] ?? FALLBACK_THROUGHPUT[DEFAULT_BACKEND]!;
-  const fit = fitThroughput(samples, fallback.macsPerSecond, calibrations > 0 ? 2 : 3);
+  const spare = calibrations > 0 ? 0 : 1;
+  const { macsFitted, ...trainingCost } = fitPassCost(training, TRAINING_PASSES, fallback.macsPerSecond, spare);
+  // Evaluation's MACs run no slower than training's where they cannot be fitted.
+  const evaluationFit = evaluation.length > 0 ? fitPassCost(evaluation, 1, trainingCost.macsPerSecond, spare) : null;
+  const evaluationCost = evaluationFit && {
+    overheadSecondsPerImage: evaluationFit.overheadSecondsPerImage,
+    layerSecondsPerStep: evaluationFit.layerSecondsPerStep,
+    macsPerSecond: evaluationFit.macsPerSecond,
+  };
+  return {
+    backend,
+    ...trainingCost,
+    evaluation: evaluationCost,
+    startupSeconds: startup.seconds,
+    source: describeSource({
+      backend,
+      finished,
+      calibrations,
+      measured: training.length,
+      macsFitted,
+      fallback: fallback.source,
+      evaluationPasses: evaluation.length,
+      startupRuns: startup.measured,
+    }),
+  };
+}
+
+/** Where the estimate's figures come from, in words (shown beside every estimate). */
+function describeSource(o: {
+  backend: string;
+  finished: number;
+  calibrations: number;
+  measured: number;
+  macsFitted: boolean;
+  fallback: string;
+  evaluationPasses: number;
+  startupRuns: number;
+}): string {
   const runs = [
-    finished > 0 ? `the ${finished} newest succeeded experiments` : '',
-    calibrations > 0 ? `${calibrations} calibration runs of the active worker slots` : '',
+    o.finished > 0 ? `the ${o.finished} newest succeeded experiments` : '',
+    o.calibrations > 0 ? `${o.calibrations} calibration runs of the active worker slots` : '',
   ]
     .filter(Boolean)
     .join(' and ')
-    .concat(` on ${backend}`);
-  const rate = fit.macsPerSecond === fallback.macsPerSecond ? fallback.source : 'that of the fastest of them';
-  const source =
-    samples.length === 0
-      ? `constant: ${fallback.source}`
-      : fit.fitted === 'line'
-        ? `measured: fitted on ${runs} (seconds per image = overhead + 3 x forward MACs / rate)`
-        : `measured overhead per image over ${runs}; MAC rate: ${rate}`;
-  const startupSource =
-    startup.measured > 0
-      ? `start-up per run: median of ${startup.measured} runs`
-      : `start-up per run: ${FALLBACK_STARTUP_SECONDS} s, not yet measured on ${backend}`;
-  return {
-    backend,
-    macsPerSecond: fit.macsPerSecond,
-    overheadSecondsPerImage: fit.overheadSecondsPerImage,
-    startupSeconds: startup.seconds,
-    source: `${source}; ${startupSource}`,
-  };
+    .concat(` on ${o.backend}`);
+  const training =
+    o.measured === 0
+      ? `constant: ${o.fallback}`
+      : o.macsFitted
+        ? `measured: fitted on ${runs} (seconds per image = overhead + layers x cost per layer and step / batch + ` +
+          `passes x forward MACs / rate)`
+        : `measured overhead and per-layer cost over ${runs}; MAC rate: ${o.fallback} or the fastest measured`;
+  const evaluation =
+    o.evaluationPasses > 0
+      ? `evaluation fitted on ${o.evaluationPasses} measured validation passes`
+      : 'evaluation costed as a third of a training image (no validation pass measured)';
+  const startup =
+    o.startupRuns > 0
+      ? `start-up per run: median of ${o.startupRuns} runs`
+      : `start-up per run: ${FALLBACK_STARTUP_SECONDS} s, not yet measured on ${o.backend}`;
+  return `${training}; ${evaluation}; ${startup}`;
 }

@@ -38,7 +38,7 @@ export async function costPoints(
     if (i > 0 && i % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
     const model = await deps.cost(p.spec);
     const reuses = reusable.get(p.specHash) ?? null;
-    const seconds = model ? (reuses ? 0 : estimateSeconds(p.spec, model.flops, throughput)) : null;
+    const seconds = model ? (reuses ? 0 : estimateSeconds(p.spec, model, throughput)) : null;
     points.push({ model, seconds, reuses });
   }
   return { throughput, points };

@@ -21,6 +21,14 @@ export interface ListExperimentsQuery {
 }
 
 /** One attempt's right to write: the experiment's `attempts` when the attempt claimed it. */
+/** A finished run as the cost estimate sees it (see throughputSamples). */
+export interface ThroughputSampleRow {
+  spec: unknown;
+  imagesPerSecond: number;
+  evaluationImagesPerSecond: number | null;
+  startupSeconds: number | null;
+}
+
 export interface Lease {
   experimentId: string;
   lease: number;
@@ -113,18 +121,16 @@ export function experimentRepository(db: Db) {
     },
 
     /**
-     * Spec and final training images/s of the newest succeeded experiments on `backend`, and the
+     * Spec, final training images/s and validation images/s (null where the run held no validation
+     * set) of the newest succeeded experiments on `backend`, and the
      * seconds each spent outside its epochs (claim, trainer start, data loading, model build, the
      * last writes, and whatever checkpoint and database writes did not overlap the next epoch): its
      * wall time less the sum of its epochs' seconds. Null for runs that took more
      * than one attempt, whose wall time includes waiting in the queue between attempts.
      */
-    throughputSamples(
-      backend: string,
-      limit: number,
-    ): Promise<{ spec: unknown; imagesPerSecond: number; startupSeconds: number | null }[]> {
+    throughputSamples(backend: string, limit: number): Promise<ThroughputSampleRow[]> {
       return db.$queryRaw`
-        SELECT e.spec, s."lastValue" AS "imagesPerSecond",
+        SELECT e.spec, s."lastValue" AS "imagesPerSecond", v."lastValue" AS "evaluationImagesPerSecond",
           CASE WHEN e.attempts = 1 THEN
             extract(epoch FROM e."finishedAt" - e."startedAt")::float8
             - (SELECT coalesce(sum(m.value), 0) FROM "Metric" m
@@ -132,6 +138,8 @@ export function experimentRepository(db: Db) {
           END AS "startupSeconds"
         FROM "Experiment" e
         JOIN "MetricSummary" s ON s."experimentId" = e.id AND s.split = 'train' AND s.name = 'images_per_second'
+        LEFT JOIN "MetricSummary" v
+          ON v."experimentId" = e.id AND v.split = 'validation' AND v.name = 'images_per_second'
         WHERE e.status = 'succeeded' AND e.backend = ${backend}
         ORDER BY e."finishedAt" DESC NULLS LAST LIMIT ${limit}`;
     },
