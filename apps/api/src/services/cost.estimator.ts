@@ -193,16 +193,7 @@ export function fitPassCost(samples: PassSample[], passes: number, fallbackMacsP
   const ys = points.map((p) => p.y);
   const maxTerms = points.length - spare;
   const layerSpread = spreads(rows.map((r) => r[1]!));
-  // The overhead is in every subset tried: without it one noisy term would stand for all three.
-  const withOverhead = [true, false, false];
-  const full = fitNonNegative(
-    rows,
-    ys,
-    [true, layerSpread, spreads(rows.map((r) => r[2]!))],
-    maxTerms,
-    ys,
-    withOverhead,
-  );
+  const full = fitNonNegative(rows, ys, [true, layerSpread, spreads(rows.map((r) => r[2]!))], maxTerms);
   if (full && full.coefficients[2]! > 0) {
     const [overhead, layer, mac] = full.coefficients as [number, number, number];
     return { overheadSecondsPerImage: overhead, layerSecondsPerStep: layer, macsPerSecond: 1 / mac, macsFitted: true };
@@ -216,7 +207,6 @@ export function fitPassCost(samples: PassSample[], passes: number, fallbackMacsP
     [true, layerSpread],
     Math.max(1, maxTerms),
     ys,
-    withOverhead,
   );
   return {
     overheadSecondsPerImage: rest?.coefficients[0] ?? 0,

@@ -43,17 +43,6 @@ describe('fitNonNegative', () => {
     expect(fitNonNegative(rows, targets, [true, true], 0)).toBeNull();
   });
 
-  it('keeps the required terms in every subset it tries', () => {
-    // Through the origin the second term alone fits exactly; with the first required it cannot.
-    const rows = [
-      [1, 1],
-      [1, 2],
-      [1, 4],
-    ];
-    expect(fitNonNegative(rows, [1, 2, 4], [true, true], 1)!.used).toEqual([false, true]);
-    expect(fitNonNegative(rows, [1, 2, 4], [true, true], 1, undefined, [true, false])!.used).toEqual([true, false]);
-  });
-
   it('measures residuals relative to what it is given, for a remainder of a larger figure', () => {
     const fit = fitNonNegative([[1], [1]], [1, 3], [true], 1, [10, 10])!;
     // Equal weights (both relative to 10): the plain mean.

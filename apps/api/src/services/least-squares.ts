@@ -28,8 +28,6 @@ export function fitNonNegative(
   maxTerms: number,
   /** What each residual is relative to: the targets themselves unless they are a remainder of these. */
   relativeTo: number[] = targets,
-  /** Terms every subset keeps (its coefficient may still come out 0). */
-  required: boolean[] = allowed.map(() => false),
 ): NonNegativeFit | null {
   const terms = allowed.length;
   let best: NonNegativeFit | null = null;
@@ -38,7 +36,6 @@ export function fitNonNegative(
     const count = used.filter(Boolean).length;
     // A mask naming a term that is not allowed is the same as a smaller one: skip the repeat.
     if (count !== popcount(mask) || count > maxTerms) continue;
-    if (required.some((r, j) => r && !used[j])) continue;
     const columns = used.flatMap((u, j) => (u ? [j] : []));
     const solved = weightedSolve(
       rows.map((r) => columns.map((j) => r[j]!)),
