@@ -141,6 +141,8 @@ export const ThroughputEstimate = PassCostEstimate.extend({
   evaluation: PassCostEstimate.nullable(),
   /** Seconds each run costs besides its epochs (trainer start, data loading, model build). */
   startupSeconds: z.number(),
+  /** Seconds each checkpoint costs per parameter of the network (the writes an epoch does not hide). */
+  checkpointSecondsPerParam: z.number(),
   /** Where the figure comes from: measured experiments, or a documented constant. */
   source: z.string(),
 });

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ExperimentSpec } from '@resnet-lab/spec';
 import {
+  checkpointsWritten,
   createModelCoster,
   estimateSeconds,
   FALLBACK_STARTUP_SECONDS,
   fitPassCost,
   fitStartup,
+  runOverheadSeconds,
   secondsPerImage,
   throughputFor,
   type ModelCost,
@@ -99,7 +101,14 @@ describe('estimateSeconds', () => {
   it('adds start-up, training, validation each epoch and the test set once', async () => {
     const model = (await createModelCoster()(resnet20))!;
     expect(model.layers).toBeGreaterThan(60);
-    const throughput = { backend: 'onednn', source: 'test', startupSeconds: 2.5, evaluation: null, ...BACKEND };
+    const throughput = {
+      backend: 'onednn',
+      source: 'test',
+      startupSeconds: 2.5,
+      checkpointSecondsPerParam: 0,
+      evaluation: null,
+      ...BACKEND,
+    };
     const trained = secondsPerImage(BACKEND, model, 128, 3);
     // Each epoch trains 45,000 images and evaluates the 15,000 held out for validation; without a
     // measured evaluation cost an evaluated image is a third of a trained one.
@@ -116,9 +125,35 @@ describe('estimateSeconds', () => {
   });
 
   it("takes a run's start-up as the median of measured runs, ignoring unknown ones, else a documented constant", () => {
-    expect(fitStartup([3, null, 1, 2, 10])).toEqual({ seconds: 2.5, measured: 4 });
-    expect(fitStartup([4, -1, null, 2, 3])).toEqual({ seconds: 3, measured: 3 });
-    expect(fitStartup([null])).toEqual({ seconds: FALLBACK_STARTUP_SECONDS, measured: 0 });
+    const alike = (seconds: (number | null)[]) => seconds.map((s) => ({ seconds: s, checkpointParams: 50_000 }));
+    expect(fitStartup(alike([3, null, 1, 2, 10]))).toEqual({ seconds: 2.5, secondsPerCheckpointParam: 0, measured: 4 });
+    expect(fitStartup(alike([4, -1, null, 2, 3]))).toEqual({ seconds: 3, secondsPerCheckpointParam: 0, measured: 3 });
+    expect(fitStartup(alike([null]))).toEqual({
+      seconds: FALLBACK_STARTUP_SECONDS,
+      secondsPerCheckpointParam: 0,
+      measured: 0,
+    });
+  });
+
+  it('charges each checkpoint by its parameters where the runs differ in what they checkpointed', async () => {
+    // 2 s of start-up and 0.3 µs per parameter and checkpoint: ResNets of 20k-110k parameters, a VGG of 2M.
+    const samples = [20_000, 60_000, 110_000, 2_000_000].map((params) => ({
+      seconds: 2 + 3e-7 * params * 3,
+      checkpointParams: params * 3,
+    }));
+    const fit = fitStartup(samples);
+    expect(fit.seconds).toBeCloseTo(2, 9);
+    expect(fit.secondsPerCheckpointParam / 3e-7).toBeCloseTo(1, 6);
+    // A run writes a checkpoint every `checkpointEvery` epochs and after its last.
+    const vgg = ExperimentSpec.parse({
+      architecture: { family: 'vgg16-skip', widthMultiplier: 0.25, inputSize: 28, inputChannels: 1 },
+      dataset: { name: 'synthetic', imageSize: 28, channels: 1 },
+      training: { epochs: 7, checkpointEvery: 3 },
+    });
+    expect(checkpointsWritten(vgg)).toBe(3);
+    const model = (await createModelCoster()(vgg))!;
+    const startup = { startupSeconds: fit.seconds, checkpointSecondsPerParam: fit.secondsPerCheckpointParam };
+    expect(runOverheadSeconds(startup, vgg, model)).toBeCloseTo(2 + 3e-7 * model.params * 3, 6);
   });
 });
 

@@ -115,9 +115,27 @@ export interface ThroughputModel extends PassCost {
   backend: string;
   /** Evaluation's own cost where validation passes were measured; else a third of a training image. */
   evaluation: PassCost | null;
-  /** Seconds each run costs besides its epochs. */
+  /** Seconds each run costs besides its epochs, whatever its network. */
   startupSeconds: number;
+  /** Seconds per parameter per checkpoint written: the writes an epoch does not hide. */
+  checkpointSecondsPerParam: number;
   source: string;
+}
+
+/** Checkpoints a run writes: every `checkpointEvery` epochs and after the last (training.loop.ts). */
+export function checkpointsWritten(spec: ExperimentSpec): number {
+  const every = spec.training.checkpointEvery ?? 1;
+  const epochs = spec.training.epochs;
+  return Math.floor(epochs / every) + (epochs % every === 0 ? 0 : 1);
+}
+
+/** What a run costs outside its epochs: start-up and the checkpoint writes. */
+export function runOverheadSeconds(
+  startup: Pick<ThroughputModel, 'startupSeconds' | 'checkpointSecondsPerParam'>,
+  spec: ExperimentSpec,
+  model: ModelCost,
+): number {
+  return startup.startupSeconds + startup.checkpointSecondsPerParam * model.params * checkpointsWritten(spec);
 }
 
 /** Evaluation runs at the training batch size, at least 256 (epoch.runner.ts). */
@@ -141,7 +159,7 @@ export function estimateSeconds(spec: ExperimentSpec, model: ModelCost, throughp
     ? secondsPerImage(throughput.evaluation, model, evaluationBatch(batch), 1)
     : trained / TRAINING_PASSES;
   return (
-    throughput.startupSeconds +
+    runOverheadSeconds(throughput, spec, model) +
     spec.training.epochs * (images.train * trained + images.validation * evaluated) +
     images.test * evaluated
   );
@@ -154,13 +172,43 @@ export interface PassSample {
   imagesPerSecond: number;
 }
 
-/** The median start-up of measured runs (null where unknown), else the documented fallback. */
-export function fitStartup(startups: (number | null)[]): { seconds: number; measured: number } {
-  const known = startups.filter((s): s is number => s !== null && Number.isFinite(s) && s >= 0).sort((a, b) => a - b);
-  if (known.length === 0) return { seconds: FALLBACK_STARTUP_SECONDS, measured: 0 };
-  const mid = known.length / 2;
-  const median = known.length % 2 === 1 ? known[Math.floor(mid)]! : (known[mid - 1]! + known[mid]!) / 2;
-  return { seconds: median, measured: known.length };
+/** A finished run's seconds outside its epochs (null where unknown) and the parameters it checkpointed. */
+export interface StartupSample {
+  seconds: number | null;
+  /** Parameters x checkpoints written. */
+  checkpointParams: number;
+}
+
+/**
+ * What a run costs outside its epochs: a start-up (trainer process, data loading, model build)
+ * plus a cost per parameter and checkpoint, fitted by non-negative least squares where the runs
+ * differ enough in what they checkpointed (a VGG's millions of parameters cost seconds of writes a
+ * CIFAR ResNet's thousands do not), else the median of what they spent. The documented fallback
+ * where no run was measured.
+ */
+export function fitStartup(samples: StartupSample[]): {
+  seconds: number;
+  secondsPerCheckpointParam: number;
+  measured: number;
+} {
+  const known = samples.filter(
+    (s): s is { seconds: number; checkpointParams: number } =>
+      s.seconds !== null && Number.isFinite(s.seconds) && s.seconds > 0,
+  );
+  if (known.length === 0) return { seconds: FALLBACK_STARTUP_SECONDS, secondsPerCheckpointParam: 0, measured: 0 };
+  const fit = fitNonNegative(
+    known.map((s) => [1, s.checkpointParams]),
+    known.map((s) => s.seconds),
+    [true, known.every((s) => s.checkpointParams > 0) && spreads(known.map((s) => s.checkpointParams))],
+    known.length - 1,
+  );
+  if (fit?.used[1]) {
+    return { seconds: fit.coefficients[0]!, secondsPerCheckpointParam: fit.coefficients[1]!, measured: known.length };
+  }
+  const sorted = known.map((s) => s.seconds).sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  const median = sorted.length % 2 === 1 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { seconds: median, secondsPerCheckpointParam: 0, measured: known.length };
 }
 
 /**
@@ -238,11 +286,15 @@ export async function throughputFor(
   const backend = requested ?? (await workersBackend?.()) ?? (await experiments.newestBackend()) ?? DEFAULT_BACKEND;
   const training: PassSample[] = [];
   const evaluation: PassSample[] = [];
-  const startups: (number | null)[] = [];
-  const add = async (row: MeasuredRun) => {
+  const startups: StartupSample[] = [];
+  const add = async (row: MeasuredRun & { startupSeconds?: number | null }) => {
     const spec = ExperimentSpec.safeParse(row.spec);
     const model = spec.success ? await cost(spec.data).catch(() => null) : null;
-    if (!spec.success || !model || !(row.imagesPerSecond > 0)) return false;
+    if (!spec.success || !model) return false;
+    if (row.startupSeconds !== undefined) {
+      startups.push({ seconds: row.startupSeconds, checkpointParams: model.params * checkpointsWritten(spec.data) });
+    }
+    if (!(row.imagesPerSecond > 0)) return false;
     const batchSize = spec.data.training.batchSize;
     training.push({ model, batchSize, imagesPerSecond: row.imagesPerSecond });
     if (row.evaluationImagesPerSecond && row.evaluationImagesPerSecond > 0) {
@@ -252,7 +304,6 @@ export async function throughputFor(
   };
   let finished = 0;
   for (const row of await experiments.throughputSamples(backend, CALIBRATION_SAMPLE)) {
-    startups.push(row.startupSeconds);
     if (await add(row)) finished++;
   }
   // The slots' own measurements: this machine's speed before any of its runs has finished.
@@ -275,6 +326,7 @@ export async function throughputFor(
     ...trainingCost,
     evaluation: evaluationCost,
     startupSeconds: startup.seconds,
+    checkpointSecondsPerParam: startup.secondsPerCheckpointParam,
     source: describeSource({
       backend,
       finished,
@@ -284,6 +336,7 @@ export async function throughputFor(
       fallback: fallback.source,
       evaluationPasses: evaluation.length,
       startupRuns: startup.measured,
+      checkpointCosted: startup.secondsPerCheckpointParam > 0,
     }),
   };
 }
@@ -298,6 +351,7 @@ function describeSource(o: {
   fallback: string;
   evaluationPasses: number;
   startupRuns: number;
+  checkpointCosted: boolean;
 }): string {
   const runs = [
     o.finished > 0 ? `the ${o.finished} newest succeeded experiments` : '',
@@ -319,7 +373,9 @@ function describeSource(o: {
       : 'evaluation costed as a third of a training image (no validation pass measured)';
   const startup =
     o.startupRuns > 0
-      ? `start-up per run: median of ${o.startupRuns} runs`
+      ? o.checkpointCosted
+        ? `start-up per run and cost per checkpointed parameter: fitted on ${o.startupRuns} runs`
+        : `start-up per run: median of ${o.startupRuns} runs`
       : `start-up per run: ${FALLBACK_STARTUP_SECONDS} s, not yet measured on ${o.backend}`;
   return `${training}; ${evaluation}; ${startup}`;
 }
