@@ -24,8 +24,8 @@ import { fitNonNegative } from './least-squares';
  * on the measured images/s of the newest succeeded experiments and of the active slots'
  * calibration runs; evaluation was assumed a third of a training image until it was measured, and
  * on the presets' scaled-down grids (2,000 training images, 5,000 validated each epoch) that guess
- * decided most of the estimate. Every run also costs a start-up besides its epochs: the median of
- * what the measured runs spent outside them.
+ * decided most of the estimate. Every run also costs what it spends outside its epochs: a start-up
+ * plus a cost per parameter for each checkpoint it writes (fitStartup).
  *
  * A term is fitted only where the measured networks differ enough in it; the MAC rate, where it
  * cannot be fitted, is the backend's documented figure below (or the fastest measured, if faster).
