@@ -20,7 +20,6 @@ export interface ListExperimentsQuery {
   cursor?: string;
 }
 
-/** One attempt's right to write: the experiment's `attempts` when the attempt claimed it. */
 /** A finished run as the cost estimate sees it (see throughputSamples). */
 export interface ThroughputSampleRow {
   spec: unknown;
@@ -29,6 +28,7 @@ export interface ThroughputSampleRow {
   startupSeconds: number | null;
 }
 
+/** One attempt's right to write: the experiment's `attempts` when the attempt claimed it. */
 export interface Lease {
   experimentId: string;
   lease: number;
@@ -122,11 +122,11 @@ export function experimentRepository(db: Db) {
 
     /**
      * Spec, final training images/s and validation images/s (null where the run held no validation
-     * set) of the newest succeeded experiments on `backend`, and the
-     * seconds each spent outside its epochs (claim, trainer start, data loading, model build, the
-     * last writes, and whatever checkpoint and database writes did not overlap the next epoch): its
-     * wall time less the sum of its epochs' seconds. Null for runs that took more
-     * than one attempt, whose wall time includes waiting in the queue between attempts.
+     * set) of the newest succeeded experiments on `backend`, and the seconds each spent outside its
+     * epochs (claim, trainer start, data loading, model build, the last writes, and whatever
+     * checkpoint and database writes did not overlap the next epoch): its wall time less the sum of
+     * its epochs' seconds. Null for runs that took more than one attempt, whose wall time includes
+     * waiting in the queue between attempts.
      */
     throughputSamples(backend: string, limit: number): Promise<ThroughputSampleRow[]> {
       return db.$queryRaw`
