@@ -248,6 +248,16 @@ describe('presets', () => {
       `${p.spec.architecture.depth}${p.spec.init ? `<-${depthOf(p.source)}` : ''}`;
     const seed0 = out.points.filter((p) => p.spec.training.seed === 0);
     expect(seed0.map(label)).toEqual(['11', '13<-11', '16<-11', '19<-11', '13', '16', '19']);
+    // As the paper: net A's first four convolutions and its fully connected layers, by name.
+    expect(seed0[3]!.spec.init!.load).toEqual([
+      'block1_conv1',
+      'block2_conv1',
+      'block3_conv1',
+      'block3_conv2',
+      'fc1',
+      'fc2',
+      'logits',
+    ]);
     expect(out.points.every((p) => p.spec.architecture.batchNorm === false && p.spec.training.epochs === 74)).toBe(
       true,
     );

@@ -62,8 +62,8 @@ export const PRESET_CATALOG: Readonly<Record<PresetName, PresetInfo>> = {
   'vgg-paper/init-from-a': {
     name: 'vgg-paper/init-from-a',
     description:
-      'VGG-11 (net A) without batch norm trained first; VGG-13, 16 and 19 then start from its weights ' +
-      '(layers matched by name and shape), beside the same nets from scratch.',
+      'VGG-11 (net A) without batch norm trained first; VGG-13, 16 and 19 then start from its first four ' +
+      'convolutions and its fully connected layers (as the paper), beside the same nets from scratch.',
     source:
       'Simonyan and Zisserman 2014, section 3.1: deep nets without batch norm stall from a random start, ' +
       "so B-E were initialised from the trained A's layers.",
@@ -138,7 +138,12 @@ export function presetGrid(name: PresetName, scale: number): GridDefinitionInput
     case 'vgg-paper/init-from-a': {
       // The paper's recipe: SGD at 0.01 (no batch norm: 0.1 diverges), weight decay 5e-4, 74 epochs.
       const vggEpochs = Math.max(3, Math.round(74 * scale));
-      const fromA = { from: { point: { 'architecture.depth': 11 }, epoch: 'last' } };
+      // What the paper loaded from net A: its first four convolutions and its fully connected layers
+      // (the zoo's names for them); the deeper net's other convolutions start from He initialisation.
+      const fromA = {
+        from: { point: { 'architecture.depth': 11 }, epoch: 'last' },
+        load: ['block1_conv1', 'block2_conv1', 'block3_conv1', 'block3_conv2', 'fc1', 'fc2', 'logits'],
+      };
       return {
         base: {
           architecture: { family: 'vgg', batchNorm: false, widthMultiplier },
