@@ -138,9 +138,12 @@ export function runOverheadSeconds(
   return startup.startupSeconds + startup.checkpointSecondsPerParam * model.params * checkpointsWritten(spec);
 }
 
-/** Evaluation runs at the training batch size, at least 256 (epoch.runner.ts). */
-export function evaluationBatch(batchSize: number): number {
-  return Math.max(batchSize, 256);
+/**
+ * Images per evaluation step: the training batch size, at least 256 (epoch.runner.ts), and no more
+ * than the set holds (a set smaller than a batch is one short step).
+ */
+export function evaluationBatch(batchSize: number, setSize = Infinity): number {
+  return Math.max(1, Math.min(Math.max(batchSize, 256), setSize));
 }
 
 export function secondsPerImage(pass: PassCost, model: ModelCost, batchSize: number, passes: number): number {
@@ -155,13 +158,14 @@ export function estimateSeconds(spec: ExperimentSpec, model: ModelCost, throughp
   const images = imageCounts(resolveExperiment(spec));
   const batch = spec.training.batchSize;
   const trained = secondsPerImage(throughput, model, batch, TRAINING_PASSES);
-  const evaluated = throughput.evaluation
-    ? secondsPerImage(throughput.evaluation, model, evaluationBatch(batch), 1)
-    : trained / TRAINING_PASSES;
+  const evaluated = (setSize: number) =>
+    throughput.evaluation
+      ? secondsPerImage(throughput.evaluation, model, evaluationBatch(batch, setSize), 1)
+      : trained / TRAINING_PASSES;
   return (
     runOverheadSeconds(throughput, spec, model) +
-    spec.training.epochs * (images.train * trained + images.validation * evaluated) +
-    images.test * evaluated
+    spec.training.epochs * (images.train * trained + images.validation * evaluated(images.validation)) +
+    images.test * evaluated(images.test)
   );
 }
 
@@ -202,7 +206,8 @@ export function fitStartup(samples: StartupSample[]): {
     [true, known.every((s) => s.checkpointParams > 0) && spreads(known.map((s) => s.checkpointParams))],
     known.length - 1,
   );
-  if (fit?.used[1]) {
+  // Only with a start-up beside it: a fit through the origin would put all of it on the checkpoints.
+  if (fit?.used[0] && fit.used[1]) {
     return { seconds: fit.coefficients[0]!, secondsPerCheckpointParam: fit.coefficients[1]!, measured: known.length };
   }
   const sorted = known.map((s) => s.seconds).sort((a, b) => a - b);
@@ -265,7 +270,7 @@ export function fitPassCost(samples: PassSample[], passes: number, fallbackMacsP
 }
 
 /** A finished run or a calibration run, as the fit reads it. */
-interface MeasuredRun {
+export interface MeasuredRun {
   spec: unknown;
   imagesPerSecond: number;
   evaluationImagesPerSecond?: number | null;
@@ -298,7 +303,12 @@ export async function throughputFor(
     const batchSize = spec.data.training.batchSize;
     training.push({ model, batchSize, imagesPerSecond: row.imagesPerSecond });
     if (row.evaluationImagesPerSecond && row.evaluationImagesPerSecond > 0) {
-      evaluation.push({ model, batchSize: evaluationBatch(batchSize), imagesPerSecond: row.evaluationImagesPerSecond });
+      const validation = resolveExperiment(spec.data).images.validation ?? undefined;
+      evaluation.push({
+        model,
+        batchSize: evaluationBatch(batchSize, validation),
+        imagesPerSecond: row.evaluationImagesPerSecond,
+      });
     }
     return true;
   };

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { BudgetChoice, GridExpansion, GridSubmission } from '@resnet-lab/spec';
 import { AppError } from '../errors';
+import type { MeasuredRun } from './cost.estimator';
 import { costPoints, type CostDeps } from './grid-cost';
 
 /**
@@ -100,14 +101,14 @@ export async function workersBackend(workers: {
 export async function workersCalibration(
   workers: { list(): Promise<{ status: string; slots: unknown }[]> },
   backend: string,
-): Promise<{ spec: unknown; imagesPerSecond: number }[]> {
-  const samples: { spec: unknown; imagesPerSecond: number }[] = [];
+): Promise<MeasuredRun[]> {
+  const samples: MeasuredRun[] = [];
   for (const w of await workers.list()) {
     if (w.status !== 'active' || !Array.isArray(w.slots)) continue;
     for (const slot of w.slots as { calibration?: { backend?: unknown; samples?: unknown } | null }[]) {
       const c = slot.calibration;
       if (c?.backend !== backend || !Array.isArray(c.samples)) continue;
-      samples.push(...(c.samples as { spec: unknown; imagesPerSecond: number }[]));
+      samples.push(...(c.samples as MeasuredRun[]));
     }
   }
   return samples;

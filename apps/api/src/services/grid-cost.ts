@@ -1,6 +1,12 @@
 import type { ExperimentRepository } from '@resnet-lab/db';
 import type { ExperimentSpec, GridExpansion } from '@resnet-lab/spec';
-import { estimateSeconds, throughputFor, type ModelCost, type ThroughputModel } from './cost.estimator';
+import {
+  estimateSeconds,
+  throughputFor,
+  type MeasuredRun,
+  type ModelCost,
+  type ThroughputModel,
+} from './cost.estimator';
 
 export interface CostDeps {
   experiments: Pick<ExperimentRepository, 'newestBackend' | 'throughputSamples'>;
@@ -9,7 +15,7 @@ export interface CostDeps {
   /** The backend the active workers' slots use now, if any reported one. */
   workersBackend?: () => Promise<string | null>;
   /** The active workers' slot calibrations on a backend. */
-  workersCalibration?: (backend: string) => Promise<{ spec: unknown; imagesPerSecond: number }[]>;
+  workersCalibration?: (backend: string) => Promise<MeasuredRun[]>;
 }
 
 export interface PointCost {
