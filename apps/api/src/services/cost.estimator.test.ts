@@ -7,9 +7,12 @@ import {
   evaluationBatch,
   FALLBACK_STARTUP_SECONDS,
   fitPassCost,
+  MAX_RATE_OVER_MEASURED,
   fitStartup,
   runOverheadSeconds,
   secondsPerImage,
+  testPassesPerScoring,
+  testScorings,
   throughputFor,
   type ModelCost,
   type PassCost,
@@ -71,6 +74,25 @@ describe('fitPassCost', () => {
     expect(fit.overheadSecondsPerImage / 5e-5).toBeCloseTo(1, 6);
   });
 
+  it('holds a MAC rate that noise fitted near infinite to a few times the best measured', () => {
+    // Three networks 2x and 4x apart in MACs whose times barely follow them: the exact fit leaves a
+    // MAC coefficient of almost nothing, which would cost a network 100x larger as nearly free.
+    const samples = [
+      { model: net(1e7, 33), batchSize: 128, imagesPerSecond: 1000 },
+      { model: net(2e7, 75), batchSize: 128, imagesPerSecond: 999.9 },
+      { model: net(4e7, 33), batchSize: 128, imagesPerSecond: 999.8 },
+    ];
+    const fastest = Math.max(...samples.map((s) => 3 * s.model.flops * s.imagesPerSecond));
+    const fit = fitPassCost(samples, 3, 1e9, 0);
+    expect(fit.macsFitted).toBe(true);
+    expect(fit.macsPerSecond).toBeCloseTo(MAX_RATE_OVER_MEASURED * fastest, -3);
+    // The other terms are fitted on what the MACs at that rate leave: each sample still costs what it took.
+    for (const s of samples) {
+      expect(secondsPerImage(fit, s.model, 128, 3) * s.imagesPerSecond).toBeGreaterThan(0.8);
+      expect(secondsPerImage(fit, s.model, 128, 3) * s.imagesPerSecond).toBeLessThan(1.2);
+    }
+  });
+
   it('raises a documented rate that a measured run beats, and uses it alone without measurements', () => {
     const fast = fitPassCost(
       [measured(net(4e7, 75), { overheadSecondsPerImage: 0, layerSecondsPerStep: 0, macsPerSecond: 2e11 })],
@@ -120,6 +142,45 @@ describe('estimateSeconds', () => {
     expect(estimateSeconds(resnet20, model, { ...throughput, evaluation })).toBeCloseTo(
       2.5 + 2 * (45_000 * trained + 15_000 * evaluated) + 10_000 * evaluated,
       6,
+    );
+  });
+
+  it('charges the test set as often as the run scores it, once per protocol view and test size', async () => {
+    const model = (await createModelCoster()(resnet20))!;
+    const evaluation = { overheadSecondsPerImage: 1e-5, layerSecondsPerStep: 0, macsPerSecond: 2e11 };
+    const throughput = {
+      backend: 'onednn',
+      source: 'test',
+      startupSeconds: 0,
+      checkpointSecondsPerParam: 0,
+      evaluation,
+      ...BACKEND,
+    };
+    const withTraining = (training: object, dataset: object = {}) =>
+      ExperimentSpec.parse({
+        ...resnet20,
+        dataset: { ...resnet20.dataset, ...dataset },
+        training: { ...resnet20.training, ...training },
+      });
+    const testSet = 10_000 * secondsPerImage(evaluation, model, 256, 1);
+    const base = estimateSeconds(resnet20, model, throughput);
+    const extra = (training: object, dataset?: object) =>
+      estimateSeconds(withTraining(training, dataset), model, throughput) - base;
+    expect(extra({ evaluateTest: 'never' })).toBeCloseTo(-testSet, 6);
+    // Two epochs: scored after each, one scoring more than the default.
+    expect(extra({ evaluateTest: 'every-epoch' })).toBeCloseTo(testSet, 6);
+    // Ten views of every image; centre and 10-crop are eleven centre passes.
+    expect(extra({ testProtocols: ['center', '10-crop'] })).toBeCloseTo(10 * testSet, 6);
+    // Dense at 56 px: four times the area of the 28 px training size.
+    expect(extra({ testProtocols: ['dense'], denseScale: 56 })).toBeCloseTo(3 * testSet, 6);
+    // Without a validation set the runner scores the test set every epoch (and has more to train).
+    const r = (training: object, dataset: object = {}) => resolveExperiment(withTraining(training, dataset));
+    expect(testScorings(r({}, { validationSplit: 0 }))).toBe(2);
+    expect(testScorings(r({ evaluateTest: 'never' }))).toBe(0);
+    // Multi-scale by default at 7/8, 1 and 9/8 of 28 px, rounded: 25, 28 and 32 px.
+    expect(testPassesPerScoring(r({ testProtocols: ['multi-scale'] }))).toBeCloseTo(
+      (25 / 28) ** 2 + 1 + (32 / 28) ** 2,
+      9,
     );
   });
 

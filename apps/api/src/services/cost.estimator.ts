@@ -1,6 +1,8 @@
 import type { ExperimentRepository } from '@resnet-lab/db';
 import {
+  ARCHITECTURE_CATALOG,
   canonicalJson,
+  defaultTestScales,
   ExperimentSpec,
   resolveExperiment,
   type ArchitectureSpec,
@@ -154,8 +156,41 @@ export function secondsPerImage(pass: PassCost, model: ModelCost, batchSize: num
   );
 }
 
+/**
+ * How often a run scores its test set (epoch.runner.ts): after the last epoch, after every epoch,
+ * or never; without a validation set it scores the test set after every epoch instead.
+ */
+export function testScorings(e: ResolvedExperiment): number {
+  if (e.spec.dataset.validationSplit === 0 || e.training.evaluateTest === 'every-epoch') return e.training.epochs;
+  return e.training.evaluateTest === 'final' ? 1 : 0;
+}
+
+/**
+ * One scoring of the test set, in centre passes: each protocol is scored on its own; 10-crop runs
+ * ten views of every image; dense and multi-scale run the network laid out for each test size, whose
+ * multiply-adds grow with the image's area. (The multi-scale default here is 7/8, 1 and 9/8 of the
+ * input; a fully connected head drops the sizes it cannot take, so this errs on the high side.)
+ */
+export function testPassesPerScoring(e: ResolvedExperiment): number {
+  const size = e.architecture.inputSize!;
+  const area = (scale: number) => (scale / size) ** 2;
+  const catalog = ARCHITECTURE_CATALOG[e.architecture.family];
+  let passes = 0;
+  for (const protocol of e.training.testProtocols) {
+    if (protocol === 'center') passes += 1;
+    else if (protocol === '10-crop') passes += 10;
+    else if (protocol === 'dense') passes += area(e.training.denseScale ?? size);
+    else {
+      const scales = e.training.testScales ?? defaultTestScales(size, catalog.minInputSize);
+      passes += scales.reduce((sum, scale) => sum + area(scale), 0);
+    }
+  }
+  return passes;
+}
+
 export function estimateSeconds(spec: ExperimentSpec, model: ModelCost, throughput: ThroughputModel): number {
-  const images = imageCounts(resolveExperiment(spec));
+  const resolved = resolveExperiment(spec);
+  const images = imageCounts(resolved);
   const batch = spec.training.batchSize;
   const trained = secondsPerImage(throughput, model, batch, TRAINING_PASSES);
   const evaluated = (setSize: number) =>
@@ -165,7 +200,7 @@ export function estimateSeconds(spec: ExperimentSpec, model: ModelCost, throughp
   return (
     runOverheadSeconds(throughput, spec, model) +
     spec.training.epochs * (images.train * trained + images.validation * evaluated(images.validation)) +
-    images.test * evaluated(images.test)
+    testScorings(resolved) * testPassesPerScoring(resolved) * images.test * evaluated(images.test)
   );
 }
 
@@ -225,6 +260,13 @@ const SEPARABLE_SPREAD = 2;
 const spreads = (values: number[]) =>
   values.length > 0 && Math.max(...values) >= SEPARABLE_SPREAD * Math.min(...values);
 
+/**
+ * A fitted MAC rate at most this many times the best any measured network reached (its MACs over
+ * its whole time): three noisy calibrations fitted exactly can leave a MAC coefficient near zero,
+ * whose rate would cost a network 100x larger as nearly free.
+ */
+export const MAX_RATE_OVER_MEASURED = 4;
+
 export interface PassFit extends PassCost {
   /** Whether the MAC rate was fitted (else: the given rate, or the fastest measured). */
   macsFitted: boolean;
@@ -235,8 +277,9 @@ export interface PassFit extends PassCost {
  * terms, each only where the samples differ enough in it, and never more terms than the points
  * allow (`spare`: points beyond one per term: 1 for finished runs, which are noisy; 0 for a slot's
  * calibration, whose networks were chosen far apart). Where the MAC rate is not fitted it is
- * `fallbackMacsPerSecond`, raised to the fastest rate measured, and the other terms are fitted on
- * what the samples took beyond their MACs.
+ * `fallbackMacsPerSecond`, raised to the fastest rate measured; where the fitted one is beyond
+ * MAX_RATE_OVER_MEASURED it is held there; either way the other terms are then fitted on what the
+ * samples took beyond their MACs.
  */
 export function fitPassCost(samples: PassSample[], passes: number, fallbackMacsPerSecond: number, spare = 1): PassFit {
   const points = samples
@@ -246,27 +289,39 @@ export function fitPassCost(samples: PassSample[], passes: number, fallbackMacsP
   const ys = points.map((p) => p.y);
   const maxTerms = points.length - spare;
   const layerSpread = spreads(rows.map((r) => r[1]!));
+  const fastestMeasured = Math.max(0, ...points.map((p) => p.x[2]! / p.y));
   const full = fitNonNegative(rows, ys, [true, layerSpread, spreads(rows.map((r) => r[2]!))], maxTerms);
   if (full && full.coefficients[2]! > 0) {
     const [overhead, layer, mac] = full.coefficients as [number, number, number];
-    return { overheadSecondsPerImage: overhead, layerSecondsPerStep: layer, macsPerSecond: 1 / mac, macsFitted: true };
+    if (1 / mac <= MAX_RATE_OVER_MEASURED * fastestMeasured) {
+      return {
+        overheadSecondsPerImage: overhead,
+        layerSecondsPerStep: layer,
+        macsPerSecond: 1 / mac,
+        macsFitted: true,
+      };
+    }
+    return { ...fitBeyondMacs(MAX_RATE_OVER_MEASURED * fastestMeasured), macsFitted: true };
   }
   // A run faster per MAC than the documented figure shows that figure is too low for this machine.
-  const rate = Math.max(fallbackMacsPerSecond, ...points.map((p) => p.x[2]! / p.y));
-  const beyond = points.map((p) => Math.max(0, p.y - p.x[2]! / rate));
-  const rest = fitNonNegative(
-    rows.map((r) => r.slice(0, 2)),
-    beyond,
-    [true, layerSpread],
-    Math.max(1, maxTerms),
-    ys,
-  );
-  return {
-    overheadSecondsPerImage: rest?.coefficients[0] ?? 0,
-    layerSecondsPerStep: rest?.coefficients[1] ?? 0,
-    macsPerSecond: rate,
-    macsFitted: false,
-  };
+  return { ...fitBeyondMacs(Math.max(fallbackMacsPerSecond, fastestMeasured)), macsFitted: false };
+
+  /** Overhead and per-layer cost fitted on what the samples took beyond their MACs at `rate`. */
+  function fitBeyondMacs(rate: number): PassCost {
+    const beyond = points.map((p) => Math.max(0, p.y - p.x[2]! / rate));
+    const rest = fitNonNegative(
+      rows.map((r) => r.slice(0, 2)),
+      beyond,
+      [true, layerSpread],
+      Math.max(1, maxTerms),
+      ys,
+    );
+    return {
+      overheadSecondsPerImage: rest?.coefficients[0] ?? 0,
+      layerSecondsPerStep: rest?.coefficients[1] ?? 0,
+      macsPerSecond: rate,
+    };
+  }
 }
 
 /** A finished run or a calibration run, as the fit reads it. */
