@@ -358,7 +358,7 @@ export const CompareResponse = z.object({
 export const ScoreMetrics = z.object({
   loss: z.number(),
   error: z.number(),
-  /** Only with more than 10 classes. */
+  /** Only with more than 5 classes. */
   top5Error: z.number().optional(),
 });
 

@@ -64,6 +64,11 @@ export const Warmup = z.discriminatedUnion('type', [
 ]);
 export type Warmup = z.infer<typeof Warmup>;
 
+/** Top-5 error is reported wherever there are more than five classes (with five it is always 0). */
+export function reportsTop5(classes: number): boolean {
+  return classes > 5;
+}
+
 /** Test-time protocols (see TrainingSpec.testProtocols). */
 export const TEST_PROTOCOLS = ['center', '10-crop', 'dense', 'multi-scale'] as const;
 export type TestProtocol = (typeof TEST_PROTOCOLS)[number];

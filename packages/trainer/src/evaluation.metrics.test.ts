@@ -14,7 +14,17 @@ describe('LogitStats', () => {
     expect(r.top5Error).toBeUndefined();
   });
 
-  it('reports top-5 error only with more than 10 classes, and counts ties against the label', () => {
+  it('reports top-5 error only with more than 5 classes', () => {
+    const five = new LogitStats(5);
+    five.add(Float32Array.of(5, 4, 3, 2, 1), Int32Array.of(4));
+    expect(five.result().top5Error).toBeUndefined();
+    const six = new LogitStats(6);
+    // Label 5 ranks last of six: wrong in the top five; label 4 ranks fifth: right.
+    six.add(Float32Array.of(6, 5, 4, 3, 2, 1, 6, 5, 4, 3, 2, 1), Int32Array.of(5, 4));
+    expect(six.result()).toMatchObject({ error: 1, top5Error: 0.5 });
+  });
+
+  it('counts ties against the label in the top five', () => {
     const s = new LogitStats(12);
     const logits = new Float32Array(24);
     // Row 0: label 11 ranks 6th (five logits above it); row 1: all equal (a constant output).

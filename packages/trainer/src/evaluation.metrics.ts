@@ -2,12 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import type { ImageSet } from './image-set.types';
 import { buildBatch, buildViewBatch, type View } from './batch.builder';
 import type { Normalizer } from './normalization.stats';
+import { reportsTop5 } from '@resnet-lab/spec';
 import { TrainingError } from './training.errors';
 
 export interface Evaluation {
   loss: number;
   error: number;
-  /** Only when there are more than 10 classes. */
+  /** Only when there are more than 5 classes (reportsTop5). */
   top5Error?: number;
 }
 
@@ -17,7 +18,7 @@ export function mainOutput(out: tf.Tensor | tf.Tensor[]): tf.Tensor {
 }
 
 /**
- * Cross-entropy, top-1 and (more than 10 classes) top-5 error of logits against labels, accumulated
+ * Cross-entropy, top-1 and (more than 5 classes) top-5 error of logits against labels, accumulated
  * in float64 on the JavaScript side: exact sums, independent of batch partitioning.
  */
 export class LogitStats {
@@ -56,7 +57,7 @@ export class LogitStats {
   result(): Evaluation {
     const c = Math.max(1, this.count);
     const out: Evaluation = { loss: this.lossSum / c, error: this.wrong / c };
-    if (this.classes > 10) out.top5Error = this.wrong5 / c;
+    if (reportsTop5(this.classes)) out.top5Error = this.wrong5 / c;
     return out;
   }
 }

@@ -112,7 +112,7 @@ describe('test protocols', () => {
       experiment: resolveExperiment(
         ExperimentSpec.parse({
           architecture: { family: 'cifar-resnet', depth: 8, widthMultiplier: 0.25 },
-          dataset: { name: 'synthetic', trainSize: 64, testSize: 16, imageSize: 8, classes: 4 },
+          dataset: { name: 'synthetic', trainSize: 64, testSize: 16, imageSize: 8, classes: 6 },
           training: { epochs: 1, batchSize: 32, testProtocols: ['center', '10-crop', 'dense', 'multi-scale'] },
         }),
       ),
@@ -133,16 +133,21 @@ describe('test protocols', () => {
         'test.loss_10crop',
         'test.error_dense',
         'test.error_multiscale',
+        // Top-5 error for every protocol where there are more than five classes.
+        'test.top5_error',
+        'test.top5_error_10crop',
+        'test.top5_error_dense',
+        'test.top5_error_multiscale',
       ]),
     );
-    // The centre protocol's scores: 16 test images x 4 classes, whose argmax error is test.error.
+    // The centre protocol's scores: 16 test images x 6 classes, whose argmax error is test.error.
     const labels = new Int32Array(scores!.labels.slice().buffer);
     const probabilities = new Float32Array(scores!.probabilities.slice().buffer);
-    expect(scores!.classes).toBe(4);
+    expect(scores!.classes).toBe(6);
     expect(labels).toHaveLength(16);
     let wrong = 0;
     labels.forEach((label, n) => {
-      const row = Array.from(probabilities.subarray(n * 4, n * 4 + 4));
+      const row = Array.from(probabilities.subarray(n * 6, n * 6 + 6));
       expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
       if (row.some((p, j) => j !== label && p >= row[label]!)) wrong++;
     });

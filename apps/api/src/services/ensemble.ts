@@ -1,4 +1,5 @@
 import type { StoredTestScores } from '@resnet-lab/db';
+import { reportsTop5 } from '@resnet-lab/spec';
 
 export interface ScoreMetrics {
   loss: number;
@@ -7,7 +8,7 @@ export interface ScoreMetrics {
 }
 
 /**
- * Cross-entropy, top-1 and (more than 10 classes) top-5 error of per-image class probabilities,
+ * Cross-entropy, top-1 and (more than 5 classes) top-5 error of per-image class probabilities,
  * as the trainer scores logits: ties count against the true class.
  */
 export function scoreMetrics(probabilities: Float32Array | Float64Array, labels: Int32Array, classes: number) {
@@ -25,7 +26,7 @@ export function scoreMetrics(probabilities: Float32Array | Float64Array, labels:
   }
   const count = Math.max(1, labels.length);
   const out: ScoreMetrics = { loss: loss / count, error: wrong / count };
-  if (classes > 10) out.top5Error = wrong5 / count;
+  if (reportsTop5(classes)) out.top5Error = wrong5 / count;
   return out;
 }
 
