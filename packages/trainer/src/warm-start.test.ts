@@ -6,7 +6,7 @@ import { ExperimentSpec, resolveExperiment, type InitReport, type TrainerEvent }
 import { decodeCheckpoint } from './checkpoint.codec';
 import { checkpointToLayersModel, runTraining } from './index';
 import { buildSeededModel } from './seeded-model.builder';
-import { checkpointWeights, loadInitWeights } from './warm-start';
+import { checkpointWeights, freezeLayers, loadInitWeights } from './warm-start';
 
 const SOURCE_ID = '00000000-0000-4000-8000-000000000001';
 const architecture = { family: 'cifar-resnet', depth: 8, widthMultiplier: 0.25 } as const;
@@ -134,6 +134,55 @@ describe('warm start (spec.init)', () => {
     await expect(train({ ...spec, init: { from: { modelDir: '/etc' } } })).rejects.toThrow(
       /dataset directory \/etc is outside the dataset roots/,
     );
+  });
+
+  it('loads only the listed layers, says why every other weight was skipped, and freezes up to a named layer', () => {
+    const arch = resolveExperiment(
+      ExperimentSpec.parse({ architecture, dataset: dataset(4, 0), training: { epochs: 1, batchSize: 32 } }),
+    ).architecture;
+    const source = buildSeededModel(arch, 1);
+    const model = buildSeededModel(arch, 2);
+    try {
+      const withWeights = model.layers.filter((l) => l.weights.length > 0).map((l) => l.name);
+      const [first, second, third] = withWeights as [string, string, string];
+      const stored = new Map(
+        source.weights.map((w) => [
+          w.originalName,
+          { shape: w.shape as number[], data: w.read().dataSync() as Float32Array },
+        ]),
+      );
+      // The source lacks one weight of a listed layer.
+      const absent = source.weights.find((w) => w.originalName.startsWith(`${second}/`))!.originalName;
+      stored.delete(absent);
+      const init = { from: { modelDir: '/x' }, load: [first, second], freeze: 'none', resetHead: false } as const;
+      const report = loadInitWeights(model, init, stored, { modelDir: '/x' });
+
+      const layerOf = (name: string) => name.split('/')[0]!;
+      const expectedLoaded = model.weights
+        .map((w) => w.originalName)
+        .filter((n) => [first, second].includes(layerOf(n)) && n !== absent);
+      expect(report.loaded).toEqual(expectedLoaded);
+      for (const name of report.loaded) {
+        const weight = model.weights.find((w) => w.originalName === name)!;
+        expect(Array.from(weight.read().dataSync()), name).toEqual(Array.from(stored.get(name)!.data));
+      }
+      const reasons = new Map(report.skipped.map((s) => [s.name, s.reason]));
+      expect(reasons.get(absent)).toBe('not in the source checkpoint');
+      expect(reasons.get(model.weights.find((w) => layerOf(w.originalName) === third)!.originalName)).toBe(
+        'layer not listed in init.load',
+      );
+      // Every weight of the model is accounted for: loaded or skipped with a reason.
+      expect(report.loaded.length + report.skipped.length).toBe(model.weights.length);
+
+      // Freezing up to the second layer with weights freezes exactly the first two.
+      expect(freezeLayers(model, second)).toEqual([first, second]);
+      for (const layer of model.layers.filter((l) => l.weights.length > 0)) {
+        expect(layer.trainable, layer.name).toBe(![first, second].includes(layer.name));
+      }
+    } finally {
+      source.dispose();
+      model.dispose();
+    }
   });
 
   it('refuses a load list or a freeze point that names a layer the network does not have', async () => {
