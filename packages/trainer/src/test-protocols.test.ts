@@ -82,6 +82,32 @@ function byHand(n: number): number[] {
   return mean;
 }
 
+/**
+ * Image n's class probabilities as a protocol scores it: the loss of that image alone, labelled j,
+ * is -log p_j. Compares protocols image by image, where mean losses could hide errors that cancel.
+ */
+async function probabilitiesOf(
+  score: (one: ImageSet) => Promise<{ loss: number } | null>,
+  source: ImageSet,
+  n: number,
+): Promise<number[]> {
+  const size = source.height * source.width * source.channels;
+  const out: number[] = [];
+  for (let j = 0; j < CLASSES; j++) {
+    const one = {
+      ...source,
+      images: source.images.subarray(n * size, (n + 1) * size),
+      labels: Int32Array.of(j),
+      count: 1,
+    };
+    out.push(Math.exp(-(await score(one))!.loss));
+  }
+  return out;
+}
+
+const expectClose = (actual: number[], expected: number[], tolerance: number, what: string) =>
+  actual.forEach((v, j) => expect(Math.abs(v - expected[j]!), `${what}, class ${j}`).toBeLessThan(tolerance));
+
 describe('test protocols', () => {
   it('10-crop equals the mean of the ten crops scored one by one', async () => {
     const tenCrop = (await evaluateViews(model, set, norm, CLASSES, 3, tenCropViews(PAD)))!;
@@ -95,6 +121,15 @@ describe('test protocols', () => {
     }
     expect(tenCrop.loss).toBeCloseTo(loss, 5);
     expect(tenCrop.error).toBe(wrong / COUNT);
+    // Image by image, every class's averaged score.
+    for (let n = 0; n < COUNT; n++) {
+      const scored = await probabilitiesOf(
+        (one) => evaluateViews(model, one, norm, CLASSES, 3, tenCropViews(PAD)),
+        set,
+        n,
+      );
+      expectClose(scored, byHand(n), 1e-5, `image ${n}`);
+    }
   });
 
   it('a single unshifted view is the centre protocol', async () => {
@@ -166,6 +201,14 @@ describe('dense and multi-scale protocols', () => {
     const dense = (await evaluateScales(model, buildAt, set, norm, CLASSES, 3, [SIZE]))!;
     expect(Math.abs(dense.loss - centre.loss)).toBeLessThan(1e-5);
     expect(dense.error).toBe(centre.error);
+    for (let n = 0; n < COUNT; n++) {
+      expectClose(
+        await probabilitiesOf((one) => evaluateScales(model, buildAt, one, norm, CLASSES, 3, [SIZE]), set, n),
+        await probabilitiesOf((one) => evaluate(model, one, norm, CLASSES, 3), set, n),
+        1e-5,
+        `image ${n}`,
+      );
+    }
   });
 
   it('multi-scale averages the softmax of each image resized to each size, through the trained weights', async () => {
@@ -228,6 +271,14 @@ describe('dense evaluation of a fully connected head (LeNet-5)', () => {
     const dense = (await evaluateScales(trained, buildAt, bigSet, bigNorm, CLASSES, 3, [BIG]))!;
     expect(Math.abs(dense.loss - centre.loss)).toBeLessThan(1e-5);
     expect(dense.error).toBe(centre.error);
+    for (let n = 0; n < COUNT; n++) {
+      expectClose(
+        await probabilitiesOf((one) => evaluateScales(trained, buildAt, one, bigNorm, CLASSES, 3, [BIG]), bigSet, n),
+        await probabilitiesOf((one) => evaluate(trained, one, bigNorm, CLASSES, 3), bigSet, n),
+        1e-5,
+        `image ${n}`,
+      );
+    }
   });
 
   it("at a larger size averages the trained head's logits over every window of the map", async () => {
