@@ -44,6 +44,9 @@ describe('paper-exact variants (batchNorm: false): parameter counts', () => {
   it('LeNet-5 as LeCun 1998 (tanh, no batch norm, 32x32x1): 61,706 parameters', () => {
     const d = describeSpec({ family: 'lenet5', batchNorm: false });
     expect(d.trainableParams).toBe(61_706);
+    // The paper's "about 60,000": within 3% (C3 connects to every S2 map and the output is a dense
+    // layer, where the paper used a partial connection table and RBF units).
+    expect(Math.abs(d.trainableParams / 60_000 - 1)).toBeLessThan(0.03);
     expect(d.layers.filter((l) => l.type === 'tanh')).toHaveLength(4);
     expect(d.layers.some((l) => l.type === 'batchNorm' || l.type === 'relu')).toBe(false);
   });
