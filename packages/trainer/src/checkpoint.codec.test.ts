@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCheckpoint, encodeCheckpoint, sha256Hex } from './checkpoint.codec';
+import { decodeCheckpoint, encodeCheckpoint, readCheckpointNormalizer, sha256Hex } from './checkpoint.codec';
 import { SeededRng } from './seeded.rng';
 import { TrainingError } from './training.errors';
 
@@ -38,6 +38,20 @@ describe('checkpoint codec', () => {
       ['conv/kernel', [3, 3, 1, 2]],
       ['dense/bias', [3]],
     ]);
+  });
+
+  it('stores the input normalisation when given, and reads checkpoints without one as null', () => {
+    const normalizer = {
+      kind: 'per-pixel-mean',
+      offset: Float32Array.of(12.5, 130, 0.1),
+      scale: Float32Array.of(1 / 255, 1 / 255, 1 / 255),
+    };
+    const { bytes } = encodeCheckpoint({ ...content(), normalizer });
+    expect(decodeCheckpoint(bytes).normalizer).toEqual(normalizer);
+    expect(readCheckpointNormalizer(bytes)).toEqual(normalizer);
+    // The other blobs are unaffected by it.
+    expect(decodeCheckpoint(bytes).dataOrder).toEqual(content().dataOrder);
+    expect(decodeCheckpoint(encodeCheckpoint(content()).bytes).normalizer).toBeNull();
   });
 
   it('is byte-identical for identical content, and decodes from a view at an offset', () => {

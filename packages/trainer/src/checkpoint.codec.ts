@@ -12,7 +12,8 @@ import { TrainingError } from './training.errors';
  *   blobs    float32 / uint32 arrays, little endian, at the offsets the header gives (from blob start)
  * Everything needed to continue exactly: all model weights (batch-norm moving statistics included),
  * the momentum buffers, epoch and iteration, the RNG states and the data order of the next epoch,
- * and the warm-up state.
+ * the warm-up state, and the input normalisation the network was trained with (optional: older
+ * checkpoints lack it).
  */
 const MAGIC = 'RLCKPT01';
 export const CHECKPOINT_FORMAT_VERSION = 1;
@@ -46,13 +47,24 @@ export interface CheckpointHeader {
   velocities: BlobRef[];
   /** Permutation of the training set for the next epoch. */
   dataOrder: BlobRef;
+  /** value = (byte - offset[i]) x scale[i] over the HWC image, fitted on the training split. */
+  normalization?: { kind: string; offset: BlobRef; scale: BlobRef };
+}
+
+/** The input normalisation a network was trained with (normalization.stats.ts). */
+export interface StoredNormalizer {
+  /** The dataset spec's `normalization`: per-pixel-mean, per-channel, unit-range. */
+  kind: string;
+  offset: Float32Array;
+  scale: Float32Array;
 }
 
 export interface CheckpointContent {
-  header: Omit<CheckpointHeader, 'format' | 'version' | 'weights' | 'velocities' | 'dataOrder'>;
+  header: Omit<CheckpointHeader, 'format' | 'version' | 'weights' | 'velocities' | 'dataOrder' | 'normalization'>;
   weights: { name: string; shape: number[]; data: Float32Array }[];
   velocities: Float32Array[];
   dataOrder: Uint32Array;
+  normalizer?: StoredNormalizer;
 }
 
 export interface DecodedCheckpoint {
@@ -60,6 +72,8 @@ export interface DecodedCheckpoint {
   weights: Float32Array[];
   velocities: Float32Array[];
   dataOrder: Uint32Array;
+  /** Null in checkpoints written before it was stored. */
+  normalizer: StoredNormalizer | null;
 }
 
 export function encodeCheckpoint(c: CheckpointContent): { bytes: Uint8Array; sha256: string } {
@@ -74,6 +88,12 @@ export function encodeCheckpoint(c: CheckpointContent): { bytes: Uint8Array; sha
     ref(`velocity/${c.weights[i]?.name ?? i}`, [v.length], 'float32', v.length),
   );
   const dataOrder = ref('dataOrder', [c.dataOrder.length], 'uint32', c.dataOrder.length);
+  const n = c.normalizer;
+  const normalization = n && {
+    kind: n.kind,
+    offset: ref('normalization/offset', [n.offset.length], 'float32', n.offset.length),
+    scale: ref('normalization/scale', [n.scale.length], 'float32', n.scale.length),
+  };
   const header: CheckpointHeader = {
     format: 'resnet-lab-checkpoint',
     version: CHECKPOINT_FORMAT_VERSION,
@@ -81,6 +101,7 @@ export function encodeCheckpoint(c: CheckpointContent): { bytes: Uint8Array; sha
     weights,
     velocities,
     dataOrder,
+    ...(normalization ? { normalization } : {}),
   };
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
   const blobStart = align4(8 + 4 + headerBytes.length);
@@ -99,6 +120,10 @@ export function encodeCheckpoint(c: CheckpointContent): { bytes: Uint8Array; sha
   c.weights.forEach((w, i) => write(weights[i]!, w.data));
   c.velocities.forEach((v, i) => write(velocities[i]!, v));
   write(dataOrder, c.dataOrder);
+  if (n && normalization) {
+    write(normalization.offset, n.offset);
+    write(normalization.scale, n.scale);
+  }
   return { bytes, sha256: sha256Hex(bytes) };
 }
 
@@ -126,20 +151,36 @@ export function readCheckpointHeader(bytes: Uint8Array): { header: CheckpointHea
 
 export function decodeCheckpoint(bytes: Uint8Array): DecodedCheckpoint {
   const { header, blobStart } = readCheckpointHeader(bytes);
+  const read = blobReader(bytes, blobStart);
+  return {
+    header,
+    weights: header.weights.map((r) => read(r) as Float32Array),
+    velocities: header.velocities.map((r) => read(r) as Float32Array),
+    dataOrder: read(header.dataOrder) as Uint32Array,
+    normalizer: normalizerOf(header, read),
+  };
+}
+
+/** The normalisation alone, without copying the weights (a resume needs it before the model). */
+export function readCheckpointNormalizer(bytes: Uint8Array): StoredNormalizer | null {
+  const { header, blobStart } = readCheckpointHeader(bytes);
+  return normalizerOf(header, blobReader(bytes, blobStart));
+}
+
+function normalizerOf(header: CheckpointHeader, read: (r: BlobRef) => Float32Array | Uint32Array) {
+  const n = header.normalization;
+  return n ? { kind: n.kind, offset: read(n.offset) as Float32Array, scale: read(n.scale) as Float32Array } : null;
+}
+
+function blobReader(bytes: Uint8Array, blobStart: number): (r: BlobRef) => Float32Array | Uint32Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const read = (r: BlobRef): Float32Array | Uint32Array => {
+  return (r) => {
     const base = blobStart + r.offset;
     if (base + r.length * 4 > bytes.length) fail(`truncated: blob ${r.name} ends past ${bytes.length} bytes`);
     const out = r.dtype === 'float32' ? new Float32Array(r.length) : new Uint32Array(r.length);
     if (out instanceof Float32Array) for (let i = 0; i < r.length; i++) out[i] = view.getFloat32(base + i * 4, true);
     else for (let i = 0; i < r.length; i++) out[i] = view.getUint32(base + i * 4, true);
     return out;
-  };
-  return {
-    header,
-    weights: header.weights.map((r) => read(r) as Float32Array),
-    velocities: header.velocities.map((r) => read(r) as Float32Array),
-    dataOrder: read(header.dataOrder) as Uint32Array,
   };
 }
 

@@ -1,12 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentSpec } from '@resnet-lab/spec';
+import type { StoredNormalizer } from './checkpoint.codec';
 import { modelFromCheckpoint } from './checkpoint-model';
 
 /**
  * A checkpoint as a stock tfjs LayersModel: `modelJson` is the content of a model.json whose
  * weights manifest points at "weights.bin", `weights` that file's bytes. tf.loadLayersModel reloads
  * them (from files, over HTTP, or via tf.io.fromMemory) with no project code. The model outputs
- * logits; the images must be normalised as in training (see the experiment's dataset spec).
+ * logits of images normalised as in training: `userDefinedMetadata.normalization` holds how
+ * (value = (byte - offset[i]) x scale[i], i over the height x width x channels image), where the
+ * checkpoint recorded it.
  */
 export async function checkpointToLayersModel(
   spec: ExperimentSpec,
@@ -30,12 +33,26 @@ export async function checkpointToLayersModel(
       generatedBy: a.generatedBy,
       convertedBy: a.convertedBy ?? null,
       weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }],
-      userDefinedMetadata: { checkpointEpoch: checkpoint.header.epoch, specHash: checkpoint.header.specHash },
+      userDefinedMetadata: {
+        checkpointEpoch: checkpoint.header.epoch,
+        specHash: checkpoint.header.specHash,
+        ...(checkpoint.normalizer ? { normalization: normalizationMetadata(checkpoint.normalizer) } : {}),
+      },
     };
     return { modelJson, weights: new Uint8Array(weightData) };
   } finally {
     model.dispose();
   }
+}
+
+/** The normalisation as plain JSON, one offset and scale per input value (HWC order). */
+function normalizationMetadata(n: StoredNormalizer) {
+  return {
+    kind: n.kind,
+    formula: '(byte - offset[i]) * scale[i], i over the HWC image',
+    offset: Array.from(n.offset),
+    scale: Array.from(n.scale),
+  };
 }
 
 function concatBuffers(parts: ArrayBuffer[]): ArrayBuffer {

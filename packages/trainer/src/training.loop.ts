@@ -7,13 +7,14 @@ import {
   type TrainerEvent,
 } from '@resnet-lab/spec';
 import { selectBackend, type BackendSelection } from './backend.selector';
-import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.codec';
+import { decodeCheckpoint, encodeCheckpoint, readCheckpointNormalizer } from './checkpoint.codec';
 import { loadDataset } from './dataset.loader';
 import { runEpoch, type EpochContext } from './epoch.runner';
 import { LearningRateSchedule } from './lr.schedule';
 import { resumeWarnings, type ResumeContext } from './resume.compat';
-import { fitNormalizer } from './normalization.stats';
+import { fitNormalizer, type Normalizer } from './normalization.stats';
 import { fitPcaLighting } from './pca-lighting';
+import { imageSize, type ImageSet } from './image-set.types';
 import type { TestScores } from './evaluation.metrics';
 import { buildDenseEvaluationModel, buildSeededModel } from './seeded-model.builder';
 import { SgdMomentumOptimizer } from './sgd.optimizer';
@@ -86,7 +87,9 @@ async function trainWith(selection: BackendSelection, o: RunTrainingOptions): Pr
   );
   if (data.adaptation) log.info({ adaptation: data.adaptation }, 'images adapted to the network input');
   const { train } = data;
-  const norm = fitNormalizer(train, spec.dataset.normalization);
+  const norm =
+    (o.resume && storedNormalizer(o.resume.bytes, spec.dataset.normalization, train, log)) ??
+    fitNormalizer(train, spec.dataset.normalization);
 
   const model = buildSeededModel(arch, t.seed, selection.engine?.batchNormLayer);
   try {
@@ -225,7 +228,22 @@ function checkpointOf(
     })),
     velocities: run.optimizer.state(),
     dataOrder: run.state.nextOrder,
+    normalizer: { kind: run.experiment.spec.dataset.normalization, ...run.norm },
   });
+}
+
+/**
+ * A resumed run normalises its images exactly as its network was trained on them, even if the
+ * training files changed in between; null (refit) where the checkpoint predates stored
+ * normalisation or holds another kind or image size.
+ */
+function storedNormalizer(bytes: Uint8Array, kind: string, train: ImageSet, log: TrainerLogger): Normalizer | null {
+  const stored = readCheckpointNormalizer(bytes);
+  if (!stored || stored.kind !== kind || stored.offset.length !== imageSize(train)) {
+    if (stored) log.warn({ stored: stored.kind, kind }, 'checkpoint normalisation does not fit this run: refitted');
+    return null;
+  }
+  return { offset: stored.offset, scale: stored.scale };
 }
 
 /** Restores weights, velocities and the training state from a checkpoint this trainer wrote. */

@@ -1,7 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { ExperimentSpec, type MetricValue, type TrainerEvent, resolveExperiment } from '@resnet-lab/spec';
-import { checkpointToLayersModel, decodeCheckpoint, runTraining, selectBackend, setModelWeights } from './index';
+import type { StoredNormalizer } from './checkpoint.codec';
+import {
+  checkpointToLayersModel,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  loadDataset,
+  runTraining,
+  selectBackend,
+  setModelWeights,
+} from './index';
+import { fitNormalizer } from './normalization.stats';
 import { buildSeededModel } from './seeded-model.builder';
 
 type EpochEvent = Extract<TrainerEvent, { type: 'epoch' }>;
@@ -84,6 +94,50 @@ describe.each(backends)('determinism and exact resume on %s', (backend) => {
   });
 });
 
+/** The checkpoint re-encoded with another stored normalisation, or none (as written before it was stored). */
+function withNormalizer(bytes: Uint8Array, normalizer: StoredNormalizer | null): Uint8Array {
+  const ck = decodeCheckpoint(bytes);
+  const {
+    format: _format,
+    version: _version,
+    weights: _weights,
+    velocities: _velocities,
+    dataOrder: _dataOrder,
+    normalization: _normalization,
+    ...header
+  } = ck.header;
+  return encodeCheckpoint({
+    header,
+    weights: ck.header.weights.map((r, i) => ({ name: r.name, shape: r.shape, data: ck.weights[i]! })),
+    velocities: ck.velocities,
+    dataOrder: ck.dataOrder,
+    ...(normalizer ? { normalizer } : {}),
+  }).bytes;
+}
+
+describe('the input normalisation stored with the checkpoint', () => {
+  it('is the one fitted on the training split, and a resume normalises with it', async () => {
+    const straight = await run('cpu');
+    const firstHalf = await run('cpu', { abortAfterEpoch: 2 });
+    const stored = decodeCheckpoint(firstHalf.epochs[1]!.checkpoint!.bytes).normalizer!;
+    const data = await loadDataset(spec.dataset, { height: 8, width: 8, channels: 3 });
+    const fitted = fitNormalizer(data.train, spec.dataset.normalization);
+    expect(stored.kind).toBe('per-channel');
+    expect(stored.offset).toEqual(fitted.offset);
+    expect(stored.scale).toEqual(fitted.scale);
+
+    // A checkpoint from before it was stored: refitted, the same numbers, the same run.
+    const older = await run('cpu', { resume: withNormalizer(firstHalf.epochs[1]!.checkpoint!.bytes, null) });
+    expect(older.epochs[1]!.checkpoint!.sha256).toBe(straight.epochs[3]!.checkpoint!.sha256);
+    // Another stored normalisation is used as stored (the network was trained on it): another run.
+    const shifted = { ...stored, offset: stored.offset.map((v) => v + 20) };
+    const other = await run('cpu', { resume: withNormalizer(firstHalf.epochs[1]!.checkpoint!.bytes, shifted) });
+    const loss = (r: typeof straight, i: number) => r.epochs[i]!.metrics.find((m) => m.name === 'loss')!.value;
+    expect(loss(other, 0)).not.toBe(loss(straight, 2));
+    expect(decodeCheckpoint(other.epochs[1]!.checkpoint!.bytes).normalizer!.offset).toEqual(shifted.offset);
+  });
+});
+
 describe('checkpointToLayersModel', () => {
   it('exports model.json + weights.bin that stock tf.loadLayersModel reloads with identical predictions', async () => {
     const short = { ...spec, training: { ...spec.training, epochs: 1 } };
@@ -101,8 +155,17 @@ describe('checkpointToLayersModel', () => {
     const json = JSON.parse(JSON.stringify(modelJson)) as {
       modelTopology: object;
       weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+      userDefinedMetadata: { normalization: { kind: string; offset: number[]; scale: number[] } };
     };
     expect(json.weightsManifest[0]!.paths).toEqual(['weights.bin']);
+    // How to normalise the images for this network, as trained.
+    const stored = decodeCheckpoint(bytes!).normalizer!;
+    expect(json.userDefinedMetadata.normalization).toMatchObject({
+      kind: 'per-channel',
+      offset: Array.from(stored.offset),
+      scale: Array.from(stored.scale),
+    });
+    expect(json.userDefinedMetadata.normalization.offset).toHaveLength(8 * 8 * 3);
     const loaded = await tf.loadLayersModel(
       tf.io.fromMemory({
         modelTopology: json.modelTopology,

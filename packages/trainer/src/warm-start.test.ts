@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ExperimentSpec, resolveExperiment, type InitReport, type TrainerEvent } from '@resnet-lab/spec';
+import { ExperimentSpec, resolveExperiment, type InitReport, type InitSpec, type TrainerEvent } from '@resnet-lab/spec';
 import { decodeCheckpoint } from './checkpoint.codec';
 import { checkpointToLayersModel, runTraining } from './index';
 import { buildSeededModel } from './seeded-model.builder';
@@ -154,7 +154,7 @@ describe('warm start (spec.init)', () => {
       // The source lacks one weight of a listed layer.
       const absent = source.weights.find((w) => w.originalName.startsWith(`${second}/`))!.originalName;
       stored.delete(absent);
-      const init = { from: { modelDir: '/x' }, load: [first, second], freeze: 'none', resetHead: false } as const;
+      const init: InitSpec = { from: { modelDir: '/x' }, load: [first, second], freeze: 'none', resetHead: false };
       const report = loadInitWeights(model, init, stored, { modelDir: '/x' });
 
       const layerOf = (name: string) => name.split('/')[0]!;
