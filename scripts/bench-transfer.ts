@@ -60,6 +60,7 @@ async function main() {
     `backend ${transferred.backend}, by \`npx tsx scripts/bench-transfer.ts\` (the CI test is`,
     '`packages/trainer/src/transfer.mnist.test.ts`): LeNet-5 (batch norm, ReLU), batch 32, lr 0.05 cosine,',
     'all training images of the digits but 500 held out; accuracy on all test images of digits 5-9.',
+    'Frozen batch-norm layers run in inference mode (their moving statistics as loaded).',
     '',
     '| network | trained on 5-9 for one epoch | test accuracy on 5-9 |',
     '| --- | --- | --- |',

@@ -15,8 +15,9 @@ const layerOf = (weightName: string) => weightName.split('/')[0]!;
  * Stops training the layers `init.freeze` names (before the trainer collects its variables, so
  * frozen weights get no gradient, no weight decay and no momentum). Applied on every attempt,
  * resumed ones included, since the network is rebuilt each time. Returns the frozen layers.
- * A frozen batch-norm layer keeps its scale and offset, but in training mode TensorFlow.js still
- * normalises with the batch's statistics and updates its moving averages.
+ * A frozen batch-norm layer runs in inference mode, as Keras does: it normalises with its stored
+ * moving statistics and leaves them alone, so a frozen layer stays exactly as loaded (in training
+ * mode TensorFlow.js would normalise with each batch's statistics and keep updating them).
  */
 export function freezeLayers(model: tf.LayersModel, freeze: InitSpec['freeze']): string[] {
   if (freeze === 'none') return [];
@@ -34,8 +35,17 @@ export function freezeLayers(model: tf.LayersModel, freeze: InitSpec['freeze']):
     chosen = model.layers.slice(0, last + 1);
   }
   const withWeights = chosen.filter((l) => l.trainableWeights.length > 0);
-  for (const layer of withWeights) layer.trainable = false;
+  for (const layer of withWeights) {
+    layer.trainable = false;
+    if (layer.getClassName() === 'BatchNormalization') inInferenceMode(layer);
+  }
   return withWeights.map((l) => l.name);
+}
+
+/** The layer called as in evaluation whatever the model is called with (this layer instance only). */
+function inInferenceMode(layer: tf.layers.Layer): void {
+  const call = layer.call.bind(layer);
+  layer.call = (inputs, kwargs) => call(inputs, { ...kwargs, training: false });
 }
 
 /** A checkpoint's weights by name (batch-norm moving statistics included). */
