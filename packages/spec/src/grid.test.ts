@@ -267,6 +267,22 @@ describe('presets', () => {
     }
   });
 
+  it('vgg-paper/scale-jitter trains VGG-11 at a fixed S and at S jittered, scored by every test protocol', () => {
+    const out = expand(presetGrid('vgg-paper/scale-jitter', 0.1));
+    expect(out.points.map((p) => p.spec.dataset.scaleAugment)).toEqual([
+      { min: 32, max: 32 },
+      { min: 32, max: 64 },
+    ]);
+    for (const p of out.points) {
+      expect(p.spec.architecture).toMatchObject({ family: 'vgg', depth: 11, batchNorm: false });
+      expect(p.spec.training).toMatchObject({
+        testProtocols: ['center', '10-crop', 'dense', 'multi-scale'],
+        denseScale: 48,
+        testScales: [32, 48, 64],
+      });
+    }
+  });
+
   it('transfer trains LeNet-5 on digits 0-4, then its head alone on 5-9, beside 5-9 from scratch', () => {
     const out = expand(presetGrid('transfer', 0.1));
     const describePoint = (p: (typeof out.points)[number]) =>

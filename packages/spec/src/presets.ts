@@ -16,6 +16,7 @@ export const PRESET_NAMES = [
   'cifar/depth',
   'shortcut-kernel',
   'vgg-paper/init-from-a',
+  'vgg-paper/scale-jitter',
   'transfer',
 ] as const;
 export const PresetName = z.enum(PRESET_NAMES);
@@ -67,6 +68,15 @@ export const PRESET_CATALOG: Readonly<Record<PresetName, PresetInfo>> = {
     source:
       'Simonyan and Zisserman 2014, section 3.1: deep nets without batch norm stall from a random start, ' +
       "so B-E were initialised from the trained A's layers.",
+  },
+  'vgg-paper/scale-jitter': {
+    name: 'vgg-paper/scale-jitter',
+    description:
+      'VGG-11 without batch norm trained on crops of images rescaled to a fixed S or to S drawn per image ' +
+      '(scale jittering), each scored by centre crop, 10-crop, dense and multi-scale evaluation.',
+    source:
+      'Simonyan and Zisserman 2014, sections 3.1-3.2 and Tables 3-5: S in [256, 512] beats a fixed S, ' +
+      'and multi-scale and dense evaluation beat a single scale.',
   },
   transfer: {
     name: 'transfer',
@@ -164,6 +174,36 @@ export function presetGrid(name: PresetName, scale: number): GridDefinitionInput
           },
         ],
         axes: { 'training.seed': seeds },
+      };
+    }
+    case 'vgg-paper/scale-jitter': {
+      // The paper's S (the shorter side before the 224 crop) as a multiple of the crop, at the
+      // 28-pixel crop of Fashion-MNIST: S = 256 becomes 32 and [256, 512] becomes [32, 64].
+      const S = (pixels: number) => Math.round((pixels / 224) * 28);
+      const vggEpochs = Math.max(3, Math.round(74 * scale));
+      return {
+        base: {
+          architecture: { family: 'vgg', depth: 11, batchNorm: false, widthMultiplier },
+          dataset,
+          training: {
+            ...training,
+            epochs: vggEpochs,
+            learningRate: 0.01,
+            weightDecay: 5e-4,
+            schedule: { type: 'step', milestones: milestones(vggEpochs), unit: 'epoch', gamma: 0.1 },
+            // Dense at Q = 384 (the middle of the jitter range), multi-scale at Q = {256, 384, 512}.
+            testProtocols: ['center', '10-crop', 'dense', 'multi-scale'],
+            denseScale: S(384),
+            testScales: [S(256), S(384), S(512)],
+          },
+        },
+        axes: {
+          'dataset.scaleAugment': [
+            { min: S(256), max: S(256) },
+            { min: S(256), max: S(512) },
+          ],
+          'training.seed': seeds,
+        },
       };
     }
     case 'transfer': {
