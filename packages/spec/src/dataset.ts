@@ -64,6 +64,11 @@ function commonOptions(defaults: { validationSplit: number; augment: boolean }) 
     augment: z.boolean().default(defaults.augment),
     augmentPadding: z.number().int().min(0).max(16).default(4),
     /**
+     * Whether augment and scaleAugment also flip images horizontally at random (default: they do).
+     * false crops only: for digits and text, whose mirror image is another symbol or none.
+     */
+    augmentFlip: z.boolean().optional(),
+    /**
      * AlexNet's PCA lighting augmentation: each training image gets the principal components of the
      * training set's RGB values added, weighted by the spread along each (the square root of its
      * eigenvalue) and by draws from N(0, sigma) per image (AlexNet: 0.1). Colour images only.

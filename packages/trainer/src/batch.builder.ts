@@ -49,7 +49,8 @@ export function buildBatch(
     }
     // Draws in a fixed order per image (crop, then lighting), so a batch is a function of the rng state.
     if (augment.scale) {
-      const crop = scaledCrop(set, augment.scale, augment.rng);
+      // The flip is drawn either way, so that turning it off leaves the crops where they were.
+      const crop = { ...scaledCrop(set, augment.scale, augment.rng), ...(augment.flip ? {} : { flip: false }) };
       writeScaledCrop(set, srcBase, x, dstBase, crop, norm, lightingOf(augment));
       continue;
     }

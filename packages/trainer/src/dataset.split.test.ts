@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DatasetSpec } from '@resnet-lab/spec';
 import { buildBatch } from './batch.builder';
+import { augmentationOptions } from './epoch.runner';
 import { splitTrainValidation, subsetTest } from './dataset.split';
 import { fitImages } from './image.fit';
 import type { ImageSet } from './image-set.types';
@@ -117,6 +118,27 @@ describe('augmentation', () => {
     const flipped = [4, 3, 2, 1, 14, 13, 12, 11, 24, 23, 22, 21, 34, 33, 32, 31].join(',');
     expect(seen.has(flipped)).toBe(true);
     expect(seen.has(Array.from(set.images).join(','))).toBe(true);
+  });
+
+  it('crops without flipping when augmentFlip is false, and scale augmentation too', () => {
+    const spec = (extra: object) =>
+      DatasetSpec.parse({ name: 'synthetic', trainSize: 8, testSize: 8, imageSize: 4, channels: 1, ...extra });
+    const rng = SeededRng.fromSeed(1);
+    expect(augmentationOptions(spec({ augment: true }), rng)).toMatchObject({ padding: 4, flip: true });
+    expect(augmentationOptions(spec({ augment: true, augmentFlip: false }), rng)).toMatchObject({
+      padding: 4,
+      flip: false,
+    });
+    expect(augmentationOptions(spec({ augmentFlip: false }), rng)).toBeUndefined();
+    // S equal to the image's side: the crop is the whole image, so only a flip could change it.
+    const scaled = augmentationOptions(spec({ scaleAugment: { min: 4, max: 4 }, augmentFlip: false }), rng)!;
+    expect(scaled).toMatchObject({ flip: false, scale: { min: 4, max: 4 } });
+    const outputs = new Set<string>();
+    for (let i = 0; i < 50; i++) outputs.add(raw(buildBatch(set, [0], 0, 1, norm, scaled).x).join(','));
+    expect([...outputs]).toEqual([Array.from(set.images).join(',')]);
+    const flipping = { ...scaled, flip: true };
+    for (let i = 0; i < 50; i++) outputs.add(raw(buildBatch(set, [0], 0, 1, norm, flipping).x).join(','));
+    expect(outputs.size).toBe(2);
   });
 
   it('with padding 0 and no flip is the identity', () => {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   iterationsPerEpoch,
+  type ExperimentSpec,
   type MetricValue,
   type ResolvedExperiment,
   type TestProtocol,
@@ -153,15 +154,22 @@ export async function runEpoch(c: EpochContext): Promise<MetricValue[] | null> {
 
 /** The training batches' augmentation the dataset spec asks for, if any. */
 function augmentation(c: EpochContext): AugmentOptions | undefined {
-  const d = c.experiment.spec.dataset;
+  return augmentationOptions(c.experiment.spec.dataset, c.state.rng.augment, c.lighting);
+}
+
+export function augmentationOptions(
+  d: ExperimentSpec['dataset'],
+  rng: SeededRng,
+  lighting?: PcaLighting,
+): AugmentOptions | undefined {
   if (!d.augment && !d.scaleAugment && d.pcaLighting === undefined) return undefined;
   return {
-    rng: c.state.rng.augment,
+    rng,
     // Scale augmentation takes the place of pad-and-crop; lighting alone neither crops nor flips.
     padding: d.augment && !d.scaleAugment ? d.augmentPadding : 0,
-    flip: d.augment || d.scaleAugment !== undefined,
+    flip: (d.augment || d.scaleAugment !== undefined) && d.augmentFlip !== false,
     ...(d.scaleAugment ? { scale: d.scaleAugment } : {}),
-    ...(d.pcaLighting !== undefined && c.lighting ? { lighting: { pca: c.lighting, sigma: d.pcaLighting } } : {}),
+    ...(d.pcaLighting !== undefined && lighting ? { lighting: { pca: lighting, sigma: d.pcaLighting } } : {}),
   };
 }
 
