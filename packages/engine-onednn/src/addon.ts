@@ -95,6 +95,28 @@ export interface OnednnAddon {
     relu: boolean,
   ): void;
   softmax(x: Float32Array, y: Float32Array, rows: number, cols: number): void;
+  lrn(
+    x: Float32Array,
+    y: Float32Array,
+    pixels: number,
+    channels: number,
+    radius: number,
+    bias: number,
+    alpha: number,
+    beta: number,
+  ): void;
+  lrnGrad(
+    x: Float32Array,
+    y: Float32Array,
+    dy: Float32Array,
+    dx: Float32Array,
+    pixels: number,
+    channels: number,
+    radius: number,
+    bias: number,
+    alpha: number,
+    beta: number,
+  ): void;
   softmaxCrossEntropy(
     labels: Float32Array,
     logits: Float32Array,

@@ -23,6 +23,7 @@ import { conv2dConfig } from './kernels/conv2d';
 import { fusedBatchNormConfig } from './kernels/fused-batch-norm';
 import { fusedConv2dConfig } from './kernels/fused-conv2d';
 import { fusedMatMulConfig } from './kernels/fused-mat-mul';
+import { lrnConfig, lrnGradConfig } from './kernels/lrn';
 import { BACKEND_NAME } from './kernels/kernel-utils';
 import { maxPoolGradConfig } from './kernels/max-pool-grad';
 import { maxPoolConfig } from './kernels/max-pool';
@@ -72,6 +73,8 @@ export const nativeKernelConfigs: KernelConfig[] = [
   batchMatMulConfig,
   fusedMatMulConfig,
   softmaxConfig,
+  lrnConfig,
+  lrnGradConfig,
   softmaxCrossEntropyConfig,
   sliceConfig,
   padV2Config,

@@ -332,6 +332,28 @@ describe.skipIf(!ENGINE.ok)('matmul and softmax' + SKIP_NOTE, () => {
   });
 });
 
+describe.skipIf(!ENGINE.ok)('local response normalisation (AlexNet, GoogLeNet as published)' + SKIP_NOTE, () => {
+  it('LRN and its gradient: radius 0/1/2/5, channels fewer and more than the window', async () => {
+    const { getKernel, LRN, LRNGrad } = await import('@tensorflow/tfjs-core');
+    // The native kernels, not the cpu ones registered under onednn for everything else.
+    for (const name of [LRN, LRNGrad]) {
+      expect(getKernel(name, 'onednn')?.kernelFunc, name).not.toBe(getKernel(name, 'cpu')?.kernelFunc);
+    }
+    for (const [radius, bias, alpha, beta, channels] of [
+      [0, 1, 1e-4, 0.75, 3],
+      [1, 2, 1e-2, 0.5, 4],
+      [2, 2, 1e-4, 0.75, 16],
+      [5, 1, 1e-3, 0.75, 7],
+    ] as const) {
+      const x = random([3, 5, 4, channels], -3, 3);
+      await expectParity(
+        { x, r: random(x.shape) },
+        withGrads((v) => tf.localResponseNormalization(v as tf.Tensor4D, radius, bias, alpha, beta), ['x']),
+      );
+    }
+  });
+});
+
 describe.skipIf(!ENGINE.ok)('slicing and padding' + SKIP_NOTE, () => {
   it('Slice and PadV2 with gradients (option A shortcuts pad channels)', async () => {
     const x = random([4, 6, 6, 8]);
