@@ -71,6 +71,8 @@ const publicCases: Record<string, () => tf.Tensor> = {
   'conv2d whose valid output is empty': () =>
     tf.conv2d(tf.ones<tf.Rank.R4>([1, 2, 2, 1]), tf.ones<tf.Rank.R4>([3, 3, 1, 1]), 1, 'valid'),
   'maxPool over an empty batch': () => tf.maxPool(tf.zeros<tf.Rank.R4>([0, 4, 4, 2]), 2, 2, 'valid'),
+  'localResponseNormalization with a negative radius (tfjs checks only that it is an integer)': () =>
+    tf.localResponseNormalization(grid([1, 2, 2, 3]) as tf.Tensor4D, -1, 2, 1e-2, 0.75),
 };
 
 describe(`onednn kernels given inconsistent or empty inputs behave like cpu${SKIP_NOTE}`, () => {

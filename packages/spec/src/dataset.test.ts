@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DatasetSpec, FASHION_MNIST_DEFAULT_DIR, datasetShape, validationCount } from './dataset';
+import { ExperimentSpec, specHash } from './experiment';
 
 describe('DatasetSpec', () => {
   it('keeps the synthetic defaults and adds the common options', () => {
@@ -33,6 +34,15 @@ describe('DatasetSpec', () => {
     const r = DatasetSpec.safeParse({ name: 'cifar10' });
     expect(r.success).toBe(false);
     expect(r.error!.issues[0]!.path).toEqual(['dir']);
+  });
+
+  it('takes augmentFlip into the hash only where it turns off flips that would happen', () => {
+    const hash = (dataset: object) => specHash(ExperimentSpec.parse({ dataset: { name: 'mnist', ...dataset } }));
+    expect(hash({ augment: true, augmentFlip: true })).toBe(hash({ augment: true }));
+    expect(hash({ augmentFlip: false })).toBe(hash({}));
+    expect(hash({ augment: true, augmentFlip: false })).not.toBe(hash({ augment: true }));
+    const jitter = { scaleAugment: { min: 28, max: 40 } };
+    expect(hash({ ...jitter, augmentFlip: false })).not.toBe(hash(jitter));
   });
 
   it('rejects unknown fields', () => {

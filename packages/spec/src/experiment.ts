@@ -139,9 +139,12 @@ export function specIdentity(spec: ExperimentSpec): object {
           ...(testProtocols.includes('dense') && denseScale !== undefined ? { denseScale } : {}),
           ...(testProtocols.includes('multi-scale') && testScales !== undefined ? { testScales } : {}),
         };
+  // augmentFlip only where it turns flips off that augment or scaleAugment would make.
+  const { augmentFlip, ...dataset } = spec.dataset;
+  const flips = spec.dataset.augment || spec.dataset.scaleAugment !== undefined;
   return {
     architecture: normalizeArchitecture(spec.architecture),
-    dataset: spec.dataset,
+    dataset: { ...dataset, ...(augmentFlip === false && flips ? { augmentFlip } : {}) },
     // Likewise dropLastBatch and precision only when they differ from the default.
     training: {
       ...training,

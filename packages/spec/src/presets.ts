@@ -191,19 +191,25 @@ export function presetGrid(name: PresetName, scale: number): GridDefinitionInput
             learningRate: 0.01,
             weightDecay: 5e-4,
             schedule: { type: 'step', milestones: milestones(vggEpochs), unit: 'epoch', gamma: 0.1 },
-            // Dense at Q = 384 (the middle of the jitter range), multi-scale at Q = {256, 384, 512}.
             testProtocols: ['center', '10-crop', 'dense', 'multi-scale'],
-            denseScale: S(384),
-            testScales: [S(256), S(384), S(512)],
           },
         },
-        axes: {
-          'dataset.scaleAugment': [
-            { min: S(256), max: S(256) },
-            { min: S(256), max: S(512) },
-          ],
-          'training.seed': seeds,
-        },
+        // Test sizes Q as in the paper's Table 4: dense at S (fixed) or the middle of [Smin, Smax];
+        // multi-scale at {S - 32, S, S + 32} for a fixed S, {Smin, middle, Smax} for a jittered one.
+        zip: [
+          {
+            'dataset.scaleAugment': [
+              { min: S(256), max: S(256) },
+              { min: S(256), max: S(512) },
+            ],
+            'training.denseScale': [S(256), S(384)],
+            'training.testScales': [
+              [S(224), S(256), S(288)],
+              [S(256), S(384), S(512)],
+            ],
+          },
+        ],
+        axes: { 'training.seed': seeds },
       };
     }
     case 'transfer': {

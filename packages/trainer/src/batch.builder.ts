@@ -72,11 +72,12 @@ export interface View {
 
 /**
  * The 10-crop test protocol's views of an image padded by `padding` on each side: the four corner
- * crops and the centre crop (the image itself), each also flipped.
+ * crops and the centre crop (the image itself), each also flipped; without `flips` (a network
+ * trained without them, dataset.augmentFlip false) the five unflipped crops only.
  */
-export function tenCropViews(padding: number): View[] {
+export function tenCropViews(padding: number, flips = true): View[] {
   const views: View[] = [];
-  for (const flip of [false, true]) {
+  for (const flip of flips ? [false, true] : [false]) {
     for (const [dy, dx] of [
       [-padding, -padding],
       [-padding, padding],

@@ -197,7 +197,15 @@ async function evaluateTest(c: EpochContext, protocol: TestProtocol, batchSize: 
       return e;
     }
     case '10-crop':
-      return evaluateViews(model, data.test, norm, data.classes, batchSize, tenCropViews(t.tenCropPadding), signal);
+      return evaluateViews(
+        model,
+        data.test,
+        norm,
+        data.classes,
+        batchSize,
+        tenCropViews(t.tenCropPadding, c.experiment.spec.dataset.augmentFlip !== false),
+        signal,
+      );
     case 'dense':
     case 'multi-scale': {
       const scales =

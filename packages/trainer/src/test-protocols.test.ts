@@ -132,6 +132,13 @@ describe('test protocols', () => {
     }
   });
 
+  it('without flips (a network trained without them) scores the five unflipped crops', () => {
+    const views = tenCropViews(PAD, false);
+    expect(views).toHaveLength(5);
+    expect(views.every((v) => !v.flip)).toBe(true);
+    expect(tenCropViews(PAD).filter((v) => !v.flip)).toEqual(views);
+  });
+
   it('a single unshifted view is the centre protocol', async () => {
     const centre = (await evaluate(model, set, norm, CLASSES, 3))!;
     const oneView = (await evaluateViews(model, set, norm, CLASSES, 3, [{ dy: 0, dx: 0, flip: false }]))!;

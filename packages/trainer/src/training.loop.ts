@@ -186,6 +186,12 @@ async function warmStart(model: tf.LayersModel, o: RunTrainingOptions, log: Trai
     });
   }
   const report = { ...loaded, frozen };
+  // A frozen batch-norm layer normalises with its moving statistics (inference mode): if they were
+  // not loaded, those are the initial 0 and 1 and the layer only scales and shifts.
+  const unnormalised = frozen.filter((layer) => report.skipped.some((s) => s.name === `${layer}/moving_mean`));
+  if (unnormalised.length > 0) {
+    log.warn({ layers: unnormalised }, 'frozen batch-norm layers without loaded statistics do not normalise');
+  }
   o.onEvent({ type: 'initialized', report });
   log.info(
     { loaded: report.loaded.length, skipped: report.skipped.length, frozen: frozen.length },
@@ -239,7 +245,8 @@ function checkpointOf(
  */
 function storedNormalizer(bytes: Uint8Array, kind: string, train: ImageSet, log: TrainerLogger): Normalizer | null {
   const stored = readCheckpointNormalizer(bytes);
-  if (!stored || stored.kind !== kind || stored.offset.length !== imageSize(train)) {
+  const size = imageSize(train);
+  if (!stored || stored.kind !== kind || stored.offset.length !== size || stored.scale.length !== size) {
     if (stored) log.warn({ stored: stored.kind, kind }, 'checkpoint normalisation does not fit this run: refitted');
     return null;
   }

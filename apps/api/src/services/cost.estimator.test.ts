@@ -84,7 +84,7 @@ describe('fitPassCost', () => {
     ];
     const fastest = Math.max(...samples.map((s) => 3 * s.model.flops * s.imagesPerSecond));
     const fit = fitPassCost(samples, 3, 1e9, 0);
-    expect(fit.macsFitted).toBe(true);
+    expect(fit).toMatchObject({ macsFitted: true, macsCapped: true });
     expect(fit.macsPerSecond).toBeCloseTo(MAX_RATE_OVER_MEASURED * fastest, -3);
     // The other terms are fitted on what the MACs at that rate leave: each sample still costs what it took.
     for (const s of samples) {
@@ -106,6 +106,7 @@ describe('fitPassCost', () => {
       overheadSecondsPerImage: 0,
       layerSecondsPerStep: 0,
       macsFitted: false,
+      macsCapped: false,
     });
   });
 });
@@ -169,8 +170,12 @@ describe('estimateSeconds', () => {
     expect(extra({ evaluateTest: 'never' })).toBeCloseTo(-testSet, 6);
     // Two epochs: scored after each, one scoring more than the default.
     expect(extra({ evaluateTest: 'every-epoch' })).toBeCloseTo(testSet, 6);
-    // Ten views of every image; centre and 10-crop are eleven centre passes.
+    // Ten views of every image; centre and 10-crop are eleven centre passes; five views without flips.
     expect(extra({ testProtocols: ['center', '10-crop'] })).toBeCloseTo(10 * testSet, 6);
+    expect(extra({ testProtocols: ['center', '10-crop'] }, { augment: true, augmentFlip: false })).toBeCloseTo(
+      5 * testSet,
+      6,
+    );
     // Dense at 56 px: four times the area of the 28 px training size.
     expect(extra({ testProtocols: ['dense'], denseScale: 56 })).toBeCloseTo(3 * testSet, 6);
     // Without a validation set the runner scores the test set every epoch (and has more to train).

@@ -161,15 +161,18 @@ export function secondsPerImage(pass: PassCost, model: ModelCost, batchSize: num
  * or never; without a validation set it scores the test set after every epoch instead.
  */
 export function testScorings(e: ResolvedExperiment): number {
-  if (e.spec.dataset.validationSplit === 0 || e.training.evaluateTest === 'every-epoch') return e.training.epochs;
+  const noValidation =
+    e.images.validation === 0 || (e.images.validation === null && e.spec.dataset.validationSplit === 0);
+  if (noValidation || e.training.evaluateTest === 'every-epoch') return e.training.epochs;
   return e.training.evaluateTest === 'final' ? 1 : 0;
 }
 
 /**
  * One scoring of the test set, in centre passes: each protocol is scored on its own; 10-crop runs
- * ten views of every image; dense and multi-scale run the network laid out for each test size, whose
- * multiply-adds grow with the image's area. (The multi-scale default here is 7/8, 1 and 9/8 of the
- * input; a fully connected head drops the sizes it cannot take, so this errs on the high side.)
+ * ten views of every image (five for a network trained without flips); dense and multi-scale run
+ * the network laid out for each test size, whose multiply-adds grow with the image's area. (The
+ * multi-scale default here is 7/8, 1 and 9/8 of the input; a fully connected head drops the sizes
+ * it cannot take, so this errs on the high side.)
  */
 export function testPassesPerScoring(e: ResolvedExperiment): number {
   const size = e.architecture.inputSize!;
@@ -178,7 +181,7 @@ export function testPassesPerScoring(e: ResolvedExperiment): number {
   let passes = 0;
   for (const protocol of e.training.testProtocols) {
     if (protocol === 'center') passes += 1;
-    else if (protocol === '10-crop') passes += 10;
+    else if (protocol === '10-crop') passes += e.spec.dataset.augmentFlip === false ? 5 : 10;
     else if (protocol === 'dense') passes += area(e.training.denseScale ?? size);
     else {
       const scales = e.training.testScales ?? defaultTestScales(size, catalog.minInputSize);
@@ -270,6 +273,8 @@ export const MAX_RATE_OVER_MEASURED = 4;
 export interface PassFit extends PassCost {
   /** Whether the MAC rate was fitted (else: the given rate, or the fastest measured). */
   macsFitted: boolean;
+  /** Whether the fitted MAC rate was beyond MAX_RATE_OVER_MEASURED and held there. */
+  macsCapped: boolean;
 }
 
 /**
@@ -299,12 +304,13 @@ export function fitPassCost(samples: PassSample[], passes: number, fallbackMacsP
         layerSecondsPerStep: layer,
         macsPerSecond: 1 / mac,
         macsFitted: true,
+        macsCapped: false,
       };
     }
-    return { ...fitBeyondMacs(MAX_RATE_OVER_MEASURED * fastestMeasured), macsFitted: true };
+    return { ...fitBeyondMacs(MAX_RATE_OVER_MEASURED * fastestMeasured), macsFitted: true, macsCapped: true };
   }
   // A run faster per MAC than the documented figure shows that figure is too low for this machine.
-  return { ...fitBeyondMacs(Math.max(fallbackMacsPerSecond, fastestMeasured)), macsFitted: false };
+  return { ...fitBeyondMacs(Math.max(fallbackMacsPerSecond, fastestMeasured)), macsFitted: false, macsCapped: false };
 
   /** Overhead and per-layer cost fitted on what the samples took beyond their MACs at `rate`. */
   function fitBeyondMacs(rate: number): PassCost {
@@ -378,7 +384,12 @@ export async function throughputFor(
   const startup = fitStartup(startups);
   const fallback = FALLBACK_THROUGHPUT[backend] ?? FALLBACK_THROUGHPUT[DEFAULT_BACKEND]!;
   const spare = calibrations > 0 ? 0 : 1;
-  const { macsFitted, ...trainingCost } = fitPassCost(training, TRAINING_PASSES, fallback.macsPerSecond, spare);
+  const { macsFitted, macsCapped, ...trainingCost } = fitPassCost(
+    training,
+    TRAINING_PASSES,
+    fallback.macsPerSecond,
+    spare,
+  );
   // Evaluation's MACs run no slower than training's where they cannot be fitted.
   const evaluationFit = evaluation.length > 0 ? fitPassCost(evaluation, 1, trainingCost.macsPerSecond, spare) : null;
   const evaluationCost = evaluationFit && {
@@ -398,6 +409,7 @@ export async function throughputFor(
       calibrations,
       measured: training.length,
       macsFitted,
+      macsCapped,
       fallback: fallback.source,
       evaluationPasses: evaluation.length,
       startupRuns: startup.measured,
@@ -413,6 +425,7 @@ function describeSource(o: {
   calibrations: number;
   measured: number;
   macsFitted: boolean;
+  macsCapped: boolean;
   fallback: string;
   evaluationPasses: number;
   startupRuns: number;
@@ -425,12 +438,13 @@ function describeSource(o: {
     .filter(Boolean)
     .join(' and ')
     .concat(` on ${o.backend}`);
+  const capped = o.macsCapped ? `, the rate held at ${MAX_RATE_OVER_MEASURED}x the best measured` : '';
   const training =
     o.measured === 0
       ? `constant: ${o.fallback}`
       : o.macsFitted
         ? `measured: fitted on ${runs} (seconds per image = overhead + layers x cost per layer and step / batch + ` +
-          `passes x forward MACs / rate)`
+          `passes x forward MACs / rate)${capped}`
         : `measured overhead and per-layer cost over ${runs}; MAC rate: ${o.fallback} or the fastest measured`;
   const evaluation =
     o.evaluationPasses > 0

@@ -9,10 +9,25 @@ import {
 } from '@tensorflow/tfjs-core';
 import { BACKEND_NAME, backendOf, fallback, isFloat32, output, sizeOf, type KernelArgs } from './kernel-utils';
 
+/**
+ * What the native kernels take: float32 NHWC with values, a radius of 0 or more (tfjs only checks
+ * that it is an integer), and an addon built with them (one built before them falls back).
+ */
+function native(args: KernelArgs, tensors: TensorInfo[], depthRadius: number): boolean {
+  const t = tensors[0]!;
+  return (
+    tensors.every((v) => isFloat32(v)) &&
+    t.shape.length === 4 &&
+    sizeOf(t.shape) > 0 &&
+    depthRadius >= 0 &&
+    typeof backendOf(args).addon.lrnGrad === 'function'
+  );
+}
+
 export function lrn(args: KernelArgs): TensorInfo | TensorInfo[] {
   const { x } = args.inputs as { x: TensorInfo };
-  if (!isFloat32(x) || x.shape.length !== 4 || sizeOf(x.shape) === 0) return fallback(LRN, args);
   const { depthRadius, bias, alpha, beta } = args.attrs as unknown as LRNAttrs;
+  if (!native(args, [x], depthRadius)) return fallback(LRN, args);
   const backend = backendOf(args);
   const channels = x.shape[3]!;
   const out = output(backend, x.shape);
@@ -31,10 +46,8 @@ export function lrn(args: KernelArgs): TensorInfo | TensorInfo[] {
 
 export function lrnGrad(args: KernelArgs): TensorInfo | TensorInfo[] {
   const { x, y, dy } = args.inputs as { x: TensorInfo; y: TensorInfo; dy: TensorInfo };
-  if (![x, y, dy].every(isFloat32) || dy.shape.length !== 4 || sizeOf(dy.shape) === 0) {
-    return fallback(LRNGrad, args);
-  }
   const { depthRadius, bias, alpha, beta } = args.attrs as unknown as LRNGradAttrs;
+  if (!native(args, [dy, x, y], depthRadius)) return fallback(LRNGrad, args);
   const backend = backendOf(args);
   const channels = dy.shape[3]!;
   const out = output(backend, dy.shape);
