@@ -13,6 +13,8 @@ export const RECIPE_OPTIONS = {
   'input-size': { type: 'string', default: '28' },
   lr: { type: 'string', default: '0.1' },
   'weight-decay': { type: 'string', default: '1e-4' },
+  // Which images are held out and which 10,000 are trained on (dataset.splitSeed), apart from the seed.
+  'split-seed': { type: 'string', default: '0' },
 } as const;
 
 type RecipeValues = { [K in keyof typeof RECIPE_OPTIONS]: string };
@@ -29,6 +31,7 @@ export function referenceSpec(values: RecipeValues, extraTraining: Record<string
       name: 'fashion-mnist',
       subset: Number(values.subset),
       validationSplit: Number(values.validation),
+      splitSeed: Number(values['split-seed']),
     },
     training: {
       epochs: Number(values.epochs),

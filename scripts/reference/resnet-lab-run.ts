@@ -2,7 +2,7 @@
 // as one JSON line per epoch: {"epoch", "trainError", "validationError", "trainLoss"}.
 //   npx tsx scripts/reference/resnet-lab-run.ts --family cifar-resnet --depth 44 --seed 0 [--epochs 12]
 //     [--backend onednn] [--subset 10000] [--validation 2000] [--milestones 6,9] [--input-size 28]
-//     [--lr 0.1] [--weight-decay 1e-4] [--steps-out steps.jsonl] [--drop-last]
+//     [--lr 0.1] [--weight-decay 1e-4] [--split-seed 0] [--steps-out steps.jsonl] [--drop-last]
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { resolveExperiment } from '@resnet-lab/spec';

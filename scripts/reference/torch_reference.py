@@ -136,6 +136,7 @@ def main():
     p.add_argument('--milestones', default='6,9')
     p.add_argument('--subset', type=int, default=10000)
     p.add_argument('--validation', type=int, default=2000)
+    p.add_argument('--split-seed', type=int, default=0, help='which images are held out and trained on')
     p.add_argument('--lr', type=float, default=0.1)
     p.add_argument('--data', default='/usr/share/datasets/fashion-mnist')
     p.add_argument('--threads', type=int, default=os.cpu_count())
@@ -187,10 +188,10 @@ def main():
 
 
 def own_data(a):
-    """A fixed hold-out (seed 0, like resnet-lab's splitSeed), then `subset` of the rest."""
+    """A hold-out fixed by --split-seed (like resnet-lab's splitSeed), then `subset` of the rest."""
     images = read_idx(find(a.data, 'train-images-idx3-ubyte')).astype(np.float32)
     labels = read_idx(find(a.data, 'train-labels-idx1-ubyte')).astype(np.int64)
-    perm = np.random.default_rng(0).permutation(len(images))
+    perm = np.random.default_rng(a.split_seed).permutation(len(images))
     valid_idx, train_idx = perm[:a.validation], perm[a.validation:a.validation + a.subset]
     x_train, y_train = images[train_idx], labels[train_idx]
     x_valid, y_valid = images[valid_idx], labels[valid_idx]
