@@ -106,6 +106,15 @@ export function presetGrid(name: PresetName, scale: number): GridDefinitionInput
     weightDecay: 1e-4,
     schedule: { type: 'step', milestones: milestones(epochs), unit: 'epoch', gamma: 0.1 },
   };
+  // The VGG paper's recipe: SGD at 0.01 (no batch norm: 0.1 diverges), weight decay 5e-4, 74 epochs.
+  const vggEpochs = Math.max(3, Math.round(74 * scale));
+  const vggTraining = {
+    ...training,
+    epochs: vggEpochs,
+    learningRate: 0.01,
+    weightDecay: 5e-4,
+    schedule: { type: 'step', milestones: milestones(vggEpochs), unit: 'epoch', gamma: 0.1 },
+  };
   const base = (architecture: Record<string, unknown>, data: Record<string, unknown> = dataset) => ({
     architecture: { widthMultiplier, ...architecture },
     dataset: data,
@@ -146,8 +155,6 @@ export function presetGrid(name: PresetName, scale: number): GridDefinitionInput
         axes: { 'architecture.shortcutKernel': [1, 3, 5, 7], 'training.seed': seeds },
       };
     case 'vgg-paper/init-from-a': {
-      // The paper's recipe: SGD at 0.01 (no batch norm: 0.1 diverges), weight decay 5e-4, 74 epochs.
-      const vggEpochs = Math.max(3, Math.round(74 * scale));
       // What the paper loaded from net A: its first four convolutions and its fully connected layers
       // (the zoo's names for them); the deeper net's other convolutions start from He initialisation.
       const fromA = {
@@ -158,13 +165,7 @@ export function presetGrid(name: PresetName, scale: number): GridDefinitionInput
         base: {
           architecture: { family: 'vgg', batchNorm: false, widthMultiplier },
           dataset,
-          training: {
-            ...training,
-            epochs: vggEpochs,
-            learningRate: 0.01,
-            weightDecay: 5e-4,
-            schedule: { type: 'step', milestones: milestones(vggEpochs), unit: 'epoch', gamma: 0.1 },
-          },
+          training: vggTraining,
         },
         // A from scratch; B, D, E from A and from scratch.
         zip: [
@@ -180,19 +181,11 @@ export function presetGrid(name: PresetName, scale: number): GridDefinitionInput
       // The paper's S (the shorter side before the 224 crop) as a multiple of the crop, at the
       // 28-pixel crop of Fashion-MNIST: S = 256 becomes 32 and [256, 512] becomes [32, 64].
       const S = (pixels: number) => Math.round((pixels / 224) * 28);
-      const vggEpochs = Math.max(3, Math.round(74 * scale));
       return {
         base: {
           architecture: { family: 'vgg', depth: 11, batchNorm: false, widthMultiplier },
           dataset,
-          training: {
-            ...training,
-            epochs: vggEpochs,
-            learningRate: 0.01,
-            weightDecay: 5e-4,
-            schedule: { type: 'step', milestones: milestones(vggEpochs), unit: 'epoch', gamma: 0.1 },
-            testProtocols: ['center', '10-crop', 'dense', 'multi-scale'],
-          },
+          training: { ...vggTraining, testProtocols: ['center', '10-crop', 'dense', 'multi-scale'] },
         },
         // Test sizes Q as in the paper's Table 4: dense at S (fixed) or the middle of [Smin, Smax];
         // multi-scale at {S - 32, S, S + 32} for a fixed S, {Smin, middle, Smax} for a jittered one.
